@@ -1,0 +1,22 @@
+"""Community policing dashboard: the entry point. It routes; pages/ wire widgets to lib/."""
+
+import streamlit as st
+
+from lib import cached
+
+st.set_page_config(page_title="Community Policing Dashboard", page_icon=":material/shield:", layout="wide")
+
+cached.store()  # on a fresh clone this loads the embedded data first, with a progress bar
+
+pages = {
+    "Dashboard": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+    "Data": [
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about"),
+    ],
+}
+
+page = st.navigation(pages)
+page.run()

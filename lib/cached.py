@@ -1,0 +1,97 @@
+"""Cached accessors: the one place in lib/ where Streamlit's caches meet the store.
+
+Cached results are keyed by ``version`` (the newest load id), so a load on the
+Data page or from the command line shows on the next rerun, and by the
+widget values passed in. Callers never mutate what they get back.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import embedded, overview, provenance, settings
+from lib.store import Store, connect
+
+
+@st.cache_resource(show_spinner=False)
+def _open(db: str) -> Store:
+    return connect(db)
+
+
+def store() -> Store:
+    """The store named by the settings; on a fresh clone, built from the embedded data first."""
+    db = settings.get("db")
+    s = _open(db)
+    if not embedded.is_built(s):
+        bar = st.progress(0.0, text="First start: loading the embedded Chicago data ...")
+        embedded.build(s, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
+        bar.empty()
+    return s
+
+
+def version() -> int:
+    """Newest load id: part of every cache key, so new data shows at once."""
+    return int(store().scalar("SELECT coalesce(max(load_id), 0) FROM loads") or 0)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def info(version: int) -> dict:
+    return provenance.info(store())
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def incident_datasets(version: int) -> pd.DataFrame:
+    return overview.incident_datasets(store())
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def overview_figures(dataset: str, version: int) -> dict:
+    s = store()
+    return {
+        "incidents": overview.incidents_headline(s, dataset),
+        "scores": overview.score_headlines(s),
+        "events": overview.events_headline(s),
+        "monthly": overview.monthly_incidents(s, dataset),
+    }
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def loads(version: int) -> pd.DataFrame:
+    return provenance.loads(store())
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def rejects(load_id: int, version: int) -> pd.DataFrame:
+    return store().query(
+        "SELECT row_number, reason, raw FROM rejects WHERE load_id = :id ORDER BY row_number",
+        {"id": load_id},
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file ...")
+def upload_table(path: str, name: str):
+    from lib.readers import read_table
+
+    return read_table(path, name)
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the layer ...")
+def upload_layer(path: str) -> pd.DataFrame:
+    from lib.readers import read_layer
+
+    gdf, _, _ = read_layer(path)
+    return pd.DataFrame(gdf.drop(columns="geometry"))
+
+
+@st.cache_data(max_entries=16, show_spinner="Checking every row ...")
+def upload_check(kind: str, path: str, name: str, maps: dict, sets: dict, crs: str | None):
+    from lib import ingest
+
+    return ingest.plan(kind, path, maps, sets, crs, name)[2]
+
+
+def upload_mapping(kind: str, table):
+    from lib import mapping
+
+    return mapping.detect(kind, table.frame)

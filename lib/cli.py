@@ -1,0 +1,131 @@
+"""Command line: `python -m lib load|info|demo|setup` for nightly loads and for checking the product.
+
+Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from lib import ingest, provenance
+from lib.mapping import parse_assignments
+from lib.readers import InputError
+from lib.schema import KINDS
+from lib.store import StoreError, connect
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="Load a file of one kind into the store.")
+    load.add_argument("kind", choices=list(KINDS))
+    load.add_argument("file")
+    load.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                      help="Take FIELD from COLUMN (repeatable; COL1+COL2 joins columns).")
+    load.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                      help="Give FIELD one value for the whole file (repeatable).")
+    load.add_argument("--dataset", help="Name of the dataset (default: the file name). "
+                      "Load successive extracts of one source under one name.")
+    load.add_argument("--level", help="Boundary level of a layer (beat, district ...); also for population.")
+    load.add_argument("--crs", help="Coordinate system of projected X/Y columns, e.g. EPSG:2263.")
+    load.add_argument("--rejects", metavar="CSV", help="Write every rejected row to this CSV file.")
+    load.add_argument("--db", help="DuckDB file or postgresql:// URL (default: $DASHBOARD_DB or data/dashboard.duckdb).")
+
+    info = sub.add_parser("info", help="What the store holds and where it came from.")
+    info.add_argument("--json", action="store_true", help="Machine-readable output (see README).")
+    info.add_argument("--db")
+
+    demo = sub.add_parser("demo", help="Add synthetic incidents, drawn from the embedded data's patterns.")
+    demo.add_argument("--incidents", type=int, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--csv", metavar="FILE", help="Write the synthetic CSV here instead of loading it.")
+    demo.add_argument("--db")
+
+    setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
+    setup.add_argument("--db")
+    setup.add_argument("--force", action="store_true", help="Rebuild even if the store has data.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except (InputError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("Nothing was written; the store is as it was.", file=sys.stderr)
+        return 2
+
+
+def _load(args) -> int:
+    maps = parse_assignments(args.map, "--map")
+    sets = parse_assignments(args.set, "--set")
+    store = connect(args.db)
+
+    def progress(fraction: float, text: str) -> None:
+        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+    report = ingest.load(store, args.kind, args.file, maps=maps, sets=sets, dataset=args.dataset,
+                         level=args.level, crs=args.crs, progress=progress)
+    print("Mapping used:")
+    for field, source in report.mapping.items():
+        print(f"  {field:<14} <- {source}")
+    print()
+    print(report.summary())
+    if report.messages:
+        print()
+        for message in report.messages:
+            print(f"  - {message}")
+    if len(report.rejects):
+        print()
+        print(f"Rejected rows (first 10 of {len(report.rejects):,}):")
+        for rec in report.rejects.head(10).itertuples(index=False):
+            print(f"  row {rec.row_number}: {rec.reason}")
+        if args.rejects:
+            report.rejects.to_csv(args.rejects, index=False)
+            print(f"All rejected rows written to {args.rejects}.")
+        else:
+            print("Write them all to a file with --rejects rejects.csv.")
+    return 0
+
+
+def _info(args) -> int:
+    store = connect(args.db, read_only=False)
+    data = provenance.info(store)
+    print(json.dumps(data, indent=2) if args.json else provenance.format_info(data))
+    return 0
+
+
+def _demo(args) -> int:
+    from lib import demo
+
+    if args.csv:
+        path = demo.write_csv(args.csv, args.incidents, seed=args.seed)
+        print(f"Wrote {args.incidents:,} synthetic incidents to {path}.")
+        return 0
+    store = connect(args.db)
+    report = demo.load_demo(store, args.incidents, seed=args.seed)
+    print(report.summary())
+    return 0
+
+
+def _setup(args) -> int:
+    from lib import embedded
+
+    store = connect(args.db)
+    if embedded.is_built(store) and not args.force:
+        print("The store already holds data; nothing to do (--force rebuilds it).")
+        return 0
+
+    def progress(fraction: float, text: str) -> None:
+        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+    for report in embedded.build(store, progress=progress):
+        print(f"{report.source_name}: {report.rows_loaded:,} {report.kind} loaded")
+    return 0
+
+
+_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup}

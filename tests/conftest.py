@@ -1,0 +1,196 @@
+"""Shared fixtures: stores on both engines, the embedded store, a served app and a real browser.
+
+PostgreSQL tests use a server at $DASHBOARD_TEST_POSTGRES (default: the local
+one on 127.0.0.1:5432); each test gets its own database, dropped afterwards.
+Where no server or no Chromium is reachable those tests skip with the reason,
+unless DASHBOARD_REQUIRE_POSTGRES / DASHBOARD_REQUIRE_BROWSER is set (CI sets
+both), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from lib import embedded
+from lib.store import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PG_ADMIN = os.environ.get("DASHBOARD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _unavailable(what: str, reason: str, flag: str):
+    if os.environ.get(flag):
+        pytest.fail(f"{what} is required here ({flag} is set) but unavailable: {reason}")
+    pytest.skip(f"{what} unavailable: {reason}")
+
+
+@pytest.fixture
+def duck(tmp_path):
+    """An empty DuckDB store in a fresh file."""
+    store = connect(str(tmp_path / "store.duckdb"))
+    yield store
+    store.close()
+
+
+def _pg_admin():
+    import psycopg
+
+    try:
+        return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        _unavailable("PostgreSQL", f"{PG_ADMIN}: {exc}".strip(), "DASHBOARD_REQUIRE_POSTGRES")
+
+
+@pytest.fixture
+def pg():
+    """An empty PostgreSQL store in a database of its own, dropped afterwards."""
+    admin = _pg_admin()
+    name = f"dashboard_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    store = connect(url)
+    try:
+        yield store
+    finally:
+        store.close()
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def any_store(request):
+    """An empty store on each engine: the same test runs against both."""
+    return request.getfixturevalue("duck" if request.param == "duckdb" else "pg")
+
+
+@pytest.fixture(scope="session")
+def embedded_db(tmp_path_factory) -> Path:
+    """A DuckDB file built once from the embedded data (copy it before writing)."""
+    path = tmp_path_factory.mktemp("embedded") / "embedded.duckdb"
+    store = connect(str(path))
+    embedded.build(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def embedded_store(embedded_db, tmp_path):
+    """A private, writable copy of the embedded store."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(embedded_db, path)
+    store = connect(str(path))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def app_env(embedded_db, tmp_path, monkeypatch):
+    """Point the app (AppTest) at a private copy of the embedded store."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(embedded_db, path)
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    from lib import cached
+
+    cached._open.clear()
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield path
+    cached._open.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served_app(embedded_db, tmp_path_factory):
+    """`streamlit run dashboard.py` on a free port over a copy of the embedded store; yields its URL."""
+    path = tmp_path_factory.mktemp("served") / "app.duckdb"
+    shutil.copy(embedded_db, path)
+    port = _free_port()
+    env = {**os.environ, "DASHBOARD_DB": str(path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        _unavailable("Chromium", f"{CHROMIUM} not found (apt-get install chromium)", "DASHBOARD_REQUIRE_BROWSER")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a screenshot under tests/artifacts/ (CI keeps the folder)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def run_page(app_env):
+    """Run one page of the app through AppTest: ``run_page("pages/data.py", dataset="x")``.
+
+    Keyword arguments become URL query parameters, as when a shared link is opened.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def run(page: str = "pages/overview.py", **query) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+        for key, value in query.items():
+            at.query_params[key] = value
+        if page != "pages/overview.py":
+            at.switch_page(page)
+        return at.run()
+
+    return run
