@@ -95,3 +95,89 @@ def upload_mapping(kind: str, table):
     from lib import mapping
 
     return mapping.detect(kind, table.frame)
+
+
+# -- Map page -------------------------------------------------------------------
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def map_levels(version: int) -> list[str]:
+    from lib import map_data
+
+    return map_data.levels(store())
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def map_areas(level: str, version: int) -> pd.DataFrame:
+    from lib import map_data
+
+    return map_data.areas(store(), level)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def offense_names(dataset: str, version: int) -> list[str]:
+    from lib import map_data
+
+    return map_data.offenses(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def newest_incident(dataset: str, version: int):
+    from lib import compstat
+    from lib.filters import IncidentFilter
+
+    day = compstat.as_of(store(), IncidentFilter(dataset=dataset))
+    return None if day is None else day.date()
+
+
+def offense_grouping():
+    """The offense grouping as last saved (cached until someone edits it)."""
+    from lib import offense_groups
+
+    return _grouping(offense_groups.updated_at(store()), version())
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _grouping(updated_at: str, version: int):
+    from lib import offense_groups
+
+    return offense_groups.load(store())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def study_graph(res: int, level: str | None, codes: tuple, dataset: str | None, version: int):
+    """Study-area H3 cells and their contiguity graph; shared, never mutated."""
+    from lib import map_layers
+
+    return map_layers.study(store(), res, level, codes, dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def map_layer(layer: str, flt, view, version: int):
+    """One layer of the Map page for a filter and view (lib.map_layers.compute), cached per filter set."""
+    from lib import map_layers
+
+    def study_of(_store, res, level, codes, dataset):
+        return study_graph(res, level, tuple(codes or ()), dataset, version)
+
+    return map_layers.compute(store(), layer, flt, view, study_of)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def map_bounds(flt, view, version: int):
+    from lib import map_layers
+
+    return map_layers.bounds(store(), view, flt)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def area_panel(flt, level: str, code: str, grouping_key: tuple, version: int):
+    from lib import area_panel as panels
+
+    return panels.panel(store(), flt, level, code, offense_grouping())
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def map_total(flt, version: int) -> tuple[int, int]:
+    from lib import map_data
+
+    return map_data.incident_total(store(), flt)

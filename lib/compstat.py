@@ -118,3 +118,30 @@ def signal(z: float) -> str:
     if abs(z) > WATCH_Z:
         return "watch (up)" if z > 0 else "watch (down)"
     return "no clear change"
+
+
+def weekly(store, flt: IncidentFilter, day, weeks: int = 52) -> pd.DataFrame:
+    """Incidents per 7-day week ending on ``day``, this year and the same weeks 52 weeks earlier.
+
+    Weeks end on the as-of date (as the 7-day window does), so the newest
+    week is whole. Columns: week_end (the week's last day), this_year,
+    last_year.
+    """
+    end = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
+    start = end - pd.Timedelta(weeks=weeks)
+    year = pd.Timedelta(days=364)
+    where, params = flt.with_(start=None, end=None).where()
+    params.update({"lo": start - year, "hi": end})
+    daily = store.query(
+        f"SELECT date_trunc('day', occurred_at) AS day, count(*) AS n FROM incidents WHERE {where} "
+        "AND occurred_at >= :lo AND occurred_at < :hi GROUP BY date_trunc('day', occurred_at)", params)
+    days = pd.Series(daily["n"].to_numpy(), index=pd.DatetimeIndex(daily["day"])) if len(daily) else pd.Series(
+        dtype="int64")
+    ends = [end - pd.Timedelta(weeks=k) for k in range(weeks, 0, -1)]
+
+    def total(lo, hi):
+        return int(days[(days.index >= lo) & (days.index < hi)].sum()) if len(days) else 0
+
+    rows = [(e + pd.Timedelta(weeks=1) - pd.Timedelta(days=1),
+             total(e, e + pd.Timedelta(weeks=1)), total(e - year, e + pd.Timedelta(weeks=1) - year)) for e in ends]
+    return pd.DataFrame(rows, columns=["week_end", "this_year", "last_year"])

@@ -56,6 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Public views suppress counts from 1 to this value minus one (\"fewer than 5\").",
     ),
     Setting(
+        "map_tiles",
+        "OpenStreetMap",
+        "Base map of the Map page: a folium tile name, a tile URL template (https://.../{z}/{x}/{y}.png), or none.",
+    ),
+    Setting(
         "users_file",
         str(PROJECT_DIR / ".streamlit" / "users.yaml"),
         "Local sign-in users (hashed passwords and roles) when no OIDC [auth] is configured.",
