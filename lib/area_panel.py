@@ -44,6 +44,8 @@ def panel(store, flt: IncidentFilter, level: str, code: str, grouping: Grouping)
     newest = compstat.as_of(store, area.with_(level=None, areas=()))
     day = None if newest is None else min(newest, pd.Timestamp(flt.end) - pd.Timedelta(days=1))
     table = compstat.table(store, area, day) if day is not None else pd.DataFrame()
+    if len(table):
+        table["change %"] = table["change %"].round(1)
     weekly = compstat.weekly(store, area, day) if day is not None else pd.DataFrame()
     offenses = map_data.offense_counts(store, area)
     offenses["group"] = [grouping.group_of(o) for o in offenses["offense"]]

@@ -19,8 +19,8 @@ new cold spot                 only the final slice is significant, and it is col
 consecutive hot spot          the final slice is hot and ends the only run of significant
                               slices; fewer than 90% of slices hot
 consecutive cold spot         the same, cold (fewer than 90% of slices cold)
-intensifying hot spot         at least 90% of slices significant, the final one too,
-                              z trending up (tau > 0, p < alpha)
+intensifying hot spot         at least 90% of slices hot, the final one significant,
+                              z trending up (tau > 0, p < alpha) [1]_
 intensifying cold spot        at least 90% of slices cold, the final one significant,
                               z trending down (tau < 0, p <= alpha)
 persistent hot spot           at least 90% of slices hot, no significant trend
@@ -39,6 +39,10 @@ sporadic hot spot             some slices hot, under 90%, never cold
 sporadic cold spot            some slices cold, under 90%, never hot
 no pattern detected           none of the above (never significant, for one)
 ============================  ==========================================================
+
+.. [1] sfdep counts every significant slice here, hot or cold; Esri's definition (which
+   sfdep writes out) says hot spots, and with sfdep's count a cell that is a cold spot
+   throughout and warming would be called an intensifying hot spot. We follow Esri.
 
 Esri's tool also counts the previous time slice into each bin's neighbourhood
 (its "neighborhood time step", 1 by default); here each slice is analysed on
@@ -107,7 +111,7 @@ def classify(z, sig, tau: float, tau_p: float, alpha: float = EMERGING_ALPHA) ->
     n = len(z)
     hot = sig & (z > 0)
     cold = sig & (z < 0)
-    share_hot, share_cold, share_sig = hot.sum() / n, cold.sum() / n, sig.sum() / n
+    share_hot, share_cold = hot.sum() / n, cold.sum() / n
     last_hot, last_cold = bool(hot[-1]), bool(cold[-1])
     run = _final_run(sig)
     only_final_run = run > 0 and not sig[: n - run].any()
@@ -116,7 +120,7 @@ def classify(z, sig, tau: float, tau_p: float, alpha: float = EMERGING_ALPHA) ->
         ("new cold spot", sig.sum() == 1 and last_cold),
         ("consecutive hot spot", last_hot and only_final_run and share_hot < 0.9),
         ("consecutive cold spot", last_cold and only_final_run and share_cold < 0.9),
-        ("intensifying hot spot", share_sig >= 0.9 and sig[-1] and tau > 0 and tau_p < alpha),
+        ("intensifying hot spot", share_hot >= 0.9 and sig[-1] and tau > 0 and tau_p < alpha),
         ("intensifying cold spot", share_cold >= 0.9 and sig[-1] and tau < 0 and tau_p <= alpha),
         ("persistent hot spot", share_hot >= 0.9 and tau_p > alpha),
         ("persistent cold spot", share_cold >= 0.9 and tau_p > alpha),

@@ -23,7 +23,7 @@ import re
 OTHER = "Other event"
 
 RULES: tuple[tuple[str, str], ...] = (
-    ("Beat meeting", r"BEAT MEETING|BEAT COMMUNITY MEETING|\bBEAT\b.*\bMTG"),
+    ("Beat meeting", r"\bBEAT\b.*\b(MEETING|MTG)\b"),
     ("Coffee with a Cop", r"COFFEE"),
     ("Town hall", r"TOWN ?HALL|COMMUNITY FORUM|LISTENING SESSION"),
     ("Youth programme", r"YOUTH|PEER JURY|EXPLORER|JUNIOR|SUMMER|CAMP|TEEN|STUDENT|SCHOOL|KIDS"),

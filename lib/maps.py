@@ -250,7 +250,7 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
         zoom_on_click=False,
     ).add_to(group)
     group.add_to(m)
-    return Legend(name, MEASURES[measure] + f" by {level}", items, note + " Click an area for its panel.")
+    return Legend(name, MEASURES[measure] + f" by {level}", items, note.rstrip(".") + ". Click an area for its panel.")
 
 
 def _tooltip_fields(props: pd.DataFrame, level: str) -> tuple[list[str], list[str]]:

@@ -121,7 +121,7 @@ def save(store, edited: pd.DataFrame) -> Grouping:
     """
     overrides = {}
     for offense, group in zip(edited["offense"], edited["group"]):
-        group = str(group or "").strip()
+        group = "" if group is None or pd.isna(group) else str(group).strip()
         if group and group != group_of(offense):
             overrides[str(offense)] = group
     body = json.dumps({"rules": [list(r) for r in RULES], "overrides": overrides}, sort_keys=True)

@@ -80,7 +80,8 @@ if view.level:
             widgets.table_with_download(panel.compstat, f"compstat {view.level} {code}")
             left, right = st.columns(2)
             with left:
-                weekly = panel.weekly.melt("week_end", var_name="year", value_name="incidents")
+                weekly = panel.weekly.rename(columns={"this_year": "52 weeks to date", "last_year": "a year earlier"}
+                                             ).melt("week_end", var_name="year", value_name="incidents")
                 fig = px.line(weekly, x="week_end", y="incidents", color="year", markers=False,
                               labels={"week_end": "Week ending", "incidents": "Incidents per week", "year": ""},
                               color_discrete_sequence=[PRIMARY_COLOR, CATEGORICAL_COLORS[1]])
