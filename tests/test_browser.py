@@ -9,9 +9,11 @@ PAGES = [("", "overview"), ("data", "data"), ("about", "about")]
 
 def wait_for_app(page, timeout=60_000):
     page.wait_for_selector("h1", timeout=timeout)
-    # Streamlit shows a "Running..." widget while the script runs.
+    # Streamlit shows a "Running..." widget while the script runs, and skeletons until elements arrive.
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
+    page.wait_for_timeout(1500)  # let charts draw before a screenshot
 
 
 @pytest.mark.parametrize("path, name", PAGES)
@@ -54,3 +56,28 @@ def test_upload_check_and_load_a_file(served_app, page, tmp_path):
     screenshot(page, "data_upload_loaded")
     summary = page.locator("[data-testid='stCode']").inner_text()
     assert "precinct_shootings.csv -> incidents" in summary and "rejected                    1" in summary
+
+
+def test_upload_a_boundary_layer(served_app, page, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    layer = gpd.GeoDataFrame({"SECTOR_ID": ["S1", "S2"], "label": ["North", "South"]},
+                             geometry=[box(-87.7, 41.88, -87.6, 41.95), box(-87.7, 41.80, -87.6, 41.88)], crs=4326)
+    src = tmp_path / "sectors.geojson"
+    layer.to_file(src, driver="GeoJSON")
+    page.goto(f"{served_app}/data")
+    wait_for_app(page)
+    page.get_by_role("combobox", name="What is in the file?").click()
+    page.get_by_role("option", name="boundaries: Polygon layers").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(src))
+    level = page.get_by_role("textbox", name="Boundary level name")
+    level.wait_for(timeout=60_000)
+    level.fill("sector")
+    level.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Load into the store").click()
+    page.get_by_text("Loaded 2 rows").wait_for(timeout=60_000)
+    summary = page.locator("[data-testid='stCode']").inner_text()
+    assert "level 'sector'" in summary
+    screenshot(page, "data_upload_boundaries")

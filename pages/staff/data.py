@@ -23,12 +23,13 @@ if upload is not None:
             layer = cached.upload_layer(str(path))
             st.subheader("Preview")
             st.dataframe(layer.head(20), hide_index=True, width="stretch")
-            props = [c for c in layer.columns]
+            props = list(layer.columns)
             level = st.text_input("Boundary level name", key="data_level", placeholder="beat, district, precinct ...")
             guess = ingest.detect_code_property(layer, level or "x") if level else props[0]
             code = st.selectbox("Property with the area codes", props, index=props.index(guess) if guess in props else 0,
                                 key="data_code")
-            name = st.selectbox("Property with the display names", props, index=props.index(code), key="data_name")
+            named = ingest.detect_name_property(layer, code)
+            name = st.selectbox("Property with the display names", props, index=props.index(named), key="data_name")
             maps, sets, options = {"code": code, "name": name}, {}, {"level": level}
         else:
             table = cached.upload_table(str(path), upload.name)
