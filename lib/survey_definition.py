@@ -150,7 +150,7 @@ class SurveyDefinition:
 
 def wording(column: str) -> str:
     """A header as words: ``'Quality_of_police_services__12_01'`` -> ``'Quality of police services'``."""
-    text = re.sub(r"(_+\d+)+_*$", "", str(column))
+    text = re.sub(r"[_ ]+q?\d+([_.]\d+)*_*$", "", str(column), flags=re.I)
     text = re.sub(r"[_\s]+", " ", text).strip()
     return text or str(column)
 
@@ -333,7 +333,8 @@ def suggest_demographics(frame: pd.DataFrame, missing_codes: list[float]) -> tup
         if name is None or name in out:
             continue
         pair = paired_codes(frame, col)
-        codes = {label: standard_category(name, label) for label in frame[col].dropna().unique()}
+        labels = sorted(frame[col].dropna().unique(), key=natural_key)
+        codes = {label: standard_category(name, label) for label in labels}
         how = f"content: '{col}' holds {name} labels"
         if pair:
             code_col, table = pair
@@ -417,6 +418,21 @@ def _multi_block(frame: pd.DataFrame, start: int, shift: int, claimed: set[str])
             break
         block.append(cols[k])
     return block
+
+
+def natural_key(label) -> tuple:
+    """Order of ranges as people read them: ``'Under $30,000'`` < ``'$30,000 - $59,999'`` < ``'65+'``.
+
+    >>> sorted(["65+", "18-34", "Under 18", "35-44"], key=natural_key)
+    ['Under 18', '18-34', '35-44', '65+']
+    """
+    text = str(label).lower()
+    if re.match(r"^(under|less than|below)\b", text):
+        return (0, -1.0, text)
+    number = re.search(r"\d[\d,]*(\.\d+)?", text)
+    if number:
+        return (0, float(number.group(0).replace(",", "")), text)
+    return (1, 0.0, text)
 
 
 def _is_number(value) -> bool:

@@ -66,19 +66,46 @@ def ranked_bars(frame: pd.DataFrame, label: str, value: str, lo: str | None = No
 
 def choropleth(geojson: dict, frame: pd.DataFrame, code: str, value: str, title: str,
                diverging: bool = False, hover: str | None = None) -> go.Figure:
-    """Areas filled by ``value`` (sequential scale; diverging around 0 for changes), no base map needed."""
+    """Areas filled by ``value`` (sequential scale; diverging around 0 for changes); areas without a value grey.
+
+    Drawn as filled SVG shapes in longitude/latitude (north up, the aspect
+    corrected for latitude), so it needs no base map, tiles or topojson from
+    the internet: it renders offline and in every browser.
+    """
+    from plotly.colors import sample_colorscale
+
+    values = dict(zip(frame[code].astype("str"), frame[value]))
+    labels = dict(zip(frame[code].astype("str"), frame[hover] if hover else frame[code].astype("str")))
+    finite = [v for v in values.values() if pd.notna(v)]
     if diverging:
-        bound = float(np.nanmax(np.abs(frame[value]))) if len(frame) else 1.0
+        bound = max([abs(v) for v in finite] + [1e-9])
+        lo, hi = -bound, bound
         scale = [[0, DIVERGING_COLORS[0]], [0.5, DIVERGING_COLORS[1]], [1, DIVERGING_COLORS[2]]]
-        extra = dict(zmin=-bound, zmax=bound)
     else:
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        hi = hi if hi > lo else lo + 1
         scale = [[i / (len(SEQUENTIAL_COLORS) - 1), c] for i, c in enumerate(SEQUENTIAL_COLORS)]
-        extra = {}
-    text = frame[hover] if hover else frame[code]
-    fig = go.Figure(go.Choropleth(
-        geojson=geojson, featureidkey="properties.code", locations=frame[code].astype("str"), z=frame[value],
-        colorscale=scale, marker_line_color="#FFFFFF", marker_line_width=0.8, text=text,
-        hovertemplate="%{text}: %{z:.2f}<extra></extra>", colorbar=dict(title=dict(text=title)), **extra))
-    fig.update_geos(fitbounds="locations", visible=False)
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=520)
+    fig = go.Figure()
+    lats = []
+    for feature in geojson["features"]:
+        key = str(feature["properties"]["code"])
+        v = values.get(key)
+        color = "#D9D9D9" if v is None or pd.isna(v) else sample_colorscale(scale, [(v - lo) / (hi - lo)])[0]
+        text = f"{labels.get(key, key)}: " + ("no value" if v is None or pd.isna(v) else f"{v:.2f}")
+        geom = feature["geometry"]
+        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        for k, poly in enumerate(polygons):
+            ring = np.asarray(poly[0])
+            lats.extend(ring[:, 1])
+            fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], fill="toself", fillcolor=color, mode="lines",
+                                     line=dict(color="#FFFFFF", width=0.8), hoveron="fills", text=text,
+                                     hoverinfo="text", showlegend=False, name=key))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker=dict(colorscale=scale, cmin=lo, cmax=hi, color=[lo],
+                                         colorbar=dict(title=dict(text=title)), showscale=True)))
+    ratio = 1 / np.cos(np.radians(np.mean(lats))) if lats else 1.0
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=ratio)
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=560, plot_bgcolor="#FFFFFF",
+                      hovermode="closest")
     return fig

@@ -97,9 +97,9 @@ def survey_definition_editor(defn, columns: list[str], area_options: list[str], 
     out.high_is_favourable = d.checkbox("Highest answer is the favourable one", value=out.high_is_favourable,
                                         key="trust_def_favourable")
     st.markdown("**Demographics** (categories: one `code = category` per line; margins use the same names)")
-    for i, field in enumerate(sd.DEMOGRAPHICS):
+    boxes = [c.container(border=True) for _ in range(0, len(sd.DEMOGRAPHICS), 2) for c in st.columns(2)]
+    for field, box in zip(sd.DEMOGRAPHICS, boxes):
         spec = out.demographics.get(field, sd.Demographic())
-        box = st.columns(2)[i % 2].container(border=True)
         spec.columns = box.multiselect(field, columns, default=[c for c in spec.columns if c in columns],
                                        key=f"trust_def_demo_{field}", help=spec.how or None)
         text = box.text_area(f"{field} categories", sd.codes_to_text(spec.codes), key=f"trust_def_codes_{field}",

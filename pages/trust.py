@@ -32,7 +32,7 @@ def score_view() -> None:
         cadence = widgets.linked_choice("Series", list(lv[lv["level"] == level]["cadence"]), "cadence",
                                         "trust_cadence", help="Weekly and monthly scores are separate series.")
     data = cached.score_series(dataset, base, level, cadence, None, version)
-    codes = list(dict.fromkeys(data["area"]))
+    codes = [c for c in scores.areas(cached.store(), dataset, level) if c in set(data["area"])]
     chosen = st.multiselect("Show", codes, default=codes if len(codes) <= 6 else codes[:3], key="trust_areas")
     shown = data[data["area"].isin(chosen)]
     span = f"{shown['period_start'].min():%B %Y} to {shown['period_end'].max():%B %Y}" if len(shown) else ""
@@ -198,4 +198,7 @@ def area_map(latest: sr.Analysis, index: str, label: str, period: str, defn, sou
     widgets.chart_with_table(fig, table, f"{label} by area map", caption, "survey_map")
 
 
-score_view() if source == "scores" else survey_view()
+if source == "scores":
+    score_view()
+else:
+    survey_view()
