@@ -2,7 +2,7 @@
 
 import pytest
 
-PAGES = ["pages/overview.py", "pages/data.py", "pages/about.py"]
+PAGES = ["pages/overview.py", "pages/data.py", "pages/about.py", "pages/trust.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
