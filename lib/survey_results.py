@@ -259,15 +259,15 @@ def analyse(resp: pd.DataFrame, defn: SurveyDefinition, margins: pd.DataFrame | 
     elif defn.weighting == "rake" and not margins.empty:
         targets, notes = margin_targets(margins, dims, areas, set(resp["area"].dropna()))
         if targets:
-            frame["area_dim"] = frame["area"]
-            spec = {("area_dim" if k == "area" else k): v for k, v in targets.items()}
-            for _, rows in frame.groupby("period", sort=False):
-                result = weighting.rake(rows, spec)
-                frame.loc[rows.index, "weight"] = result.weights
-                notes += [n.replace("area_dim", "area") for n in result.notes if n not in notes]
-                used = [d.replace("area_dim", "area") for d in result.dimensions]
+            weights = np.ones(len(frame))
+            columns = frame[list(targets)].reset_index(drop=True)
+            for positions in frame.groupby("period", sort=False).indices.values():
+                result = weighting.rake(columns.iloc[positions], targets)
+                weights[positions] = result.weights.to_numpy()
+                notes += [n for n in result.notes if n not in notes]
+                used = result.dimensions
                 error = max(error, result.max_error)
-            frame = frame.drop(columns="area_dim")
+            frame["weight"] = weights
             method = "raked" if used else "unweighted"
             reason = (f"Raked to the population margins of {', '.join(used)} from '{defn.margins}'."
                       if used else "The margins share no category with the survey: unweighted.")

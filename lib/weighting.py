@@ -255,14 +255,18 @@ def rake(frame: pd.DataFrame, targets: dict[str, dict[str, float]], cap: float |
     data = pd.DataFrame(index=frame.index)
     scheme: dict[str, dict[str, float]] = {}
     for dim, target in targets.items():
-        values = frame[dim].astype("object").where(frame[dim].notna(), MISSING)
+        codes, uniques = pd.factorize(frame[dim], use_na_sentinel=True)
+        labels = np.array([str(u) for u in uniques] + [MISSING], dtype=object)
+        values = pd.Series(labels[codes], index=frame.index)  # the sentinel -1 picks MISSING
         target = {str(k): float(v) for k, v in target.items() if v and v > 0}
-        unknown = sorted(set(values) - set(target) - {MISSING})
+        present = set(labels[np.unique(codes)])
+        unknown = sorted(present - set(target) - {MISSING})
         if unknown:
             notes.append(f"{dim}: survey categories not in the margins ({', '.join(map(str, unknown))}) "
                          "are treated as missing for weighting.")
             values = values.where(~values.isin(unknown), MISSING)
-        empty = sorted(k for k in target if k not in set(values))
+            present = (present - set(unknown)) | {MISSING}
+        empty = sorted(k for k in target if k not in present)
         if empty:
             notes.append(f"{dim}: no respondent in {', '.join(empty)}; their population share is spread "
                          "over the other categories.")
@@ -278,7 +282,7 @@ def rake(frame: pd.DataFrame, targets: dict[str, dict[str, float]], cap: float |
         if missing_share > 0:
             shares[MISSING] = missing_share * 100
             notes.append(f"{dim}: {missing_share:.0%} did not answer; they keep their sample share on it.")
-        data[dim] = values.astype("str")
+        data[dim] = values
         scheme[dim] = shares
     if not scheme or len(frame) == 0:
         return RakeResult(pd.Series(1.0, index=frame.index), [], notes + ["No margin could be used: equal weights."])
