@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import cached, provenance, scores, survey_definition as sd, survey_results as sr, trust_charts, widgets
-from lib.constants import MIN_ALPHA
+from lib.constants import MIN_ALPHA, SYNTHETIC_LABEL
 
 st.title("Trust & Safety")
 version = cached.version()
@@ -90,6 +90,9 @@ def survey_view() -> None:
         for key in [k for k in st.session_state if str(k).startswith("trust_def_")]:
             del st.session_state[key]
         st.session_state["trust_def_dataset"] = dataset
+    loads = cached.loads(version)
+    if loads[(loads["kind"] == "survey") & (loads["dataset"] == dataset)]["synthetic"].any():
+        st.warning(f"{SYNTHETIC_LABEL}: these responses were generated for testing, not given by residents.")
     saved_json, saved_at = cached.survey_definition(dataset, version, cached.documents_stamp())
     columns, area_options = cached.survey_columns(dataset, version)
     with st.expander("Survey definition: which questions, how answers are coded, who answered",
@@ -136,9 +139,9 @@ def survey_view() -> None:
                          analysis.reason)
     table = sr.estimates(latest, index, by)
     widgets.chart_with_table(trust_charts.ranked_bars(table, by, "mean", "lo", "hi", "status"), table,
-                             f"{label} by {by}", f"{label} (0-100), {last}, by {sr.GROUP_LABELS[by].lower()}: weighted "
-                             "mean and 95% interval; effective n under 30 not shown, 30-59 pale (unstable). "
-                             f"{analysis.method.title()}. {source}", "survey_groups")
+                             f"{label} by {by}", f"{label} (0-100), {last}, by {sr.GROUP_LABELS[by].lower()}: mean and "
+                             "95% interval; effective n under 30 not shown, 30-59 pale (unstable). "
+                             f"{analysis.method.title()}; n and effective n in the table. {source}", "survey_groups")
     trend_view(analysis, index, label, [p for p in waves if p in periods], source)
     area_map(latest, index, label, last, defn, source)
 
@@ -168,9 +171,10 @@ def trend_view(analysis: sr.Analysis, index: str, label: str, periods: list[str]
         return
     table = sr.estimates(analysis, index, "period")
     table = table.set_index("period").loc[periods].reset_index()
-    widgets.chart_with_table(trust_charts.trend(table, "period", "mean", lo="lo", hi="hi", flag="status"), table,
-                             f"{label} by wave", f"Weighted mean and 95% band per wave ({periods[0]} to {periods[-1]}); "
-                             f"each wave weighted on its own. {source}", "survey_trend")
+    fig = trust_charts.trend(table, "period", "mean", lo="lo", hi="hi", flag="status", y_title=f"{label} (0-100)")
+    caption = (f"Mean and 95% band per wave ({periods[0]} to {periods[-1]}); {analysis.method}, each wave on its "
+               f"own; hollow points: effective n 30-59; n per wave in the table. {source}")
+    widgets.chart_with_table(fig, table, f"{label} by wave", caption, "survey_trend")
     c1, c2 = st.columns(2)
     before = c1.selectbox("Compare", periods, index=len(periods) - 2, key="trust_before")
     after = c2.selectbox("with", periods, index=len(periods) - 1, key="trust_after")

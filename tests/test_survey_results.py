@@ -92,7 +92,9 @@ def _two_waves(path, n1=200, n2=200, small_area=20):
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
-def test_trend_and_change_between_waves(duck, tmp_path):
+def test_trend_and_change_between_waves(any_store, tmp_path):
+    """On DuckDB and PostgreSQL: the same SQL reads the answers out of the JSON attributes."""
+    duck = any_store
     _two_waves(tmp_path / "waves.csv")
     ingest.load(duck, "survey", tmp_path / "waves.csv", dataset="two waves")
     defn, _ = sr.definition_for(duck, "two waves")
