@@ -122,3 +122,27 @@ def test_trust_page_in_a_browser(served_app, page):
         else:
             assert page.get_by_text("68.7 / 100").count() == 1
             assert page.get_by_text("Unweighted: no population margins").count() == 1
+
+
+def test_survey_areas_with_a_boundary_layer_are_mapped(run_page, app_env, tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from lib import ingest
+
+    rng = np.random.default_rng(2)
+    n = 900
+    pd.DataFrame({
+        "id": range(n), "district": rng.choice(["1", "2", "3", "4", "5", "6"], n),
+        "Police treat people with respect": rng.integers(1, 6, n), "Police listen to residents": rng.integers(1, 6, n),
+        "I feel safe in my neighborhood at night": rng.integers(1, 6, n),
+    }).to_csv(tmp_path / "district_survey.csv", index=False)
+    store = connect(str(app_env))
+    ingest.load(store, "survey", tmp_path / "district_survey.csv", dataset="district survey")
+    store.close()
+    at = run_page(PAGE, source="survey", survey="district survey")
+    assert not at.exception, [e.value for e in at.exception]
+    text = _texts(at)
+    assert "ranked instead of mapped" not in text
+    table = at.dataframe[-1].value
+    assert set(table["area"]) == {"1", "2", "3", "4", "5", "6"} and table["n"].sum() == n
