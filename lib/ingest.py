@@ -166,14 +166,14 @@ def load(store, kind: str, path: str | Path, maps: dict | None = None, sets: dic
                         rows_not_geocoded=not_geocoded, area_level=area_level,
                         messages=table.notes + prepared.messages, rejects=prepared.rejects)
     progress(0.6, "Writing to the store")
-    _write(store, kind, rows, report, synthetic)
+    _write(store, kind, rows, report, synthetic, progress)
     progress(1.0, "Done")
     return report
 
 
 def _population_level(store, rows: pd.DataFrame, level: str | None) -> str:
     if level:
-        return schema.check_level_name(level)
+        return _usable_level(level)
     codes = _level_codes(store)
     found = area_level_of(set(rows["area"].dropna()), codes)
     if found is None:
@@ -182,6 +182,13 @@ def _population_level(store, rows: pd.DataFrame, level: str | None) -> str:
             f"(loaded levels: {', '.join(codes) or 'none'}). Load the boundaries first, or give --level."
         )
     return found
+
+
+def _usable_level(level: str) -> str:
+    try:
+        return schema.check_level_name(level)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def _level_codes(store) -> dict[str, set[str]]:
@@ -280,7 +287,8 @@ def _next_load_id(store) -> int:
     return int(store.scalar("SELECT coalesce(max(load_id), 0) + 1 FROM loads"))
 
 
-def _write(store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: bool) -> None:
+def _write(store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: bool,
+           progress: Progress = _noop) -> None:
     spec = KINDS[kind]
     with store.transaction():
         schema.create_tables(store)
@@ -325,6 +333,8 @@ def _write(store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: 
             if lo is not None:
                 report.period = (pd.Timestamp(lo), pd.Timestamp(hi))
         report.load_id = load_id
+        # A callback that raises (a closed browser tab, Ctrl-C) still leaves nothing behind.
+        progress(0.9, "Recording the load")
         _record(store, report, synthetic)
         store.drop_stage("staged_rows")
 
@@ -393,7 +403,7 @@ def detect_name_property(gdf: gpd.GeoDataFrame, code_prop: str) -> str:
 def load_boundaries(store, path, level: str, maps: dict, source_name: str | None = None,
                     progress: Progress = _noop) -> LoadReport:
     """Load (or replace) boundary level ``level`` and re-assign every stored point to it."""
-    schema.check_level_name(level)
+    _usable_level(level)
     progress(0.05, "Reading the layer")
     gdf, digest, notes = read_layer(path, source_name)
     unknown = set(maps) - {"code", "name"}

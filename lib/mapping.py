@@ -29,33 +29,45 @@ from lib.readers import InputError
 from lib.schema import KINDS
 
 _POINT_SYNONYMS = {
-    "latitude": ("latitude", "lat", "ylat", "latitudey", "gpslatitude", "y"),
-    "longitude": ("longitude", "lon", "lng", "long", "xlon", "longitudex", "gpslongitude", "x"),
-    "x": ("xcoordcd", "xcoordinate", "xcoord", "easting", "xcoordinatestateplane", "x"),
-    "y": ("ycoordcd", "ycoordinate", "ycoord", "northing", "ycoordinatestateplane", "y"),
+    "latitude": ("latitude", "lat", "geolat", "ylat", "latitudey", "gpslatitude", "pointy", "y"),
+    "longitude": ("longitude", "lon", "lng", "long", "geolon", "xlon", "longitudex", "gpslongitude",
+                  "pointx", "x"),
+    "x": ("xcoordcd", "xcoordinate", "xcoord", "geox", "easting", "xcoordinatestateplane", "x"),
+    "y": ("ycoordcd", "ycoordinate", "ycoord", "geoy", "northing", "ycoordinatestateplane", "y"),
 }
 
-# field -> header names, most specific first.
+# field -> header names, most specific first. Sources: Socrata/ArcGIS exports of Chicago, Los
+# Angeles (DATE OCC, Crm Cd Desc), Seattle (Offense Start DateTime, 100 Block Address), Denver
+# (first_occurrence_date, offense_type_id, geo_lat), Philadelphia (dispatch_date_time,
+# text_general_code, dc_dist), Boston (OCCURRED_ON_DATE), Austin (Highest Offense Description),
+# New York (CMPLNT_FR_DT, OFNS_DESC, ADDR_PCT_CD) and NIBRS-style RMS extracts.
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "incidents": {
         "incident_id": ("incidentid", "incidentkey", "incidntnum", "incidentnumber", "incidentnum",
-                        "incidentno", "id", "caseid", "casenumber", "caseno", "casenum", "casenbr", "reportnumber",
-                        "reportno", "rdno", "ccn", "eventnumber", "cmplntnum", "ucrnumber", "offenseid"),
-        "occurred_at": ("occurredat", "occurreddatetime", "occurreddate", "occurdate", "occurrencedate",
-                        "occurredon", "dateoccurred", "dateofoccurrence", "occurreddt", "incidentdatetime",
-                        "incidentdate", "offensedate", "crimedate", "cmplntfrdt", "fromdate", "date",
-                        "datetime", "eventdate", "reportdate", "reporteddate", "datereported"),
-        "occurred_time": ("occurredtime", "occurtime", "occurrencetime", "timeoccurred", "incidenttime",
-                          "cmplntfrtm", "fromtime", "time", "occurrencehour", "occurredhour", "hour"),
+                        "incidentno", "id", "caseid", "casenumber", "caseno", "casenum", "casenbr",
+                        "reportnumber", "reportno", "drno", "dckey", "rdno", "ccn", "eventnumber",
+                        "cmplntnum", "ucrnumber", "incidentnumberwyear", "offenseid"),
+        "occurred_at": ("occurredat", "occurred", "occurreddatetime", "occurreddate", "occurdate", "occurrencedate",
+                        "occurredondate", "occurredon", "dateoccurred", "dateocc", "dateofoccurrence",
+                        "occurreddt", "offensestartdatetime", "firstoccurrencedate", "date1ofoccurrence",
+                        "incidentdatetime", "incidentdate", "offensedate", "crimedatetime", "crimedate",
+                        "cmplntfrdt", "fromdate", "dispatchdatetime", "dispatchdate", "date", "datetime",
+                        "eventdate", "startdate", "reportdate", "reporteddate", "datereported"),
+        "occurred_time": ("occurredtime", "occurtime", "occurrencetime", "timeoccurred", "timeocc",
+                          "incidenttime", "time1ofoccurrence", "cmplntfrtm", "fromtime", "dispatchtime",
+                          "time", "occurrencehour", "occurredhour", "hour"),
         "offense": ("offense", "offensetype", "offensedescription", "offensedesc", "primarytype",
-                    "nibrsdescription", "nibrsoffense", "ucrdescription", "ofnsdesc", "crimetype",
-                    "crimecategory", "offensecategory", "category", "crime", "incidenttype",
-                    "incidentcategory", "calltype", "description"),
+                    "nibrsdescription", "nibrsoffense", "highestoffensedescription", "crmcddesc",
+                    "textgeneralcode", "offensetypeid", "ucrdescription", "ofnsdesc", "crimetype",
+                    "crimedescription", "crimecategory", "offensecategory", "offensecategoryid",
+                    "incidentcategory", "typeofincident", "category", "crime", "incidenttype",
+                    "offenseparentgroup", "calltype", "description"),
         **_POINT_SYNONYMS,
-        "area": ("beat", "beatnum", "policebeat", "sector", "precinct", "pddistrict", "policedistrict",
-                 "district", "addrpctcd", "division", "patrolarea", "zone", "area"),
-        "block": ("block", "blockaddress", "hundredblock", "blockrange", "address", "incidentaddress",
-                  "streetaddress"),
+        "area": ("beat", "beatnum", "policebeat", "sector", "psa", "precinct", "precinctid", "pddistrict",
+                 "policedistrict", "district", "districtid", "dcdist", "addrpctcd", "rptdistno",
+                 "reportingarea", "division", "patrolarea", "zone", "area"),
+        "block": ("block", "blockaddress", "hundredblock", "100blockaddress", "locationblock", "blockrange",
+                  "address", "incidentaddress", "streetaddress", "location"),
     },
     "survey": {
         "response_id": ("responseid", "respondentid", "respondent", "id", "recordid", "caseid", "surveyid"),
@@ -110,6 +122,17 @@ _CHECKS = {
     "starts_at": "date", "ends_at": "date", "occurred_time": "time",
     "offense": "text", "title": "text", "event_type": "varied text", "name": "text",
     "population": "number", "attendance": "number", "weight": "number", "n": "number",
+    "block": "address", "location": "address",
+}
+
+# Header words that rule a column out of a field in the word-by-word pass: a "Date Reported"
+# is not when it happened, "Offense Code" is not the offense's name.
+_NOT_WORDS = {
+    "occurred_at": {"report", "reported", "rptd", "rpt", "updated", "modified", "entered", "created",
+                    "end", "last", "to", "upload"},
+    "starts_at": {"end", "updated", "modified", "created"},
+    "offense": {"code", "count", "id", "cd", "number", "no"},
+    "incident_id": {"object", "objectid", "fid", "row"},
 }
 
 
@@ -192,10 +215,13 @@ def _passes(check: str | None, values: pd.Series) -> bool:
         return bool(parse.parse_datetimes(values).values.notna().mean() > 0.5)
     if check == "time":
         return bool(parse.parse_times(values)[0].notna().mean() > 0.5)
+    if check == "address":
+        # Not a "(41.88, -87.63)" point written as text.
+        return bool(values.astype("str").str.fullmatch(r"\(?\s*-?\d+\.\d+,\s*-?\d+\.\d+\s*\)?").mean() < 0.5)
     if check in ("text", "varied text"):
         numeric = parse.parse_numbers(values).notna().mean()
         # A "type" column that says "event" on every row tells nothing.
-        varied = check == "text" or values.nunique() > 1
+        varied = check == "text" or values.nunique() > 1 or len(values) < 20
         return bool(numeric < 0.5) and varied
     return True
 
@@ -233,7 +259,8 @@ def detect(kind: str, frame: pd.DataFrame) -> Mapping:
         for syn in synonyms:
             if len(syn) < 3:
                 continue
-            col = next((c for c in frame.columns if c not in used and syn in header_tokens(c)), None)
+            col = next((c for c in frame.columns if c not in used and syn in header_tokens(c)
+                        and not header_tokens(c) & _NOT_WORDS.get(name, set())), None)
             if col is not None and _passes(_CHECKS.get(name), sample[col]):
                 take(name, col, "header word")
                 break

@@ -96,6 +96,9 @@ def parse_datetimes(series: pd.Series, tz: str | None = None) -> ParsedDates:
         return ParsedDates(empty, pd.Series(False, index=series.index), "none")
     values = _to_datetime(text, best, tz)
     has_time = text.str.contains(":", regex=False).fillna(False).astype(bool) & values.notna()
+    # "01/01/2019 12:00:00 AM" on every row is a date written with a dummy time.
+    if has_time.any() and (values[has_time] == values[has_time].dt.normalize()).all():
+        has_time[:] = False
     return ParsedDates(values, has_time, best)
 
 
@@ -237,19 +240,25 @@ def check_coordinates(lat: pd.Series, lon: pd.Series) -> tuple[pd.Series, pd.Ser
     zero = present & ((lat == 0) | (lon == 0))
     issue[zero] = "zero"
     in_range = (lat.abs() <= 90) & (lon.abs() <= 180)
+    # Beyond +-90 a latitude cannot be one, but could be a longitude.
     plain_swap = present & ~zero & (lat.abs() > 90) & (lat.abs() <= 180) & (lon.abs() <= 90)
     good = present & ~zero & in_range
-    near_swap = pd.Series(False, index=lat.index)
     if good.sum() >= 10:
+        # Judge against the bulk of the rows: swap when that brings a point among them.
         mlat, mlon = lat[good].median(), lon[good].median()
         spread = max(2.0, 5 * float((lat[good] - mlat).abs().quantile(0.9) + (lon[good] - mlon).abs().quantile(0.9)))
         as_is = (lat - mlat).abs() + (lon - mlon).abs()
         swapped = (lon - mlat).abs() + (lat - mlon).abs()
-        near_swap = good & (swapped < spread) & (as_is > spread)
-    swap = plain_swap | near_swap
-    lat[swap], lon[swap] = lon[swap].to_numpy(), lat[swap].to_numpy()
+        swap = present & ~zero & (swapped < spread) & ((as_is > spread) | ~in_range)
+    else:
+        swap = plain_swap
+    new_lat = np.where(swap, lon, lat)
+    new_lon = np.where(swap, lat, lon)
+    lat = pd.Series(new_lat, index=lat.index)
+    lon = pd.Series(new_lon, index=lon.index)
     issue[swap] = "swapped"
-    out = present & ~zero & ~swap & ~in_range
+    in_range = (lat.abs() <= 90) & (lon.abs() <= 180)
+    out = present & ~zero & ~in_range
     issue[out] = "out_of_range"
     bad = zero | out
     lat[bad] = np.nan

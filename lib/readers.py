@@ -397,7 +397,7 @@ def read_layer(path: str | Path, source_name: str | None = None):
         if len(shps) > 1:
             notes.append(f"The zip holds {len(shps)} Shapefiles; read {shps[0]}.")
         target = f"/vsizip/{path}/{shps[0]}"
-    elif kind in ("binary", "pdf", "html", "parquet", "xls", "utf16"):
+    elif kind in ("binary", "pdf", "html", "parquet", "xls", "utf16", "text"):
         raise InputError(
             "This is not a GIS layer. Boundaries are read from GeoJSON, a zipped Shapefile, "
             "a GeoPackage or KML."
@@ -421,6 +421,8 @@ def read_layer(path: str | Path, source_name: str | None = None):
         raise InputError(f"The layer cannot be read ({exc}).") from exc
     if gdf.empty:
         raise InputError("The layer has no features.")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
+        raise InputError("The file has no geometry; boundaries need polygons.")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     kinds = set(gdf.geometry.geom_type)
     if not kinds & {"Polygon", "MultiPolygon", "GeometryCollection"}:

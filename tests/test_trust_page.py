@@ -8,7 +8,7 @@ from lib.store import connect
 from tests.conftest import screenshot
 from tests.test_survey_results import AGE_LABELS, _margins_csv
 
-PAGE = "pages/trust.py"
+PAGE = "pages/staff/trust.py"
 RALEIGH = "Raleigh community survey 2018"
 
 
@@ -101,10 +101,6 @@ def test_page_weights_to_a_loaded_margins_file(run_page, app_env, tmp_path):
 
 def test_trust_page_in_a_browser(served_app, page):
     page.set_viewport_size({"width": 1400, "height": 3600})  # Streamlit scrolls inside the page: a tall window shows all
-    # Open the app once at its root: on a server's very first run Streamlit treats a pages/ folder as
-    # its legacy page list, so a first-ever visit straight to /trust would bypass dashboard.py's router.
-    page.goto(served_app)
-    page.wait_for_selector("h1", timeout=90_000)
     for name, query in [("trust_scores", "source=scores&measure=TRUST&level=district"), ("trust_survey", "source=survey")]:
         page.goto(f"{served_app}/trust?{query}")
         page.wait_for_selector("h1:has-text('Trust & Safety')", timeout=90_000)

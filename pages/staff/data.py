@@ -8,7 +8,7 @@ from lib.schema import KINDS
 
 st.title("Load data")
 st.caption("Upload an export from the records system, a survey tool, a meeting calendar or the GIS unit. "
-           "Nothing is written until you press Load; a load lands whole or not at all.")
+           "Nothing is written until you press \"Load into the store\"; a load lands whole or not at all.")
 
 kind = st.selectbox("What is in the file?", list(KINDS), key="data_kind",
                     format_func=lambda k: f"{k}: {KINDS[k].help}")
@@ -71,9 +71,11 @@ if upload is not None:
             for message in checked.messages:
                 st.caption(f"- {message}")
             if len(checked.rejects):
+                st.markdown("\n".join(f"- Row {r.row_number}: {r.reason}"
+                                       for r in checked.rejects.head(5).itertuples()))
                 widgets.table_with_download(checked.rejects, "rejected rows",
                                             "Row numbers count the header as row 1, as in a spreadsheet.")
-        if st.button("Load", type="primary", key="data_load"):
+        if st.button("Load into the store", type="primary", key="data_load"):
             bar = st.progress(0.0, text="Starting")
             report = ingest.load(cached.store(), kind, path, maps=maps, sets=sets,
                                  source_name=upload.name, progress=lambda f, t: bar.progress(f, text=t),
