@@ -11,6 +11,7 @@ cached.store()  # on a fresh clone this loads the embedded data first, with a pr
 pages = {
     "Dashboard": [
         st.Page("pages/public/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/staff/trust.py", title="Trust & Safety", icon=":material/handshake:", url_path="trust"),
     ],
     "Data": [
         st.Page("pages/staff/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
