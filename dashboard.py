@@ -10,12 +10,13 @@ cached.store()  # on a fresh clone this loads the embedded data first, with a pr
 
 pages = {
     "Dashboard": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map"),
+        st.Page("pages/public/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/staff/trust.py", title="Trust & Safety", icon=":material/handshake:", url_path="trust"),
+        st.Page("pages/staff/map.py", title="Map", icon=":material/map:", url_path="map"),
     ],
     "Data": [
-        st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
-        st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about"),
+        st.Page("pages/staff/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        st.Page("pages/public/about.py", title="About", icon=":material/info:", url_path="about"),
     ],
 }
 

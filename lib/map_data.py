@@ -68,12 +68,12 @@ def codes_within(store, level: str, sel_level: str | None, sel_codes) -> list[st
         return list(sel_codes)
     down = store.query(
         "SELECT code FROM boundary_parents WHERE level = :l AND parent_level = :p "
-        "AND parent_code IN (SELECT unnest(:codes))", {"l": level, "p": sel_level, "codes": list(sel_codes)})
+        "AND parent_code IN (SELECT unnest(CAST(:codes AS TEXT[])))", {"l": level, "p": sel_level, "codes": list(sel_codes)})
     if not down.empty:
         return list(down["code"])
     up = store.query(
         "SELECT DISTINCT parent_code AS code FROM boundary_parents WHERE level = :s AND parent_level = :l "
-        "AND code IN (SELECT unnest(:codes))", {"s": sel_level, "l": level, "codes": list(sel_codes)})
+        "AND code IN (SELECT unnest(CAST(:codes AS TEXT[])))", {"s": sel_level, "l": level, "codes": list(sel_codes)})
     return list(up["code"])
 
 
@@ -170,7 +170,7 @@ def study_area(store, level: str | None = None, codes=None):
     if not lvls:
         return None
     if level and codes:
-        rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l AND code IN (SELECT unnest(:c))",
+        rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l AND code IN (SELECT unnest(CAST(:c AS TEXT[])))",
                            {"l": level, "c": list(codes)})
     else:
         rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l", {"l": lvls[0]})
@@ -244,7 +244,7 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
     blocks = [b for b in places["block"].dropna()]
     located = store.query(
         "SELECT block, avg(latitude) AS latitude, avg(longitude) AS longitude FROM incidents "
-        "WHERE dataset = :d AND block IN (SELECT unnest(:blocks)) AND latitude IS NOT NULL GROUP BY block",
+        "WHERE dataset = :d AND block IN (SELECT unnest(CAST(:blocks AS TEXT[]))) AND latitude IS NOT NULL GROUP BY block",
         {"d": flt.dataset, "blocks": blocks}).set_index("block") if blocks else pd.DataFrame(
             columns=["latitude", "longitude"])
     lat = places["block"].map(located["latitude"]) if len(located) else pd.Series(np.nan, index=places.index)
@@ -257,7 +257,7 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
     places["latitude"], places["longitude"] = lat.astype("float64"), lon.astype("float64")
     mix = store.query(
         f"SELECT {place} AS place, offense, count(*) AS n FROM incidents WHERE {where} AND latitude IS NOT NULL "
-        f"AND {place} IN (SELECT unnest(:places)) GROUP BY {place}, offense",
+        f"AND {place} IN (SELECT unnest(CAST(:places AS TEXT[]))) GROUP BY {place}, offense",
         {**params, "places": list(places["place"])})
     mix = mix.sort_values(["place", "n", "offense"], ascending=[True, False, True])
     text = mix.assign(t=mix["offense"] + " " + mix["n"].astype("str")).groupby("place")["t"].agg(", ".join)
@@ -282,7 +282,7 @@ def events(store, start, end, level: str | None = None, codes=None) -> pd.DataFr
     params = {"s": pd.Timestamp(start), "e": pd.Timestamp(end)}
     where = "starts_at >= :s AND starts_at < :e"
     if level and codes:
-        where += f' AND "{schema.level_column(level)}" IN (SELECT unnest(:codes))'
+        where += f' AND "{schema.level_column(level)}" IN (SELECT unnest(CAST(:codes AS TEXT[])))'
         params["codes"] = list(codes)
     frame = store.query(
         f"SELECT title, event_type, starts_at, location, attendance, latitude, longitude{', ' + sel if sel else ''} "
@@ -336,7 +336,7 @@ def scores_by_area(store, level: str, start, end, measures=("TRUST", "SAFETY")) 
         return pd.DataFrame(), ""
     frame = store.query(
         "SELECT area AS code, measure, period_start, period_end, value FROM survey_scores "
-        "WHERE level = :l AND measure IN (SELECT unnest(:m)) AND period_days >= 28 AND period_start < :e",
+        "WHERE level = :l AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) AND period_days >= 28 AND period_start < :e",
         {"l": score_lvl, "m": list(measures), "e": pd.Timestamp(end)})
     if frame.empty:
         return pd.DataFrame(), ""

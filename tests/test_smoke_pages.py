@@ -2,7 +2,7 @@
 
 import pytest
 
-PAGES = ["pages/overview.py", "pages/data.py", "pages/about.py"]
+PAGES = ["pages/public/overview.py", "pages/staff/data.py", "pages/public/about.py", "pages/staff/trust.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
