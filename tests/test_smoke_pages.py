@@ -2,7 +2,8 @@
 
 import pytest
 
-PAGES = ["pages/public/overview.py", "pages/staff/data.py", "pages/public/about.py", "pages/staff/trust.py"]
+PAGES = ["pages/public/overview.py", "pages/staff/data.py", "pages/public/about.py", "pages/staff/trust.py",
+         "pages/staff/map.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
