@@ -231,12 +231,12 @@ def offense_names(dataset: str, version: int) -> list[str]:
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def newest_incident(dataset: str, version: int):
-    from lib import compstat
-    from lib.filters import IncidentFilter
+def incident_span(dataset: str, version: int):
+    """Days of the first and the newest incident of a dataset."""
+    from lib import map_data
 
-    day = compstat.as_of(store(), IncidentFilter(dataset=dataset))
-    return None if day is None else day.date()
+    first, last = map_data.span(store(), dataset)
+    return (None, None) if first is None else (first.date(), last.date())
 
 
 def offense_grouping():

@@ -190,7 +190,7 @@ def emerging(counts: pd.DataFrame, cells, starts: pd.DatetimeIndex, graph=None,
     if len(starts) < MIN_TIME_SLICES:
         raise hotspots.NotEnoughData(
             f"Emerging hot spots need at least {MIN_TIME_SLICES} whole time slices for a trend; this date range "
-            f"holds {len(starts)}. Widen the date range or choose shorter slices."
+            f"the incidents in this range span {len(starts)}. Widen the date range or choose shorter slices."
         )
     cells = list(cells)
     inside = counts[counts["slice"].isin(starts)]

@@ -380,3 +380,10 @@ def incident_total(store, flt: IncidentFilter) -> tuple[int, int]:
     where, params = flt.where()
     n, located = store.rows(f"SELECT count(*), count(latitude) FROM incidents WHERE {where}", params)[0]
     return int(n), int(located)
+
+
+def span(store, dataset: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """First and last incident time of a dataset (None, None when it is empty)."""
+    where, params = IncidentFilter(dataset=dataset).where()
+    first, last = store.rows(f"SELECT min(occurred_at), max(occurred_at) FROM incidents WHERE {where}", params)[0]
+    return (None, None) if first is None else (pd.Timestamp(first), pd.Timestamp(last))

@@ -49,7 +49,17 @@ def compute(store, layer: str, flt: IncidentFilter, view: View, study_of: Callab
         return LayerData(layer, message=str(exc))
 
 
+NO_LEVEL = "No boundary layer is loaded. Load one (beats, districts ...) on the Data page to map areas."
+
+
 def _areas(store, flt, view, study_of) -> LayerData:
+    if not view.level:
+        return LayerData("areas", message=NO_LEVEL)
+    if view.measure == "change":
+        first, _ = map_data.span(store, flt.dataset)
+        if first is not None and first > pd.Timestamp(flt.start) - map_data.YEAR:
+            return LayerData("areas", message=f"This dataset starts on {first:%b %-d, %Y}: there is no same period "
+                             "a year earlier to compare with. Choose a later period, or the count.")
     counts = map_data.area_counts(store, flt, view.level)
     if view.measure == "rate" and counts["population"].isna().all():
         return LayerData("areas", message=f"No population is loaded for {view.level}s, so no rate per 1,000 "
@@ -95,7 +105,12 @@ def _hotspots(store, flt, view, study_of) -> LayerData:
 
 
 def _emerging(store, flt, view, study_of) -> LayerData:
-    starts = emerging.slice_starts(flt.start, flt.end, view.slice)
+    # Slices outside the data's span would be empty, not calm: keep to the months the data cover.
+    first, last = map_data.span(store, flt.dataset)
+    if first is None:
+        return LayerData("emerging", message="No incidents in this dataset.")
+    starts = emerging.slice_starts(max(pd.Timestamp(flt.start), first.normalize()),
+                                   min(pd.Timestamp(flt.end), last.normalize() + pd.Timedelta(days=1)), view.slice)
     cells, graph, _, outside = _cell_input(store, flt, view, study_of)
     counts = map_data.slice_counts(store, flt, view.res, view.slice)
     counts = counts[counts["cell"].isin(cells)]
@@ -127,6 +142,8 @@ def _stations(store, flt, view, study_of) -> LayerData:
 
 
 def _trust(store, flt, view, study_of) -> LayerData:
+    if not view.level:
+        return LayerData("trust", message=NO_LEVEL)
     scores, period = map_data.scores_by_area(store, view.level, flt.start, flt.end)
     if scores.empty or "TRUST" not in scores:
         return LayerData("trust", message=f"No trust scores are loaded for {view.level}s. Scores show on the "

@@ -121,14 +121,16 @@ def ranges(values) -> str:
     return ",".join(out)
 
 
-def default_view(newest: date, levels: list[str]) -> View:
-    """The last 12 months up to the newest incident, at the coarsest level."""
-    return View(start=newest - timedelta(days=364), end=newest, level=levels[0] if levels else None)
+def default_view(newest: date, levels: list[str], first: date | None = None) -> View:
+    """The 52 weeks up to the newest incident (from the first, if later), at the coarsest level."""
+    start = newest - timedelta(days=364)
+    return View(start=max(start, first) if first else start, end=newest, level=levels[0] if levels else None)
 
 
-def from_query(query: Mapping, newest: date, levels: list[str], groups: tuple[str, ...] | None = None) -> View:
+def from_query(query: Mapping, newest: date, levels: list[str], groups: tuple[str, ...] | None = None,
+               first: date | None = None) -> View:
     """The view a URL describes; anything missing or unusable takes its default."""
-    base = default_view(newest, levels)
+    base = default_view(newest, levels, first)
     start, end = _date(query.get("from"), base.start), _date(query.get("to"), base.end)
     if start > end:
         start, end = base.start, base.end

@@ -141,8 +141,8 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
     from lib.emerging import FREQUENCIES
 
     levels = cached.map_levels(cached.version())
-    newest = cached.newest_incident(dataset, cached.version())
-    url = map_view.from_query(st.query_params.to_dict(), newest, levels, groups)
+    first, newest = cached.incident_span(dataset, cached.version())
+    url = map_view.from_query(st.query_params.to_dict(), newest, levels, groups, first)
     side = st.sidebar
     picked = side.date_input("Dates", (url.start, url.end), key="map_dates", format="YYYY-MM-DD",
                              help="First and last day shown. CompStat windows end on the last day.")

@@ -123,3 +123,32 @@ def test_an_edited_grouping_changes_what_a_group_filters(run_page, app_env):
     store.close()
     at = run_page(PAGE, dataset=SAMPLE, groups="Robbery")
     assert _table(at, "Areas (count, rate or change)")["incidents"].sum() == before + thefts
+
+
+def test_a_store_without_boundaries(tmp_path, monkeypatch):
+    """A department that has loaded only incidents: every layer says what is missing, nothing fails."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from lib import cached, ingest
+    from tests.conftest import ROOT
+    from tests.test_map_data import INCIDENTS
+
+    db = tmp_path / "incidents_only.duckdb"
+    (tmp_path / "export.csv").write_text(INCIDENTS)
+    store = connect(str(db))
+    ingest.load(store, "incidents", tmp_path / "export.csv", dataset="rms")
+    store.close()
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    cached._open.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.query_params["layers"] = "areas,heat,hotspots,trust"
+    at.switch_page(PAGE)
+    at.run()
+    cached._open.clear()
+    assert not at.exception, [e.value for e in at.exception]
+    text = _texts(at)
+    assert "No boundary layer is loaded" in text
+    assert "Hot spot analysis needs at least 30 hexagons" in text
+    assert "**rms**, Jun 2, 2018 to Jun 1, 2019, all offenses: **6 incidents**" in text

@@ -50,3 +50,8 @@ def test_filter_of_a_view():
 def test_period_words():
     view = map_view.View(start=date(2019, 1, 1), end=date(2019, 3, 31), weekdays=(0, 4), hours=(22, 23, 0))
     assert view.period() == "Jan 1, 2019 to Mar 31, 2019, Mon/Fri, hours 0,22-23"
+
+
+def test_default_period_starts_no_earlier_than_the_data():
+    view = map_view.from_query({}, date(2010, 8, 31), LEVELS, first=date(2010, 1, 1))
+    assert (view.start, view.end) == (date(2010, 1, 1), date(2010, 8, 31))
