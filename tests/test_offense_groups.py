@@ -88,3 +88,12 @@ def test_edits_are_stored_and_override_the_rules(any_store):
     offense_groups.save(any_store, pd.DataFrame({"offense": ["BATTERY"], "group": ["Assault and battery"]}))
     assert any_store.scalar("SELECT count(*) FROM documents WHERE name = 'offense_groups'") == 1
     assert offense_groups.load(any_store).overrides == {}
+
+
+def test_the_readme_describes_every_group_in_rule_order():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    prose = readme.split("### Offense groups", 1)[1]
+    positions = [prose.index(f"**{group}**") for group in offense_groups.GROUPS]
+    assert positions == sorted(positions)
