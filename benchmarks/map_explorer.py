@@ -373,7 +373,8 @@ def main() -> None:
     if not args.skip_browser:
         b = results["browser"] = run_phase("browser", args)
         ours, theirs = b["map page"], b["hand-built"]
-        print(f"Browser, Map page: first view {ours['first']:.2f} s; filter change to redrawn map {med(ours['weekday'])}")
+        print(f"Browser, Map page: first view {ours['first']:.2f} s; "
+              f"filter change to redrawn map {med(ours['weekday'])}")
         print(f"Browser, hand-built: first view {theirs['first']:.2f} s; filter change to one weekday "
               f"{med(theirs['weekday'])}; back to every day {med(theirs['all days'])}")
         for key in ("weekday", "all days"):

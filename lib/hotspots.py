@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import h3
 import numpy as np
 import pandas as pd
 from scipy import stats

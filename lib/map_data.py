@@ -68,7 +68,8 @@ def codes_within(store, level: str, sel_level: str | None, sel_codes) -> list[st
         return list(sel_codes)
     down = store.query(
         "SELECT code FROM boundary_parents WHERE level = :l AND parent_level = :p "
-        "AND parent_code IN (SELECT unnest(CAST(:codes AS TEXT[])))", {"l": level, "p": sel_level, "codes": list(sel_codes)})
+        "AND parent_code IN (SELECT unnest(CAST(:codes AS TEXT[])))",
+        {"l": level, "p": sel_level, "codes": list(sel_codes)})
     if not down.empty:
         return list(down["code"])
     up = store.query(
@@ -155,7 +156,8 @@ def slice_counts(store, flt: IncidentFilter, res: int, freq: str) -> pd.DataFram
     where, params = flt.where()
     params["freq"] = freq
     return store.query(f"SELECT {col} AS cell, date_trunc(:freq, occurred_at) AS slice, count(*) AS incidents "
-                       f"FROM incidents WHERE {where} AND {col} IS NOT NULL GROUP BY {col}, date_trunc(:freq, occurred_at)",
+                       f"FROM incidents WHERE {where} AND {col} IS NOT NULL "
+                       f"GROUP BY {col}, date_trunc(:freq, occurred_at)",
                        params)
 
 
@@ -170,7 +172,8 @@ def study_area(store, level: str | None = None, codes=None):
     if not lvls:
         return None
     if level and codes:
-        rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l AND code IN (SELECT unnest(CAST(:c AS TEXT[])))",
+        rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l "
+                           "AND code IN (SELECT unnest(CAST(:c AS TEXT[])))",
                            {"l": level, "c": list(codes)})
     else:
         rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l", {"l": lvls[0]})
@@ -244,7 +247,8 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
     blocks = [b for b in places["block"].dropna()]
     located = store.query(
         "SELECT block, avg(latitude) AS latitude, avg(longitude) AS longitude FROM incidents "
-        "WHERE dataset = :d AND block IN (SELECT unnest(CAST(:blocks AS TEXT[]))) AND latitude IS NOT NULL GROUP BY block",
+        "WHERE dataset = :d AND block IN (SELECT unnest(CAST(:blocks AS TEXT[]))) AND latitude IS NOT NULL "
+        "GROUP BY block",
         {"d": flt.dataset, "blocks": blocks}).set_index("block") if blocks else pd.DataFrame(
             columns=["latitude", "longitude"])
     lat = places["block"].map(located["latitude"]) if len(located) else pd.Series(np.nan, index=places.index)
@@ -336,7 +340,8 @@ def scores_by_area(store, level: str, start, end, measures=("TRUST", "SAFETY")) 
         return pd.DataFrame(), ""
     frame = store.query(
         "SELECT area AS code, measure, period_start, period_end, value FROM survey_scores "
-        "WHERE level = :l AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) AND period_days >= 28 AND period_start < :e",
+        "WHERE level = :l AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) AND period_days >= 28 "
+        "AND period_start < :e",
         {"l": score_lvl, "m": list(measures), "e": pd.Timestamp(end)})
     if frame.empty:
         return pd.DataFrame(), ""

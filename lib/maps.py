@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -30,10 +29,18 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from lib import settings
-from lib.constants import (CATEGORICAL_COLORS, CHANGE_COLORS, COUNT_RAMP, EMERGING_COLORS, HEAT_RAMP,
-                           HOTSPOT_COLORS, PRIMARY_COLOR, SCORE_RAMP)
+from lib.constants import (
+    CATEGORICAL_COLORS,
+    CHANGE_COLORS,
+    COUNT_RAMP,
+    EMERGING_COLORS,
+    HEAT_RAMP,
+    HOTSPOT_COLORS,
+    PRIMARY_COLOR,
+    SCORE_RAMP,
+)
 from lib.emerging import CATEGORIES
-from lib.hotspots import bin_label
+from lib.hotspots import bin_label, summary
 
 # Relative to the streamlit-folium component's frame (/component/<name>/index.html),
 # so it also works under a server.baseUrlPath.
@@ -339,12 +346,12 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
             tooltip=tooltip, zoom_on_click=False,
         ).add_to(group)
     group.add_to(m)
-    items = [(HOTSPOT_COLORS[b], bin_label(b) + f" ({int((result['bin'] == b).sum())})", "square")
-             for b in (3, 2, 1, 0, -1, -2, -3)]
+    items = [(HOTSPOT_COLORS[r.bin], f"{r.label} ({r.cells:,})", "square") for r in summary(result).itertuples()]
     km2 = h3.average_hexagon_area(int(res), "km^2")
     return Legend(name, "Hot spots: Getis-Ord Gi*", items,
                   f"{period}; {len(result):,} hexagons of {km2:.3g} km² (H3 resolution {res}), "
-                  f"{int(result['incidents'].sum()):,} incidents; FDR-corrected. Not significant hexagons are not drawn.")
+                  f"{int(result['incidents'].sum()):,} incidents; FDR-corrected. "
+                  "Not significant hexagons are not drawn.")
 
 
 def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Legend:
@@ -466,7 +473,3 @@ def outline_bounds(fc: dict):
         return None
     arr = np.asarray(coords, dtype="float64")
     return (float(arr[:, 1].min()), float(arr[:, 0].min())), (float(arr[:, 1].max()), float(arr[:, 0].max()))
-
-
-def to_json(fc: dict) -> str:
-    return json.dumps(fc, separators=(",", ":"))
