@@ -156,3 +156,15 @@ def test_total_and_feature_collection(tiny):
     json.dumps(fc)  # plain JSON: no numpy types, no NaN
     assert fc["features"][0]["properties"]["population"] == 1000
     assert pd.isna(counts["population"]).sum() == 0
+
+
+def test_area_panel_on_both_engines(tiny):
+    from lib import area_panel, offense_groups
+
+    panel = area_panel.panel(tiny, MARCH, "zone", "A", offense_groups.Grouping())
+    assert panel.as_of == pd.Timestamp("2019-03-31")  # the view's last day: the data run on to June
+    ytd = panel.compstat.set_index("period").loc["Year to date"]
+    assert (ytd["this year"], ytd["last year"]) == (3, 1)
+    assert panel.weekly["this_year"].sum() == 3 and panel.weekly["last_year"].sum() == 1
+    assert panel.groups.set_index("group")["incidents"].to_dict() == {"Theft": 2, "Assault and battery": 1}
+    assert list(panel.events["title"]) == ["Beat Meeting"]
