@@ -56,6 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Public views suppress counts from 1 to this value minus one (\"fewer than 5\").",
     ),
     Setting(
+        "attendee_key_file",
+        str(DATA_DIR / "attendee.key"),
+        "Secret key that hashes attendee ids from sign-in sheets (created on first use; keep it, or repeat visits stop matching).",
+    ),
+    Setting(
         "users_file",
         str(PROJECT_DIR / ".streamlit" / "users.yaml"),
         "Local sign-in users (hashed passwords and roles) when no OIDC [auth] is configured.",
