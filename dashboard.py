@@ -11,6 +11,7 @@ cached.store()  # on a fresh clone this loads the embedded data first, with a pr
 pages = {
     "Dashboard": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/engagement.py", title="Engagement", icon=":material/groups:", url_path="engagement"),
     ],
     "Data": [
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),

@@ -101,11 +101,21 @@ def _periods(when: pd.Series, freq: str) -> pd.Series:
     return when.dt.to_period(alias[0]).dt.start_time
 
 
-def over_time(frame: pd.DataFrame, freq: str = "month") -> pd.DataFrame:
-    """Events held and hours per period and type (period, type, events, hours)."""
+OTHER_TYPES = "All other types"
+
+
+def over_time(frame: pd.DataFrame, freq: str = "month", top: int | None = None) -> pd.DataFrame:
+    """Events held and hours per period and type (period, type, events, hours).
+
+    With ``top``, types beyond the ``top`` most frequent are grouped as
+    "All other types" (a chart can tell at most about eight colours apart).
+    """
     done = held(frame)
     if done.empty:
         return pd.DataFrame(columns=["period", "type", "events", "hours"])
+    if top is not None:
+        keep = done["type"].value_counts().index[:top]
+        done = done.assign(type=done["type"].where(done["type"].isin(keep), OTHER_TYPES))
     out = (done.assign(period=_periods(done["starts_at"], freq))
            .groupby(["period", "type"], as_index=False)
            .agg(events=("event_id", "size"), hours=("hours", "sum")))
@@ -346,3 +356,40 @@ def coverage_gaps(store, level: str, start, end, incident_dataset: str | None, f
     table["need"] = table["need"].round(3)
     table["engagement"] = table["engagement"].round(3)
     return table.sort_values(["gap", "incidents"], ascending=[False, False], na_position="last").reset_index(drop=True)
+
+
+def nesting(store, level: str) -> tuple[str | None, pd.DataFrame]:
+    """The level ``level`` nests in (e.g. beat -> district) and each area's parent (code, parent_code)."""
+    if "boundary_parents" not in store.tables():
+        return None, pd.DataFrame(columns=["code", "parent_code"])
+    found = store.query("SELECT parent_level, code, parent_code FROM boundary_parents WHERE level = :l", {"l": level})
+    if found.empty:
+        return None, pd.DataFrame(columns=["code", "parent_code"])
+    parent = sorted(found["parent_level"].unique())[0]
+    return parent, found[found["parent_level"] == parent][["code", "parent_code"]].reset_index(drop=True)
+
+
+def participation_report(store, people: pd.DataFrame, link: pd.DataFrame, level: str) -> dict:
+    """Participation measures from sign-in records (see lib/participation.py).
+
+    Returns summary (dict), retention (quarters), reach (per area of
+    ``level``, per 1,000 residents where population is loaded) and
+    representativeness: a list of (dimension, table, D, note), one per
+    demographic dimension recorded on the sheets and loaded as a population margin.
+    """
+    from lib import attendance, participation, settings
+
+    served = people.merge(link[link["level"] == level], on=["dataset", "event_id"])
+    reach = participation.reach(served.groupby("code")["attendee_hash"].nunique(), population(store, level))
+    margins = population_margins(store, level)
+    rep = []
+    for dim, rows in attendance.demographics(people).groupby("dimension"):
+        pop = margins[margins["dimension"] == dim].set_index("category")["population"]
+        if pop.empty:
+            rep.append((dim, pd.DataFrame(), None, f"No population margin for {dim} is loaded to compare with."))
+            continue
+        table, d, note = participation.representativeness(rows.groupby("category").size(), pop,
+                                                          settings.get("min_public_count"))
+        rep.append((dim, table, d, note))
+    return {"summary": participation.summary(people), "retention": participation.retention(people),
+            "reach": reach, "representativeness": rep}
