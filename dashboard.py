@@ -12,9 +12,11 @@ pages = {
     "Dashboard": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/engagement.py", title="Engagement", icon=":material/groups:", url_path="engagement"),
+        st.Page("pages/impact.py", title="Programme impact", icon=":material/query_stats:", url_path="impact"),
     ],
     "Data": [
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        st.Page("pages/event_log.py", title="Event log", icon=":material/edit_calendar:", url_path="event-log"),
         st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about"),
     ],
 }

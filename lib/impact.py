@@ -224,6 +224,7 @@ def did(panel: pd.DataFrame, treated: list[str], comparison: list[str], start, o
     treated, comparison = [str(a) for a in treated], [str(a) for a in comparison]
     if not treated:
         raise ImpactError("Choose at least one treated area.")
+    _check_window(panel[panel["area"].isin(treated)], start, MIN_PRE_MONTHS, MIN_POST_MONTHS, "the treated areas")
     if not comparison:
         raise ImpactError("Choose at least one comparison area (or take the suggested ones).")
     both = set(treated) & set(comparison)
@@ -397,6 +398,9 @@ def wdd_counts(panel: pd.DataFrame, groups: dict[str, list[str]], start, months_
     if have_before < months_each or have_after < months_each:
         raise ImpactError(f"The WDD needs {months_each} months of data before and after the start; there are "
                           f"{have_before} before and {have_after} after. Shorten the periods or move the start.")
+    for name in ("target", "control"):
+        if not groups.get(name):
+            raise ImpactError(f"The WDD needs {'treated' if name == 'target' else 'comparison'} areas; none are chosen.")
     out = {}
     for name, codes in groups.items():
         sel = panel["area"].isin(codes)
@@ -536,3 +540,16 @@ def type_programme(frame: pd.DataFrame, link: pd.DataFrame, level: str, event_ty
     at = link[link["level"] == level].merge(done[["dataset", "event_id", "starts_at"]], on=["dataset", "event_id"])
     out = at.groupby("code").agg(events=("event_id", "size"), first=("starts_at", "min")).reset_index()
     return out.rename(columns={"code": "area"}).sort_values("events", ascending=False).reset_index(drop=True)
+
+
+def programme_types(frame: pd.DataFrame, link: pd.DataFrame, level: str, n_areas: int) -> pd.DataFrame:
+    """Event types with the number of areas of ``level`` they were held in, the best candidates first.
+
+    A programme held nearly everywhere leaves no comparison areas, so types
+    held in at most half of the areas come first (most events first), then the rest.
+    """
+    done = frame[~frame["cancelled"]] if "cancelled" in frame else frame
+    at = link[link["level"] == level].merge(done[["dataset", "event_id", "type"]], on=["dataset", "event_id"])
+    out = at.groupby("type").agg(areas=("code", "nunique"), events=("event_id", "nunique")).reset_index()
+    out["comparable"] = out["areas"] <= n_areas / 2
+    return out.sort_values(["comparable", "events"], ascending=[False, False]).reset_index(drop=True)
