@@ -143,7 +143,7 @@ def _expand(items: list[tuple[str, str]]) -> list[str]:
     out: list[str] = []
     full = None
     for digits, _suffix in items:
-        if full is not None and len(digits) < len(full):
+        if full is not None and len(digits) <= 2 < len(full):
             digits = full[: len(full) - len(digits)] + digits
         full = digits
         out.append(digits)

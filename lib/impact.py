@@ -8,8 +8,8 @@ get a programme differ from those that do not in ways no model sees.
   Poisson GLM with area and month fixed effects, ``y ~ treated_post + C(area)
   + C(month)`` (offset log population where loaded), cluster-robust errors by
   area; the estimate is the rate ratio exp(b) of treated areas after the start,
-  relative to comparison areas. Scores (trust, safety) use the same design as
-  a linear model, in points. Wooldridge (2023), "Simple approaches to nonlinear
+  relative to comparison areas, with t quantiles on (areas - 1) degrees of
+  freedom. Scores (trust, safety) use the same design as a linear model, in points. Wooldridge (2023), "Simple approaches to nonlinear
   difference-in-differences with panel data", Econometrics Journal 26(3):
   C31-C66, shows the Poisson form keeps the DiD interpretation for counts.
   Areas with no incident in the whole window add nothing to a fixed-effects
@@ -23,7 +23,9 @@ get a programme differ from those that do not in ways no model sees.
 - **Interrupted time series** (:func:`its`): segmented Poisson regression of
   the treated areas' monthly total, ``y ~ t + post + t_since + sin + cos``
   (one 12-month harmonic when there are 24 months or more), with
-  Newey-West (HAC) errors; Bernal, Cummins & Gasparrini (2017), "Interrupted
+  Newey-West (HAC) errors, or the quasi-Poisson model errors where those are
+  larger (HAC runs narrow in short series: Turner et al. 2021, BMC Medical
+  Research Methodology 21:181), and t quantiles; Bernal, Cummins & Gasparrini (2017), "Interrupted
   time series regression for the evaluation of public health interventions:
   a tutorial", Int. J. Epidemiology 46(1): 348-355.
 
@@ -263,9 +265,11 @@ def did(panel: pd.DataFrame, treated: list[str], comparison: list[str], start, o
         model = smf.glm(formula, data=data, family=sm.families.Poisson(), offset=offset)
     else:
         model = smf.ols(formula, data=data)
-    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    # t quantiles on G - 1 degrees of freedom (use_t): the small-cluster correction of Cameron & Miller (2015).
+    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     b, se = float(fit.params["tp"]), float(fit.bse["tp"])
     p = float(fit.pvalues["tp"])
+    ci_lo, ci_hi = (float(v) for v in fit.conf_int(alpha=0.05).loc["tp"])
     if n_clusters < FEW_CLUSTERS:
         notes.append(f"Only {n_clusters} areas: cluster-robust intervals are too narrow with few clusters "
                      "(Cameron & Miller 2015); read the interval as a lower bound on the uncertainty.")
@@ -276,13 +280,13 @@ def did(panel: pd.DataFrame, treated: list[str], comparison: list[str], start, o
     table = _group_table(data, counts)
     label = area_label
     if counts:
-        est, lo, hi = math.exp(b) - 1, math.exp(b - Z95 * se) - 1, math.exp(b + Z95 * se) - 1
+        est, lo, hi = math.exp(b) - 1, math.exp(ci_lo) - 1, math.exp(ci_hi) - 1
         verb = "fell" if est < 0 else "rose"
         sentence = (f"{outcome} in the treated {label} {verb} an estimated {abs(est) * 100:.0f}% relative to the "
                     f"comparison {label} (95% CI {_pct(lo)} to {_pct(hi)})")
         scale = "percent"
     else:
-        est, lo, hi = b, b - Z95 * se, b + Z95 * se
+        est, lo, hi = b, ci_lo, ci_hi
         verb = "rose" if est > 0 else "fell"
         sentence = (f"{outcome} in the treated {label} {verb} an estimated {abs(est):.1f} points relative to the "
                     f"comparison {label} (95% CI {lo:+.1f} to {hi:+.1f})")
@@ -451,9 +455,14 @@ def its(series: pd.DataFrame, start, outcome: str = "Incidents", counts: bool = 
     maxlags = max(1, int(math.floor(4 * (len(data) / 100) ** (2 / 9))))
     if counts:
         model = smf.glm(f"y ~ {terms}", data=data, family=sm.families.Poisson())
+        plain = model.fit(scale="X2", use_t=True)  # quasi-Poisson: variance scaled by the Pearson chi2
     else:
         model = smf.ols(f"y ~ {terms}", data=data)
-    fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
+        plain = model.fit(use_t=True)
+    hac = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags}, use_t=True)
+    # Newey-West errors run narrow in series of a few dozen months (Turner et al. 2021, BMC Medical
+    # Research Methodology 21:181): keep whichever of the HAC and the model-based errors is larger.
+    fit = hac if hac.bse["post"] >= plain.bse["post"] else plain
     pred = fit.get_prediction(data).summary_frame(alpha=0.05)
     cf_data = data.assign(post=0.0, t_since=0.0)
     cf = fit.get_prediction(cf_data).summary_frame(alpha=0.05)
@@ -465,15 +474,16 @@ def its(series: pd.DataFrame, start, outcome: str = "Incidents", counts: bool = 
     results = []
     for term, what in (("post", "level at the start"), ("t_since", "trend per month")):
         b, se, p = float(fit.params[term]), float(fit.bse[term]), float(fit.pvalues[term])
+        ci_lo, ci_hi = (float(v) for v in fit.conf_int(alpha=0.05).loc[term])
         if counts:
-            est, lo, hi = math.exp(b) - 1, math.exp(b - Z95 * se) - 1, math.exp(b + Z95 * se) - 1
+            est, lo, hi = math.exp(b) - 1, math.exp(ci_lo) - 1, math.exp(ci_hi) - 1
             words = (f"{outcome}: {what} changed by an estimated {_pct(est)} (95% CI {_pct(lo)} to {_pct(hi)})"
                      if term == "post" else
                      f"{outcome}: the monthly trend changed by {est * 100:+.1f}% a month (95% CI "
                      f"{lo * 100:+.1f}% to {hi * 100:+.1f}%)")
             scale = "percent"
         else:
-            est, lo, hi = b, b - Z95 * se, b + Z95 * se
+            est, lo, hi = b, ci_lo, ci_hi
             words = f"{outcome}: {what} changed by an estimated {est:+.1f} points (95% CI {lo:+.1f} to {hi:+.1f})"
             scale = "points"
         words += "." if (lo > 0 or hi < 0) else ", an interval that includes no change."
@@ -553,3 +563,26 @@ def programme_types(frame: pd.DataFrame, link: pd.DataFrame, level: str, n_areas
     out = at.groupby("type").agg(areas=("code", "nunique"), events=("event_id", "nunique")).reset_index()
     out["comparable"] = out["areas"] <= n_areas / 2
     return out.sort_values(["comparable", "events"], ascending=[False, False]).reset_index(drop=True)
+
+
+def wdd_design(store, panel: pd.DataFrame, level: str, treated: list[str], comparison: list[str], start,
+               months_each: int, outcome: str = "Incidents") -> tuple[Estimate, dict[str, list[str]]]:
+    """The WDD of a programme's areas: groups from the boundaries (see :func:`wdd_groups`), counts from ``panel``.
+
+    Where the buffer or its control is empty (every neighbour is treated or a
+    comparison area), the local WDD of target and control is reported instead,
+    with a note saying so.
+    """
+    groups, weights = wdd_groups(store, level, treated, comparison)
+    counts = wdd_counts(panel, groups, start, months_each)
+    notes = ["Standard errors assume Poisson counts; with seasonal or over-dispersed counts they understate "
+             "the uncertainty (Wheeler & Ratcliffe 2018)."]
+    if groups["buffer"] and groups["buffer control"]:
+        result = wdd(counts["target"], counts["control"], counts["buffer"], counts["buffer control"], weights, outcome)
+    else:
+        result = wdd(counts["target"], counts["control"], weights=weights, outcome=outcome)
+        empty = "buffer" if not groups["buffer"] else "buffer's control"
+        notes.insert(0, f"No displacement term: the {empty} has no areas left (its neighbours are all treated or "
+                        "comparison areas), so this is the local WDD of target and control only.")
+    result.notes = notes
+    return result, groups

@@ -1,6 +1,5 @@
 """Event log (staff): record engagement events, correct them with a history of edits, edit the type rules."""
 
-import pandas as pd
 import streamlit as st
 
 from lib import cached, event_log, event_types, widgets
@@ -14,7 +13,7 @@ st.caption("Record the meetings, walks and events your unit holds, with attendan
 store = cached.store()
 key = cached.engagement_key()
 meta = cached.engagement_meta(key)
-types = event_types.types(meta["rules"])
+types = [t for t in event_types.types(meta["rules"]) if t != event_types.CANCELLED]  # log what was held
 levels = meta["levels"]
 
 
@@ -122,4 +121,5 @@ else:
     if c2.button("Back to the default rules", key="log_rules_reset"):
         event_types.reset(store)
         st.success("Default rules restored.")
-    widgets.table_with_download(pd.DataFrame(event_types.to_frame(event_types.DEFAULT_RULES)), "default type rules")
+    st.download_button("Download these rules (CSV)", edited.to_csv(index=False).encode("utf-8"),
+                       file_name="event_type_rules.csv", mime="text/csv", key="log_rules_download")

@@ -119,16 +119,16 @@ if not table.empty:
 if outcome == "incidents":
     st.header("Weighted displacement difference")
     months_each = min(int(before), int(after), 12)
-    groups, weights = impact.wdd_groups(store, level, treated, comparison)
     try:
-        counts = impact.wdd_counts(panel, groups, start, months_each)
-        wdd = impact.wdd(counts["target"], counts["control"], counts["buffer"], counts["buffer control"], weights, what)
+        wdd, groups = impact.wdd_design(store, panel, level, treated, comparison, start, months_each, what)
         st.markdown(f"**{wdd.sentence}**")
         widgets.table_with_download(wdd.table, "weighted displacement difference",
-                                    f"{months_each} months before and after {start:%B %Y}. Buffer: the {len(groups['buffer'])} "
-                                    f"{level}s touching the treated ones; its control: the {len(groups['buffer control'])} "
-                                    "touching the comparison areas. Weights put each control on its counterpart's "
-                                    "number of areas (Wheeler & Ratcliffe 2018).")
+                                    f"{months_each} months before and after {start:%B %Y}. Buffer: the "
+                                    f"{len(groups['buffer'])} {level}s touching the treated ones; its control: the "
+                                    f"{len(groups['buffer control'])} touching the comparison areas. Weights put each "
+                                    "control on its counterpart's number of areas (Wheeler & Ratcliffe 2018).")
+        for note in wdd.notes:
+            st.caption(note)
     except impact.ImpactError as exc:
         st.warning(f"No WDD: {exc}")
 
