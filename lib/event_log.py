@@ -166,7 +166,9 @@ def _row(store, entry: EventEntry, event_id: str) -> pd.DataFrame:
         "area": area, "location": entry.location.strip() or None,
         "latitude": lat if lat is not None else float("nan"), "longitude": lon if lon is not None else float("nan"),
         "attendance": attendance, "dataset": DATASET,
-        "attributes": json.dumps({"area_level": entry.area_level if area else None}),
+        # Whether staff typed the title: a title made from type and area follows later edits of either.
+        "attributes": json.dumps({"area_level": entry.area_level if area else None,
+                                  "title_given": not _blank(entry.title)}),
     }])
     row["starts_at"] = row["starts_at"].astype("datetime64[us]")
     row["ends_at"] = row["ends_at"].astype("datetime64[us]")
@@ -361,7 +363,8 @@ def get(store, event_id: str) -> EventEntry | None:
     return EventEntry(
         event_type=r["event_type"], starts_at=pd.Timestamp(r["starts_at"]),
         ends_at=pd.Timestamp(r["ends_at"]) if val(r["ends_at"]) is not None else None,
-        title=r["title"], area_level=attrs.get("area_level"), area=val(r["area"]),
+        title=r["title"] if attrs.get("title_given", True) else "", area_level=attrs.get("area_level"),
+        area=val(r["area"]),
         location=val(r["location"]) or "", latitude=val(r["latitude"]), longitude=val(r["longitude"]),
         attendance=int(r["attendance"]) if val(r["attendance"]) is not None else None,
         notes=val(r["description"]) or "",
