@@ -13,7 +13,8 @@ st.caption("Record the meetings, walks and events your unit holds, with attendan
 store = cached.store()
 key = cached.engagement_key()
 meta = cached.engagement_meta(key)
-types = [t for t in event_types.types(meta["rules"]) if t != event_types.CANCELLED]  # log what was held
+types = sorted(t for t in event_types.types(meta["rules"]) if t not in (event_types.CANCELLED, event_types.OTHER))
+types.append(event_types.OTHER)  # staff log what was held: no "Cancelled"
 levels = meta["levels"]
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-PAGES = ["pages/overview.py", "pages/data.py", "pages/about.py"]
+PAGES = ["pages/overview.py", "pages/data.py", "pages/about.py", "pages/engagement.py", "pages/event_log.py",
+         "pages/impact.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
