@@ -16,7 +16,7 @@ setup: $(BIN)/.installed
 
 run: $(BIN)/.installed
 	$(BIN)/python -m lib setup
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+	$(BIN)/python -m lib serve --server.port $(PORT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -59,6 +59,8 @@ class SignIn:
 def secret_key() -> bytes:
     """The deployment's hashing key, created (random, 256 bits, owner-only) on first use."""
     path = Path(settings.get("attendee_key_file"))
+    if not path.is_absolute():
+        path = settings.PROJECT_DIR / path
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -185,3 +185,113 @@ def did(level: str, outcome: str, dataset: str, start: str, end: str, treated: t
                           outcome=label, counts=outcome == "incidents", population=pop, area_label=f"{level}s")
     except impact.ImpactError as exc:
         return str(exc)
+
+
+# -- Trust & Safety ---------------------------------------------------------------------------
+
+def documents_stamp() -> str:
+    """When a document (a survey definition) was last saved: part of the definition caches' keys."""
+    if "documents" not in store().tables():
+        return ""
+    return str(store().scalar("SELECT max(updated_at) FROM documents") or "")
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def score_datasets(version: int) -> list[str]:
+    from lib import scores
+
+    return scores.datasets(store())
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def score_levels(dataset: str, version: int) -> pd.DataFrame:
+    from lib import scores
+
+    return scores.levels(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def score_catalog(dataset: str, version: int) -> pd.DataFrame:
+    from lib import scores
+
+    return scores.catalog(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def score_series(dataset: str, base: str, level: str, cadence: str, dimension: str | None, version: int) -> pd.DataFrame:
+    from lib import scores
+
+    return scores.series(store(), dataset, base, level, cadence, dimension=dimension)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def score_map_level(dataset: str, level: str, version: int) -> str | None:
+    from lib import scores
+
+    return scores.boundary_level(store(), scores.areas(store(), dataset, level))
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def boundary_geojson(level: str, version: int) -> dict:
+    from lib import scores
+
+    return scores.geojson(store(), level)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def survey_datasets(version: int) -> pd.DataFrame:
+    from lib import survey_results
+
+    return survey_results.survey_datasets(store())
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner="Reading the survey's questions ...")
+def survey_definition(dataset: str, version: int, stamp: str) -> tuple[str, object]:
+    """The saved (or suggested) definition as JSON, and when it was saved (None: suggested)."""
+    from lib import survey_results
+
+    defn, saved_at = survey_results.definition_for(store(), dataset)
+    return defn.to_json(), saved_at
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def survey_columns(dataset: str, version: int) -> tuple[list[str], list[str]]:
+    """The survey's source columns, and the area choices (the area field and boundary levels with codes)."""
+    from lib import survey_results
+
+    s = store()
+    columns = list(survey_results.sample_answers(s, dataset, limit=200).columns)
+    areas = [k for k, v in survey_results.area_choices(s, dataset).items() if v > 0] or ["area"]
+    return columns, areas
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def population_datasets(version: int) -> list[str]:
+    if "population" not in store().tables():
+        return []
+    return list(store().query("SELECT DISTINCT dataset FROM population ORDER BY dataset")["dataset"])
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner="Reading the responses ...")
+def survey_respondents(definition: str, version: int) -> pd.DataFrame:
+    from lib import survey_definition, survey_results
+
+    return survey_results.respondents(store(), survey_definition.SurveyDefinition.from_json(definition))
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner="Weighting ...")
+def survey_analysis(definition: str, periods: tuple, areas: tuple, version: int):
+    from lib import survey_definition, survey_results
+
+    defn = survey_definition.SurveyDefinition.from_json(definition)
+    resp = survey_respondents(definition, version)
+    margins = survey_results.population(store(), defn.margins)
+    return survey_results.analyse(resp, defn, margins, list(periods) or None, list(areas) or None)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def score_map_level_codes(codes: tuple, version: int) -> str | None:
+    """The boundary level whose codes match ``codes`` (a survey's areas), if one is loaded."""
+    from lib import scores
+
+    return scores.boundary_level(store(), list(codes))

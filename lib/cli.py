@@ -1,4 +1,4 @@
-"""Command line: `python -m lib load|info|demo|setup` for nightly loads and for checking the product.
+"""Command line: `python -m lib load|info|demo|setup|serve` for nightly loads, checks and serving.
 
 Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
 """
@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--csv", metavar="FILE", help="Write the synthetic CSV here instead of loading it.")
     demo.add_argument("--db")
 
+    serve = sub.add_parser("serve", help="Start the app (streamlit run dashboard.py, every request routed).")
+    serve.epilog = "Every other option goes to streamlit, e.g. --server.port 8501."
+
     setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
     setup.add_argument("--db")
     setup.add_argument("--force", action="store_true", help="Rebuild even if the store has data.")
@@ -51,7 +54,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "serve":
+        args.streamlit_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return _COMMANDS[args.command](args)
     except (InputError, StoreError) as exc:
@@ -128,4 +136,18 @@ def _setup(args) -> int:
     return 0
 
 
-_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup}
+def _serve(args) -> int:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    from lib.settings import PROJECT_DIR
+
+    # Streamlit guesses old-style pages from the pages/ folder until the router first runs, and
+    # greets the first deep link on a fresh server with "Page not found" (pages/README.md).
+    # The router is always st.navigation, so say so before the first request.
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(PROJECT_DIR / "dashboard.py"), *args.streamlit_args]
+    return streamlit_cli.main()
+
+
+_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup, "serve": _serve}

@@ -2,7 +2,7 @@
 
 >>> f = IncidentFilter(dataset="caps", start="2019-01-01", hours=(8, 9))
 >>> f.where()
-('dataset = :dataset AND occurred_at >= :start AND has_time AND extract(hour FROM occurred_at) IN (SELECT unnest(:hours))', {'dataset': 'caps', 'start': Timestamp('2019-01-01 00:00:00'), 'hours': [8, 9]})
+('dataset = :dataset AND occurred_at >= :start AND has_time AND extract(hour FROM occurred_at) IN (SELECT unnest(CAST(:hours AS INTEGER[])))', {'dataset': 'caps', 'start': Timestamp('2019-01-01 00:00:00'), 'hours': [8, 9]})
 """
 
 from __future__ import annotations
@@ -44,16 +44,16 @@ class IncidentFilter:
             parts.append(f"{p}occurred_at < :end")
             params["end"] = pd.Timestamp(self.end)
         if self.offenses:
-            parts.append(f"{p}offense IN (SELECT unnest(:offenses))")
+            parts.append(f"{p}offense IN (SELECT unnest(CAST(:offenses AS TEXT[])))")
             params["offenses"] = list(self.offenses)
         if self.weekdays:
             # isodow: Monday = 1 ... Sunday = 7 in both DuckDB and PostgreSQL.
-            parts.append(f"extract(isodow FROM {p}occurred_at) IN (SELECT unnest(:isodows))")
+            parts.append(f"extract(isodow FROM {p}occurred_at) IN (SELECT unnest(CAST(:isodows AS INTEGER[])))")
             params["isodows"] = [d + 1 for d in self.weekdays]
         if self.hours:
-            parts.append(f"{p}has_time AND extract(hour FROM {p}occurred_at) IN (SELECT unnest(:hours))")
+            parts.append(f"{p}has_time AND extract(hour FROM {p}occurred_at) IN (SELECT unnest(CAST(:hours AS INTEGER[])))")
             params["hours"] = list(self.hours)
         if self.level and self.areas:
-            parts.append(f'{p}"{level_column(self.level)}" IN (SELECT unnest(:areas))')
+            parts.append(f'{p}"{level_column(self.level)}" IN (SELECT unnest(CAST(:areas AS TEXT[])))')
             params["areas"] = list(self.areas)
         return (" AND ".join(parts) or "TRUE"), params

@@ -67,7 +67,7 @@ def score_headlines(store) -> list[Headline]:
         year_before = rows[rows["period_start"] == last["period_start"] - pd.DateOffset(years=1)]
         delta = None
         if not year_before.empty:
-            delta = f"{last['value'] - year_before.iloc[0]['value']:+.1f} points vs 12 months earlier"
+            delta = f"{last['value'] - year_before.iloc[0]['value']:+.1f} vs a year before"
         out.append(Headline(
             f"{measure.title()} score, citywide",
             f"{last['value']:.1f} / 100",
@@ -88,22 +88,26 @@ def events_headline(store) -> Headline | None:
         return None
     last = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
     start = last - pd.DateOffset(years=1)
-    n, areas = store.rows(
-        "SELECT count(*), count(DISTINCT area) FROM events WHERE starts_at >= :s AND starts_at < :e",
+    n, with_area, areas = store.rows(
+        "SELECT count(*), count(area), count(DISTINCT area) FROM events WHERE starts_at >= :s AND starts_at < :e",
         {"s": start, "e": last},
     )[0]
     prev = store.scalar(
         "SELECT count(*) FROM events WHERE starts_at >= :s AND starts_at < :e",
         {"s": start - pd.DateOffset(years=1), "e": start},
     )
+    notes = []
+    if n and with_area >= 0.9 * n:
+        notes.append(f"Held in {int(areas)} areas.")
+    if not store.scalar("SELECT count(attendance) FROM events"):
+        notes.append("Attendance is not recorded in this calendar.")
     return Headline(
         "Community events held",
         f"{int(n):,}",
-        f"{int(n) - int(prev):+,} vs the 12 months before" if prev else None,
+        f"{int(n) - int(prev):+,} vs the year before" if prev else None,
         f"{start:%b %-d, %Y} to {last - pd.Timedelta(days=1):%b %-d, %Y}",
         provenance.sources_line(store, "events"),
-        f"In {int(areas)} areas. Attendance is not recorded in this calendar."
-        if not store.scalar("SELECT count(attendance) FROM events") else "",
+        " ".join(notes),
     )
 
 

@@ -228,6 +228,15 @@ def table_columns(kind: Kind) -> dict[str, str]:
     return cols
 
 
+_PG_INDEXES = (
+    ("incidents_key", "incidents", "dataset, incident_id"),
+    ("incidents_when", "incidents", "occurred_at"),
+    ("events_key", "events", "dataset, starts_at, title_norm"),
+    ("responses_key", "survey_responses", "dataset, response_id"),
+    ("scores_key", "survey_scores", "dataset, score_key, measure"),
+)
+
+
 def create_tables(store) -> None:
     """Create every table that is missing, and the boundary columns of loaded levels."""
     existing = store.tables()
@@ -241,6 +250,11 @@ def create_tables(store) -> None:
         if table not in existing:
             defs = ", ".join(f'"{c}" {store.type(t)}' for c, t in cols.items())
             store.execute(f"CREATE TABLE {table} ({defs})")
+    if store.engine == "postgresql":
+        # The load's duplicate check and the pages' date filters need these on a large server table;
+        # DuckDB scans columns fast enough and its indexes would slow bulk loads.
+        for name, table, cols in _PG_INDEXES:
+            store.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})")
     if "boundaries" in existing:
         for level in boundary_levels(store):
             add_level_columns(store, level)

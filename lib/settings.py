@@ -57,7 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "attendee_key_file",
-        str(DATA_DIR / "attendee.key"),
+        "data/attendee.key",  # relative paths are taken from the project folder
         "Secret key that hashes attendee ids from sign-in sheets (created on first use; keep it, or repeat visits stop matching).",
     ),
     Setting(

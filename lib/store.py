@@ -8,7 +8,8 @@ parameters in the ``:name`` form::
 
 The store turns ``:name`` into each driver's own placeholder, so no value is
 ever formatted into SQL text. Lists are passed the same way and used as
-``col IN (SELECT unnest(:codes))``, which both engines accept.
+``col IN (SELECT unnest(CAST(:codes AS TEXT[])))`` (or ``INTEGER[]``): both
+engines accept it, and PostgreSQL needs the cast to know the list's type.
 
 A ``Store`` is safe to share between threads (Streamlit sessions): each thread
 gets its own DuckDB cursor or PostgreSQL connection.

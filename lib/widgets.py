@@ -93,3 +93,84 @@ def event_form(prefix: str, entry, types: list[str], level: str | None, codes: l
                        location=location, latitude=lat, longitude=lon,
                        attendance=int(attendance) if attendance is not None else None, notes=notes)
     return found, editor, sheet
+
+
+def chart_with_table(fig, frame: pd.DataFrame, name: str, caption: str, key: str) -> None:
+    """A plotly chart, its caption (period, n, source), and the same numbers as a table with a CSV download."""
+    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
+    st.caption(caption)
+    with st.expander(f"Table: {name}"):
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.download_button(f"Download {name} (CSV)", frame.to_csv(index=False).encode("utf-8"),
+                           file_name=f"{name.replace(' ', '_').replace('/', '-').lower()}.csv", mime="text/csv",
+                           key=f"download_{key}")
+
+
+def linked_choice(label: str, options: list, param: str, key: str, format_func=str, widget=st.selectbox, **kw):
+    """A choice kept in the URL (``?param=...``), so a link reopens the same view."""
+    if not options:
+        return None
+    wanted = st.query_params.get(param)
+    by_text = {str(o): o for o in options}
+    index = options.index(by_text[wanted]) if wanted in by_text else kw.pop("index", 0)
+    kw.pop("index", None)
+    choice = widget(label, options, index=index, key=key, format_func=format_func, **kw)
+    st.query_params[param] = str(choice)
+    return choice
+
+
+def survey_definition_editor(defn, columns: list[str], area_options: list[str], margins_options: list[str]):
+    """Widgets for every part of a survey definition; returns the edited copy (the draft)."""
+    from lib import survey_definition as sd
+
+    out = sd.SurveyDefinition.from_json(defn.to_json())
+    words = {c: f"{sd.wording(c)}  [{c}]" for c in columns}
+    left, right = st.columns(2)
+    for (name, label), col in zip(sd.INDEXES.items(), (left, right)):
+        spec = out.indexes.setdefault(name, sd.IndexSpec(label))
+        spec.items = col.multiselect(f"{label}: items", columns, default=[c for c in spec.items if c in columns],
+                                     format_func=words.get, key=f"trust_def_{name}")
+        spec.reverse = col.multiselect(f"{label}: reverse-coded items (negatively worded)", spec.items,
+                                       default=[c for c in spec.reverse if c in spec.items],
+                                       format_func=sd.wording, key=f"trust_def_{name}_reverse")
+    a, b, c, d = st.columns(4)
+    out.scale_low = a.number_input("Lowest answer", value=float(out.scale_low), key="trust_def_low")
+    out.scale_high = b.number_input("Highest answer", value=float(out.scale_high), key="trust_def_high")
+    codes = c.text_input("\"Don't know\" codes (missing)", ", ".join(f"{m:g}" for m in out.missing_codes),
+                         key="trust_def_missing", help="Comma separated, e.g. 9, 99")
+    try:
+        out.missing_codes = [float(x) for x in codes.replace(";", ",").split(",") if x.strip()]
+    except ValueError:
+        st.error(f"\"Don't know\" codes must be numbers separated by commas, not {codes!r}.")
+    out.high_is_favourable = d.checkbox("Highest answer is the favourable one", value=out.high_is_favourable,
+                                        key="trust_def_favourable")
+    st.markdown("**Demographics** (categories: one `code = category` per line; margins use the same names)")
+    boxes = [c.container(border=True) for _ in range(0, len(sd.DEMOGRAPHICS), 2) for c in st.columns(2)]
+    for field, box in zip(sd.DEMOGRAPHICS, boxes):
+        spec = out.demographics.get(field, sd.Demographic())
+        spec.columns = box.multiselect(field, columns, default=[c for c in spec.columns if c in columns],
+                                       key=f"trust_def_demo_{field}", help=spec.how or None)
+        text = box.text_area(f"{field} categories", sd.codes_to_text(spec.codes), key=f"trust_def_codes_{field}",
+                             height=100)
+        try:
+            spec.codes = sd.codes_from_text(text)
+        except sd.DefinitionError as exc:
+            box.error(str(exc))
+        if spec.columns:
+            out.demographics[field] = spec
+        else:
+            out.demographics.pop(field, None)
+    a, b, c, d = st.columns(4)
+    out.area = a.selectbox("Area of each response", area_options, index=area_options.index(out.area)
+                           if out.area in area_options else 0, key="trust_def_area")
+    periods = list(sd.PERIODS) + [f"column:{c}" for c in columns if "wave" in c.lower() or "round" in c.lower()]
+    out.period = b.selectbox("Period (wave)", periods, index=periods.index(out.period) if out.period in periods else 0,
+                             key="trust_def_period")
+    out.period_label = b.text_input("Name of the single wave (no dates)", out.period_label, key="trust_def_label")
+    out.weighting = c.selectbox("Weighting", ["rake", "supplied", "none"],
+                                index=["rake", "supplied", "none"].index(out.weighting), key="trust_def_weighting")
+    choices = [None] + margins_options
+    out.margins = d.selectbox("Population margins", choices, index=choices.index(out.margins)
+                              if out.margins in choices else 0, key="trust_def_margins",
+                              format_func=lambda m: m or "(none loaded)")
+    return out

@@ -120,32 +120,44 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def served_app(embedded_db, tmp_path_factory):
-    """`streamlit run dashboard.py` on a free port over a copy of the embedded store; yields its URL."""
-    path = tmp_path_factory.mktemp("served") / "app.duckdb"
-    shutil.copy(embedded_db, path)
+def start_app(db: Path, folder: Path, env: dict | None = None,
+              command: tuple[str, ...] = ("-m", "lib", "serve")) -> tuple[subprocess.Popen, str]:
+    """The app as `make run` serves it, on a free port over a copy of ``db``; returns (process, URL)."""
+    path = folder / "served.duckdb"
+    shutil.copy(db, path)
     port = _free_port()
-    env = {**os.environ, "DASHBOARD_DB": str(path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+        [sys.executable, *command, "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(path), **(env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
+                return proc, url
         except OSError:
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
-    yield url
+    proc.kill()
+    pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
     proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def served_app(embedded_db, tmp_path_factory):
+    """The app served over a copy of the embedded store for the whole session; yields its URL."""
+    proc, url = start_app(embedded_db, tmp_path_factory.mktemp("served"))
+    yield url
+    stop_app(proc)
 
 
 @pytest.fixture(scope="session")
@@ -179,17 +191,17 @@ def screenshot(page, name: str) -> Path:
 
 @pytest.fixture
 def run_page(app_env):
-    """Run one page of the app through AppTest: ``run_page("pages/data.py", dataset="x")``.
+    """Run one page of the app through AppTest: ``run_page("pages/staff/data.py", dataset="x")``.
 
     Keyword arguments become URL query parameters, as when a shared link is opened.
     """
     from streamlit.testing.v1 import AppTest
 
-    def run(page: str = "pages/overview.py", **query) -> AppTest:
+    def run(page: str = "pages/public/overview.py", **query) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
         for key, value in query.items():
             at.query_params[key] = value
-        if page != "pages/overview.py":
+        if page != "pages/public/overview.py":
             at.switch_page(page)
         return at.run()
 

@@ -15,7 +15,7 @@ def metrics(at) -> dict:
 # -- Engagement -----------------------------------------------------------------
 
 def test_engagement_shows_2016_2018_by_district(run_page):
-    at = run_page("pages/engagement.py", eng_level="district", eng_view="By area")
+    at = run_page("pages/staff/engagement.py", eng_level="district", eng_view="By area")
     assert not at.exception, [e.value for e in at.exception]
     m = metrics(at)
     assert m["Events held"] == "6,180" and m["Districts reached"].endswith("of 23")
@@ -28,7 +28,7 @@ def test_engagement_shows_2016_2018_by_district(run_page):
 
 
 def test_engagement_by_beat_within_a_district(run_page):
-    at = run_page("pages/engagement.py", eng_level="beat", eng_view="By area", eng_within="8")
+    at = run_page("pages/staff/engagement.py", eng_level="beat", eng_view="By area", eng_within="8")
     assert not at.exception
     table = at.dataframe[0].value
     assert set(table["beat"]) == {"811", "812", "813", "814", "815", "821", "822", "823", "824", "825", "831",
@@ -38,31 +38,31 @@ def test_engagement_by_beat_within_a_district(run_page):
 
 
 def test_engagement_over_time_and_period(run_page):
-    at = run_page("pages/engagement.py", eng_from="2017-01-01", eng_to="2017-12-31", eng_step="quarter")
+    at = run_page("pages/staff/engagement.py", eng_from="2017-01-01", eng_to="2017-12-31", eng_step="quarter")
     assert not at.exception
     assert any("Jan 1, 2017 to Dec 31, 2017" in c.value for c in at.caption)
     assert int(metrics(at)["Events held"].replace(",", "")) < 6180
 
 
 def test_engagement_says_attendance_is_not_recorded(run_page):
-    at = run_page("pages/engagement.py", eng_view="Attendance")
+    at = run_page("pages/staff/engagement.py", eng_view="Attendance")
     assert not at.exception
     assert any("Attendance is not recorded" in i.value for i in at.info)
 
 
 def test_engagement_coverage_gaps_and_joined_view(run_page):
-    at = run_page("pages/engagement.py", eng_level="district", eng_view="Coverage gaps")
+    at = run_page("pages/staff/engagement.py", eng_level="district", eng_view="Coverage gaps")
     assert not at.exception
     gaps = at.dataframe[0].value
     assert gaps["gap"].is_monotonic_decreasing and "trust" in gaps
-    at = run_page("pages/engagement.py", eng_level="district", eng_view="Area by month")
+    at = run_page("pages/staff/engagement.py", eng_level="district", eng_view="Area by month")
     joined = at.dataframe[0].value
     assert len(joined) == 23 * 36 and {"events", "incidents", "TRUST", "SAFETY"} <= set(joined.columns)
     assert any(b.label == "Download district by month (CSV)" for b in at.get("download_button"))
 
 
 def test_engagement_rejects_a_backwards_period(run_page):
-    at = run_page("pages/engagement.py", eng_from="2018-06-01", eng_to="2018-01-01")
+    at = run_page("pages/staff/engagement.py", eng_from="2018-06-01", eng_to="2018-01-01")
     assert not at.exception
     assert any("ends before it starts" in e.value for e in at.error)
 
@@ -77,7 +77,7 @@ def _count(app_env, sql):
 
 
 def test_event_log_refuses_bad_input_and_saves_nothing(run_page, app_env):
-    at = run_page("pages/event_log.py")
+    at = run_page("pages/staff/event_log.py")
     before = _count(app_env, "SELECT count(*) FROM events")
     at.time_input(key="log_new_start").set_value(dt.time(19, 0))
     at.time_input(key="log_new_end").set_value(dt.time(18, 0))  # ends before it starts
@@ -92,7 +92,7 @@ def test_event_log_refuses_bad_input_and_saves_nothing(run_page, app_env):
 
 
 def test_event_log_records_then_edits_with_history(run_page, app_env):
-    at = run_page("pages/event_log.py")
+    at = run_page("pages/staff/event_log.py")
     at.selectbox(key="log_new_level").select("beat").run()
     at.selectbox(key="log_new_area_beat").select("1133")
     at.selectbox(key="log_new_type").select("Coffee with a Cop")
@@ -119,13 +119,13 @@ def test_event_log_records_then_edits_with_history(run_page, app_env):
     assert history["action"].tolist() == ["edited", "created"]
     assert history.iloc[0]["changes"] == "attendance: 18 -> 23" and history.iloc[0]["editor"] == "Lt. Boyd"
 
-    at = run_page("pages/engagement.py", eng_level="beat", eng_view="By area", eng_within="11")
+    at = run_page("pages/staff/engagement.py", eng_level="beat", eng_view="By area", eng_within="11")
     table = at.dataframe[0].value.set_index("beat")
     assert table.loc["1133", "attendance"] == 23, "the logged event counts on the Engagement page"
 
 
 def test_type_rules_editor_previews_the_types(run_page):
-    at = run_page("pages/event_log.py", log_task="Type rules")
+    at = run_page("pages/staff/event_log.py", log_task="Type rules")
     assert not at.exception
     preview = next(d.value for d in at.dataframe if "events" in d.value.columns)
     assert preview["events"].sum() == 6190, "the preview types every stored event"
@@ -136,7 +136,7 @@ def test_type_rules_editor_previews_the_types(run_page):
 # -- Programme impact ------------------------------------------------------------------
 
 def test_impact_page_gives_an_estimate_with_its_interval(run_page):
-    at = run_page("pages/impact.py", imp_level="district")
+    at = run_page("pages/staff/impact.py", imp_level="district")
     assert not at.exception, [e.value for e in at.exception]
     metric = at.metric[0]
     assert metric.value.endswith("%") and "95% CI" in metric.delta
@@ -146,7 +146,7 @@ def test_impact_page_gives_an_estimate_with_its_interval(run_page):
 
 
 def test_impact_refuses_trust_without_enough_months_before(run_page):
-    at = run_page("pages/impact.py", imp_level="district")
+    at = run_page("pages/staff/impact.py", imp_level="district")
     at.selectbox(key="imp_outcome").select("TRUST").run()
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)

@@ -2,8 +2,8 @@
 
 import pytest
 
-PAGES = ["pages/overview.py", "pages/data.py", "pages/about.py", "pages/engagement.py", "pages/event_log.py",
-         "pages/impact.py"]
+PAGES = ["pages/public/overview.py", "pages/staff/data.py", "pages/public/about.py", "pages/staff/trust.py",
+         "pages/staff/engagement.py", "pages/staff/event_log.py", "pages/staff/impact.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -8,7 +8,7 @@ from lib.schema import KINDS
 
 st.title("Load data")
 st.caption("Upload an export from the records system, a survey tool, a meeting calendar or the GIS unit. "
-           "Nothing is written until you press Load; a load lands whole or not at all.")
+           "Nothing is written until you press \"Load into the store\"; a load lands whole or not at all.")
 
 kind = st.selectbox("What is in the file?", list(KINDS), key="data_kind",
                     format_func=lambda k: f"{k}: {KINDS[k].help}")
@@ -23,12 +23,13 @@ if upload is not None:
             layer = cached.upload_layer(str(path))
             st.subheader("Preview")
             st.dataframe(layer.head(20), hide_index=True, width="stretch")
-            props = [c for c in layer.columns]
+            props = list(layer.columns)
             level = st.text_input("Boundary level name", key="data_level", placeholder="beat, district, precinct ...")
             guess = ingest.detect_code_property(layer, level or "x") if level else props[0]
             code = st.selectbox("Property with the area codes", props, index=props.index(guess) if guess in props else 0,
                                 key="data_code")
-            name = st.selectbox("Property with the display names", props, index=props.index(code), key="data_name")
+            named = ingest.detect_name_property(layer, code)
+            name = st.selectbox("Property with the display names", props, index=props.index(named), key="data_name")
             maps, sets, options = {"code": code, "name": name}, {}, {"level": level}
         else:
             table = cached.upload_table(str(path), upload.name)
@@ -71,9 +72,11 @@ if upload is not None:
             for message in checked.messages:
                 st.caption(f"- {message}")
             if len(checked.rejects):
+                st.markdown("\n".join(f"- Row {r.row_number}: {r.reason}"
+                                       for r in checked.rejects.head(5).itertuples()))
                 widgets.table_with_download(checked.rejects, "rejected rows",
                                             "Row numbers count the header as row 1, as in a spreadsheet.")
-        if st.button("Load", type="primary", key="data_load"):
+        if st.button("Load into the store", type="primary", key="data_load"):
             bar = st.progress(0.0, text="Starting")
             report = ingest.load(cached.store(), kind, path, maps=maps, sets=sets,
                                  source_name=upload.name, progress=lambda f, t: bar.progress(f, text=t),
