@@ -157,9 +157,7 @@ def test_impact_refuses_trust_without_enough_months_before(run_page):
 # -- a real browser ------------------------------------------------------------------------
 
 def _open(page, url):
-    page.goto(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/")  # the router first
-    page.wait_for_selector("text=Community policing at a glance", timeout=90_000)
-    page.goto(url)
+    page.goto(url)  # a deep link: the router serves it (tests/test_router.py)
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=60_000)
 
 
