@@ -346,6 +346,7 @@ def coverage_gaps(store, level: str, start, end, incident_dataset: str | None, f
     scores = scores_by_area_month(store, level, start, end, ("TRUST",))
     if not scores.empty and "TRUST" in scores:
         table["trust"] = table["area"].map(scores.groupby("area")["TRUST"].mean()).round(1)
+        table.attrs["trust_period"] = f"{scores['month'].min():%b %Y} to {scores['month'].max():%b %Y}"
         need_parts.append(1 - table["trust"].rank(pct=True) + table["trust"].rank(pct=True).min())
     if not need_parts:
         table["need"] = np.nan

@@ -55,6 +55,7 @@ def test_engagement_coverage_gaps_and_joined_view(run_page):
     assert not at.exception
     gaps = at.dataframe[0].value
     assert gaps["gap"].is_monotonic_decreasing and "trust" in gaps
+    assert any("scores from Nov 2017 to Dec 2018" in c.value for c in at.caption), "the months trust covers"
     at = run_page("pages/staff/engagement.py", eng_level="district", eng_view="Area by month")
     joined = at.dataframe[0].value
     assert len(joined) == 23 * 36 and {"events", "incidents", "TRUST", "SAFETY"} <= set(joined.columns)

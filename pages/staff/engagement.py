@@ -154,7 +154,8 @@ elif view == "Coverage gaps":
                f"held, among the {n_areas} {level}s; vermilion = more need than engagement. {span}.")
     widgets.table_with_download(gaps, f"coverage gaps by {level}",
                                 f"Ranked, largest gap first. Incidents: {dataset}. Trust: mean of the monthly "
-                                "scores in the period, where published at this level (0-100, not a percentage). "
+                                f"scores from {gaps.attrs.get('trust_period', 'the period')}, where published at this "
+                                "level (0-100, not a percentage). "
                                 + provenance.sources_line(cached.store(), "incidents", dataset))
 
 else:
