@@ -12,10 +12,13 @@ pages = {
     "Dashboard": [
         st.Page("pages/public/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/staff/trust.py", title="Trust & Safety", icon=":material/handshake:", url_path="trust"),
+        st.Page("pages/staff/engagement.py", title="Engagement", icon=":material/groups:", url_path="engagement"),
+        st.Page("pages/staff/impact.py", title="Programme impact", icon=":material/query_stats:", url_path="impact"),
         st.Page("pages/staff/map.py", title="Map", icon=":material/map:", url_path="map"),
     ],
     "Data": [
         st.Page("pages/staff/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        st.Page("pages/staff/event_log.py", title="Event log", icon=":material/edit_calendar:", url_path="event-log"),
         st.Page("pages/public/about.py", title="About", icon=":material/info:", url_path="about"),
     ],
 }

@@ -97,6 +97,96 @@ def upload_mapping(kind: str, table):
     return mapping.detect(kind, table.frame)
 
 
+# -- engagement and programme impact (lib/engagement.py, lib/impact.py) ---------------------
+
+def engagement_key() -> str:
+    """Cache key of everything derived from events: the data version and when the type rules changed."""
+    from lib import event_types
+
+    return f"{version()}|{event_types.updated_at(store())}"
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Reading the events ...")
+def engagement_events(start: str, end: str, datasets: tuple[str, ...], key: str):
+    """(events, event-area links) for a period and event datasets."""
+    from lib import engagement
+
+    frame = engagement.events(store(), start, end, list(datasets) or None)
+    return frame, engagement.links(store(), frame)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def engagement_meta(key: str) -> dict:
+    """Event datasets, boundary levels and the type rules in force."""
+    from lib import engagement, event_types
+
+    s = store()
+    return {"datasets": engagement.datasets(s), "levels": engagement.levels(s),
+            "rules": event_types.load(s), "rules_updated": event_types.updated_at(s)}
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def area_names(level: str, key: str) -> pd.DataFrame:
+    from lib import engagement
+
+    return engagement.area_names(store(), level)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Ranking areas ...")
+def coverage_gaps(level: str, start: str, end: str, incidents: str, datasets: tuple[str, ...], key: str):
+    from lib import engagement
+
+    frame, link = engagement_events(start, end, datasets, key)
+    return engagement.coverage_gaps(store(), level, start, end, incidents or None, frame, link)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Joining events, incidents and scores ...")
+def area_month(level: str, start: str, end: str, incidents: str, datasets: tuple[str, ...], key: str):
+    from lib import engagement
+
+    frame, link = engagement_events(start, end, datasets, key)
+    return engagement.area_month(store(), level, start, end, incidents or None, frame, link)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def participation_data(datasets: tuple[str, ...], key: str) -> pd.DataFrame:
+    from lib import attendance
+
+    return attendance.attendees(store(), list(datasets) or None)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Counting incidents per area and month ...")
+def impact_panel(level: str, outcome: str, dataset: str, start: str, end: str, key: str) -> pd.DataFrame:
+    """Monthly panel for the impact designs: incidents of ``dataset``, or a score measure (TRUST, SAFETY)."""
+    from lib import impact
+
+    if outcome == "incidents":
+        return impact.count_panel(store(), level, dataset, start, end)
+    return impact.score_panel(store(), level, outcome, start, end)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def neighbours(level: str, codes: tuple[str, ...], key: str) -> list[str]:
+    from lib import impact
+
+    return impact.neighbours(store(), level, list(codes))
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Fitting the difference-in-differences model ...")
+def did(level: str, outcome: str, dataset: str, start: str, end: str, treated: tuple[str, ...],
+        comparison: tuple[str, ...], programme_start: str, label: str, key: str):
+    """The DiD estimate, or the reason it cannot be made (an ImpactError's message)."""
+    from lib import engagement, impact
+
+    panel = impact_panel(level, outcome, dataset, start, end, key)
+    pop = engagement.population(store(), level)
+    try:
+        return impact.did(panel, list(treated), list(comparison), programme_start,
+                          outcome=label, counts=outcome == "incidents", population=pop, area_label=f"{level}s")
+    except impact.ImpactError as exc:
+        return str(exc)
+
+
 # -- Trust & Safety ---------------------------------------------------------------------------
 
 def documents_stamp() -> str:

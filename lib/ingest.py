@@ -491,7 +491,6 @@ def reassign(store, level: str) -> None:
     """Give every stored point its area of ``level``; then fill levels through the nesting."""
     col = level_column(level)
     layer = _layers(store)[level]
-    codes = set(layer["code"])
     for table in schema.GEOCODED_TABLES:
         store.execute(f'UPDATE {table} SET "{col}" = NULL')
         points = store.query(f"SELECT DISTINCT latitude, longitude FROM {table} WHERE latitude IS NOT NULL")
@@ -517,7 +516,6 @@ def reassign(store, level: str) -> None:
             )
             store.execute("UPDATE loads SET area_level = :l WHERE load_id = :id", {"l": level, "id": int(load_id)})
     fill_from_nesting(store)
-    del codes
 
 
 def fill_from_nesting(store) -> None:

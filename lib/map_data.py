@@ -15,7 +15,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from lib import event_types, schema, spatial
+from lib import schema, spatial
 from lib.compstat import poisson_z
 from lib.constants import H3_RESOLUTIONS, MAX_STUDY_CELLS
 from lib.filters import IncidentFilter
@@ -272,41 +272,49 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
 # -- events, stations, scores ------------------------------------------------------
 
 def events(store, start, end, level: str | None = None, codes=None) -> pd.DataFrame:
-    """Community events from ``start`` to ``end`` (exclusive), with a type and a place on the map.
+    """Community events held from ``start`` to ``end`` (exclusive), with their type and a place on the map.
 
-    Events without coordinates are placed at the centre of the finest area
-    they carry (``placed`` says "area centre"), so a calendar that records
-    only the district still shows where its meetings were held.
+    Types, cancellations and the areas each event serves are the Engagement
+    page's (lib/engagement.py, lib/event_types.py, lib/event_areas.py): a
+    "823/825 Beat Meeting" serves beats 823 and 825 even when the calendar
+    gives only district 8. With ``level`` and ``codes``, only events serving
+    those areas. Events without coordinates are placed at the centre of the
+    finest area they serve (``placed`` says which), so a calendar that records
+    no addresses still shows where its meetings were held.
     """
-    if "events" not in store.tables():
-        return pd.DataFrame()
-    lvls = levels(store)
-    cols = [schema.level_column(lvl) for lvl in lvls]
-    sel = ", ".join(f'"{c}"' for c in cols)
-    params = {"s": pd.Timestamp(start), "e": pd.Timestamp(end)}
-    where = "starts_at >= :s AND starts_at < :e"
-    if level and codes:
-        where += f' AND "{schema.level_column(level)}" IN (SELECT unnest(CAST(:codes AS TEXT[])))'
-        params["codes"] = list(codes)
-    frame = store.query(
-        f"SELECT title, event_type, starts_at, location, attendance, latitude, longitude{', ' + sel if sel else ''} "
-        f"FROM events WHERE {where} ORDER BY starts_at", params)
+    from lib import engagement
+
+    cols = ["title", "type", "starts_at", "location", "latitude", "longitude", "placed", "area_level", "area"]
+    frame = engagement.held(engagement.events(store, start, end))
     if frame.empty:
-        return frame.assign(type=[], placed=[], area_level=[], area=[])
-    frame["type"] = [event_types.type_of(t, ti) for t, ti in zip(frame["event_type"], frame["title"])]
+        return pd.DataFrame(columns=cols)
+    link = engagement.links(store, frame)
+    if level and codes:
+        chosen = link[(link["level"] == level) & link["code"].isin(list(codes))]
+        keys = set(zip(chosen["dataset"], chosen["event_id"]))
+        frame = frame[[k in keys for k in zip(frame["dataset"], frame["event_id"])]]
+    frame = frame.copy()
     frame["placed"] = np.where(frame["latitude"].notna(), "own location", "")
     frame["area_level"], frame["area"] = None, None
-    for lvl in reversed(lvls):  # finest level first
-        col = schema.level_column(lvl)
-        todo = frame["placed"].eq("") & frame[col].notna()
-        if not todo.any():
+    order = levels(store)[::-1]  # finest first
+    finest = (link.assign(rank=link["level"].map({lvl: i for i, lvl in enumerate(order)}))
+              .sort_values(["rank", "code"]).drop_duplicates(["dataset", "event_id"]))
+    finest = finest.set_index(["dataset", "event_id"])
+    todo = frame["placed"].eq("")
+    keys = list(zip(frame.loc[todo, "dataset"], frame.loc[todo, "event_id"]))
+    found = finest.reindex(keys)
+    for lvl in order:
+        here = (found["level"] == lvl).to_numpy()
+        if not here.any():
             continue
         centres = areas(store, lvl).set_index("code")
-        frame.loc[todo, "latitude"] = frame.loc[todo, col].map(centres["centroid_lat"])
-        frame.loc[todo, "longitude"] = frame.loc[todo, col].map(centres["centroid_lon"])
-        frame.loc[todo, "area_level"], frame.loc[todo, "area"] = lvl, frame.loc[todo, col]
-        frame.loc[todo & frame["latitude"].notna(), "placed"] = f"{lvl} centre"
-    return frame.drop(columns=cols)
+        idx = frame.index[todo][here]
+        area_codes = found["code"].to_numpy()[here]
+        frame.loc[idx, "latitude"] = centres["centroid_lat"].reindex(area_codes).to_numpy()
+        frame.loc[idx, "longitude"] = centres["centroid_lon"].reindex(area_codes).to_numpy()
+        frame.loc[idx, "area_level"], frame.loc[idx, "area"] = lvl, area_codes
+        frame.loc[idx, "placed"] = f"{lvl} centre"
+    return frame[cols].reset_index(drop=True)
 
 
 def stations(store) -> pd.DataFrame:

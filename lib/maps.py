@@ -53,6 +53,7 @@ CLUSTER_CSS = [("markerclustercss", f"{ASSET_BASE}/leaflet.markercluster-1.1.0/M
 # Above this many significant hexagons, each confidence bin is drawn as one
 # merged outline (no per-cell hover) to keep the page light.
 MAX_DRAWN_CELLS = 4000
+OTHER_COLOR = "#9E9E9E"
 DIGITS = 5  # coordinates to 1 m: more only adds bytes
 
 
@@ -391,9 +392,12 @@ def add_events(m: folium.Map, events: pd.DataFrame, period: str) -> Legend:
     group = folium.FeatureGroup(name=name, show=True)
     cluster = MarkerCluster(name=name, control=False, options={"maxClusterRadius": 40})
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
-    located = events.dropna(subset=["latitude", "longitude"])
-    types = list(located["type"].value_counts().index)
-    colour = {t: CATEGORICAL_COLORS[i % len(CATEGORICAL_COLORS)] for i, t in enumerate(types)}
+    located = events.dropna(subset=["latitude", "longitude"]).copy()
+    # Seven types get a colour of their own (the palette has eight); the rest share grey.
+    ranked = list(located["type"].value_counts().index)
+    colour = {t: CATEGORICAL_COLORS[i] for i, t in enumerate(ranked[:7])}
+    others = ranked[7:]
+    colour.update({t: OTHER_COLOR for t in others})
     for (lat, lon, typ), part in located.groupby(["latitude", "longitude", "type"], sort=False):
         titles = part["title"].value_counts().head(4)
         where = part["placed"].iloc[0]
@@ -408,7 +412,9 @@ def add_events(m: folium.Map, events: pd.DataFrame, period: str) -> Legend:
     cluster.add_to(group)
     group.add_to(m)
     counts = located["type"].value_counts()
-    items = [(colour[t], f"{t} ({int(counts[t]):,})", "circle") for t in types]
+    items = [(colour[t], f"{t} ({int(counts[t]):,})", "circle") for t in ranked[:7]]
+    if others:
+        items.append((OTHER_COLOR, f"{len(others)} other types ({int(counts[others].sum()):,})", "circle"))
     unplaced = len(events) - len(located)
     note = period + (f"; {unplaced:,} events without any location are listed only in the table." if unplaced else "")
     return Legend(name, "Community events", items, note)

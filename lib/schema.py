@@ -179,6 +179,17 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "rejects": (("load_id", "int"), ("row_number", "int"), ("reason", "text"), ("raw", "text")),
     "documents": (("name", "text"), ("body", "text"), ("updated_at", "timestamp")),
+    # Staff event log (lib/event_log.py): every creation, edit and removal of a logged event.
+    "event_edits": (
+        ("edit_id", "int"), ("dataset", "text"), ("event_id", "text"), ("edited_at", "timestamp"),
+        ("editor", "text"), ("action", "text"), ("changes", "text"), ("old_values", "text"),
+        ("new_values", "text"), ("reason", "text"),
+    ),
+    # Sign-in sheets (lib/attendance.py): one row per attendee per event, the id hashed (HMAC-SHA256).
+    "event_attendees": (
+        ("dataset", "text"), ("event_id", "text"), ("attendee_hash", "text"), ("attributes", "text"),
+        ("edit_id", "int"),
+    ),
 }
 
 # Kinds whose rows are points that get boundary codes.

@@ -56,6 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Public views suppress counts from 1 to this value minus one (\"fewer than 5\").",
     ),
     Setting(
+        "attendee_key_file",
+        "data/attendee.key",  # relative paths are taken from the project folder
+        "Secret key that hashes attendee ids from sign-in sheets (created on first use; keep it, or repeat visits stop matching).",
+    ),
+    Setting(
         "map_tiles",
         "OpenStreetMap",
         "Base map of the Map page: a folium tile name, a tile URL template (https://.../{z}/{x}/{y}.png), or none.",

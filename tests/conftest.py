@@ -202,6 +202,9 @@ def run_page(app_env):
         for key, value in query.items():
             at.query_params[key] = value
         if page != "pages/public/overview.py":
+            # Before a first run AppTest finds pages by file name only, missing a custom url_path
+            # ("event-log"): it would silently render the default page.
+            at.run()
             at.switch_page(page)
         return at.run()
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import screenshot, start_app, stop_app
 
 PAGES = [("", "overview"), ("data", "data"), ("about", "about")]
 
@@ -34,7 +34,16 @@ def test_overview_shows_headline_figures(served_app, page):
     assert page.locator("[data-testid='stMetricValue']").count() >= 3
 
 
-def test_upload_check_and_load_a_file(served_app, page, tmp_path):
+@pytest.fixture
+def own_app(embedded_db, tmp_path):
+    """A server of its own: loading files must not change what other browser tests see."""
+    proc, url = start_app(embedded_db, tmp_path)
+    yield url
+    stop_app(proc)
+
+
+def test_upload_check_and_load_a_file(own_app, page, tmp_path):
+    served_app = own_app
     src = tmp_path / "precinct_shootings.csv"
     src.write_text("INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,PRECINCT,Latitude,Longitude\n"
                    "501,2021-05-27,21:30:00,75,41.88,-87.63\n502,2021-05-28,01:10:00,75,41.89,-87.62\n"
@@ -58,7 +67,8 @@ def test_upload_check_and_load_a_file(served_app, page, tmp_path):
     assert "precinct_shootings.csv -> incidents" in summary and "rejected                    1" in summary
 
 
-def test_upload_a_boundary_layer(served_app, page, tmp_path):
+def test_upload_a_boundary_layer(own_app, page, tmp_path):
+    served_app = own_app
     import geopandas as gpd
     from shapely.geometry import box
 
