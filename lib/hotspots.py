@@ -56,6 +56,7 @@ def contiguity(cells: Sequence[str]):
     the set (an island) keeps only itself; libpysal 4.14 drops such cells, so
     they are added back as self-only neighbourhoods.
 
+    >>> import h3
     >>> g = contiguity(sorted(h3.grid_disk("8928308280fffff", 1)))
     >>> int(g.cardinalities.sum())  # 7 self-links, 6 centre-ring and 6 ring-ring pairs both ways
     31
@@ -156,6 +157,7 @@ def gi_star(cells: pd.DataFrame, graph=None) -> pd.DataFrame:
     A patch of 37 hexagons (three rings around a centre) with 20 incidents in
     the centre and its six neighbours and 2 in every other cell:
 
+    >>> import h3
     >>> centre = "8928308280fffff"
     >>> patch = sorted(h3.grid_disk(centre, 3))
     >>> counts = [20 if h3.grid_distance(centre, c) <= 1 else 2 for c in patch]
