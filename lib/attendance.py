@@ -141,7 +141,7 @@ def attendees(store, datasets: list[str] | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=["dataset", "event_id", "attendee_hash", "starts_at", "attributes"])
     where, params = ("", {})
     if datasets:
-        where, params = "WHERE a.dataset IN (SELECT unnest(:ds))", {"ds": list(datasets)}
+        where, params = "WHERE a.dataset IN (SELECT unnest(CAST(:ds AS TEXT[])))", {"ds": list(datasets)}
     return store.query(
         "SELECT a.dataset, a.event_id, a.attendee_hash, e.starts_at, a.attributes FROM event_attendees a "
         f"JOIN events e ON e.dataset = a.dataset AND e.event_id = a.event_id {where}",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from lib import ingest, provenance
@@ -146,6 +147,7 @@ def _serve(args) -> int:
     # greets the first deep link on a fresh server with "Page not found" (pages/README.md).
     # The router is always st.navigation, so say so before the first request.
     PagesManager.uses_pages_directory = False
+    os.chdir(PROJECT_DIR)  # .streamlit/config.toml (theme, static files) is read from the working folder
     sys.argv = ["streamlit", "run", str(PROJECT_DIR / "dashboard.py"), *args.streamlit_args]
     return streamlit_cli.main()
 

@@ -49,7 +49,7 @@ def events(store, start=None, end=None, datasets: list[str] | None = None,
         where.append("starts_at < :end")
         params["end"] = pd.Timestamp(end).to_pydatetime()
     if datasets:
-        where.append("dataset IN (SELECT unnest(:datasets))")
+        where.append("dataset IN (SELECT unnest(CAST(:datasets AS TEXT[])))")
         params["datasets"] = list(datasets)
     cols = ", ".join(["dataset", "event_id", "title", "event_type", "description", "starts_at", "ends_at", "area",
                       "location", "latitude", "longitude", "attendance", *[f'"{c}"' for c in levels]])
@@ -243,7 +243,7 @@ def incidents_by_area_month(store, level: str, dataset: str, start, end,
     where = ["dataset = :d", "occurred_at >= :s", "occurred_at < :e", f'"{col}" IS NOT NULL']
     params = {"d": dataset, "s": pd.Timestamp(start).to_pydatetime(), "e": pd.Timestamp(end).to_pydatetime()}
     if offenses:
-        where.append("offense IN (SELECT unnest(:offenses))")
+        where.append("offense IN (SELECT unnest(CAST(:offenses AS TEXT[])))")
         params["offenses"] = list(offenses)
     return store.query(
         f'SELECT date_trunc(\'month\', occurred_at) AS month, "{col}" AS area, count(*) AS incidents '
@@ -265,7 +265,7 @@ def scores_by_area_month(store, level: str, start, end, measures=("TRUST", "SAFE
         return pd.DataFrame(columns=["month", "area", *measures])
     long = store.query(
         "SELECT date_trunc('month', period_start) AS month, area, measure, avg(value) AS value FROM survey_scores "
-        "WHERE level = :l AND period_days >= 28 AND measure IN (SELECT unnest(:m)) "
+        "WHERE level = :l AND period_days >= 28 AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) "
         "AND period_start >= :s AND period_start < :e GROUP BY 1, 2, 3",
         {"l": level, "m": list(measures), "s": pd.Timestamp(start).to_pydatetime(),
          "e": pd.Timestamp(end).to_pydatetime()})
@@ -291,7 +291,7 @@ def population_margins(store, level: str, areas: list[str] | None = None) -> pd.
         return pd.DataFrame(columns=["dimension", "category", "population"])
     where, params = "level = :l AND dimension <> 'total'", {"l": level}
     if areas:
-        where += " AND area IN (SELECT unnest(:a))"
+        where += " AND area IN (SELECT unnest(CAST(:a AS TEXT[])))"
         params["a"] = list(areas)
     return store.query(f"SELECT dimension, category, sum(population) AS population FROM population "
                        f"WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2", params)

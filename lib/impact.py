@@ -76,7 +76,7 @@ def count_panel(store, level: str, dataset: str, start, end, offenses: list[str]
     where = ["dataset = :d", "occurred_at >= :s", "occurred_at < :e", f'"{col}" IS NOT NULL']
     params = {"d": dataset, "s": pd.Timestamp(start).to_pydatetime(), "e": pd.Timestamp(end).to_pydatetime()}
     if offenses:
-        where.append("offense IN (SELECT unnest(:o))")
+        where.append("offense IN (SELECT unnest(CAST(:o AS TEXT[])))")
         params["o"] = list(offenses)
     counts = store.query(
         f'SELECT "{col}" AS area, date_trunc(\'month\', occurred_at) AS month, count(*) AS y FROM incidents '

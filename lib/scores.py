@@ -128,14 +128,14 @@ def series(store, dataset: str, base: str, level: str, cadence: str = "monthly",
     else:
         chosen = cat[(cat["measure"] == base)]
     lo, hi = _days(cadence)
-    where = "AND area IN (SELECT unnest(:areas))" if areas else ""
+    where = "AND area IN (SELECT unnest(CAST(:areas AS TEXT[])))" if areas else ""
     params = {"d": dataset, "l": level, "lo": lo, "hi": hi, "m": list(chosen["measure"])}
     if areas:
         params["areas"] = list(areas)
     frame = store.query(
         "SELECT area, period_start, period_end, measure, value, n FROM survey_scores "
         "WHERE dataset = :d AND level = :l AND period_days BETWEEN :lo AND :hi "
-        f"AND measure IN (SELECT unnest(:m)) {where} ORDER BY area, period_start, measure", params)
+        f"AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) {where} ORDER BY area, period_start, measure", params)
     frame.insert(4, "category", frame["measure"].map(dict(zip(chosen["measure"], chosen["category"]))))
     return frame
 

@@ -25,3 +25,11 @@ def test_every_field_of_every_kind_is_in_the_readme_table():
         for field in kind.fields:
             shown = f"**{field.name}**" if field.required else field.name
             assert shown in line, f"{kind.name}.{field.name} not documented as {shown}"
+
+
+def test_list_parameters_carry_their_type():
+    """PostgreSQL cannot type a bare list parameter: `unnest(:x)` fails there while DuckDB passes."""
+    lib = Path(__file__).resolve().parent.parent / "lib"
+    bare = [f"{p.name}: {line.strip()}" for p in lib.glob("*.py") for line in p.read_text().splitlines()
+            if re.search(r"unnest\(:\w+\)", line)]
+    assert bare == []
