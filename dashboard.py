@@ -1,27 +1,40 @@
-"""Community policing dashboard: the entry point. It routes; pages/ wire widgets to lib/."""
+"""Community policing dashboard: the entry point. It routes; pages/ wire widgets to lib/.
+
+The navigation is built from lib/access.py's table for the session's role: a page the role may not
+open is never handed to st.navigation. Its URL (/map, /data ...) still answers, with a sign-in
+prompt in place of the page, so a staff link opens its view once its reader has signed in.
+"""
+
+from functools import partial
 
 import streamlit as st
 
-from lib import cached
+from lib import access, cached, widgets
 
 st.set_page_config(page_title="Community Policing Dashboard", page_icon=":material/shield:", layout="wide")
 
 cached.store()  # on a fresh clone this loads the embedded data first, with a progress bar
 
-pages = {
-    "Dashboard": [
-        st.Page("pages/public/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/staff/trust.py", title="Trust & Safety", icon=":material/handshake:", url_path="trust"),
-        st.Page("pages/staff/engagement.py", title="Engagement", icon=":material/groups:", url_path="engagement"),
-        st.Page("pages/staff/impact.py", title="Programme impact", icon=":material/query_stats:", url_path="impact"),
-        st.Page("pages/staff/map.py", title="Map", icon=":material/map:", url_path="map"),
-    ],
-    "Data": [
-        st.Page("pages/staff/data.py", title="Data", icon=":material/upload_file:", url_path="data"),
-        st.Page("pages/staff/event_log.py", title="Event log", icon=":material/edit_calendar:", url_path="event-log"),
-        st.Page("pages/public/about.py", title="About", icon=":material/info:", url_path="about"),
-    ],
-}
+account = widgets.current_account()
+role = account.role if account else None
+allowed = access.pages_for(role)
+default = access.default_page(allowed, role)
 
-page = st.navigation(pages)
+entries = {spec: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                         default=spec is default) for spec in allowed}
+sections: dict[str, list] = {}
+for spec, entry in entries.items():
+    sections.setdefault(spec.section, []).append(entry)
+# Hidden, and running no page script: only the sign-in prompt, under the withheld page's own URL.
+prompts = [st.Page(partial(widgets.sign_in_prompt, spec, account), title=spec.title, icon=spec.icon,
+                   url_path=spec.url_path, visibility="hidden") for spec in access.withheld_from(role)]
+sections[allowed[0].section].extend(prompts)
+
+page = st.navigation(sections)
+spec = next((s for s, entry in entries.items() if entry is page), None)  # None: a sign-in prompt
+if st.session_state.pop(widgets.JUST_SIGNED_IN, False) and spec is not None and spec.public:
+    st.switch_page(entries[default])  # signed in on a public page: the staff home (on a staff URL: that page)
+widgets.account_sidebar(account, form=spec is not None)
+if spec is not None and not access.allows(role, spec.role):
+    st.stop()  # st.navigation only had allowed pages: a last check before any page script runs
 page.run()

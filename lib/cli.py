@@ -1,4 +1,4 @@
-"""Command line: `python -m lib load|info|demo|setup|serve` for nightly loads, checks and serving.
+"""Command line: `python -m lib load|info|demo|setup|serve|users` for nightly loads, checks, serving and sign-in.
 
 Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
 """
@@ -15,6 +15,7 @@ from lib.mapping import parse_assignments
 from lib.readers import InputError
 from lib.schema import KINDS
 from lib.store import StoreError, connect
+from lib.users import UsersError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +52,24 @@ def _parser() -> argparse.ArgumentParser:
     setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
     setup.add_argument("--db")
     setup.add_argument("--force", action="store_true", help="Rebuild even if the store has data.")
+
+    users = sub.add_parser("users", help="Who may sign in (the local users file) and with which role.")
+    users.add_argument("--file", help="Users file (default: $DASHBOARD_USERS_FILE or .streamlit/users.yaml).")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", help="Add a user; prompts for the password twice.")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="viewer, analyst or admin.")
+    how = add.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="Read the password from the first line of stdin.")
+    how.add_argument("--oidc", action="store_true",
+                     help="No password: NAME is the e-mail address of someone who signs in through OIDC.")
+    add.add_argument("--replace", action="store_true", help="Reset an existing user's password and role.")
+    role = users_sub.add_parser("role", help="Change a user's role.")
+    role.add_argument("name")
+    role.add_argument("role")
+    remove = users_sub.add_parser("remove", help="Remove a user.")
+    remove.add_argument("name")
+    users_sub.add_parser("list", help="Every user with their role (never the hashes).")
     return parser
 
 
@@ -152,4 +171,45 @@ def _serve(args) -> int:
     return streamlit_cli.main()
 
 
-_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup, "serve": _serve}
+def _read_password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Once more: ") != first:
+        raise UsersError("the two passwords differ; nothing was changed, run the command again")
+    return first
+
+
+def _users(args) -> int:
+    from lib import users
+
+    try:
+        if args.action == "list":
+            listed = users.load(args.file)
+            print(f"{len(listed)} user(s) in {users.users_path(args.file)}")
+            for user in sorted(listed.values(), key=lambda u: u.name.lower()):
+                print(f"  {user.name:<32} {user.role:<8} {user.kind}")
+            return 0
+        if args.action == "add":
+            users.check_name(args.name)
+            users.check_role(args.role)  # before asking for a password
+            password = None if args.oidc else _read_password(args)
+            user = users.add(args.name, args.role, password, args.file, replace=args.replace)
+            print(f"{'Reset' if args.replace else 'Added'} {user.name} ({user.role}, {user.kind}) "
+                  f"in {users.users_path(args.file)}.")
+        elif args.action == "role":
+            user = users.set_role(args.name, args.role, args.file)
+            print(f"{user.name} is now {user.role}.")
+        elif args.action == "remove":
+            user = users.remove(args.name, args.file)
+            print(f"Removed {user.name}.")
+    except (UsersError, KeyboardInterrupt, EOFError) as exc:
+        print(f"error: {exc or 'cancelled'}", file=sys.stderr)
+        print("The users file is unchanged.", file=sys.stderr)
+        return 2
+    return 0
+
+
+_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup, "serve": _serve, "users": _users}

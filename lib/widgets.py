@@ -1,12 +1,169 @@
-"""Streamlit widgets shared by pages: the dataset picker, tables with downloads, source lines."""
+"""Streamlit widgets shared by pages: sign-in, the dataset picker, tables with downloads, source lines."""
 
 from __future__ import annotations
+
+import math
+import time
 
 import pandas as pd
 import streamlit as st
 
-from lib import cached
+from lib import access, cached, users
 from lib.constants import SYNTHETIC_LABEL
+
+# ---- Sign-in. Who is signed in lives in st.session_state only (never in the URL or a cookie of
+# ours), and the role is read again from the users file on every run, so a changed role or a reset
+# password takes effect at the next click. With an [auth] section in secrets.toml, st.login (OIDC).
+
+_SESSION_KEY = "_signed_in"
+JUST_SIGNED_IN = "_just_signed_in"  # the router then opens the staff home, unless a staff page was asked for
+FAILED_SIGN_IN_DELAY = 1.0  # seconds every failed attempt waits, on top of the Throttle's growing wait
+
+
+def oidc_configured() -> bool:
+    """True when secrets.toml has an [auth] section: staff sign in through the identity provider."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all (Streamlit raises its own FileNotFoundError subclass)
+        return False
+
+
+def _oidc_roles() -> dict:
+    roles = st.secrets["auth"].get("roles", {})
+    return roles.to_dict() if hasattr(roles, "to_dict") else dict(roles)
+
+
+def current_account() -> users.Account | None:
+    """Who is signed in to this session, with their current role; None when nobody is."""
+    if oidc_configured():
+        if not st.user.get("is_logged_in"):
+            return None
+        email = st.user.get("email")
+        try:
+            known = users.load()
+        except users.UsersError:
+            known = {}
+        role = users.oidc_role(email, st.user.get("email_verified"), known, _oidc_roles())
+        return users.Account(email or str(st.user.get("name") or "unknown"), role, "oidc")
+    signed = st.session_state.get(_SESSION_KEY)
+    if not signed:
+        return None
+    try:
+        user = users.load().get(signed["name"].lower())
+    except users.UsersError:
+        user = None
+    if user is None or user.password_hash is None or users.fingerprint(user) != signed.get("fingerprint"):
+        del st.session_state[_SESSION_KEY]  # removed, or the password was reset: signed out
+        return None
+    return users.Account(user.name, user.role, "password")
+
+
+@st.cache_resource
+def _throttle() -> users.Throttle:
+    """One per server process: guessing from many sessions counts against the same name."""
+    return users.Throttle()
+
+
+def _attempt(name: str, password: str) -> None:
+    throttle = _throttle()
+    wait = throttle.wait(name, time.monotonic())
+    if wait > 0:
+        seconds = math.ceil(wait)
+        st.error(f"Too many failed attempts for this name. Try again in {seconds} second{'s' * (seconds != 1)}.")
+        return
+    try:
+        known = users.load()
+    except users.UsersError as exc:
+        st.error(f"Sign-in is unavailable: {exc}.")
+        return
+    user = users.verify(known, name, password)
+    if user is None:
+        time.sleep(FAILED_SIGN_IN_DELAY)
+        throttle.failed(name, time.monotonic())  # after the delay: the throttle's wait starts when the answer is given
+        st.error("Wrong name or password: you are not signed in. Check both and try again "
+                 "(after three failed attempts each further one has to wait a little longer).")
+        return
+    throttle.succeeded(name)
+    st.session_state[_SESSION_KEY] = {"name": user.name, "fingerprint": users.fingerprint(user)}
+    st.session_state[JUST_SIGNED_IN] = True
+    st.rerun()  # the navigation is rebuilt for the new role; the page asked for opens
+
+
+def sign_in_form(key: str) -> None:
+    """The staff sign-in: the identity provider's button (OIDC), or name and password (users file)."""
+    if oidc_configured():
+        st.button("Sign in with your department account", key=f"{key}_oidc", on_click=st.login, type="primary")
+        return
+    with st.form(key, clear_on_submit=True, enter_to_submit=True):
+        name = st.text_input("Name", key=f"{key}_name", autocomplete="username")
+        password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        if not name or not password:
+            st.error("Enter your name and your password.")
+        else:
+            _attempt(name, password)
+    try:
+        nobody = not any(u.password_hash for u in users.load().values())
+    except users.UsersError as exc:
+        st.error(f"Sign-in is unavailable: {exc}.")
+        return
+    if nobody:
+        st.caption("No one can sign in yet: an administrator adds staff with "
+                   "`python -m lib users add NAME --role analyst`.")
+
+
+def sign_out() -> None:
+    if oidc_configured():
+        st.session_state.clear()
+        st.logout()
+    st.session_state.clear()  # nothing of the signed-in session (filters, uploads) outlives it
+    st.rerun()
+
+
+def account_sidebar(account: users.Account | None, form: bool = True) -> None:
+    """The sidebar's sign-in (collapsed, so the public page stays plain) or who is signed in and sign-out."""
+    with st.sidebar:
+        if account is None:
+            if form:
+                with st.expander("Staff sign-in", icon=":material/login:"):
+                    sign_in_form("sidebar_sign_in")
+            return
+        if account.role is None:
+            st.warning(f"Signed in as {account.name}, but this account has no role on the dashboard. "
+                       "Ask an administrator to give it one (README, Sign-in and roles).")
+        else:
+            st.caption(f"Signed in as **{account.name}** ({account.role}: {access.ROLE_HELP[account.role]})")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            sign_out()
+
+
+def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None, key: str = "page_sign_in") -> None:
+    """What a page shows to a session that may not open it: a sign-in form, or why the role is not enough."""
+    title = spec.title if spec is not None else "This page"
+    needed = spec.role if spec is not None else access.ROLES[-1]
+    st.title(f"{title}: staff only")
+    if account is None or account.role is None:
+        st.info(f"{title} shows detail that only signed-in department staff may see. Sign in to open it; "
+                "the public figures are on the Transparency page.", icon=":material/lock:")
+        if account is None:
+            sign_in_form(key)
+        return
+    st.warning(f"{title} needs the {needed} role; you are signed in as {account.name} ({account.role}). "
+               "Ask an administrator if you need it.", icon=":material/lock:")
+
+
+def require_role(page_file: str) -> users.Account:
+    """Stop a staff page here unless the session's role may open it (the table in lib/access.py).
+
+    The router never hands such a page to a session that may not open it; this check is the second
+    line, for a script run by any other route.
+    """
+    account = current_account()
+    if not access.allows(account.role if account else None, access.required_role(page_file)):
+        sign_in_prompt(access.spec_for(page_file), account)
+        st.stop()
+    return account
 
 
 def dataset_picker() -> str | None:

@@ -98,12 +98,38 @@ def embedded_store(embedded_db, tmp_path):
     store.close()
 
 
+# Staff sign in (lib/access.py, lib/users.py). Tests use a users file of their own with one user per
+# role, named after the role, all with this password; never the developer's .streamlit/users.yaml.
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def users_file(tmp_path_factory) -> Path:
+    """A users file with the users viewer, analyst and admin (password PASSWORD)."""
+    from lib import access, users
+
+    path = tmp_path_factory.mktemp("users") / "users.yaml"
+    for role in access.ROLES:
+        users.add(role, role, PASSWORD, path)
+    return path
+
+
+def signed_in_as(at, role: str | None, users_file: Path) -> None:
+    """Start an AppTest session signed in as the test user of ``role`` (None: not signed in)."""
+    from lib import users, widgets
+
+    if role is not None:
+        user = users.load(users_file)[role]
+        at.session_state[widgets._SESSION_KEY] = {"name": user.name, "fingerprint": users.fingerprint(user)}
+
+
 @pytest.fixture
-def app_env(embedded_db, tmp_path, monkeypatch):
-    """Point the app (AppTest) at a private copy of the embedded store."""
+def app_env(embedded_db, users_file, tmp_path, monkeypatch):
+    """Point the app (AppTest) at a private copy of the embedded store and the test users file."""
     path = tmp_path / "app.duckdb"
     shutil.copy(embedded_db, path)
     monkeypatch.setenv("DASHBOARD_DB", str(path))
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", str(users_file))
     from lib import cached
 
     cached._open.clear()
@@ -153,11 +179,34 @@ def stop_app(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def served_app(embedded_db, tmp_path_factory):
-    """The app served over a copy of the embedded store for the whole session; yields its URL."""
-    proc, url = start_app(embedded_db, tmp_path_factory.mktemp("served"))
+def served_app(embedded_db, users_file, tmp_path_factory):
+    """The app served over a copy of the embedded store for the whole session; yields its URL.
+
+    Its users are the test users file's (``sign_in`` below signs a browser page in).
+    """
+    proc, url = start_app(embedded_db, tmp_path_factory.mktemp("served"),
+                          env={"DASHBOARD_USERS_FILE": str(users_file)})
     yield url
     stop_app(proc)
+
+
+def sign_in(page, url: str, role: str = "analyst", password: str = PASSWORD) -> None:
+    """Open ``url`` in a fresh browser session and sign in as the test user of ``role`` there.
+
+    A staff URL answers a visitor who is not signed in with a sign-in form in place of the page; after
+    signing in, the page itself opens, with the link's query parameters. On a public URL the form
+    is in the sidebar's "Staff sign-in".
+    """
+    page.goto(url)
+    page.wait_for_selector("h1", timeout=60_000)
+    form = page.locator("[data-testid='stMain'] [data-testid='stForm']")
+    if form.count() == 0:
+        page.get_by_text("Staff sign-in").click()
+        form = page.locator("[data-testid='stSidebar'] [data-testid='stForm']")
+    form.get_by_label("Name").fill(role)
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").wait_for(timeout=60_000)
 
 
 @pytest.fixture(scope="session")
@@ -190,22 +239,26 @@ def screenshot(page, name: str) -> Path:
 
 
 @pytest.fixture
-def run_page(app_env):
+def run_page(app_env, users_file):
     """Run one page of the app through AppTest: ``run_page("pages/staff/data.py", dataset="x")``.
 
-    Keyword arguments become URL query parameters, as when a shared link is opened.
+    Keyword arguments become URL query parameters, as when a shared link is opened. The session is
+    signed in with the least role the page needs (lib/access.py), or ``as_role`` ("viewer" ...; None:
+    not signed in).
     """
     from streamlit.testing.v1 import AppTest
 
-    def run(page: str = "pages/public/overview.py", **query) -> AppTest:
+    from lib import access
+
+    def run(page: str = "pages/staff/overview.py", as_role: str | None = "least", **query) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+        signed_in_as(at, access.required_role(page) if as_role == "least" else as_role, users_file)
         for key, value in query.items():
             at.query_params[key] = value
-        if page != "pages/public/overview.py":
-            # Before a first run AppTest finds pages by file name only, missing a custom url_path
-            # ("event-log"): it would silently render the default page.
-            at.run()
-            at.switch_page(page)
+        # Before a first run AppTest finds pages by file name only, missing a custom url_path
+        # ("event-log"): it would silently render the default page.
+        at.run()
+        at.switch_page(page)
         return at.run()
 
     return run

@@ -125,13 +125,13 @@ def test_an_edited_grouping_changes_what_a_group_filters(run_page, app_env):
     assert _table(at, "Areas (count, rate or change)")["incidents"].sum() == before + thefts
 
 
-def test_a_store_without_boundaries(tmp_path, monkeypatch):
+def test_a_store_without_boundaries(tmp_path, monkeypatch, users_file):
     """A department that has loaded only incidents: every layer says what is missing, nothing fails."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from lib import cached, ingest
-    from tests.conftest import ROOT
+    from tests.conftest import ROOT, signed_in_as
     from tests.test_map_data import INCIDENTS
 
     db = tmp_path / "incidents_only.duckdb"
@@ -140,9 +140,11 @@ def test_a_store_without_boundaries(tmp_path, monkeypatch):
     ingest.load(store, "incidents", tmp_path / "export.csv", dataset="rms")
     store.close()
     monkeypatch.setenv("DASHBOARD_DB", str(db))
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", str(users_file))
     cached._open.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    signed_in_as(at, "viewer", users_file)
     at.query_params["layers"] = "areas,heat,hotspots,trust"
     at.switch_page(PAGE)
     at.run()

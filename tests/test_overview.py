@@ -48,7 +48,7 @@ def test_headline_says_its_period_and_source(dated):
 
 
 def test_overview_page_shows_figures_with_periods_and_sources(run_page):
-    at = run_page("pages/public/overview.py", dataset="Chicago aggravated assaults")
+    at = run_page("pages/staff/overview.py", dataset="Chicago aggravated assaults")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Incidents, year to date"] == "15,328"
@@ -61,7 +61,7 @@ def test_overview_page_shows_figures_with_periods_and_sources(run_page):
 
 
 def test_the_dataset_in_the_link_is_the_one_shown(run_page):
-    at = run_page("pages/public/overview.py", dataset="Chicago crimes (3% sample)")
+    at = run_page("pages/staff/overview.py", dataset="Chicago crimes (3% sample)")
     assert at.selectbox(key="shared_dataset").value == "Chicago crimes (3% sample)"
     assert at.query_params["dataset"] in ("Chicago crimes (3% sample)", ["Chicago crimes (3% sample)"])
     metrics = {m.label: m.value for m in at.metric}

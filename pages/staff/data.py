@@ -6,6 +6,8 @@ from lib import cached, ingest, uploads, widgets
 from lib.readers import InputError
 from lib.schema import KINDS
 
+widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+
 st.title("Load data")
 st.caption("Upload an export from the records system, a survey tool, a meeting calendar or the GIS unit. "
            "Nothing is written until you press \"Load into the store\"; a load lands whole or not at all.")

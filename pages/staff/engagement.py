@@ -9,6 +9,8 @@ import streamlit as st
 from lib import cached, choropleth, engagement, provenance, widgets
 from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 
+widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+
 st.title("Community engagement")
 key = cached.engagement_key()
 meta = cached.engagement_meta(key)

@@ -6,6 +6,8 @@ from lib import cached, event_log, event_types, widgets
 from lib.attendance import read_sign_in
 from lib.readers import InputError, read_table
 
+widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+
 st.title("Event log")
 st.caption("Record the meetings, walks and events your unit holds, with attendance where it was counted. "
            "Entries are checked before anything is saved; a refused entry leaves the store as it was. "

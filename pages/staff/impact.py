@@ -7,6 +7,8 @@ import streamlit as st
 
 from lib import cached, engagement, impact, impact_charts, provenance, widgets
 
+widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+
 st.title("Did a programme go with change?")
 st.caption("Compare the areas where a programme ran with similar areas where it did not, before and after it "
            "started. Every estimate comes with its 95% interval. " + impact.CAVEAT)

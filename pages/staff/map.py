@@ -7,6 +7,8 @@ from streamlit_folium import st_folium
 from lib import cached, map_layers, map_view, maps, offense_groups, provenance, widgets
 from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 
+widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+
 st.title("Map explorer")
 
 dataset = widgets.dataset_picker()

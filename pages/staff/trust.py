@@ -6,6 +6,8 @@ import streamlit as st
 from lib import cached, provenance, scores, survey_definition as sd, survey_results as sr, trust_charts, widgets
 from lib.constants import MIN_ALPHA, SYNTHETIC_LABEL
 
+widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+
 st.title("Trust & Safety")
 version = cached.version()
 surveys, published = cached.survey_datasets(version), cached.score_datasets(version)

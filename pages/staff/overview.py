@@ -1,10 +1,12 @@
-"""Overview: headline figures, each with its period and source."""
+"""Overview (staff): headline figures, each with its period and source."""
 
 import plotly.express as px
 import streamlit as st
 
 from lib import cached, widgets
 from lib.constants import PRIMARY_COLOR
+
+widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
 
 st.title("Community policing at a glance")
 
