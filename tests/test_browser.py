@@ -2,9 +2,10 @@
 
 import pytest
 
-from tests.conftest import screenshot, start_app, stop_app
+from tests.conftest import screenshot, sign_in, start_app, stop_app
 
-PAGES = [("", "overview"), ("data", "data"), ("about", "about")]
+# (URL path, screenshot name, signed in as): "" opens the staff home once signed in.
+PAGES = [("", "overview", "viewer"), ("data", "data", "analyst"), ("about", "about", None)]
 
 
 def wait_for_app(page, timeout=60_000):
@@ -16,9 +17,12 @@ def wait_for_app(page, timeout=60_000):
     page.wait_for_timeout(1500)  # let charts draw before a screenshot
 
 
-@pytest.mark.parametrize("path, name", PAGES)
-def test_page_renders_in_chromium(served_app, page, path, name):
-    page.goto(f"{served_app}/{path}")
+@pytest.mark.parametrize("path, name, role", PAGES)
+def test_page_renders_in_chromium(served_app, page, path, name, role):
+    if role is None:
+        page.goto(f"{served_app}/{path}")
+    else:
+        sign_in(page, f"{served_app}/{path}", role)
     wait_for_app(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert "Traceback" not in page.content()
@@ -27,7 +31,7 @@ def test_page_renders_in_chromium(served_app, page, path, name):
 
 
 def test_overview_shows_headline_figures(served_app, page):
-    page.goto(served_app)
+    sign_in(page, served_app, "viewer")  # on the public home, through the sidebar's form
     wait_for_app(page)
     page.get_by_text("Incidents, year to date").wait_for()
     assert page.get_by_text("Period:").count() >= 3
@@ -35,9 +39,9 @@ def test_overview_shows_headline_figures(served_app, page):
 
 
 @pytest.fixture
-def own_app(embedded_db, tmp_path):
+def own_app(embedded_db, users_file, tmp_path):
     """A server of its own: loading files must not change what other browser tests see."""
-    proc, url = start_app(embedded_db, tmp_path)
+    proc, url = start_app(embedded_db, tmp_path, env={"DASHBOARD_USERS_FILE": str(users_file)})
     yield url
     stop_app(proc)
 
@@ -48,7 +52,7 @@ def test_upload_check_and_load_a_file(own_app, page, tmp_path):
     src.write_text("INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,PRECINCT,Latitude,Longitude\n"
                    "501,2021-05-27,21:30:00,75,41.88,-87.63\n502,2021-05-28,01:10:00,75,41.89,-87.62\n"
                    "503,not a date,01:10:00,75,41.89,-87.62\n")
-    page.goto(f"{served_app}/data")
+    sign_in(page, f"{served_app}/data", "analyst")
     wait_for_app(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(src))
     page.get_by_text("Columns for each field").wait_for(timeout=60_000)
@@ -76,7 +80,7 @@ def test_upload_a_boundary_layer(own_app, page, tmp_path):
                              geometry=[box(-87.7, 41.88, -87.6, 41.95), box(-87.7, 41.80, -87.6, 41.88)], crs=4326)
     src = tmp_path / "sectors.geojson"
     layer.to_file(src, driver="GeoJSON")
-    page.goto(f"{served_app}/data")
+    sign_in(page, f"{served_app}/data", "analyst")
     wait_for_app(page)
     page.get_by_role("combobox", name="What is in the file?").click()
     page.get_by_role("option", name="boundaries: Polygon layers").click()

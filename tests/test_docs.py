@@ -33,3 +33,12 @@ def test_list_parameters_carry_their_type():
     bare = [f"{p.name}: {line.strip()}" for p in lib.glob("*.py") for line in p.read_text().splitlines()
             if re.search(r"unnest\(:\w+\)", line)]
     assert bare == []
+
+
+def test_the_access_table_is_the_one_in_the_code():
+    from lib import access
+
+    table = README.split("## Sign-in and roles", 1)[1].split("| page | URL | script | needs |", 1)[1]
+    rows = re.findall(r"^\| ([^|]+) \| [^|]+ \| `([^`]+)` \| ([^|]+) \|$", table.split("\n\n", 1)[0], flags=re.M)
+    assert [(t, path, need.split(":")[0]) for t, path, need in rows] == [
+        (p.title, p.path, p.role or "public") for p in access.PAGES]

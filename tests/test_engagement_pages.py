@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import screenshot, sign_in
 
 
 def metrics(at) -> dict:
@@ -157,8 +157,8 @@ def test_impact_refuses_trust_without_enough_months_before(run_page):
 
 # -- a real browser ------------------------------------------------------------------------
 
-def _open(page, url):
-    page.goto(url)  # a deep link: the router serves it (tests/test_router.py)
+def _open(page, url, role="viewer"):
+    sign_in(page, url, role)  # a deep link: the router serves it (tests/test_router.py) once signed in
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=60_000)
 
 
@@ -173,7 +173,7 @@ def test_browser_engagement_by_district(served_app, page):
 
 
 def test_browser_event_log_refuses_then_saves(served_app, page):
-    _open(page, f"{served_app}/event-log")
+    _open(page, f"{served_app}/event-log", "analyst")
     page.wait_for_selector("text=Save event", timeout=90_000)
     page.get_by_role("button", name="Save event").click()
     page.wait_for_selector("text=Not saved: nothing was written.", timeout=60_000)
@@ -191,7 +191,7 @@ def test_browser_event_log_refuses_then_saves(served_app, page):
     page.wait_for_selector("text=It now counts on the Engagement page", timeout=60_000)
     screenshot(page, "event_log_saved")
 
-    _open(page, f"{served_app}/event-log?log_task=History")
+    _open(page, f"{served_app}/event-log?log_task=History", "analyst")
     page.wait_for_selector("text=Every creation, edit and removal", timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     screenshot(page, "event_log_history")

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.conftest import screenshot
+from tests.conftest import screenshot, sign_in
 from tests.test_browser import wait_for_app
 
 SAMPLE = "Chicago+crimes+(3%25+sample)"
@@ -41,7 +41,7 @@ def map_frame(page, timeout=60):
 
 @pytest.mark.parametrize("name, query, legend, drawn", LAYERS, ids=[row[0] for row in LAYERS])
 def test_each_layer_draws_with_its_legend(served_app, page, name, query, legend, drawn):
-    page.goto(f"{served_app}/map?{query}")
+    sign_in(page, f"{served_app}/map?{query}", "viewer")
     wait_for_app(page)
     frame = map_frame(page)
     frame.wait_for_selector(drawn, timeout=30_000)
@@ -52,7 +52,7 @@ def test_each_layer_draws_with_its_legend(served_app, page, name, query, legend,
 
 
 def test_clicking_an_area_opens_its_panel(served_app, page):
-    page.goto(f"{served_app}/map?layers=areas&level=district")
+    sign_in(page, f"{served_app}/map?layers=areas&level=district", "viewer")
     wait_for_app(page)
     frame = map_frame(page)
     frame.wait_for_selector("path.leaflet-interactive")
@@ -74,7 +74,7 @@ def test_clicking_an_area_opens_its_panel(served_app, page):
 
 
 def test_a_filter_change_redraws_the_map_and_panning_does_not_rerun(served_app, page):
-    page.goto(f"{served_app}/map?layers=hotspots")
+    sign_in(page, f"{served_app}/map?layers=hotspots", "viewer")
     wait_for_app(page)
     frame = map_frame(page)
     before = frame.locator(".map-legend").inner_text()

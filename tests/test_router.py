@@ -22,10 +22,22 @@ def test_a_deep_link_to_a_fresh_server_is_routed(embedded_db, tmp_path, page, ho
         page.goto(f"{url}/about")  # the very first request this server sees
         page.get_by_text("About this dashboard").wait_for(timeout=60_000)
         nav = page.locator("[data-testid='stSidebarNav']").inner_text()
-        # The router's sections and titles, not the file names Streamlit would list on its own.
-        assert "Overview" in nav and "About" in nav and "overview" not in nav
+        # The router's sections and titles for a visitor, not the file names Streamlit would list on its own.
+        assert "About" in nav and "about" not in nav and "Map" not in nav
         if how == "make run":
             assert page.get_by_text("Page not found").count() == 0
             screenshot(page, "router_deep_link")
+    finally:
+        stop_app(proc)
+
+
+def test_a_staff_deep_link_to_a_fresh_server_asks_for_sign_in(embedded_db, tmp_path, page):
+    # Were the first request run outside the router, it would render the Map page with no sign-in.
+    proc, url = start_app(embedded_db, tmp_path)
+    try:
+        page.goto(f"{url}/map?layers=areas")
+        page.get_by_text("Map: staff only").wait_for(timeout=60_000)
+        assert page.get_by_text("Map explorer").count() == 0
+        assert page.get_by_role("button", name="Sign in").count() == 1
     finally:
         stop_app(proc)

@@ -253,3 +253,35 @@ def test_oidc_without_sign_in_offers_the_provider_button_not_a_password(app_env,
     # A session preset as a local user means nothing when OIDC is configured.
     at = _oidc(_app("admin", users_file), None).run()
     assert "Signed in as" not in _text(at)
+
+
+def test_an_admin_manages_users_on_the_users_page(app_env, users_file, tmp_path, monkeypatch):
+    own = tmp_path / "users.yaml"
+    own.write_bytes(users_file.read_bytes())
+    monkeypatch.setenv("DASHBOARD_USERS_FILE", str(own))
+    at = _app("admin", own).run()
+    at.switch_page("pages/staff/users.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value["name"]) == ["admin", "analyst", "viewer"]
+    before = own.read_bytes()
+    form = at.tabs[0]
+    form.text_input[0].input("sergeant.ray")
+    form.selectbox[0].select("analyst")
+    form.text_input[1].input("too short")
+    form.text_input[2].input("too short")
+    at.button(key="FormSubmitter:users_add-Add user").click().run()
+    assert "Not changed: the password is too short: at least 15 characters" in _text(at)
+    assert own.read_bytes() == before
+    form = at.tabs[0]
+    form.text_input[0].input("sergeant.ray")
+    form.selectbox[0].select("analyst")
+    form.text_input[1].input("a long enough pass phrase")
+    form.text_input[2].input("a long enough pass phrase")
+    at.button(key="FormSubmitter:users_add-Add user").click().run()
+    assert "Added sergeant.ray." in _text(at)
+    assert users.load(own)["sergeant.ray"].role == "analyst"
+    assert "sergeant.ray" in list(at.dataframe[0].value["name"])
+    at.tabs[2].selectbox[0].select("admin")
+    at.button(key="FormSubmitter:users_remove-Remove user").click().run()
+    assert "you cannot remove yourself" in _text(at)
+    assert "admin" in users.load(own)

@@ -5,7 +5,7 @@ import time
 
 from lib import survey_definition as sd
 from lib.store import connect
-from tests.conftest import screenshot
+from tests.conftest import screenshot, sign_in
 from tests.test_survey_results import AGE_LABELS, _margins_csv
 
 PAGE = "pages/staff/trust.py"
@@ -102,7 +102,7 @@ def test_page_weights_to_a_loaded_margins_file(run_page, app_env, tmp_path):
 def test_trust_page_in_a_browser(served_app, page):
     page.set_viewport_size({"width": 1400, "height": 3600})  # Streamlit scrolls inside the page: a tall window shows all
     for name, query in [("trust_scores", "source=scores&measure=TRUST&level=district"), ("trust_survey", "source=survey")]:
-        page.goto(f"{served_app}/trust?{query}")
+        sign_in(page, f"{served_app}/trust?{query}", "viewer")
         page.wait_for_selector("h1:has-text('Trust & Safety')", timeout=90_000)
         deadline = time.time() + 90
         while time.time() < deadline and page.locator("[data-testid='stStatusWidget']").count():

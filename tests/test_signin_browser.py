@@ -1,0 +1,77 @@
+"""Sign-in in Chromium: a visitor asking for any staff URL gets a sign-in form and nothing of the page;
+an analyst signs in through that form and the page opens, with the link's view."""
+
+import pytest
+
+from lib import access
+from tests.conftest import PASSWORD, ROOT, screenshot, sign_in
+from tests.test_browser import wait_for_app
+
+STAFF = [p for p in access.PAGES if not p.public and (ROOT / p.path).exists()]
+# What reached a browser when a page's own content rendered: charts, maps, tables, metrics, uploads.
+CONTENT = ("[data-testid='stPlotlyChart'], iframe, [data-testid='stDataFrame'], [data-testid='stMetric'], "
+           "[data-testid='stFileUploader'], [data-testid='stSelectbox'], [data-testid='stTabs']")
+
+
+def _nav(page) -> str:
+    return page.locator("[data-testid='stSidebarNav']").inner_text()
+
+
+@pytest.mark.parametrize("spec", STAFF, ids=lambda s: s.url_path)
+def test_a_visitor_gets_no_staff_page_by_url(served_app, page, spec):
+    page.goto(f"{served_app}/{spec.url_path}?dataset=Chicago+crimes+(3%25+sample)&layers=points&role=admin")
+    wait_for_app(page)
+    assert page.locator("h1").all_inner_texts() == [f"{spec.title}: staff only"]
+    assert page.locator("[data-testid='stMain']").get_by_role("button", name="Sign in").count() == 1
+    assert page.locator(CONTENT).count() == 0, "a chart, map, table or widget of the page reached the visitor"
+    assert page.locator("[data-testid='stException']").count() == 0
+    nav = _nav(page)
+    assert "About" in nav and not any(p.title in nav for p in STAFF)
+    if spec.url_path == "map":
+        screenshot(page, "signin_form_on_a_staff_url")
+
+
+def test_the_public_navigation_and_the_analyst_navigation(served_app, page):
+    page.goto(served_app)
+    wait_for_app(page)
+    visitor = _nav(page)
+    page.get_by_text("Staff sign-in").click()
+    page.get_by_label("Name").wait_for()
+    screenshot(page, "signin_navigation_visitor")
+    assert not any(p.title in visitor for p in STAFF)
+
+    sign_in(page, served_app, "analyst")
+    wait_for_app(page)
+    analyst = _nav(page)
+    screenshot(page, "signin_navigation_analyst")
+    expected = [p.title for p in access.pages_for("analyst")]
+    assert all(title in analyst for title in expected)
+    assert "Users" not in analyst  # admin only
+    assert page.locator("h1").first.inner_text() == "Community policing at a glance"
+
+
+def test_an_analyst_signs_in_on_a_map_link_and_the_map_opens(served_app, page):
+    link = f"{served_app}/map?layers=areas&level=district"
+    page.goto(link)
+    wait_for_app(page)
+    form = page.locator("[data-testid='stMain'] [data-testid='stForm']")
+    form.get_by_label("Name").fill("analyst")
+    form.get_by_label("Password", exact=True).fill(PASSWORD + "x")
+    form.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Wrong name or password").wait_for(timeout=60_000)
+    assert page.locator("h1").all_inner_texts() == ["Map: staff only"]
+    screenshot(page, "signin_wrong_password")
+
+    form.get_by_label("Name").fill("analyst")
+    form.get_by_label("Password", exact=True).fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Map explorer").wait_for(timeout=90_000)
+    wait_for_app(page)
+    assert page.url.startswith(f"{served_app}/map?") and "level=district" in page.url
+    assert "Signed in as analyst" in page.locator("[data-testid='stSidebar']").inner_text()
+    assert page.locator("iframe").count() >= 1  # the map
+    screenshot(page, "signin_analyst_on_the_map")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("Map: staff only").wait_for(timeout=60_000)
+    assert page.locator(CONTENT).count() == 0
