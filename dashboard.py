@@ -26,7 +26,7 @@ sections: dict[str, list] = {}
 for spec, entry in entries.items():
     sections.setdefault(spec.section, []).append(entry)
 # Hidden, and running no page script: only the sign-in prompt, under the withheld page's own URL.
-prompts = [st.Page(partial(widgets.sign_in_prompt, spec, account), title=spec.title, icon=spec.icon,
+prompts = [st.Page(partial(widgets.sign_in_prompt, spec, account, default), title=spec.title, icon=spec.icon,
                    url_path=spec.url_path, visibility="hidden") for spec in access.withheld_from(role)]
 sections[allowed[0].section].extend(prompts)
 

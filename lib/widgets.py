@@ -89,12 +89,12 @@ def _attempt(name: str, password: str) -> None:
     st.rerun()  # the navigation is rebuilt for the new role; the page asked for opens
 
 
-def sign_in_form(key: str) -> None:
+def sign_in_form(key: str, width: int | str = "stretch") -> None:
     """The staff sign-in: the identity provider's button (OIDC), or name and password (users file)."""
     if oidc_configured():
         st.button("Sign in with your department account", key=f"{key}_oidc", on_click=st.login, type="primary")
         return
-    with st.form(key, clear_on_submit=True, enter_to_submit=True):
+    with st.form(key, clear_on_submit=True, enter_to_submit=True, width=width):
         name = st.text_input("Name", key=f"{key}_name", autocomplete="username")
         password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
@@ -138,8 +138,12 @@ def account_sidebar(account: users.Account | None, form: bool = True) -> None:
             sign_out()
 
 
-def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None, key: str = "page_sign_in") -> None:
-    """What a page shows to a session that may not open it: a sign-in form, or why the role is not enough."""
+def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None,
+                   home: access.PageSpec | None = None, key: str = "page_sign_in") -> None:
+    """What a page shows to a session that may not open it: a sign-in form, or why the role is not enough.
+
+    ``home``: the page to offer instead (the router passes the session's home page).
+    """
     title = spec.title if spec is not None else "This page"
     needed = spec.role if spec is not None else access.ROLES[-1]
     st.title(f"{title}: staff only")
@@ -147,10 +151,12 @@ def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None, 
         st.info(f"{title} shows detail that only signed-in department staff may see. Sign in to open it; "
                 "the public figures are on the Transparency page.", icon=":material/lock:")
         if account is None:
-            sign_in_form(key)
-        return
-    st.warning(f"{title} needs the {needed} role; you are signed in as {account.name} ({account.role}). "
-               "Ask an administrator if you need it.", icon=":material/lock:")
+            sign_in_form(key, width=520)
+    else:
+        st.warning(f"{title} needs the {needed} role; you are signed in as {account.name} ({account.role}). "
+                   "Ask an administrator if you need it.", icon=":material/lock:")
+    if home is not None:
+        st.page_link(home.path, label=f"Open {home.title} instead", icon=home.icon)
 
 
 def require_role(page_file: str) -> users.Account:

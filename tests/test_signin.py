@@ -55,7 +55,8 @@ def _titles(at: AppTest) -> list[str]:
 
 def _text(at: AppTest) -> str:
     parts = [*(t.value for t in at.title), *(m.value for m in at.markdown), *(i.value for i in at.info),
-             *(w.value for w in at.warning), *(e.value for e in at.error), *(c.value for c in at.caption)]
+             *(w.value for w in at.warning), *(e.value for e in at.error), *(c.value for c in at.caption),
+             *(s.value for s in at.success)]
     return "\n".join(str(p) for p in parts)
 
 
@@ -65,7 +66,8 @@ def _only_a_sign_in_prompt(at: AppTest, spec) -> None:
     assert [i.value.split(" shows detail")[0] for i in at.info] == [spec.title]
     assert [t.label for t in at.main.text_input] == ["Name", "Password"]
     assert [b.label for b in at.main.button] == ["Sign in"]
-    for kind in ("dataframe", "metric", "selectbox", "multiselect", "tabs", "expander", "radio", "date_input"):
+    for kind in ("dataframe", "metric", "selectbox", "multiselect", "tabs", "expander", "radio", "date_input",
+                 "text_area", "checkbox", "number_input"):
         assert not getattr(at.main, kind), f"{spec.path}: a {kind} reached a session that may not open it"
 
 
