@@ -20,11 +20,18 @@ role = account.role if account else None
 allowed = access.pages_for(role)
 default = access.default_page(allowed, role)
 
-entries = {spec: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                         default=spec is default) for spec in allowed}
+entries = {spec: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in allowed}
+
+
+def home() -> None:
+    """ "/" opens the session's home page under its own address (/transparency, /overview), link intact."""
+    st.switch_page(entries[default], query_params=st.query_params.to_dict())
+
+
 sections: dict[str, list] = {}
 for spec, entry in entries.items():
     sections.setdefault(spec.section, []).append(entry)
+sections[allowed[0].section].append(st.Page(home, title="Home", url_path="home", default=True, visibility="hidden"))
 # Hidden, and running no page script: only the sign-in prompt, under the withheld page's own URL.
 prompts = [st.Page(partial(widgets.sign_in_prompt, spec, account, default), title=spec.title, icon=spec.icon,
                    url_path=spec.url_path, visibility="hidden") for spec in access.withheld_from(role)]

@@ -37,6 +37,8 @@ def test_the_public_navigation_and_the_analyst_navigation(served_app, page):
     page.goto(served_app)
     wait_for_app(page)
     visitor = _nav(page)
+    # "/" opens the visitor's home page under its own address, which a shared link can use.
+    assert page.url.split("?")[0] == f"{served_app}/{access.default_page(access.pages_for(None), None).url_path}"
     public = [p.title for p in access.pages_for(None)]
     assert len(public) == 1 or all(title in visitor for title in public)
     page.get_by_text("Staff sign-in").click()
@@ -53,6 +55,7 @@ def test_the_public_navigation_and_the_analyst_navigation(served_app, page):
     assert all(title in analyst for title in expected)
     assert "Users" not in analyst  # admin only
     assert page.locator("h1").first.inner_text() == "Community policing at a glance"
+    assert page.url.split("?")[0] == f"{served_app}/overview"
 
 
 def test_an_analyst_signs_in_on_a_map_link_and_the_map_opens(served_app, page):
