@@ -99,11 +99,9 @@ if area:
         st.caption(t("common.period", lang, period=by_area.period))
 trend = figure("crime_trend")
 widgets.public_figure(trend, public_charts.trend(trend), "trend")
-chart = public_charts.crime_by_area(by_area)
-widgets.public_figure(by_area, chart, "by_area")
-if chart is not None:
-    st.caption(t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
-               + " " + t("chart.suppressed_note", lang))
+note = (t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
+        + " " + t("chart.suppressed_note", lang))
+widgets.public_figure(by_area, public_charts.crime_by_area(by_area), "by_area", chart_note=note)
 
 # -- hot spot map ----------------------------------------------------------------------------------
 st.header(t("section.map", lang))
