@@ -250,14 +250,17 @@ def run_page(app_env, users_file):
 
     from lib import access
 
-    def run(page: str = "pages/staff/overview.py", as_role: str | None = "least", **query) -> AppTest:
+    def run(page: str = "pages/public/transparency.py", as_role: str | None = "least", **query) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
-        signed_in_as(at, access.required_role(page) if as_role == "least" else as_role, users_file)
+        role = access.required_role(page) if as_role == "least" else as_role
+        signed_in_as(at, role, users_file)
         for key, value in query.items():
             at.query_params[key] = value
         # Before a first run AppTest finds pages by file name only, missing a custom url_path
         # ("event-log"): it would silently render the default page.
         at.run()
+        if page == access.default_page(access.pages_for(role), role).path:
+            return at  # "/" opened it
         at.switch_page(page)
         return at.run()
 

@@ -4,8 +4,9 @@ import pytest
 
 from tests.conftest import screenshot, sign_in, start_app, stop_app
 
-# (URL path, screenshot name, signed in as): "" opens the staff home once signed in.
-PAGES = [("", "overview", "viewer"), ("data", "data", "analyst"), ("about", "about", None)]
+# (URL path, screenshot name, signed in as): "" opens the visitor's home page, Transparency.
+PAGES = [("", "transparency", None), ("overview", "overview", "viewer"), ("data", "data", "analyst"),
+         ("about", "about", None)]
 
 
 def wait_for_app(page, timeout=60_000):
@@ -31,7 +32,7 @@ def test_page_renders_in_chromium(served_app, page, path, name, role):
 
 
 def test_overview_shows_headline_figures(served_app, page):
-    sign_in(page, served_app, "viewer")  # on the public home, through the sidebar's form
+    sign_in(page, f"{served_app}/overview", "viewer")  # on the staff URL's sign-in form
     wait_for_app(page)
     page.get_by_text("Incidents, year to date").wait_for()
     assert page.get_by_text("Period:").count() >= 3
