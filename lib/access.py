@@ -24,11 +24,12 @@ from lib.settings import PROJECT_DIR
 
 ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
 ROLE_HELP = {
-    "viewer": "every staff page, read only",
+    "viewer": "every staff page, without saving",
     "analyst": "also loads data and keeps the event log",
     "admin": "also manages who may sign in",
 }
 PUBLIC = None  # the role "needed" by a public page: none
+SAVE_ROLE = "analyst"  # saving what every user sees (survey definition, offense groups, programmes)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,18 @@ def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None,
         st.page_link(home.path, label=f"Open {home.title} instead", icon=home.icon)
 
 
+SAVE_HELP = f"Saving changes what every user sees: it needs the {access.SAVE_ROLE} role."
+
+
+def may_save() -> bool:
+    """True when the session's role may save shared settings (survey definition, offense groups, programmes).
+
+    Pages disable their save buttons otherwise, and check again before writing.
+    """
+    account = current_account()
+    return access.allows(account.role if account else None, access.SAVE_ROLE)
+
+
 def require_role(page_file: str) -> users.Account:
     """Stop a staff page here unless the session's role may open it (the table in lib/access.py).
 

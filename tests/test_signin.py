@@ -251,7 +251,7 @@ def test_oidc_without_sign_in_offers_the_provider_button_not_a_password(app_env,
     at = _oidc(_app(None, users_file), None).run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Sign in with your department account" in [b.label for b in at.button]
-    assert not at.text_input
+    assert "Password" not in [t.label for t in at.text_input]
     # A session preset as a local user means nothing when OIDC is configured.
     at = _oidc(_app("admin", users_file), None).run()
     assert "Signed in as" not in _text(at)
@@ -287,3 +287,19 @@ def test_an_admin_manages_users_on_the_users_page(app_env, users_file, tmp_path,
     at.button(key="FormSubmitter:users_remove-Remove user").click().run()
     assert "you cannot remove yourself" in _text(at)
     assert "admin" in users.load(own)
+
+
+def test_a_viewer_cannot_save_what_every_user_sees(run_page, app_env):
+    from lib import offense_groups
+    from lib.store import connect
+
+    at = run_page("pages/staff/map.py", as_role="viewer")
+    button = at.button(key="map_grouping_save")
+    assert button.disabled and "needs the analyst role" in button.help
+    store = connect(str(app_env))
+    assert offense_groups.updated_at(store) == ""  # nothing was written
+    store.close()
+    at = run_page("pages/staff/trust.py", as_role="viewer", source="survey")
+    assert at.button(key="trust_def_save").disabled
+    at = run_page("pages/staff/map.py", as_role="analyst")
+    assert not at.button(key="map_grouping_save").disabled

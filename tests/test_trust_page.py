@@ -57,7 +57,7 @@ def test_survey_view_shows_unweighted_estimates_and_why(run_page):
 
 
 def test_editing_and_saving_the_definition(run_page, app_env):
-    at = run_page(PAGE, source="survey")
+    at = run_page(PAGE, as_role="analyst", source="survey")  # saving needs analyst (tests/test_signin.py)
     before = at.metric[0].value
     items = at.multiselect(key="trust_def_trust")
     kept = [c for c in items.value if "Response_time" not in c]

@@ -60,7 +60,8 @@ start = c2.date_input("Start", pd.Timestamp(default_start).to_period("M").start_
                       min_value=dt.date(1900, 1, 1), key=f"imp_start_{label}")
 start = pd.Timestamp(start).to_period("M").start_time
 st.query_params.update({"imp_for": label, "imp_areas": ",".join(treated), "imp_start": f"{start:%Y-%m-%d}"})
-if kind == "Named intervention" and st.button("Save programme", key="imp_save"):
+if kind == "Named intervention" and st.button("Save programme", key="imp_save", disabled=not widgets.may_save(),
+                                              help=widgets.SAVE_HELP) and widgets.may_save():
     try:
         impact.save_programme(store, label, level, start, treated)
         st.success(f"Saved '{label}'.")

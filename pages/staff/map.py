@@ -107,7 +107,8 @@ with st.expander("Offense groups: how raw offense names are grouped (editable)")
     edited = st.data_editor(table, key="map_grouping", hide_index=True, width="stretch", disabled=["offense", "how"],
                             column_config={"group": st.column_config.SelectboxColumn(
                                 "group", options=list(dict.fromkeys(grouping.groups())), required=False)})
-    if st.button("Save the grouping", key="map_grouping_save"):
+    if st.button("Save the grouping", key="map_grouping_save", disabled=not widgets.may_save(),
+                 help=widgets.SAVE_HELP) and widgets.may_save():
         offense_groups.save(cached.store(), edited)
         st.success("Saved. Maps and filters now use the new grouping.")
         st.rerun()

@@ -108,7 +108,8 @@ def survey_view() -> None:
         problems = sd.problems(defn, columns)
         for problem in problems:
             st.error(problem)
-        if st.button("Save definition", type="primary", key="trust_def_save", disabled=bool(problems)):
+        if st.button("Save definition", type="primary", key="trust_def_save",
+                     disabled=bool(problems) or not widgets.may_save(), help=widgets.SAVE_HELP) and widgets.may_save():
             sd.save(cached.store(), defn, columns)
             st.success("Saved with the data: every user now reads this survey this way.")
             st.rerun()
