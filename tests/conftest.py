@@ -198,8 +198,9 @@ def sign_in(page, url: str, role: str = "analyst", password: str = PASSWORD) -> 
     is in the sidebar's "Staff sign-in".
     """
     page.goto(url)
-    page.wait_for_selector("h1", timeout=60_000)
-    form = page.locator("[data-testid='stMain'] [data-testid='stForm']")
+    main_form = "[data-testid='stMain'] [data-testid='stForm']"
+    page.locator(f"{main_form}, [data-testid='stSidebar'] [data-testid='stExpander']").first.wait_for(timeout=60_000)
+    form = page.locator(main_form)
     if form.count() == 0:
         page.get_by_text("Staff sign-in").click()
         form = page.locator("[data-testid='stSidebar'] [data-testid='stForm']")

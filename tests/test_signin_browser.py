@@ -82,4 +82,5 @@ def test_an_analyst_signs_in_on_a_map_link_and_the_map_opens(served_app, page):
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("Map: staff only").wait_for(timeout=60_000)
+    wait_for_app(page)  # the map's elements leave the page when the run ends
     assert page.locator(CONTENT).count() == 0
