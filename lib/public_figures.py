@@ -320,12 +320,10 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     out = out[["code", "area", "incidents", "incidents_suppressed", "last_year", "last_year_suppressed",
                "change", "poisson_z", "signal"]]
     out.attrs["not_counts"] = ("change",)
-    total_now, total_prev = int(cur.fillna(0).sum()), int(prev.fillna(0).sum())
     city_now = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
                             "AND occurred_at < :e", {"d": dataset, "s": win.start, "e": win.end})
     city_prev = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
                              "AND occurred_at < :e", {"d": dataset, "s": win.prev_start, "e": win.prev_end})
-    del total_now, total_prev
     z = float(compstat.poisson_z(int(city_now), int(city_prev)))
     up = out.dropna(subset=["poisson_z"]).sort_values("poisson_z", ascending=False)
     period = t("crime.period", lang, start=date_text(win.start, lang), end=date_text(day, lang),
@@ -578,7 +576,12 @@ def _top_types(frame: pd.DataFrame, lang: str) -> str:
     if frame.empty:
         return "–"
     top = frame["type"].value_counts().head(3)
-    return ", ".join(str(k) for k in top.index)
+    return ", ".join(event_type(str(k), lang) for k in top.index)
+
+
+def event_type(name: str, lang: str) -> str:
+    """An event type (lib/event_types.py) in ``lang``; types a department added stay as written."""
+    return t(f"etype.{name}", lang) if has(f"etype.{name}", lang) else name
 
 
 def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None = None, now=None) -> PublicFigure:
@@ -629,7 +632,7 @@ def upcoming_events(store, lang: str = "en", level: str | None = None, area: str
     out = pd.DataFrame({
         "date": [date_text(x, lang) for x in frame["starts_at"]],
         "time": [f"{pd.Timestamp(x):%H:%M}" for x in frame["starts_at"]],
-        "type": frame["type"].astype("object"), "title": frame["title"].astype("object"),
+        "type": [event_type(str(x), lang) for x in frame["type"]], "title": frame["title"].astype("object"),
         "areas": frame["areas"].astype("object"), "venue": frame["location"].astype("object")})
     where = _area_text(store, level, area, lang)
     summary = (t("upcoming.summary", lang, n=len(out), days=days, where=where) if len(out)
