@@ -385,21 +385,23 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
                      "last_year": counts.get((year - 1, m), 0)})
     out = pd.DataFrame(rows)
     this = out["this_year"]
-    out = privacy.suppress_counts(out, ["this_year", "last_year"], rules)
+    n_months = int(this.notna().sum())
+    # The summary publishes this year's total and last year's total over the same months, so both
+    # are margins for complementary suppression (last year's twelve months are a margin too).
+    ytd_now = int(this.fillna(0).sum())
+    ytd_prev = int(out["last_year"].iloc[:n_months].sum())
+    out["same_months"] = out["month"] <= n_months
+    out = privacy.suppress_counts(out, "this_year", rules)
+    out = privacy.suppress_counts(out, "last_year", rules, groups=[[], ["same_months"]])
+    out = out.drop(columns="same_months")
     out.loc[this.isna(), "this_year_suppressed"] = False
     where = _area_text(store, level, area, lang)
-    shown = out.dropna(subset=["this_year"])
-    n_months = int(this.notna().sum())
-    ytd_now = shown["this_year"].sum() if not shown["this_year_suppressed"].any() else None
-    ytd_prev = out["last_year"].iloc[:n_months].sum() if not out["last_year_suppressed"].iloc[:n_months].any() \
-        else None
     if n_months == 0:
         summary = t("trend.summary_missing", lang, year=year)
     else:
         summary = t("trend.summary", lang, where=where, months=n_months, last=month_name(n_months, lang),
-                    year=year, prev_year=year - 1, now=_fmt_count(_small(ytd_now, rules) if ytd_now is not None
-                                                                   else None, lang),
-                    prev=_fmt_count(_small(ytd_prev, rules) if ytd_prev is not None else None, lang))
+                    year=year, prev_year=year - 1, now=_fmt_count(_small(ytd_now, rules), lang),
+                    prev=_fmt_count(_small(ytd_prev, rules), lang))
     cols = {"month_name": t("col.month", lang), "this_year": str(year), "last_year": str(year - 1)}
     period = t("trend.period", lang, year=year, prev_year=year - 1, end=date_text(complete_end - pd.Timedelta(days=1),
                                                                                    lang))
