@@ -437,8 +437,6 @@ def public_figure(fig, chart, key: str, expanded: bool = False, chart_note: str 
     through lib.privacy.public_table, headers in the figure's language and
     suppressed cells written "fewer than 5".
     """
-    from lib.i18n import t
-
     st.subheader(fig.title)
     st.markdown(fig.summary)
     if chart is not None:
