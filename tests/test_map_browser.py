@@ -70,7 +70,7 @@ def test_clicking_an_area_opens_its_panel(served_app, page):
     page.wait_for_url("**panel=*", timeout=30_000)
     wait_for_app(page)
     page.get_by_text("CompStat as of").wait_for(timeout=30_000)
-    assert page.get_by_text("Weekly incidents, 52 weeks to").count() >= 1
+    page.get_by_text("Weekly incidents, 52 weeks to").first.wait_for(timeout=30_000)  # drawn after the table
     screenshot(page, "map_area_panel")
 
 
