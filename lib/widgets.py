@@ -22,10 +22,7 @@ FAILED_SIGN_IN_DELAY = 1.0  # seconds every failed attempt waits, on top of the 
 
 def oidc_configured() -> bool:
     """True when secrets.toml has an [auth] section: staff sign in through the identity provider."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all (Streamlit raises its own FileNotFoundError subclass)
-        return False
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets  # the probe never raises
 
 
 def _oidc_roles() -> dict:
