@@ -80,26 +80,22 @@ def _fig(size) -> Figure:
         return Figure(figsize=size, facecolor="white")
 
 
-def _month_axis(ax, lang: str, span_months: int) -> None:
-    step = max(1, math.ceil(span_months / 8))
-    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=step))
+def _month_axis(ax, lang: str, x) -> None:
+    """Month ticks at the data's own months (every k-th, at most 8), the year on the first and on Januaries."""
+    months = sorted(pd.to_datetime(pd.Series(x)).dropna().unique())
+    if not months:
+        return
+    step = max(1, math.ceil(len(months) / 8))
+    ticks = [pd.Timestamp(m) for m in months[::step]]
     names = MONTHS.get(lang, MONTHS["en"])
-
-    def fmt(value, _pos):
-        when = mdates.num2date(value)
-        return f"{names[when.month - 1]} {when.year}" if when.month == 1 or _pos == 0 else names[when.month - 1]
-
-    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.set_xticks(mdates.date2num(ticks),
+                  [f"{names[m.month - 1]} {m.year}" if i == 0 or m.month == 1 else names[m.month - 1]
+                   for i, m in enumerate(ticks)])
 
 
 def _int_axis(ax, lang: str) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: number(v, lang)))
-
-
-def _months_between(x: pd.Series) -> int:
-    x = pd.to_datetime(x)
-    return (x.max().year - x.min().year) * 12 + x.max().month - x.min().month + 1 if len(x) else 1
 
 
 # -- charts ---------------------------------------------------------------------------------------------
@@ -116,16 +112,19 @@ def _trend(ax, slide: Slide, lang: str) -> None:
             ax.fill_between(x, pd.to_numeric(rows[c.lo], errors="coerce").astype("float64"),
                             pd.to_numeric(rows[c.hi], errors="coerce").astype("float64"),
                             color=color, alpha=0.22, linewidth=0)
-        ax.plot(x, y, color=color, linewidth=4, marker="o", markersize=7 if len(x) < 40 else 0)
+        ax.plot(x, y, color=color, linewidth=4, marker="o", markersize=7 if len(x) < 40 else 0,
+                label=str(name) if name is not None else None)
         last = y.last_valid_index()
         if last is not None:
-            label = f"{name}: {number(y[last], lang)}" if name is not None else number(y[last], lang)
-            ax.annotate(label, (x[last], y[last]), xytext=(12, 0), textcoords="offset points", va="center",
-                        fontsize=21, fontweight="bold", color=color, annotation_clip=False)
-    ax.set_ylabel(c.y_title)
+            digits = 0 if float(y[last]).is_integer() else 1
+            ax.annotate(number(y[last], lang, digits), (x[last], y[last]), xytext=(12, 0), textcoords="offset points",
+                        va="center", fontsize=22, fontweight="bold", color=color, annotation_clip=False)
+    if len(groups) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(0, 1.2), ncol=len(groups), frameon=False, handlelength=2.2)
+    ax.set_ylabel(c.y_title[:1].upper() + c.y_title[1:])
     if c.y_range:
         ax.set_ylim(*c.y_range)
-    _month_axis(ax, lang, _months_between(frame[c.x]))
+    _month_axis(ax, lang, frame[c.x])
     ax.margins(x=0.02)
 
 
@@ -145,7 +144,7 @@ def _compare(ax, slide: Slide, lang: str) -> None:
     ax.set_ylim(bottom=0, top=max(1.0, np.nanmax(np.r_[this.to_numpy(), last.to_numpy(), 1.0])) * 1.18)
     ax.set_ylabel(c.y_title)
     _int_axis(ax, lang)
-    _month_axis(ax, lang, _months_between(frame[c.x]))
+    _month_axis(ax, lang, frame[c.x])
     ax.legend(loc="upper left", bbox_to_anchor=(0, 1.16), ncol=2, frameon=False, handlelength=3)
 
 
@@ -164,7 +163,7 @@ def _columns(ax, slide: Slide, lang: str) -> None:
     ax.set_ylim(0, top * 1.18)
     ax.set_ylabel(c.y_title)
     _int_axis(ax, lang)
-    _month_axis(ax, lang, _months_between(frame[c.x]))
+    _month_axis(ax, lang, frame[c.x])
 
 
 def _bars(ax, slide: Slide, lang: str) -> None:
@@ -269,13 +268,15 @@ def draw_chart(ax, slide: Slide, lang: str) -> None:
         DRAW[slide.chart.kind](ax, slide, lang)
 
 
-def _chart_box(kind: str, whole_slide: bool) -> tuple[float, float, float, float]:
-    """Where the chart's axes sit (left, bottom, width, height), leaving room for labels at the right
-    of trend lines and the legend of maps."""
-    left, width = {"map": (0.04, 0.60), "table": (0.05, 0.92), "trend": (0.11, 0.66)}.get(kind, (0.11, 0.84))
+def _chart_box(kind: str, whole_slide: bool, message_lines: int = 1) -> tuple[float, float, float, float]:
+    """Where the chart's axes sit (left, bottom, width, height), leaving room for the message above,
+    legends on top of line charts, values at the right of trend lines and the legend of maps."""
+    left, width = {"map": (0.04, 0.60), "table": (0.05, 0.92), "trend": (0.11, 0.78)}.get(kind, (0.11, 0.84))
+    legend_on_top = kind in ("compare", "trend")
     if whole_slide:
-        return (left, 0.17, width, 0.50 if kind == "compare" else 0.54)
-    return (left, 0.12, width, 0.72 if kind == "compare" else 0.80)
+        top = 0.80 - 0.062 * message_lines - (0.10 if legend_on_top else 0.03)
+        return (left, 0.15, width, top - 0.15)
+    return (left, 0.11, width, 0.74 if legend_on_top else 0.82)
 
 
 def chart_figure(slide: Slide, lang: str, size=CHART_SIZE) -> Figure:
@@ -303,7 +304,8 @@ def chart_png(slide: Slide, lang: str, dpi: int = 150, size=CHART_SIZE) -> bytes
 # -- whole slides -----------------------------------------------------------------------------------------
 
 def _wrap(text: str, width: int, lines: int) -> str:
-    out = textwrap.wrap(text, width) or [""]
+    """Wrapped to ``width`` characters, the presenter's own line breaks kept, cut at ``lines`` lines."""
+    out = [line for para in str(text).split("\n") for line in (textwrap.wrap(para, width) or [""])]
     if len(out) > lines:
         out = out[:lines]
         out[-1] = out[-1][: max(0, width - 1)].rstrip() + "…"
@@ -317,16 +319,16 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
         fig.text(0.045, 0.935, _wrap(slide.title, 44, 1), fontsize=40, fontweight="bold", va="top", color=INK)
         chart = has_chart(slide)
         if chart:
-            fig.text(0.045, 0.815, _wrap(slide.message, 66, 2), fontsize=27, va="top", color=INK,
-                     linespacing=1.2)
-            ax = fig.add_axes(_chart_box(slide.kind, whole_slide=True))
+            message = _wrap(slide.message, 66, 2)
+            fig.text(0.045, 0.815, message, fontsize=27, va="top", color=INK, linespacing=1.2)
+            ax = fig.add_axes(_chart_box(slide.kind, whole_slide=True, message_lines=message.count("\n") + 1))
             draw_chart(ax, slide, lang)
         else:
             fig.text(0.045, 0.78, _wrap(slide.message, 46, 8), fontsize=34, va="top", color=INK,
                      linespacing=1.3)
         fig.add_artist(matplotlib.lines.Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
         line = " · ".join(p for p in (slide.period, slide.source, footer) if p)
-        fig.text(0.045, 0.045, _wrap(line, 140, 1), fontsize=13, va="center", color=MUTED)
+        fig.text(0.045, 0.045, _wrap(line, 118, 1), fontsize=13, va="center", color=MUTED)
         fig.text(0.955, 0.045, tr("slide_of", lang, n=n, total=total), fontsize=15, va="center", ha="right",
                  color=MUTED)
     return fig

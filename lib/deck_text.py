@@ -42,13 +42,24 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_suppressed": "Months with fewer than {min} incidents are not shown.",
         "crime_public_rules": "Public figures: sensitive offenses left out, the newest {lag} days held back, "
                               "counts under {min} suppressed.",
+        "crime_method": "Incidents reported in the dataset, counted by the month they happened, from the start of "
+                        "the period to its end or the last public day, against the same dates a year earlier. "
+                        "Every incident counts, sensitive ones included: a monthly area total locates no one. "
+                        "Months with 1 to {min_minus} incidents show \"fewer than {min}\", with a second month "
+                        "hidden where the total would reveal it; the last {lag} days are not public. Poisson "
+                        "z = 2 x (sqrt(this period) - sqrt(a year earlier)): beyond 3 a real change, beyond 2 "
+                        "worth watching.",
         # hot spots
         "hotspot_title": "Where incidents concentrate",
         "hotspot_message": "{hot} hexagons are hot spots at 90% confidence or more.",
         "hotspot_none": "No hot spots stand out from chance in this area and period.",
         "hotspot_refused": "Not enough public data for a hot spot map: {reason}",
-        "hotspot_method": "Getis-Ord Gi* on H3 hexagons (resolution {res}, about {km2} km2 each), "
-                          "false discovery rate corrected; bins at 90/95/99% confidence.",
+        "hotspot_method": "Incidents of the period are counted in H3 hexagons of {km2} km2 (resolution {res}), "
+                          "leaving out sexual offenses, domestic incidents and those involving children, which "
+                          "are shown only as area totals. A hexagon is a hot spot when it and its six neighbours "
+                          "have many more incidents than the area's average (Getis-Ord Gi*, false discovery rate "
+                          "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
+                          "hexagon is shown.",
         # engagement
         "engagement_title": "Community engagement",
         "engagement_message": "{events} community events held.",
@@ -112,12 +123,23 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_suppressed": "No se muestran los meses con menos de {min} incidentes.",
         "crime_public_rules": "Cifras públicas: sin delitos sensibles, sin los últimos {lag} días, "
                               "recuentos menores de {min} suprimidos.",
+        "crime_method": "Incidentes registrados, contados por el mes en que ocurrieron, desde el inicio del período "
+                        "hasta su fin o el último día público, frente a las mismas fechas un año antes. Cuentan "
+                        "todos los incidentes, también los sensibles: un total mensual por zona no ubica a nadie. "
+                        "Los meses con 1 a {min_minus} incidentes muestran \"menos de {min}\", y se oculta un "
+                        "segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. z de "
+                        "Poisson = 2 x (raíz(este período) - raíz(un año antes)): más de 3, un cambio real; más "
+                        "de 2, a vigilar.",
         "hotspot_title": "Dónde se concentran los incidentes",
         "hotspot_message": "{hot} hexágonos son puntos calientes con 90% de confianza o más.",
         "hotspot_none": "Ningún punto caliente se distingue del azar en esta zona y período.",
         "hotspot_refused": "No hay suficientes datos públicos para un mapa de puntos calientes: {reason}",
-        "hotspot_method": "Gi* de Getis-Ord sobre hexágonos H3 (resolución {res}, unos {km2} km2 cada uno), "
-                          "corregido por tasa de falsos descubrimientos; niveles de confianza 90/95/99%.",
+        "hotspot_method": "Los incidentes del período se cuentan en hexágonos H3 de {km2} km2 (resolución {res}), "
+                          "sin delitos sexuales, incidentes domésticos ni los que involucran a menores, que solo "
+                          "se muestran como totales por zona. Un hexágono es un punto caliente cuando él y sus seis "
+                          "vecinos tienen muchos más incidentes que el promedio de la zona (Gi* de Getis-Ord, "
+                          "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
+                          "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
         "engagement_title": "Participación comunitaria",
         "engagement_message": "{events} eventos comunitarios realizados.",
         "engagement_attendance": "{events} eventos comunitarios realizados; asistieron {attendance} personas "
@@ -157,8 +179,7 @@ def tr(key: str, lang: str, **fmt) -> str:
 
 
 def number(value, lang: str, digits: int = 0) -> str:
-    """A number in the reader's convention: 12,345.6 in English, 12.345,6 in Spanish."""
-    text = f"{value:,.{digits}f}"
-    if lang == "es":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """A number in the reader's convention (lib.i18n.number): 12,345.6 in English, 12.345,6 in Spanish."""
+    from lib.i18n import number as fmt
+
+    return fmt(value, lang, digits)
