@@ -60,10 +60,9 @@ else:
         c3.selectbox("Area", ["Whole city"], disabled=True, key="deck_area_city")
     else:
         names = pf.areas(store, level)
-        codes = list(names["code"])
-        label = dict(zip(names["code"], names["name"]))
-        area = c3.selectbox("Area", codes, key="deck_area", bind="query-params",
-                            format_func=lambda c: f"{c} - {label[c]}" if label.get(c) and label[c] != c else str(c))
+        label = dict(zip(names["code"], names["label"]))
+        area = c3.selectbox("Area", list(names["code"]), key="deck_area", bind="query-params",
+                            format_func=lambda c: label.get(c, str(c)))
     names_ds = list(datasets["dataset"]) if not datasets.empty else []
     default_ds = pf.default_dataset(store)
     dataset = c4.selectbox("Incidents", names_ds, key="deck_dataset", bind="query-params",
