@@ -83,7 +83,7 @@ def to_pptx(slides: list[Slide], lang: str, title: str = "", footer: str = "",
     """The visible slides as a PowerPoint file: title placeholders, message, chart picture, notes."""
     shown = checked(slides)
     prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # PowerPoint's own 16:9 (13.333 x 7.5 in)
     prs.core_properties.title = title or (shown[0].title if shown else "")
     prs.core_properties.language = "es-US" if lang == "es" else "en-US"
     title_only = prs.slide_layouts[5]
