@@ -55,12 +55,12 @@ section.slide footer{display:flex;justify-content:space-between;gap:2vw;border-t
 #deck.with-notes #notes{display:block}
 #blank{display:none;position:fixed;inset:0;background:#000;z-index:5}
 #deck.blank #blank{display:block}
-#controls{position:fixed;right:1.2vw;bottom:5.5vh;display:flex;gap:.6vw;z-index:6;opacity:1;transition:opacity .4s}
+#controls{position:fixed;right:1vw;top:1vh;display:flex;gap:.5vw;z-index:6;opacity:1;transition:opacity .4s}
 #controls.idle{opacity:0}
-#controls button{font:inherit;font-size:min(1.5vw,2.6vh);padding:.5em .9em;border:2px solid #111;
+#controls:focus-within{opacity:1}
+#controls button{font:inherit;font-size:min(1.1vw,2vh);padding:.4em .8em;border:2px solid #111;
   background:#FFF;color:#111;border-radius:6px;cursor:pointer}
 #controls button:focus-visible{outline:4px solid #0072B2;outline-offset:2px}
-#deck.with-notes #controls{bottom:calc(30vh + 5.5vh)}
 """
 
 SCRIPT = """
