@@ -43,7 +43,7 @@ def test_hide_reorder_and_add_a_text_slide(run_page):
     at.button[[b.label for b in at.button].index("Add slide")].click().run()
     titles = _slide_titles(at)
     assert titles[5] == "**6. You said, we did**", titles
-    assert any("5 of 9 slides shown" in c.value for c in at.caption)
+    assert any("6 of 9 slides shown" in c.value for c in at.caption)
     at.button(key="deck_rm_text-1").click().run()
     assert len(_slide_titles(at)) == 8
     at.button(key="deck_reset").click().run()
@@ -152,5 +152,6 @@ def test_full_screen_slides_and_keys(presenter):
     assert "Figures:" in frame.locator("#notes").inner_text()
     _shot(tab, "presenter_notes_1024x768")
     tab.keyboard.press("q")  # leave: back to the editing page, sidebar and all
-    tab.get_by_role("button", name="Present full screen").wait_for(timeout=60_000)
-    assert tab.locator('[data-testid="stSidebar"]').is_visible()
+    tab.locator(".st-key-deck_stage").wait_for(state="detached", timeout=60_000)
+    tab.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=10_000)
+    assert tab.get_by_role("button", name="Present full screen").is_visible()
