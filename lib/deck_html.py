@@ -48,8 +48,9 @@ section.slide p.message{margin:0 0 1.5vh 0;font-size:min(3.3vw,5.6vh);line-heigh
 section.slide.text p.message{font-size:min(4.2vw,7vh);white-space:pre-line;margin-top:3vh}
 section.slide figure{flex:1 1 auto;min-height:0;margin:0;display:flex;align-items:center;justify-content:center}
 section.slide figure img{max-width:100%;max-height:100%;object-fit:contain}
-section.slide footer{display:flex;justify-content:space-between;gap:2vw;border-top:2px solid #D0D0D0;
+section.slide footer{display:flex;justify-content:space-between;gap:2vw;white-space:normal;border-top:2px solid #D0D0D0;
   padding-top:.8vh;font-size:min(1.45vw,2.4vh);color:#3D3D3D}
+section.slide footer span:last-child{white-space:nowrap}
 #notes{display:none;flex:0 0 30vh;overflow:auto;background:#111111;color:#FFFFFF;padding:1.5vh 3vw;
   font-size:min(2vw,3.2vh);line-height:1.4;white-space:pre-wrap;border-top:4px solid #E69F00}
 #deck.with-notes #notes{display:block}
