@@ -1,6 +1,7 @@
 """Presenter: a town hall deck from the public figures; hide, reorder, add a slide, present, export."""
 
 import datetime as dt
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -38,6 +39,17 @@ def _move(slides, key, delta):
 
 def _remove(slides, key):
     _save(deck.remove(slides, key))
+
+
+def _public_address(lang: str) -> str:
+    """This dashboard's transparency page (its home page), in ``lang``: the closing slide's default."""
+    try:
+        here = urlsplit(st.context.url or "")
+    except Exception:  # no browser session (AppTest)
+        return ""
+    if not here.scheme:
+        return ""
+    return urlunsplit((here.scheme, here.netloc, "/", "lang=es" if lang == "es" else "", ""))
 
 
 def _reset():
@@ -90,9 +102,10 @@ start = d1.date_input("From", default.start.date(), min_value=dt.date(1900, 1, 1
 end = d2.date_input("To (inclusive)", default.end.date(), min_value=dt.date(1900, 1, 1), key="deck_to",
                     bind="query-params", help="Public figures stop at the publication lag: later days are not shown "
                                               "even if chosen.")
-public_url = d3.text_input("Public page address (closing slide)", key="deck_url",
+public_url = d3.text_input("Public page address (closing slide)", _public_address(lang), key=f"deck_url_{lang}",
                            placeholder="https://www.example.gov/policing/transparency",
-                           help="Where residents find these figures; shown on the last slide.")
+                           help="Where residents find these figures; shown on the last slide. By default this "
+                                "dashboard's own transparency page, in the deck's language.")
 try:
     period = deck.Period(start, end)
 except deck.DeckError as exc:
