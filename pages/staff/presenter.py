@@ -49,7 +49,8 @@ def _public_address(lang: str) -> str:
         return ""
     if not here.scheme:
         return ""
-    return urlunsplit((here.scheme, here.netloc, "/", "lang=es" if lang == "es" else "", ""))
+    base = here.path.rsplit("/presenter", 1)[0].rstrip("/") + "/"  # keeps a server.baseUrlPath
+    return urlunsplit((here.scheme, here.netloc, base, "lang=es" if lang == "es" else "", ""))
 
 
 def _reset():
