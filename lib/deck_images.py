@@ -30,7 +30,7 @@ from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 
 from lib.constants import CATEGORICAL_COLORS, HOTSPOT_COLORS, PRIMARY_COLOR  # noqa: E402
 from lib.deck import MONTHS, Slide  # noqa: E402
@@ -93,8 +93,18 @@ def _month_axis(ax, lang: str, x) -> None:
                    for i, m in enumerate(ticks)])
 
 
+def _count_step(top: float) -> int:
+    """Tick step of a count axis: multiples of 5 (5, 10, 20, 25, 50 ...), at most six ticks. No tick
+    reads 1 to 4, the counts the public rules hide."""
+    for step in (5, 10, 20, 25, 50):
+        if top / step <= 6:
+            return step
+    magnitude = 10 ** int(math.log10(top / 6))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if top / (m * magnitude) <= 6)
+
+
 def _int_axis(ax, lang: str) -> None:
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.yaxis.set_major_locator(MultipleLocator(_count_step(max(1.0, ax.get_ylim()[1]))))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: number(v, lang)))
 
 

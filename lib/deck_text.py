@@ -45,8 +45,8 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_method": "Incidents reported in the dataset, counted by the month they happened, from the start of "
                         "the period to its end or the last public day, against the same dates a year earlier. "
                         "Every incident counts, sensitive ones included: a monthly area total locates no one. "
-                        "Months with 1 to {min_minus} incidents show \"fewer than {min}\", with a second month "
-                        "hidden where the total would reveal it; the last {lag} days are not public. Poisson "
+                        "Months with fewer than {min} incidents (but some) show \"fewer than {min}\", with a "
+                        "second month hidden where the total would reveal it; the last {lag} days are not public. Poisson "
                         "z = 2 x (sqrt(this period) - sqrt(a year earlier)): beyond 3 a real change, beyond 2 "
                         "worth watching.",
         # hot spots
@@ -126,8 +126,8 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_method": "Incidentes registrados, contados por el mes en que ocurrieron, desde el inicio del período "
                         "hasta su fin o el último día público, frente a las mismas fechas un año antes. Cuentan "
                         "todos los incidentes, también los sensibles: un total mensual por zona no ubica a nadie. "
-                        "Los meses con 1 a {min_minus} incidentes muestran \"menos de {min}\", y se oculta un "
-                        "segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. z de "
+                        "Los meses con menos de {min} incidentes (pero alguno) muestran \"menos de {min}\", y se "
+                        "oculta un segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. z de "
                         "Poisson = 2 x (raíz(este período) - raíz(un año antes)): más de 3, un cambio real; más "
                         "de 2, a vigilar.",
         "hotspot_title": "Dónde se concentran los incidentes",

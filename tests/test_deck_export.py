@@ -111,6 +111,43 @@ def test_exports_refuse_a_figure_the_public_page_would_suppress(chosen):
             export(bad, "en")
 
 
+@pytest.mark.parametrize("level,area,lang", [("district", "8", "en"), ("beat", "921", "es")])
+def test_exports_pass_the_public_page_privacy_scan(embedded_db, tmp_path, level, area, lang):
+    """The transparency page's own scanner (tests/privacy_scan.py) on everything a deck exports: no small count,
+    no sensitive place, nothing finer than the public hexagons. Beat 921 has months of 1 to 4 incidents."""
+    import pypdfium2 as pdfium
+    from pptx import Presentation
+
+    from lib import deck_html
+    from tests.privacy_scan import Scanner
+
+    path = tmp_path / "scan.duckdb"
+    shutil.copy(embedded_db, path)
+    store = connect(str(path))
+    try:
+        slides = deck.build_deck(store, level, area, deck.Period("2018-01-01", "2018-12-31"), lang, dataset=ASSAULTS)
+        slides = deck.set_hidden(slides, [])  # export every slide, the empty ones too
+        scan = Scanner(store)
+        for s in slides:
+            scan.text("\n".join((s.title, s.message, s.notes, s.alt, s.period)), f"slide {s.key}")
+            if s.frame is not None:
+                scan.frame(s.frame, f"slide {s.key} frame")
+        pdf = pdfium.PdfDocument(deck_export.to_pdf(slides, lang))
+        for i in range(len(pdf)):
+            scan.text(pdf[i].get_textpage().get_text_range(), f"PDF page {i + 1}")
+        prs = Presentation(io.BytesIO(deck_export.to_pptx(slides, lang)))
+        for i, page in enumerate(prs.slides, 1):
+            texts = [sh.text_frame.text for sh in page.shapes if sh.has_text_frame]
+            scan.text("\n".join(texts + [page.notes_slide.notes_text_frame.text]), f"PPTX slide {i}")
+        scan.text(deck_html.present_html(slides, {}, lang), "presentation HTML")
+        assert not scan.findings, scan.report()
+    finally:
+        store.close()
+    crime = {s.key: s for s in slides}["crime"]
+    if area == "921":
+        assert crime.frame["this_period_suppressed"].any()  # there was something to hide
+
+
 def test_spanish_pptx(embedded_db, tmp_path):
     from pptx import Presentation
 
