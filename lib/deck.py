@@ -230,6 +230,11 @@ def _fmt_count(value, lang: str) -> str:
     return t(privacy.SUPPRESSED_LABEL, lang) if value is None or pd.isna(value) else number(int(value), lang)
 
 
+def _sentence(text: str) -> str:
+    """A message that may start with "fewer than 5" starts with a capital."""
+    return text[:1].upper() + text[1:]
+
+
 def _notes(lang: str, figures: list[str], caveats: list[str], method: str = "", source: str = "",
            period: str = "") -> str:
     lines = []
@@ -337,6 +342,11 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
         return Slide("crime", title, tr("crime_none", lang), Chart("compare"), None, "", hidden=True)
     fig = dfig.crime_months(store, dataset, lang, level, area, period.start, period.end_exclusive, rules)
     frame = fig.frame
+    hidden_share = (frame["this_period_suppressed"] | frame["last_year_suppressed"]).mean() if len(frame) else 0
+    if hidden_share > 1 / 3 and len(frame) >= 6:  # a small area: quarters say more than months of "fewer than 5"
+        fig = dfig.crime_months(store, dataset, lang, level, area, period.start, period.end_exclusive, rules,
+                                freq="quarter")
+        frame = fig.frame
     if frame.empty:
         return Slide("crime", title, tr("crime_none", lang), Chart("compare"), None,
                      _notes(lang, [], [], fig.method, fig.source), hidden=True, source=fig.source)
@@ -348,10 +358,13 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
                      pct=number(abs(pct), lang, 0))
     else:
         message = tr("crime_same", lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang))
+    message = _sentence(message)
     signal = t(f"signal.{dfig.signal_key(z)}", lang)
     figures = [f"{m}: {_fmt_count(a, lang)} ({t('col.count.last_year', lang).lower()}: {_fmt_count(b, lang)})"
                for m, a, b in zip(frame["month_name"], frame["this_period"], frame["last_year"])]
     caveats = [tr("crime_signal", lang, z=number(z, lang, 1), signal=signal)]
+    if frame.attrs.get("freq") == "quarter":
+        caveats.append(tr("crime_quarters", lang))
     if frame["this_period_suppressed"].any() or frame["last_year_suppressed"].any():
         caveats.append(tr("crime_suppressed", lang, min=(rules.min_count if rules else 5)))
     chart = Chart("compare", x="period_start", y="this_period", y2="last_year", y_title=tr("incidents", lang),
@@ -419,6 +432,7 @@ def _engagement_slide(store, level, area, period: Period, lang: str, rules) -> S
                      attendance=_fmt_count(int(attendance.sum()), lang))
     else:
         message = tr("engagement_message", lang, events=_fmt_count(total, lang))
+    message = _sentence(message)
     figures = [f"{month_text(m, lang)}: {_fmt_count(n, lang)}" for m, n in zip(frame["period_start"], events)]
     caveats = [fig.note or tr("attendance_unknown", lang)] if attendance.isna().all() else [fig.note]
     chart = Chart("columns", x="period_start", y="events", y_title=tr("events", lang))

@@ -55,9 +55,14 @@ def signal_key(z: float) -> str:
     return SIGNAL_KEYS.get(compstat.signal(z), "none")
 
 
+def quarter_label(when, lang: str) -> str:
+    when = pd.Timestamp(when)
+    return f"{'T' if lang == 'es' else 'Q'}{(when.month - 1) // 3 + 1} {when.year}"
+
+
 def crime_months(store, dataset: str, lang: str, level: str | None, area: str | None, start, end_exclusive,
-                 rules: Rules | None = None) -> PublicFigure:
-    """Incidents per month of the period against the same dates a year earlier; suppressed.
+                 rules: Rules | None = None, freq: str = "month") -> PublicFigure:
+    """Incidents per month (or ``freq="quarter"``) of the period against the same dates a year earlier; suppressed.
 
     Like public_figures.crime_trend, every incident counts (an area's monthly
     total locates no one); counts 1-4 are suppressed with a complement, the
@@ -76,21 +81,26 @@ def crime_months(store, dataset: str, lang: str, level: str | None, area: str | 
                             t("crime.none", lang), t("unit.incidents", lang), cols, lang)
     ps, pe = s - pd.DateOffset(years=1), e - pd.DateOffset(years=1)
     extra, params = _where(level, area)
-    sql = ("SELECT date_trunc('month', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
+    unit = "quarter" if freq == "quarter" else "month"
+    sql = (f"SELECT date_trunc('{unit}', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
            f"AND occurred_at >= :s AND occurred_at < :e{extra} GROUP BY 1")
     now = store.query(sql, {"d": dataset, "s": s.to_pydatetime(), "e": e.to_pydatetime(), **params})
     before = store.query(sql, {"d": dataset, "s": ps.to_pydatetime(), "e": pe.to_pydatetime(), **params})
     this = {pd.Timestamp(m): int(n) for m, n in now.itertuples(index=False)}
     prev = {pd.Timestamp(m) + pd.DateOffset(years=1): int(n) for m, n in before.itertuples(index=False)}
-    months = pd.date_range(s.replace(day=1), e - pd.Timedelta(days=1), freq="MS")
+    first = s.replace(day=1)
+    if unit == "quarter":
+        first = first.replace(month=(first.month - 1) // 3 * 3 + 1)
+    months = pd.date_range(first, e - pd.Timedelta(days=1), freq="QS" if unit == "quarter" else "MS")
+    name = quarter_label if unit == "quarter" else month_text
     out = pd.DataFrame({"period_start": months,
-                        "month_name": [month_text(m, lang) for m in months],
+                        "month_name": [name(m, lang) for m in months],
                         "this_period": [this.get(m, 0) for m in months],
                         "last_year": [prev.get(m, 0) for m in months]})
     total, previous = int(out["this_period"].sum()), int(out["last_year"].sum())
     out = privacy.suppress_counts(out, ["this_period", "last_year"], rules)
     out.attrs.update(total=pf._small(total, rules), previous=pf._small(previous, rules),
-                     z=float(compstat.poisson_z(total, previous)), start=s, end=e)
+                     z=float(compstat.poisson_z(total, previous)), start=s, end=e, freq=unit)
     period = t("crime.period", lang, start=date_text(s, lang), end=date_text(e - pd.Timedelta(days=1), lang),
                pstart=date_text(ps, lang), pend=date_text(pe - pd.Timedelta(days=1), lang))
     return PublicFigure("crime_months", t("trend.title", lang), public_table(out, rules), period,

@@ -30,7 +30,7 @@ from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator  # noqa: E402
 
 from lib.constants import CATEGORICAL_COLORS, HOTSPOT_COLORS, PRIMARY_COLOR  # noqa: E402
 from lib.deck import MONTHS, Slide  # noqa: E402
@@ -132,6 +132,7 @@ def _trend(ax, slide: Slide, lang: str) -> None:
     if len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(0, 1.2), ncol=len(groups), frameon=False, handlelength=2.2)
     ax.set_ylabel(c.y_title[:1].upper() + c.y_title[1:])
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     if c.y_range:
         ax.set_ylim(*c.y_range)
     _month_axis(ax, lang, frame[c.x])
@@ -326,15 +327,18 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
     """A whole 16:9 slide: title, message, chart (if any), source line and slide number."""
     fig = _fig(SLIDE_SIZE)
     with matplotlib.rc_context(STYLE):
-        fig.text(0.045, 0.935, _wrap(slide.title, 44, 1), fontsize=40, fontweight="bold", va="top", color=INK)
+        # One line of title: long ones (a presenter's own) get a smaller size rather than a second line.
+        size = 40 if len(slide.title) <= 38 else max(26, int(40 * 38 / len(slide.title)))
+        fig.text(0.045, 0.935, _wrap(slide.title, int(38 * 40 / size), 1), fontsize=size, fontweight="bold",
+                 va="top", color=INK)
         chart = has_chart(slide)
         if chart:
-            message = _wrap(slide.message, 66, 2)
+            message = _wrap(slide.message, 58, 2)
             fig.text(0.045, 0.815, message, fontsize=27, va="top", color=INK, linespacing=1.2)
             ax = fig.add_axes(_chart_box(slide.kind, whole_slide=True, message_lines=message.count("\n") + 1))
             draw_chart(ax, slide, lang)
         else:
-            fig.text(0.045, 0.78, _wrap(slide.message, 46, 8), fontsize=34, va="top", color=INK,
+            fig.text(0.045, 0.78, _wrap(slide.message, 50, 8), fontsize=32, va="top", color=INK,
                      linespacing=1.3)
         fig.add_artist(matplotlib.lines.Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
         line = " · ".join(p for p in (slide.period, slide.source, footer) if p)

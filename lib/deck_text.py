@@ -40,6 +40,8 @@ TEXT: dict[str, dict[str, str]] = {
         "last_year": "Same months a year earlier",
         "incidents": "Incidents",
         "crime_suppressed": "Months with fewer than {min} incidents are not shown.",
+        "crime_quarters": "Counted by quarter: too many months had fewer than 5 incidents to show. The first and "
+                          "last quarters may be partial.",
         "crime_public_rules": "Public figures: sensitive offenses left out, the newest {lag} days held back, "
                               "counts under {min} suppressed.",
         "crime_method": "Incidents reported in the dataset, counted by the month they happened, from the start of "
@@ -121,6 +123,8 @@ TEXT: dict[str, dict[str, str]] = {
         "last_year": "Mismos meses un año antes",
         "incidents": "Incidentes",
         "crime_suppressed": "No se muestran los meses con menos de {min} incidentes.",
+        "crime_quarters": "Contado por trimestre: demasiados meses tenían menos de 5 incidentes para mostrarlos. "
+                          "El primer y el último trimestre pueden estar incompletos.",
         "crime_public_rules": "Cifras públicas: sin delitos sensibles, sin los últimos {lag} días, "
                               "recuentos menores de {min} suprimidos.",
         "crime_method": "Incidentes registrados, contados por el mes en que ocurrieron, desde el inicio del período "

@@ -98,18 +98,30 @@ def _figures_text(slides) -> str:
     return "\n".join(f"{s.title}\n{s.message}\n{s.notes}\n{s.alt}" for s in slides)
 
 
-def test_beat_deck_hides_small_counts_everywhere(store, beat_deck):
-    crime = {s.key: s for s in beat_deck}["crime"]
+def test_months_with_small_counts_are_hidden(store):
+    from lib import deck_figures
+
+    fig = deck_figures.crime_months(store, ASSAULTS, "en", "beat", "921", "2018-01-01", "2019-01-01")
     truth = store.query("SELECT date_trunc('month', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
                         "AND lvl_beat = '921' AND occurred_at >= '2018-01-01' AND occurred_at < '2019-01-01' GROUP BY 1",
                         {"d": ASSAULTS})
     small = truth[(truth["n"] >= 1) & (truth["n"] <= 4)]
     assert len(small) >= 2, "the test needs a beat with small monthly counts"
-    frame = crime.frame.set_index("period_start")
+    frame = fig.frame.set_index("period_start")
     for month in small["m"]:
         assert pd.isna(frame.loc[pd.Timestamp(month), "this_period"])
-        assert f"{pd.Timestamp(month):%B %Y}: fewer than 5" in crime.notes
-    assert "Months with fewer than 5 incidents are not shown." in crime.notes
+    shown = frame["this_period"].dropna()
+    assert len(shown) and (shown == 0).sum() + (shown >= 5).sum() == len(shown)
+
+
+def test_beat_deck_hides_small_counts_everywhere(beat_deck):
+    crime = {s.key: s for s in beat_deck}["crime"]
+    # Most of beat 921's months have fewer than 5 assaults: the slide counts quarters instead, and says so.
+    assert list(crime.frame["month_name"]) == ["Q1 2018", "Q2 2018", "Q3 2018", "Q4 2018"]
+    assert "Counted by quarter" in crime.notes
+    engagement = {s.key: s for s in beat_deck}["engagement"]
+    assert engagement.message == "Fewer than 5 community events held."
+    assert "January 2018: fewer than 5" in engagement.notes
     for s in beat_deck:
         if s.frame is None:
             continue
