@@ -58,6 +58,8 @@ class Chart:
     series: tuple[str, str] = ("", "")       # legend names of y and y2 (compare)
     outlines: dict | None = None              # GeoJSON: the area (bold) and its neighbours (thin)
     focus: str | None = None                  # code of the area drawn bold
+    landmarks: tuple = ()                     # ((lon, lat), ...) police stations, for orientation
+    landmark_label: str = ""
     y_range: tuple[float, float] | None = None
 
 
@@ -397,10 +399,25 @@ def _hotspot_slide(store, dataset, level, area, period: Period, lang: str, rules
                     "features": [f for f in outlines["features"] if str(f["properties"].get("code")) == str(area)]}
     by_bin = frame.groupby("label", sort=False).size()
     figures = [fig.summary] + [f"{label}: {n}" for label, n in by_bin.items()]
-    chart = Chart("map", outlines=outlines, focus=str(area) if area else None)
+    chart = Chart("map", outlines=outlines, focus=str(area) if area else None, landmarks=_stations(store, outlines),
+                  landmark_label=tr("station", lang))
     return Slide("hotspots", title, message, chart, _public(frame),
                  _notes(lang, figures, [fig.note], fig.method, fig.source, fig.period),
                  source=fig.source, period=fig.period, alt=fig.summary)
+
+
+def _stations(store, outlines: dict | None) -> tuple:
+    """Police stations inside the map's outlines: public buildings, drawn so residents can find their way."""
+    from shapely.geometry import Point, shape
+
+    from lib import map_data
+
+    frame = map_data.stations(store)
+    if frame.empty or not outlines or not outlines.get("features"):
+        return ()
+    areas = [shape(f["geometry"]) for f in outlines["features"]]
+    return tuple((float(x), float(y)) for x, y in zip(frame["longitude"], frame["latitude"])
+                 if any(a.covers(Point(x, y)) for a in areas))
 
 
 def pf_levels(store) -> list[str]:

@@ -29,6 +29,7 @@ import pandas as pd  # noqa: E402
 from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator  # noqa: E402
 
@@ -228,6 +229,9 @@ def _map(ax, slide: Slide, lang: str) -> None:
         ax.plot(ring[:, 0], ring[:, 1], color="#8A8A8A", linewidth=1.2)
     for ring in focus_rings:
         ax.plot(ring[:, 0], ring[:, 1], color=INK, linewidth=3.2)
+    if c.landmarks:
+        xs, ys = zip(*c.landmarks)
+        ax.scatter(xs, ys, marker="*", s=700, color=INK, edgecolors="white", linewidths=1.5, zorder=5)
     pts = np.vstack(focus_rings) if focus_rings else (
         np.array([p for poly in polys for p in poly]) if polys else np.zeros((1, 2)))
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
@@ -240,6 +244,9 @@ def _map(ax, slide: Slide, lang: str) -> None:
     labels = dict(zip(frame["bin"], frame["label"])) if "label" in frame else {}
     handles = [Patch(facecolor=HOTSPOT_COLORS[b], edgecolor="#555555", label=str(labels.get(b, b)))
                for b in present]
+    if c.landmarks:
+        handles.append(Line2D([], [], marker="*", markersize=24, color=INK, markeredgecolor="white",
+                              linestyle="none", label=c.landmark_label))
     if handles:
         ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=19,
                   handlelength=1.6, handleheight=1.4)
@@ -340,7 +347,7 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
         else:
             fig.text(0.045, 0.78, _wrap(slide.message, 50, 8), fontsize=32, va="top", color=INK,
                      linespacing=1.3)
-        fig.add_artist(matplotlib.lines.Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
+        fig.add_artist(Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
         line = " · ".join(p for p in (slide.period, slide.source, footer) if p)
         fig.text(0.045, 0.045, _wrap(line, 118, 1), fontsize=13, va="center", color=MUTED)
         fig.text(0.955, 0.045, tr("slide_of", lang, n=n, total=total), fontsize=15, va="center", ha="right",

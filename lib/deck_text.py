@@ -62,6 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
                           "have many more incidents than the area's average (Getis-Ord Gi*, false discovery rate "
                           "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
                           "hexagon is shown.",
+        "station": "Police station",
         # engagement
         "engagement_title": "Community engagement",
         "engagement_message": "{events} community events held.",
@@ -144,6 +145,7 @@ TEXT: dict[str, dict[str, str]] = {
                           "vecinos tienen muchos más incidentes que el promedio de la zona (Gi* de Getis-Ord, "
                           "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
                           "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
+        "station": "Estación de policía",
         "engagement_title": "Participación comunitaria",
         "engagement_message": "{events} eventos comunitarios realizados.",
         "engagement_attendance": "{events} eventos comunitarios realizados; asistieron {attendance} personas "

@@ -159,7 +159,9 @@ for i, s in enumerate(slides):
     if s.key.startswith("text-"):
         row[5].button("", icon=":material/delete:", key=f"deck_rm_{s.key}", help="Remove this text slide",
                       on_click=_remove, args=(slides, s.key))
-    with st.expander("Speaker notes"):
+    with st.expander("Chart and speaker notes" if images.get(s.key) is not None else "Speaker notes"):
+        if images.get(s.key) is not None:
+            st.image(images[s.key], caption=s.alt or s.message, width=720)
         st.text(s.notes or "(none)")
 
 with st.form("deck_text_form", clear_on_submit=True):
