@@ -151,6 +151,14 @@ def test_full_screen_slides_and_keys(presenter):
     tab.keyboard.press("ArrowRight")
     assert "Figures:" in frame.locator("#notes").inner_text()
     _shot(tab, "presenter_notes_1024x768")
+    tab.keyboard.press("b")  # black screen, and back
+    assert frame.locator("#blank").is_visible()
+    tab.keyboard.press("b")
+    assert not frame.locator("#blank").is_visible()
+    tab.keyboard.press("f")  # the browser's full screen (the Fullscreen API on the page)
+    tab.wait_for_function("() => document.fullscreenElement !== null", timeout=5_000)
+    tab.keyboard.press("f")
+    tab.wait_for_function("() => document.fullscreenElement === null", timeout=5_000)
     tab.keyboard.press("q")  # leave: back to the editing page, sidebar and all
     tab.locator(".st-key-deck_stage").wait_for(state="detached", timeout=60_000)
     tab.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=10_000)
