@@ -55,9 +55,10 @@ def main(repeat: int = 3) -> None:
         best["both"] = min(best["both"], b - t)
         first = b - t if first is None else first
         sizes = {"pdf": len(pdf), "pptx": len(pptx)}
-    print(f"export 10 slides to PDF                                  {best['pdf']:6.2f} s  ({sizes['pdf'] / 1e3:,.0f} kB)")
-    print(f"export 10 slides to PowerPoint                           {best['pptx']:6.2f} s  ({sizes['pptx'] / 1e3:,.0f} kB)")
-    print(f"export 10 slides, PDF + PowerPoint (goal < 15 s)         {best['both']:6.2f} s  (best of {repeat}; first {first:.2f} s)")
+    print(f"{'export 10 slides to PDF':<56} {best['pdf']:6.2f} s  ({sizes['pdf'] / 1e3:,.0f} kB)")
+    print(f"{'export 10 slides to PowerPoint':<56} {best['pptx']:6.2f} s  ({sizes['pptx'] / 1e3:,.0f} kB)")
+    print(f"{'export 10 slides, PDF + PowerPoint (goal < 15 s)':<56} {best['both']:6.2f} s  "
+          f"(best of {repeat}; first {first:.2f} s)")
     store.close()
 
 

@@ -19,11 +19,10 @@ Presenter edits are plain functions returning a new list: :func:`reorder`,
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
-from lib import deck_text
 from lib.deck_text import tr
 
 CHART_KINDS = ("trend", "compare", "columns", "bars", "map", "table", "text")

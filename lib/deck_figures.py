@@ -13,7 +13,6 @@ through :func:`lib.privacy.suppress_counts`, and every frame through
 from __future__ import annotations
 
 import h3
-import numpy as np
 import pandas as pd
 
 from lib import compstat, privacy
@@ -164,7 +163,3 @@ def months_in(frame: pd.DataFrame, column: str, start, end_exclusive) -> pd.Data
     when = pd.to_datetime(frame[column])
     first = pd.Timestamp(start).replace(day=1)
     return frame[(when >= first) & (when < pd.Timestamp(end_exclusive))].reset_index(drop=True)
-
-
-def nan_to_none(value):
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
