@@ -320,12 +320,10 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     out = out[["code", "area", "incidents", "incidents_suppressed", "last_year", "last_year_suppressed",
                "change", "poisson_z", "signal"]]
     out.attrs["not_counts"] = ("change",)
-    total_now, total_prev = int(cur.fillna(0).sum()), int(prev.fillna(0).sum())
     city_now = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
                             "AND occurred_at < :e", {"d": dataset, "s": win.start, "e": win.end})
     city_prev = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
                              "AND occurred_at < :e", {"d": dataset, "s": win.prev_start, "e": win.prev_end})
-    del total_now, total_prev
     z = float(compstat.poisson_z(int(city_now), int(city_prev)))
     up = out.dropna(subset=["poisson_z"]).sort_values("poisson_z", ascending=False)
     period = t("crime.period", lang, start=date_text(win.start, lang), end=date_text(day, lang),
@@ -387,21 +385,23 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
                      "last_year": counts.get((year - 1, m), 0)})
     out = pd.DataFrame(rows)
     this = out["this_year"]
-    out = privacy.suppress_counts(out, ["this_year", "last_year"], rules)
+    n_months = int(this.notna().sum())
+    # The summary publishes this year's total and last year's total over the same months, so both
+    # are margins for complementary suppression (last year's twelve months are a margin too).
+    ytd_now = int(this.fillna(0).sum())
+    ytd_prev = int(out["last_year"].iloc[:n_months].sum())
+    out["same_months"] = out["month"] <= n_months
+    out = privacy.suppress_counts(out, "this_year", rules)
+    out = privacy.suppress_counts(out, "last_year", rules, groups=[[], ["same_months"]])
+    out = out.drop(columns="same_months")
     out.loc[this.isna(), "this_year_suppressed"] = False
     where = _area_text(store, level, area, lang)
-    shown = out.dropna(subset=["this_year"])
-    n_months = int(this.notna().sum())
-    ytd_now = shown["this_year"].sum() if not shown["this_year_suppressed"].any() else None
-    ytd_prev = out["last_year"].iloc[:n_months].sum() if not out["last_year_suppressed"].iloc[:n_months].any() \
-        else None
     if n_months == 0:
         summary = t("trend.summary_missing", lang, year=year)
     else:
         summary = t("trend.summary", lang, where=where, months=n_months, last=month_name(n_months, lang),
-                    year=year, prev_year=year - 1, now=_fmt_count(_small(ytd_now, rules) if ytd_now is not None
-                                                                   else None, lang),
-                    prev=_fmt_count(_small(ytd_prev, rules) if ytd_prev is not None else None, lang))
+                    year=year, prev_year=year - 1, now=_fmt_count(_small(ytd_now, rules), lang),
+                    prev=_fmt_count(_small(ytd_prev, rules), lang))
     cols = {"month_name": t("col.month", lang), "this_year": str(year), "last_year": str(year - 1)}
     period = t("trend.period", lang, year=year, prev_year=year - 1, end=date_text(complete_end - pd.Timedelta(days=1),
                                                                                    lang))
@@ -578,7 +578,12 @@ def _top_types(frame: pd.DataFrame, lang: str) -> str:
     if frame.empty:
         return "–"
     top = frame["type"].value_counts().head(3)
-    return ", ".join(str(k) for k in top.index)
+    return ", ".join(event_type(str(k), lang) for k in top.index)
+
+
+def event_type(name: str, lang: str) -> str:
+    """An event type (lib/event_types.py) in ``lang``; types a department added stay as written."""
+    return t(f"etype.{name}", lang) if has(f"etype.{name}", lang) else name
 
 
 def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None = None, now=None) -> PublicFigure:
@@ -629,7 +634,7 @@ def upcoming_events(store, lang: str = "en", level: str | None = None, area: str
     out = pd.DataFrame({
         "date": [date_text(x, lang) for x in frame["starts_at"]],
         "time": [f"{pd.Timestamp(x):%H:%M}" for x in frame["starts_at"]],
-        "type": frame["type"].astype("object"), "title": frame["title"].astype("object"),
+        "type": [event_type(str(x), lang) for x in frame["type"]], "title": frame["title"].astype("object"),
         "areas": frame["areas"].astype("object"), "venue": frame["location"].astype("object")})
     where = _area_text(store, level, area, lang)
     summary = (t("upcoming.summary", lang, n=len(out), days=days, where=where) if len(out)
