@@ -260,11 +260,11 @@ def _public(frame: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def area_title(store, level: str | None, area: str | None, lang: str) -> str:
     """ "District 8 (Chicago Lawn)" / "Distrito 8", or the whole city."""
-    from lib import public_figures as pf
+    from lib import deck_figures
 
     if not (level and area):
         return tr("city", lang)
-    return pf._area_name(store, level, str(area), lang)
+    return deck_figures.area_name(store, level, str(area), lang)
 
 
 def deck_title(store, level: str | None, area: str | None, lang: str) -> str:

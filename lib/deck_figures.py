@@ -28,6 +28,27 @@ def _rules(rules: Rules | None) -> Rules:
     return rules or Rules.from_settings()
 
 
+def rule_values(rules: Rules) -> dict:
+    """The privacy thresholds as the method texts' placeholders."""
+    return {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days}
+
+
+def small(n, rules: Rules):
+    """A single headline count, or None (suppressed) when from 1 to min_count - 1."""
+    n = int(n or 0)
+    return None if 1 <= n < rules.min_count else n
+
+
+def area_name(store, level: str, code: str, lang: str) -> str:
+    """ "District 8", "Distrito 8", "District 1 (1st)": the public page's label of an area."""
+    from lib.i18n import has
+
+    names = pf.areas(store, level)
+    row = names[names["code"] == str(code)]
+    word = t(f"level.{level}", lang) if has(f"level.{level}", lang) else level
+    return pf.area_label(word, str(code), row["name"].iloc[0] if len(row) else None)
+
+
 def _where(level: str | None, area: str | None) -> tuple[str, dict]:
     from lib.schema import level_column
 
@@ -74,7 +95,7 @@ def crime_months(store, dataset: str, lang: str, level: str | None, area: str | 
     s, e = public_window(store, dataset, start, end_exclusive, rules)
     empty = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "month_name": pd.Series(dtype=object),
                           "this_period": pd.Series(dtype="Int64"), "last_year": pd.Series(dtype="Int64")})
-    method = tr("crime_method", lang, **pf._r(rules))
+    method = tr("crime_method", lang, **rule_values(rules))
     if e <= s:
         return PublicFigure("crime_months", t("trend.title", lang), public_table(empty, rules), "", "", method,
                             t("crime.none", lang), t("unit.incidents", lang), cols, lang)
@@ -98,7 +119,7 @@ def crime_months(store, dataset: str, lang: str, level: str | None, area: str | 
                         "last_year": [prev.get(m, 0) for m in months]})
     total, previous = int(out["this_period"].sum()), int(out["last_year"].sum())
     out = privacy.suppress_counts(out, ["this_period", "last_year"], rules)
-    out.attrs.update(total=pf._small(total, rules), previous=pf._small(previous, rules),
+    out.attrs.update(total=small(total, rules), previous=small(previous, rules),
                      z=float(compstat.poisson_z(total, previous)), start=s, end=e, freq=unit)
     period = t("crime.period", lang, start=date_text(s, lang), end=date_text(e - pd.Timedelta(days=1), lang),
                pstart=date_text(ps, lang), pend=date_text(pe - pd.Timedelta(days=1), lang))
@@ -152,7 +173,7 @@ def hotspots_between(store, dataset: str, lang: str, res: int, level: str | None
     hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
     summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out),
                 km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
-    out.attrs["incidents"] = pf._small(int(study["incidents"].sum()), rules)
+    out.attrs["incidents"] = small(int(study["incidents"].sum()), rules)
     return PublicFigure("hotspots", t("hotspots.title", lang), public_table(out, rules), period,
                         prov.sources_line(store, "incidents", dataset), method, summary, t("unit.incidents", lang),
                         cols, lang, note=t("hotspots.sensitive_note", lang))
