@@ -104,18 +104,15 @@ class Period:
         return self.end + pd.Timedelta(days=1)
 
     def label(self, lang: str) -> str:
-        return tr("period", lang, start=_day(self.start, lang), end=_day(self.end, lang))
+        from lib.i18n import date_text
+
+        return tr("period", lang, start=date_text(self.start, lang), end=date_text(self.end, lang))
 
 
 MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
     "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
 }
-
-
-def _day(when: pd.Timestamp, lang: str) -> str:
-    m = MONTHS.get(lang, MONTHS["en"])[when.month - 1]
-    return f"{m} {when.day}, {when.year}" if lang == "en" else f"{when.day} {m} {when.year}"
 
 
 def month_label(when: pd.Timestamp, lang: str) -> str:
@@ -324,6 +321,8 @@ def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
     where = fig.title.split(": ", 1)[1] if ": " in fig.title else ""
     if where:
         caveats.append(where)
+    if level and area and where and where != area_title(store, level, area, lang):
+        title = f"{title}: {where}"  # the scores are a larger area's (a beat's district): say so on the slide
     frame = frame.assign(_o=frame["measure"].map({m: i for i, m in enumerate(order)})).sort_values(
         ["_o", "period_start"]).drop(columns="_o").reset_index(drop=True)
     chart = Chart("trend", x="period_start", y="value", group="measure", lo=lo, hi=hi, y_title=fig.unit)

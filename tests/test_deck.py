@@ -46,7 +46,7 @@ def test_district_deck_has_every_slide_in_order(district_deck):
     assert [s.key for s in district_deck] == list(deck.KEYS)
     by_key = {s.key: s for s in district_deck}
     assert by_key["title"].title == "Community policing: District 8"
-    assert by_key["title"].message == "Period: Jan 1, 2018 to Dec 31, 2018"
+    assert by_key["title"].message == "Period: 1 January 2018 to 31 December 2018"
     for key in ("trust", "crime", "hotspots", "engagement", "closing"):
         assert not by_key[key].hidden, (key, by_key[key].message)
     # Nothing public to show: hidden, saying why (no survey with concerns for Chicago; the calendar ends in 2018).
@@ -119,6 +119,8 @@ def test_beat_deck_hides_small_counts_everywhere(beat_deck):
     # Most of beat 921's months have fewer than 5 assaults: the slide counts quarters instead, and says so.
     assert list(crime.frame["month_name"]) == ["Q1 2018", "Q2 2018", "Q3 2018", "Q4 2018"]
     assert "Counted by quarter" in crime.notes
+    # Chicago publishes no beat scores: the slide gives the district's, and says so in its title.
+    assert {s.key: s for s in beat_deck}["trust"].title == "Trust and safety: District 9, which includes this area"
     engagement = {s.key: s for s in beat_deck}["engagement"]
     assert engagement.message == "Fewer than 5 community events held."
     assert "January 2018: fewer than 5" in engagement.notes
