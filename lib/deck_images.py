@@ -349,7 +349,7 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
                      linespacing=1.3)
         fig.add_artist(Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
         line = " · ".join(p for p in (slide.period, slide.source, footer) if p)
-        fig.text(0.045, 0.045, _wrap(line, 118, 1), fontsize=13, va="center", color=MUTED)
+        fig.text(0.045, 0.045, _wrap(line, 105, 1), fontsize=13, va="center", color=MUTED)
         fig.text(0.955, 0.045, tr("slide_of", lang, n=n, total=total), fontsize=15, va="center", ha="right",
                  color=MUTED)
     return fig
