@@ -15,6 +15,7 @@ first / last                                Home / End
 speaker notes on/off                        N
 full screen on/off                          F (the browser's Escape leaves it)
 black screen on/off                         B or .
+presenter view (notes, next slide, timer)   P: a second window, for the laptop's own screen
 leave the presentation                      Q (also the "Exit" button)
 ==========================================  =============================
 
@@ -82,11 +83,36 @@ SCRIPT = """
     deck.setAttribute("data-current", String(current));
     document.getElementById("live").textContent = slides.length ? slides[current].getAttribute("aria-label") : "";
     try { store && store.setItem(KEY, String(current)); } catch (e) {}
+    if (typeof post === "function") { post(); }
   }
   function fullscreen() {
     var doc = document, el = document.documentElement;
     try { if (window.parent !== window && window.parent.document) { doc = window.parent.document; el = doc.documentElement; } } catch (e) {}
     if (doc.fullscreenElement) { doc.exitFullscreen(); } else if (el.requestFullscreen) { el.requestFullscreen().catch(function(){}); }
+  }
+  var titles = slides.map(function(s){ return s.querySelector("h1").textContent; });
+  var channel = null;
+  try { channel = new BroadcastChannel("deck:" + deck.getAttribute("data-deck")); } catch (e) {}
+  function post() {
+    if (!channel) { return; }
+    channel.postMessage({type: "show", i: current, n: slides.length, title: titles[current] || "",
+                         next: titles[current + 1] || "", notes: notes[current] || ""});
+  }
+  if (channel) {
+    channel.onmessage = function(ev) {
+      var d = ev.data || {};
+      if (d.type === "go") { show(current + d.delta); }
+      if (d.type === "hello") { post(); }
+    };
+  }
+  function presenterView() {
+    var host = window;
+    try { if (window.parent !== window && window.parent.document) { host = window.parent; } } catch (e) {}
+    var w = host.open("", "deck-presenter-view", "width=1000,height=720");
+    if (!w) { return; }
+    var page = JSON.parse(document.getElementById("presenter-view").textContent)
+      .replace("__CHANNEL__", JSON.stringify("deck:" + deck.getAttribute("data-deck")));
+    w.document.open(); w.document.write(page); w.document.close();
   }
   function exit() {
     try {
@@ -101,12 +127,12 @@ SCRIPT = """
     first: function(){ show(0); }, last: function(){ show(slides.length - 1); },
     notes: function(){ deck.classList.toggle("with-notes"); },
     blank: function(){ deck.classList.toggle("blank"); },
-    fullscreen: fullscreen, exit: exit
+    fullscreen: fullscreen, exit: exit, presenter: presenterView
   };
   var KEYS = {ArrowRight:"next", ArrowDown:"next", PageDown:"next", " ":"next", Enter:"next",
               ArrowLeft:"prev", ArrowUp:"prev", PageUp:"prev", Backspace:"prev",
               Home:"first", End:"last", n:"notes", N:"notes", f:"fullscreen", F:"fullscreen",
-              b:"blank", B:"blank", ".":"blank", q:"exit", Q:"exit"};
+              b:"blank", B:"blank", ".":"blank", q:"exit", Q:"exit", p:"presenter", P:"presenter"};
   function onKey(ev) {
     var t = ev.target;
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName || ""))) { return; }
@@ -161,9 +187,66 @@ def _section(slide: Slide, n: int, total: int, image: bytes | None, lang: str) -
 
 
 BUTTONS = {"en": (("prev", "◀ Previous"), ("next", "Next ▶"), ("notes", "Notes (N)"),
-                  ("fullscreen", "Full screen (F)"), ("exit", "Exit (Q)")),
+                  ("presenter", "Presenter view (P)"), ("fullscreen", "Full screen (F)"), ("exit", "Exit (Q)")),
            "es": (("prev", "◀ Anterior"), ("next", "Siguiente ▶"), ("notes", "Notas (N)"),
-                  ("fullscreen", "Pantalla completa (F)"), ("exit", "Salir (Q)"))}
+                  ("presenter", "Vista del presentador (P)"), ("fullscreen", "Pantalla completa (F)"),
+                  ("exit", "Salir (Q)"))}
+
+# The presenter view: a second window (the laptop's screen while the slides are on the projector) with the
+# current slide's title and notes, the next slide's title, the slide number and the time since it opened.
+# It follows the deck and drives it through a BroadcastChannel (both windows share the app's origin).
+PRESENTER_VIEW = """<!doctype html><html lang="__LANG__"><head><meta charset="utf-8"><title>__TITLE__</title>
+<style>
+body{margin:0;font-family:"DejaVu Sans","Segoe UI",Arial,sans-serif;background:#111;color:#FFF}
+main{padding:24px 32px;display:flex;flex-direction:column;gap:16px;height:100vh;box-sizing:border-box}
+header{display:flex;justify-content:space-between;font-size:24px;color:#E0E0E0}
+h1{margin:0;font-size:40px;line-height:1.15}
+#next{font-size:22px;color:#CFCFCF}
+#notes{flex:1;overflow:auto;font-size:26px;line-height:1.45;white-space:pre-wrap;background:#1E1E1E;padding:16px;
+  border-left:6px solid #E69F00}
+nav{display:flex;gap:12px}
+button{font:inherit;font-size:22px;padding:8px 20px;border-radius:6px;border:2px solid #FFF;background:#111;color:#FFF}
+</style></head><body><main>
+<header><span id="count"></span><span id="timer">0:00</span></header>
+<h1 id="title"></h1><div id="next"></div><div id="notes" aria-live="polite"></div>
+<nav><button id="prev">__PREV__</button><button id="go">__NEXT__</button></nav></main>
+<script>
+(function(){
+  var channel = new BroadcastChannel(__CHANNEL__), began = Date.now();
+  function go(delta){ channel.postMessage({type: "go", delta: delta}); }
+  channel.onmessage = function(ev){
+    var d = ev.data || {};
+    if (d.type !== "show") { return; }
+    document.getElementById("count").textContent = (d.i + 1) + " / " + d.n;
+    document.getElementById("title").textContent = d.title;
+    document.getElementById("next").textContent = d.next ? "__NEXT_LABEL__: " + d.next : "__END__";
+    document.getElementById("notes").textContent = d.notes;
+  };
+  document.getElementById("prev").onclick = function(){ go(-1); };
+  document.getElementById("go").onclick = function(){ go(1); };
+  document.addEventListener("keydown", function(ev){
+    if (["ArrowRight","ArrowDown","PageDown"," "].indexOf(ev.key) >= 0) { ev.preventDefault(); go(1); }
+    if (["ArrowLeft","ArrowUp","PageUp"].indexOf(ev.key) >= 0) { ev.preventDefault(); go(-1); }
+  });
+  setInterval(function(){
+    var s = Math.floor((Date.now() - began) / 1000);
+    document.getElementById("timer").textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }, 1000);
+  channel.postMessage({type: "hello"});
+})();
+</script></body></html>"""
+VIEW_WORDS = {"en": {"__PREV__": "◀ Previous", "__NEXT__": "Next ▶", "__NEXT_LABEL__": "Next",
+                     "__END__": "Last slide", "__TITLE__": "Presenter view"},
+              "es": {"__PREV__": "◀ Anterior", "__NEXT__": "Siguiente ▶", "__NEXT_LABEL__": "Siguiente",
+                     "__END__": "Última diapositiva", "__TITLE__": "Vista del presentador"}}
+
+
+def presenter_view_html(lang: str) -> str:
+    """The presenter view's page (its channel name is filled in by the deck when it opens the window)."""
+    page = PRESENTER_VIEW.replace("__LANG__", lang if lang in VIEW_WORDS else "en")
+    for key, word in VIEW_WORDS.get(lang, VIEW_WORDS["en"]).items():
+        page = page.replace(key, html.escape(word))
+    return page
 
 
 def present_html(slides: list[Slide], images: dict[str, bytes | None], lang: str, deck_id: str = "deck",
@@ -174,6 +257,7 @@ def present_html(slides: list[Slide], images: dict[str, bytes | None], lang: str
     buttons = "".join(f'<button type="button" data-action="{a}">{html.escape(label)}</button>'
                       for a, label in BUTTONS.get(lang, BUTTONS["en"]))
     notes_json = json.dumps([s.notes for s in slides]).replace("</", "<\\/")
+    view_json = json.dumps(presenter_view_html(lang)).replace("</", "<\\/")
     return (f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
             f"<style>{CSS}</style></head><body>"
             f'<div id="deck" class="{"with-notes" if notes else ""}" data-deck="{html.escape(deck_id)}" '
@@ -182,4 +266,5 @@ def present_html(slides: list[Slide], images: dict[str, bytes | None], lang: str
             f'<div id="blank"></div><div id="controls">{buttons}</div>'
             f'<div id="live" aria-live="polite" style="position:absolute;left:-9999px"></div></div>'
             f'<script type="application/json" id="notes-data">{notes_json}</script>'
+            f'<script type="application/json" id="presenter-view">{view_json}</script>'
             f"<script>{SCRIPT}</script></body></html>")

@@ -151,6 +151,24 @@ def test_full_screen_slides_and_keys(presenter):
     tab.keyboard.press("ArrowRight")
     assert "Figures:" in frame.locator("#notes").inner_text()
     _shot(tab, "presenter_notes_1024x768")
+    # The presenter view: a second window with the notes, the next slide and a timer, following the deck.
+    with tab.context.expect_page() as opened:
+        tab.keyboard.press("p")
+    view = opened.value
+    view.locator("#title").wait_for(timeout=10_000)
+    view.wait_for_function("() => document.getElementById('title').textContent.length > 0", timeout=10_000)
+    assert view.locator("#title").inner_text() == "Trust and safety"
+    assert view.locator("#next").inner_text() == "Next: Crime compared with last year"
+    assert "no margin of error can be shown" in view.locator("#notes").inner_text()
+    tab.keyboard.press("ArrowRight")
+    view.wait_for_function("() => document.getElementById('title').textContent.startsWith('Crime')", timeout=10_000)
+    assert "September 2018: 82 (last year: 57)" in view.locator("#notes").inner_text()
+    view.get_by_role("button", name="Next ▶").click()  # the laptop drives the projector
+    tab.wait_for_timeout(300)
+    assert frame.locator("section.slide.current h1").inner_text() == "Where incidents concentrate"
+    view.set_viewport_size({"width": 1280, "height": 800})
+    view.screenshot(path=str(ARTIFACTS / "presenter_view_window.png"))
+    view.close()
     tab.keyboard.press("b")  # black screen, and back
     assert frame.locator("#blank").is_visible()
     tab.keyboard.press("b")
