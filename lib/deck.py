@@ -396,7 +396,7 @@ def _hotspot_slide(store, dataset, level, area, period: Period, lang: str, rules
         outlines = {"type": "FeatureCollection",
                     "features": [f for f in outlines["features"] if str(f["properties"].get("code")) == str(area)]}
     by_bin = frame.groupby("label", sort=False).size()
-    figures = [fig.summary] + [f"{label}: {n}" for label, n in by_bin.items()]
+    figures = [fig.summary] + [f"{label}: {n} {tr('hexagons', lang)}" for label, n in by_bin.items()]
     chart = Chart("map", outlines=outlines, focus=str(area) if area else None, landmarks=_stations(store, outlines),
                   landmark_label=tr("station", lang))
     return Slide("hotspots", title, message, chart, _public(frame),

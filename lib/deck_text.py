@@ -63,6 +63,7 @@ TEXT: dict[str, dict[str, str]] = {
                           "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
                           "hexagon is shown.",
         "station": "Police station",
+        "hexagons": "hexagons",
         # engagement
         "engagement_title": "Community engagement",
         "engagement_message": "{events} community events held.",
@@ -146,6 +147,7 @@ TEXT: dict[str, dict[str, str]] = {
                           "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
                           "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
         "station": "Estación de policía",
+        "hexagons": "hexágonos",
         "engagement_title": "Participación comunitaria",
         "engagement_message": "{events} eventos comunitarios realizados.",
         "engagement_attendance": "{events} eventos comunitarios realizados; asistieron {attendance} personas "
