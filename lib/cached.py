@@ -397,8 +397,7 @@ def public_figure(name: str, lang: str, dataset: str, level: str, area: str, ver
     if name == "crime_trend":
         return pf.crime_trend(s, dataset, lang, level=level if area else None, area=area)
     if name == "hotspots":
-        # Finer hexagons inside one area (still within the public maximum), so it has enough of them.
-        return pf.hotspots(s, dataset, lang, res=9 if area else 8, level=level if area else None, area=area)
+        return pf.hotspots(s, dataset, lang, res=8, level=level if area else None, area=area)
     if name == "trust_trend":
         return pf.trust_trend(s, lang, level=level if area else None, area=area)
     if name == "engagement":

@@ -97,10 +97,12 @@ def default_dataset(store) -> str | None:
 
 
 def datasets(store) -> list[str]:
-    """Incident datasets, the default first."""
+    """Incident datasets the public may choose, the default first (synthetic ones only when nothing else is loaded)."""
     if "incidents" not in store.tables():
         return []
     names = list(store.query("SELECT DISTINCT dataset FROM incidents ORDER BY dataset")["dataset"])
+    synthetic = set(prov.loads(store, "incidents").query("synthetic == True")["dataset"])
+    names = [n for n in names if n not in synthetic] or names
     first = default_dataset(store)
     return [first] + [n for n in names if n != first] if first else names
 
@@ -137,7 +139,7 @@ def _area_name(store, level: str, code: str, lang: str) -> str:
 
 
 def level_word(level: str, lang: str) -> str:
-    """A boundary level in words: "beat" -> "Beat" / "Sector policial"; unknown levels as they are."""
+    """A boundary level in words: "beat" -> "Beat" / "Zona policial"; unknown levels as they are."""
     key = f"level.{level}"
     return t(key, lang) if has(key, lang) else level[:1].upper() + level[1:]
 
@@ -651,8 +653,10 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     """Gi* hot and cold spots on H3 hexagons (res at most the public maximum) over the last 12 public months.
 
     Only incidents that may be shown below area level count (sensitive ones
-    are left out), and only up to the publication cutoff. The frame has
-    ``cell``, ``bin``, ``label`` and a suppressed ``count``.
+    are left out), and only up to the publication cutoff. The analysis is
+    always the whole city's (a hot spot is hot against the city); with
+    ``level`` and ``area`` the frame keeps the hexagons that touch that area.
+    The frame has ``cell``, ``bin``, ``label`` and a suppressed ``count``.
     """
     from lib import hotspots as gi
     from lib import map_data
@@ -668,18 +672,16 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
         return PublicFigure("hotspots", t("hotspots.title", lang), empty, "", "", method, t("crime.none", lang),
                             t("unit.incidents", lang), cols, lang)
     start = cutoff - pd.DateOffset(years=1)
-    codes = [str(area)] if level and area else None
     try:
-        cells = map_data.study_cells(store, res, level if codes else None, codes, dataset)
+        cells = map_data.study_cells(store, res, None, None, dataset)
     except gi.NotEnoughData as exc:
         return PublicFigure("hotspots", t("hotspots.title", lang), empty, "", "", method, str(exc),
                             t("unit.incidents", lang), cols, lang, note=str(exc))
     col = map_data.h3_column(res)
-    extra, params = _where_area(level, area)
     counts = store.query(
         f"SELECT {col} AS cell, count(*) AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
-        f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()}{extra} GROUP BY {col}",
-        {"d": dataset, "s": start, "e": cutoff, **params})
+        f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()} GROUP BY {col}",
+        {"d": dataset, "s": start, "e": cutoff})
     study = pd.DataFrame({"cell": cells}).merge(counts, on="cell", how="left").fillna({"incidents": 0})
     study["incidents"] = study["incidents"].astype("int64")
     period = t("hotspots.period", lang, start=date_text(start, lang), end=date_text(cutoff - pd.Timedelta(days=1),
@@ -695,12 +697,31 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     out = privacy.suppress_counts(out, "count", rules)
     out = out.sort_values(["bin", "count"], ascending=[False, False], na_position="last").reset_index(drop=True)
     out = out[["cell", "bin", "label", "count", "count_suppressed"]]
-    hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
-    summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out),
-                km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
+    km2 = number(h3.average_hexagon_area(res, "km^2"), lang, 2)
+    if level and area:
+        out = out[_touching(store, out["cell"], level, str(area))].reset_index(drop=True)
+        hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
+        summary = t("hotspots.summary_area", lang, hot=hot, cold=cold, cells=len(out), km2=km2,
+                    where=_area_text(store, level, area, lang))
+    else:
+        hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
+        summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out), km2=km2)
     return PublicFigure("hotspots", t("hotspots.title", lang), public_table(out, rules), period,
                         _sources(store, "incidents", lang, dataset), method, summary, t("unit.incidents", lang),
                         cols, lang, note=t("hotspots.sensitive_note", lang))
+
+
+def _touching(store, cells: pd.Series, level: str, code: str) -> np.ndarray:
+    """Which H3 cells overlap an area's outline (a boolean mask aligned with ``cells``)."""
+    import shapely
+
+    from lib import map_data
+
+    shape = map_data.study_area(store, level, [code])
+    if shape is None or cells.empty:
+        return np.zeros(len(cells), dtype=bool)
+    polygons = shapely.polygons([[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells])
+    return shapely.intersects(polygons, shape)
 
 
 def cell_polygons(frame: pd.DataFrame, lang: str = "en", significant_only: bool = True) -> dict:

@@ -70,7 +70,7 @@ def test_monthly_trend_of_a_small_area_is_suppressed(embedded_store):
     months = fig.frame.dropna(subset=["this_year"])
     assert not months["this_year"].between(1, 4).any()
     assert fig.frame["this_year_suppressed"].any() or fig.frame["last_year_suppressed"].any()
-    assert "Incidentes por mes" in fig.title and "Sector policial 1121" in fig.title
+    assert "Incidentes por mes" in fig.title and "Zona policial 1121" in fig.title
     privacy.public_table(fig.frame, RULES)
 
 
@@ -186,3 +186,22 @@ def test_monthly_trend_totals_cannot_reveal_a_hidden_month(embedded_store):
     n = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_beat = '1121' "
                "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-01'", {"d": DS})
     assert f"{n:,} incidents were reported from January to August 2019" in fig.summary
+
+
+def test_hot_spots_of_an_area_are_the_citys_hexagons_that_touch_it(embedded_store):
+    city = pf.hotspots(embedded_store, DS, "en", rules=RULES).frame.set_index("cell")
+    beat = pf.hotspots(embedded_store, DS, "en", level="beat", area="1834", rules=RULES)
+    assert 3 <= len(beat.frame) <= 40
+    # Hot against the city, not against the beat alone: the same bins as in the city's analysis.
+    assert (beat.frame.set_index("cell")["bin"] == city.loc[beat.frame["cell"], "bin"]).all()
+    assert "touch Beat 1834" in beat.summary
+    privacy.public_table(beat.frame, RULES)
+
+
+def test_synthetic_data_is_not_offered_to_the_public(embedded_store):
+    from lib import demo
+
+    demo.load_demo(embedded_store, 2000, seed=1)
+    assert "SYNTHETIC demo" in set(embedded_store.query("SELECT DISTINCT dataset FROM incidents")["dataset"])
+    names = pf.datasets(embedded_store)
+    assert names[0] == DS and "SYNTHETIC demo" not in names
