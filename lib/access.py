@@ -61,7 +61,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/staff/engagement.py", "Engagement", ":material/groups:", "engagement", "Dashboard", "viewer"),
     PageSpec("pages/staff/impact.py", "Programme impact", ":material/query_stats:", "impact", "Dashboard", "viewer"),
     PageSpec("pages/staff/map.py", "Map", ":material/map:", "map", "Dashboard", "viewer"),
-    PageSpec("pages/staff/presenter.py", "Presenter", ":material/slideshow:", "presenter", "Dashboard", "viewer"),
+    PageSpec("pages/staff/presenter.py", "Presenter", ":material/co_present:", "presenter", "Dashboard", "viewer"),
     PageSpec("pages/staff/data.py", "Data", ":material/upload_file:", "data", "Data", "analyst"),
     PageSpec("pages/staff/event_log.py", "Event log", ":material/edit_calendar:", "event-log", "Data", "analyst"),
     PageSpec("pages/staff/users.py", "Users", ":material/manage_accounts:", "users", "Admin", "admin"),
