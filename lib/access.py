@@ -25,7 +25,7 @@ from lib.settings import PROJECT_DIR
 ROLES: tuple[str, ...] = ("viewer", "analyst", "admin")
 ROLE_HELP = {
     "viewer": "every staff page, without saving",
-    "analyst": "also loads data and keeps the event log",
+    "analyst": "also saves shared settings, loads data and keeps the event log",
     "admin": "also manages who may sign in",
 }
 PUBLIC = None  # the role "needed" by a public page: none

@@ -143,8 +143,9 @@ def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None,
     """
     title = spec.title if spec is not None else "This page"
     needed = spec.role if spec is not None else access.ROLES[-1]
-    st.title(f"{title}: staff only")
-    if account is None or account.role is None:
+    signed_in = account is not None and account.role is not None
+    st.title(f"{title}: {needed} role needed" if signed_in else f"{title}: staff only")
+    if not signed_in:
         st.info(f"{title} shows detail that only signed-in department staff may see. Sign in to open it; "
                 "the public figures are on the Transparency page.", icon=":material/lock:")
         if account is None:

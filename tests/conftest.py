@@ -207,7 +207,7 @@ def sign_in(page, url: str, role: str = "analyst", password: str = PASSWORD) -> 
     form.get_by_label("Name").fill(role)
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Signed in as").wait_for(timeout=60_000)
+    page.locator("[data-testid='stSidebar']").get_by_text("Signed in as").wait_for(timeout=60_000)
 
 
 @pytest.fixture(scope="session")

@@ -128,7 +128,7 @@ def test_a_viewer_cannot_open_an_analyst_page_by_running_it(app_env, users_file)
     at = AppTest.from_file(str(ROOT / "pages/staff/data.py"), default_timeout=180)
     signed_in_as(at, "viewer", users_file)
     at.run()
-    assert _titles(at) == ["Data: staff only"]
+    assert _titles(at) == ["Data: analyst role needed"]
     assert "needs the analyst role; you are signed in as viewer (viewer)" in _text(at)
     assert "Load data" not in _text(at)
 
