@@ -67,6 +67,7 @@ def test_an_analyst_signs_in_on_a_map_link_and_the_map_opens(served_app, page):
     form.get_by_label("Password", exact=True).fill(PASSWORD + "x")
     form.get_by_role("button", name="Sign in").click()
     page.get_by_text("Wrong name or password").wait_for(timeout=60_000)
+    wait_for_app(page)
     assert page.locator("h1").all_inner_texts() == ["Map: staff only"]
     screenshot(page, "signin_wrong_password")
 
@@ -77,10 +78,10 @@ def test_an_analyst_signs_in_on_a_map_link_and_the_map_opens(served_app, page):
     wait_for_app(page)
     assert page.url.startswith(f"{served_app}/map?") and "level=district" in page.url
     assert "Signed in as analyst" in page.locator("[data-testid='stSidebar']").inner_text()
-    assert page.locator("iframe").count() >= 1  # the map
+    page.locator("iframe").first.wait_for(timeout=60_000)  # the map
     screenshot(page, "signin_analyst_on_the_map")
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("Map: staff only").wait_for(timeout=60_000)
     wait_for_app(page)  # the map's elements leave the page when the run ends
-    assert page.locator(CONTENT).count() == 0
+    page.wait_for_function(f"() => document.querySelectorAll({CONTENT!r}).length === 0", timeout=30_000)
