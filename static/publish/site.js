@@ -286,6 +286,7 @@
     var scope = area ? "area/" + safe(area) : "city";
     var keys = config.scopes[scope] || [];
     var status = document.getElementById("status");
+    status.hidden = false;
     status.textContent = S.loading;
     document.getElementById("area-select").value = area;
     var name = area ? areaName(area) : S.whole_city;
