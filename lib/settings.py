@@ -56,6 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Public views suppress counts from 1 to this value minus one (\"fewer than 5\").",
     ),
     Setting(
+        "public_max_h3_res",
+        9,
+        "Finest H3 resolution public maps may show (9 = hexagons of 0.1 km²; 10 is never public).",
+    ),
+    Setting(
         "attendee_key_file",
         "data/attendee.key",  # relative paths are taken from the project folder
         "Secret key that hashes attendee ids from sign-in sheets (created on first use; keep it, or repeat visits stop matching).",
