@@ -10,7 +10,8 @@ cached.store()  # on a fresh clone this loads the embedded data first, with a pr
 
 pages = {
     "Dashboard": [
-        st.Page("pages/public/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/public/transparency.py", title="Transparency", icon=":material/public:", default=True),
+        st.Page("pages/public/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview"),
         st.Page("pages/staff/trust.py", title="Trust & Safety", icon=":material/handshake:", url_path="trust"),
         st.Page("pages/staff/engagement.py", title="Engagement", icon=":material/groups:", url_path="engagement"),
         st.Page("pages/staff/impact.py", title="Programme impact", icon=":material/query_stats:", url_path="impact"),

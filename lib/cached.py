@@ -381,3 +381,59 @@ def map_total(flt, version: int) -> tuple[int, int]:
     from lib import map_data
 
     return map_data.incident_total(store(), flt)
+
+
+# -- Public transparency page (lib/public_figures.py: every figure already through lib/privacy) --------
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def public_figure(name: str, lang: str, dataset: str, level: str, area: str, version: int):
+    """One public figure (``name`` a function of lib.public_figures), for a language and an area or the city."""
+    from lib import public_figures as pf
+
+    s = store()
+    area = area or None
+    if name == "crime_by_area":
+        return pf.crime_by_area(s, dataset, level, lang)
+    if name == "crime_trend":
+        return pf.crime_trend(s, dataset, lang, level=level if area else None, area=area)
+    if name == "hotspots":
+        return pf.hotspots(s, dataset, lang, res=8, level=level if area else None, area=area)
+    if name == "trust_trend":
+        return pf.trust_trend(s, lang, level=level if area else None, area=area)
+    if name == "engagement":
+        return pf.engagement(s, lang, level=level if area else None, area=area)
+    if name == "engagement_by_area":
+        return pf.engagement_by_area(s, level, lang)
+    if name == "upcoming_events":
+        return pf.upcoming_events(s, lang, level=level if area else None, area=area)
+    if name == "provenance":
+        return pf.provenance(s, lang)
+    raise KeyError(name)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def public_meta(version: int) -> dict:
+    """Datasets, levels, areas and the publication cutoff of the public page."""
+    from lib import privacy
+    from lib import public_figures as pf
+
+    s = store()
+    sets = pf.datasets(s)
+    lvls = pf.levels(s)
+    return {"datasets": sets, "levels": lvls, "areas": {lvl: pf.areas(s, lvl) for lvl in lvls},
+            "cutoffs": {d: privacy.public_cutoff(s, d, privacy.Rules.from_settings()) for d in sets}}
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def public_find_area(text: str, level: str, version: int):
+    from lib import public_figures as pf
+
+    return pf.find_area(store(), text, level)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def public_outlines(level: str, area: str, version: int) -> dict:
+    """Outlines of a level's areas (or of one area) for the public map."""
+    from lib import public_map
+
+    return public_map.outlines(store(), level, area or None)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lib import compstat, privacy, provenance as prov
-from lib.i18n import date_text, month_name, month_text, number, t
+from lib.i18n import date_text, has, month_name, month_text, number, t
 from lib.privacy import Rules, public_table
 from lib.schema import level_column
 
@@ -53,9 +53,24 @@ class PublicFigure:
         for col in shown:
             flag = f"{col}_suppressed"
             if flag in frame.columns:
-                out[col] = [t(privacy.SUPPRESSED_LABEL, self.lang) if hidden else ("" if pd.isna(v) else int(v))
+                # Text throughout (a column mixing numbers and words cannot be typed), no separators for CSV readers.
+                out[col] = [t(privacy.SUPPRESSED_LABEL, self.lang) if hidden else ("" if pd.isna(v) else str(int(v)))
                             for v, hidden in zip(frame[col], frame[flag])]
         return out.rename(columns=self.columns)
+
+
+def _sources(store, kind: str, lang: str, dataset: str | None = None) -> str:
+    """The loads behind a figure in one sentence, from the load records (lib/provenance.py), in ``lang``."""
+    recs = prov.loads(store, kind)
+    if dataset is not None:
+        recs = recs[recs["dataset"] == dataset]
+    recs = recs[recs["rows_loaded"] > 0]
+    if recs.empty:
+        return t("source.none", lang, kind=t(f"kind.{kind}", lang).lower())
+    parts = [t("source.part", lang, file=r["source_name"] + (" (SYNTHETIC)" if r["synthetic"] else ""),
+               rows=number(int(r["rows_loaded"]), lang), date=date_text(r["loaded_at"], lang))
+             for r in recs.to_dict("records")]
+    return t("source.line", lang, parts="; ".join(parts))
 
 
 def _rules(rules: Rules | None) -> Rules:
@@ -121,11 +136,13 @@ def _area_name(store, level: str, code: str, lang: str) -> str:
     return area_label(_level_word(level, lang), code, row["name"].iloc[0] if len(row) else None)
 
 
-def _level_word(level: str, lang: str) -> str:
+def level_word(level: str, lang: str) -> str:
+    """A boundary level in words: "beat" -> "Beat" / "Sector policial"; unknown levels as they are."""
     key = f"level.{level}"
-    from lib.i18n import has
+    return t(key, lang) if has(key, lang) else level[:1].upper() + level[1:]
 
-    return t(key, lang) if has(key, lang) else level
+
+_level_word = level_word
 
 
 def _parents(store, level: str) -> pd.DataFrame:
@@ -320,7 +337,7 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
                 suppressed=int(out["incidents_suppressed"].sum()), areas=len(out),
                 level=_level_word(level, lang))
     return PublicFigure("crime_by_area", t("crime.title", lang), public_table(out, rules), period,
-                        prov.sources_line(store, "incidents", dataset),
+                        _sources(store, "incidents", lang, dataset),
                         t("crime.method", lang, **_r(rules)), summary,
                         t("unit.incidents", lang), cols, lang)
 
@@ -390,7 +407,7 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
                                                                                    lang))
     out.attrs["year"] = year
     return PublicFigure("crime_trend", t("trend.title", lang) + (f": {where}" if level and area else ""),
-                        public_table(out, rules), period, prov.sources_line(store, "incidents", dataset),
+                        public_table(out, rules), period, _sources(store, "incidents", lang, dataset),
                         t("trend.method", lang, **_r(rules)), summary,
                         t("unit.incidents", lang), cols, lang)
 
@@ -470,7 +487,7 @@ def trust_trend(store, lang: str = "en", level: str | None = None, area: str | N
         period = t("trust.period", lang, start=month_text(out["period_start"].min(), lang),
                    end=month_text(last, lang))
     return PublicFigure("trust_trend", t("trust.title", lang) + f": {where}", public_table(out, rules), period,
-                        prov.sources_line(store, "scores"), method, summary, t("unit.score", lang), cols, lang,
+                        _sources(store, "scores", lang), method, summary, t("unit.score", lang), cols, lang,
                         note=t("trust.caveat", lang) + (" " + t("trust.no_n", lang) if out["n"].isna().all() else ""))
 
 
@@ -552,7 +569,7 @@ def engagement(store, lang: str = "en", level: str | None = None, area: str | No
                                                                                            lang))
     note = "" if has_attendance else t("engagement.no_attendance", lang)
     return PublicFigure("engagement", t("engagement.title", lang) + (f": {where}" if level and area else ""),
-                        public_table(out, rules), period, prov.sources_line(store, "events"),
+                        public_table(out, rules), period, _sources(store, "events", lang),
                         t("engagement.method", lang, **_r(rules)), summary, t("unit.events", lang), cols,
                         lang, note=note)
 
@@ -595,7 +612,7 @@ def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None 
     period = t("engagement.period", lang, start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1),
                                                                                            lang))
     return PublicFigure("engagement_by_area", t("where.title", lang), public_table(out, rules), period,
-                        prov.sources_line(store, "events"), t("where.method", lang, **_r(rules)), summary,
+                        _sources(store, "events", lang), t("where.method", lang, **_r(rules)), summary,
                         t("unit.events", lang), cols, lang)
 
 
@@ -619,7 +636,7 @@ def upcoming_events(store, lang: str = "en", level: str | None = None, area: str
                else t("upcoming.none", lang, days=days, where=where))
     period = t("upcoming.period", lang, start=date_text(now, lang), end=date_text(now + pd.Timedelta(days=days), lang))
     return PublicFigure("upcoming_events", t("upcoming.title", lang), public_table(out), period,
-                        prov.sources_line(store, "events"), t("upcoming.method", lang), summary, "", cols, lang)
+                        _sources(store, "events", lang), t("upcoming.method", lang), summary, "", cols, lang)
 
 
 # -- hot spots -----------------------------------------------------------------------------------
@@ -666,7 +683,7 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
         result = gi.gi_star(study)
     except gi.NotEnoughData:
         return PublicFigure("hotspots", t("hotspots.title", lang), empty, period,
-                            prov.sources_line(store, "incidents", dataset), method, t("hotspots.too_few", lang),
+                            _sources(store, "incidents", lang, dataset), method, t("hotspots.too_few", lang),
                             t("unit.incidents", lang), cols, lang, note=t("hotspots.too_few", lang))
     out = result[["cell", "bin", "incidents"]].rename(columns={"incidents": "count"})
     out["label"] = out["bin"].map(lambda b: t(f"bin.{int(b)}", lang))
@@ -677,7 +694,7 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out),
                 km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
     return PublicFigure("hotspots", t("hotspots.title", lang), public_table(out, rules), period,
-                        prov.sources_line(store, "incidents", dataset), method, summary, t("unit.incidents", lang),
+                        _sources(store, "incidents", lang, dataset), method, summary, t("unit.incidents", lang),
                         cols, lang, note=t("hotspots.sensitive_note", lang))
 
 

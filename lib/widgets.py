@@ -253,3 +253,41 @@ def h3_area(res: int) -> str:
 
     km2 = h3.average_hexagon_area(res, "km^2")
     return f"{km2:.2g} km²" if km2 >= 0.1 else f"{km2 * 1e6 / 1e4:.2g} ha"
+
+
+def public_figure(fig, chart, key: str, expanded: bool = False) -> None:
+    """A public figure: title, its one-sentence summary, the chart, period and source, and the table.
+
+    The table and its CSV download are ``fig.table()``: the figure's frame
+    through lib.privacy.public_table, headers in the figure's language and
+    suppressed cells written "fewer than 5".
+    """
+    from lib.i18n import t
+
+    st.subheader(fig.title)
+    st.markdown(fig.summary)
+    if chart is not None:
+        st.plotly_chart(chart, key=f"public_chart_{key}", config={"displaylogo": False, "displayModeBar": False})
+    public_caption(fig)
+    public_table_download(fig, key, expanded)
+
+
+def public_caption(fig) -> None:
+    from lib.i18n import t
+
+    parts = [t("common.period", fig.lang, period=fig.period) if fig.period else "", fig.source, fig.note]
+    st.caption(" ".join(p for p in parts if p))
+
+
+def public_table_download(fig, key: str, expanded: bool = False) -> None:
+    """The figure's table (already suppressed) in an expander, with a CSV download of exactly that table."""
+    from lib.i18n import t
+
+    table = fig.table()
+    if table.empty:
+        return
+    with st.expander(t("common.table", fig.lang, name=fig.title), expanded=expanded):
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(t("common.download", fig.lang, name=fig.title),
+                           table.to_csv(index=False).encode("utf-8"),
+                           file_name=f"{fig.key}_{fig.lang}.csv", mime="text/csv", key=f"public_download_{key}")

@@ -197,11 +197,11 @@ def run_page(app_env):
     """
     from streamlit.testing.v1 import AppTest
 
-    def run(page: str = "pages/public/overview.py", **query) -> AppTest:
+    def run(page: str = "pages/public/transparency.py", **query) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
         for key, value in query.items():
             at.query_params[key] = value
-        if page != "pages/public/overview.py":
+        if page != "pages/public/transparency.py":  # the default page (dashboard.py)
             # Before a first run AppTest finds pages by file name only, missing a custom url_path
             # ("event-log"): it would silently render the default page.
             at.run()

@@ -1,0 +1,161 @@
+"""Transparency: the public page. Every number comes from lib/public_figures (through lib/privacy)."""
+
+import h3
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from lib import cached, public_charts, public_map, widgets
+from lib.i18n import LANGS, date_text, lang_from, number, t
+from lib.privacy import Rules
+from lib.public_figures import level_word
+
+lang = lang_from(st.query_params)
+NAMES = {"en": "English", "es": "Español"}
+choice = st.segmented_control(f"{t('page.lang', 'en')} / {t('page.lang', 'es')}", list(LANGS), default=lang,
+                              format_func=NAMES.get, key="public_lang")
+if choice and choice != lang:
+    st.query_params["lang"] = choice
+    st.rerun()
+st.query_params["lang"] = lang
+
+st.title(t("page.title", lang))
+st.markdown(t("page.intro", lang))
+
+version = cached.version()
+meta = cached.public_meta(version)
+rules = Rules.from_settings()
+if not meta["datasets"] or not meta["levels"]:
+    st.info(t("page.empty", lang))
+    st.stop()
+
+# -- which data and which area (kept in the URL: ?lang=es&level=beat&area=1121) -----------------------
+dataset = st.query_params.get("dataset")
+dataset = dataset if dataset in meta["datasets"] else meta["datasets"][0]
+if len(meta["datasets"]) > 1:
+    dataset = st.selectbox(t("page.dataset", lang), meta["datasets"], index=meta["datasets"].index(dataset),
+                           key="public_dataset")
+st.query_params["dataset"] = dataset
+cutoff = meta["cutoffs"].get(dataset)
+if cutoff is not None:
+    st.caption(t("page.as_of", lang, date=date_text(cutoff - pd.Timedelta(days=1), lang),
+                 lag=rules.lag_days))
+if "sample" in dataset.lower():
+    st.caption(t("method.sample", lang))
+
+st.header(t("search.header", lang))
+levels = meta["levels"]
+level = st.query_params.get("level")
+level = level if level in levels else levels[0]
+area = st.query_params.get("area") or ""
+left, right = st.columns([1, 1])
+with left:
+    typed = st.text_input(t("search.text", lang), key="public_search", help=t("search.help", lang),
+                          placeholder="1200 W Madison")
+if typed:
+    found = cached.public_find_area(typed.strip()[:120], level, version)
+    if found is None:
+        st.warning(t("search.not_found", lang))
+    elif (found.level, found.code) != (level, area) and st.session_state.get("public_last_search") != typed:
+        level, area = found.level, found.code
+    if found is not None:
+        st.session_state["public_last_search"] = typed
+        st.success(t(f"search.found.{found.how}", lang, area=f"{level_word(found.level, lang)} {found.code}"))
+with right:
+    level = st.selectbox(t("search.level", lang), levels, index=levels.index(level),
+                         format_func=lambda lvl: level_word(lvl, lang), key=f"public_level_{level}")
+    frame = meta["areas"][level]
+    codes = [""] + list(frame["code"])
+    labels = dict(zip(frame["code"], frame["label"]))
+    word = level_word(level, lang)
+    area = area if area in labels else ""
+    area = st.selectbox(t("search.pick", lang), codes, index=codes.index(area), key=f"public_area_{level}_{area}",
+                        format_func=lambda c: t("search.all", lang) if not c else f"{word} {labels[c].split(' ', 1)[1]}")
+st.query_params["level"] = level
+if area:
+    st.query_params["area"] = area
+elif "area" in st.query_params:
+    del st.query_params["area"]
+where = f"{word} {labels[area].split(' ', 1)[1]}" if area else t("search.all", lang)
+st.markdown(f"**{t('search.showing', lang, area=where)}**")
+
+
+def figure(name):
+    return cached.public_figure(name, lang, dataset, level, area, version)
+
+
+# -- crime -----------------------------------------------------------------------------------------
+st.header(t("section.crime", lang))
+by_area = figure("crime_by_area")
+if area:
+    row = by_area.frame[by_area.frame["code"] == area]
+    if len(row):
+        r = row.iloc[0]
+        a, b, c = st.columns(3)
+        fmt = lambda v: t("privacy.suppressed", lang) if v is None or v != v else number(int(v), lang)  # noqa: E731
+        a.metric(t("area.ytd", lang), fmt(r["incidents"]) if not r["incidents_suppressed"] else fmt(None))
+        b.metric(t("area.ytd_last", lang), fmt(r["last_year"]) if not r["last_year_suppressed"] else fmt(None))
+        c.metric(t("area.signal", lang), r["signal"] or "–")
+        st.caption(t("common.period", lang, period=by_area.period))
+trend = figure("crime_trend")
+widgets.public_figure(trend, public_charts.trend(trend), "trend")
+chart = public_charts.crime_by_area(by_area)
+widgets.public_figure(by_area, chart, "by_area")
+if chart is not None:
+    st.caption(t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
+               + " " + t("chart.suppressed_note", lang))
+
+# -- hot spot map ----------------------------------------------------------------------------------
+st.header(t("section.map", lang))
+hot = figure("hotspots")
+st.markdown(hot.summary)
+m = public_map.build(hot, cached.public_outlines(level if area else levels[0], area, version),
+                     level_word(level if area else levels[0], lang), lang)
+if m is not None:
+    st_folium(m, key=f"public_map_{lang}_{level}_{area}", height=480, use_container_width=True, returned_objects=[])
+widgets.public_caption(hot)
+if not hot.frame.empty:
+    sig = hot
+    sig_frame = hot.frame[hot.frame["bin"] != 0]
+    if len(sig_frame):
+        from dataclasses import replace
+
+        sig = replace(hot, frame=sig_frame, title=t("map.table", lang))
+        widgets.public_table_download(sig, "hotspots")
+
+# -- trust and safety ------------------------------------------------------------------------------
+st.header(t("section.trust", lang))
+trust = figure("trust_trend")
+widgets.public_figure(trust, public_charts.trust(trust), "trust")
+
+# -- engagement ------------------------------------------------------------------------------------
+st.header(t("section.engagement", lang))
+held = figure("engagement")
+widgets.public_figure(held, public_charts.engagement(held), "engagement")
+where_held = figure("engagement_by_area")
+st.subheader(where_held.title)
+st.markdown(where_held.summary)
+widgets.public_caption(where_held)
+widgets.public_table_download(where_held, "where")
+upcoming = figure("upcoming_events")
+st.subheader(upcoming.title)
+st.markdown(upcoming.summary)
+if not upcoming.frame.empty:
+    st.dataframe(upcoming.table(), hide_index=True, width="stretch")
+
+# -- methodology and provenance --------------------------------------------------------------------
+st.header(t("section.method", lang))
+for fig in (by_area, trend, hot, trust, held):
+    st.markdown(f"**{fig.title}.** {fig.method}")
+st.markdown(t("method.caveat", lang))
+st.subheader(t("section.privacy", lang))
+words = {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days,
+         "min_n": rules.min_effective_n, "flag_n_minus": rules.flag_effective_n - 1,
+         "km2": number(h3.average_hexagon_area(rules.max_h3_res, "km^2"), lang, 2)}
+st.markdown("\n".join(f"- {t(f'privacy.rule.{k}', lang, **words)}"
+                      for k in ("small", "sensitive", "lag", "precision", "survey", "downloads")))
+
+st.header(t("section.provenance", lang))
+prov = figure("provenance")
+st.markdown(prov.summary)
+st.dataframe(prov.table(), hide_index=True, width="stretch")
