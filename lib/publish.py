@@ -30,6 +30,7 @@ server pointed at ``DIR`` never serves half a site.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import h3
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -51,8 +53,7 @@ from lib.settings import PROJECT_DIR
 TEMPLATES = PROJECT_DIR / "static" / "publish"
 LEAFLET = PROJECT_DIR / "static" / "vendor" / "leaflet-1.9.3"
 DIGITS = 5  # outline coordinates to about 1 m: boundaries are public, more only adds bytes
-CITY_RES = 8  # hot spot hexagons for the whole city (0.74 km2) ...
-AREA_RES = 9  # ... and for one area (0.105 km2); the rules cap both at max_h3_res
+HOT_RES = 8  # hot spot hexagons of 0.74 km2, as on the Transparency page; the rules cap it at max_h3_res
 MANIFEST = "manifest.json"
 
 
@@ -62,35 +63,48 @@ class PublishError(RuntimeError):
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """One figure of the public page: its key, how to compute it, where it appears and how to chart it."""
+    """One figure of the public page: its key, section, how to compute it, where it appears and how to chart it."""
 
     key: str
+    section: str  # the i18n key of its section heading (section.crime ...)
     compute: Callable  # (store, dataset, level, area, lang, rules) -> PublicFigure
+    chart: dict  # what the browser draws from the rows (site.js): kind, x, y, series, top, axis title key
     city: bool = True
     area: bool = True
 
 
+# The Transparency page's figures, called as that page calls them (lib/cached.public_figure).
 FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("crime_by_area",
-               lambda s, d, lvl, a, lang, r: public_figures.crime_by_area(s, d, lvl, lang, rules=r),
-               area=False),
-    FigureSpec("crime_trend",
+    FigureSpec("crime_trend", "section.crime",
                lambda s, d, lvl, a, lang, r: public_figures.crime_trend(
-                   s, d, lang, level=lvl if a else None, area=a, rules=r)),
-    FigureSpec("hotspots",
+                   s, d, lang, level=lvl if a else None, area=a, rules=r),
+               {"kind": "line", "x": "month_name", "y": ["last_year", "this_year"], "axis": "chart.incidents"}),
+    FigureSpec("crime_by_area", "section.crime",
+               lambda s, d, lvl, a, lang, r: public_figures.crime_by_area(s, d, lvl, lang, rules=r),
+               {"kind": "bar", "x": "area", "y": ["incidents", "last_year"], "top": 25, "axis": "chart.incidents"},
+               area=False),
+    FigureSpec("hotspots", "section.map",
                lambda s, d, lvl, a, lang, r: public_figures.hotspots(
-                   s, d, lang, res=min(AREA_RES if a else CITY_RES, r.max_h3_res),
-                   level=lvl if a else None, area=a, rules=r)),
-    FigureSpec("trust_trend",
+                   s, d, lang, res=min(HOT_RES, r.max_h3_res), level=lvl if a else None, area=a, rules=r),
+               {"kind": "map", "rows": {"column": "bin", "not": 0}}),
+    FigureSpec("trust_trend", "section.trust",
                lambda s, d, lvl, a, lang, r: public_figures.trust_trend(
-                   s, lang, level=lvl if a else None, area=a, rules=r)),
-    FigureSpec("engagement",
+                   s, lang, level=lvl if a else None, area=a, rules=r),
+               {"kind": "line", "x": "month", "y": ["value"], "series": "measure", "axis": "chart.score"}),
+    FigureSpec("engagement", "section.engagement",
                lambda s, d, lvl, a, lang, r: public_figures.engagement(
-                   s, lang, level=lvl if a else None, area=a, rules=r)),
-    FigureSpec("upcoming_events",
+                   s, lang, level=lvl if a else None, area=a, rules=r),
+               {"kind": "bar_time", "x": "month", "y": ["events"], "axis": "chart.events"}),
+    FigureSpec("engagement_by_area", "section.engagement",
+               lambda s, d, lvl, a, lang, r: public_figures.engagement_by_area(s, lvl, lang, rules=r),
+               {"kind": "bar", "x": "area", "y": ["events"], "top": 25, "axis": "chart.events"},
+               area=False),
+    FigureSpec("upcoming_events", "section.engagement",
                lambda s, d, lvl, a, lang, r: public_figures.upcoming_events(
-                   s, lang, level=lvl if a else None, area=a)),
+                   s, lang, level=lvl if a else None, area=a),
+               {"kind": "table"}),
 )
+SECTIONS = ("section.crime", "section.map", "section.trust", "section.engagement")
 
 
 @dataclass
@@ -216,43 +230,13 @@ def _round_coords(coords):
 
 # -- what the site holds --------------------------------------------------------------
 
-def _figure_doc(fig, spec: FigureSpec) -> dict:
-    return {"key": spec.key, "title": fig.title, "summary": fig.summary, "period": fig.period,
-            "source": fig.source, "method": fig.method, "unit": fig.unit,
-            "chart": chart_spec(spec.key, fig.frame)}
-
-
-def chart_spec(key: str, frame: pd.DataFrame) -> dict:
-    """How the browser charts a figure's rows: kind, x column, y columns (and a band, where known).
-
-    Read from the columns: a date or month column makes a line chart over time,
-    otherwise an area name or code makes a bar chart. Flags (``*_suppressed``),
-    z-scores and codes are never plotted.
-    """
-    cols = list(frame.columns)
-    skip = {c for c in cols if c.endswith("_suppressed")} | {"poisson_z", "z", "p", "p_fdr", "bin", "n_eff"}
-    numeric = [c for c in cols if c not in skip and pd.api.types.is_numeric_dtype(frame[c])
-               and not pd.api.types.is_bool_dtype(frame[c])]
-    time_cols = [c for c in cols if pd.api.types.is_datetime64_any_dtype(frame[c])
-                 or c in ("month", "period", "period_start", "date", "week")]
-    if key == "hotspots":
-        return {"kind": "map"}
-    if time_cols:
-        x = time_cols[0]
-        lo = next((c for c in cols if c.endswith(("_low", "_lo", "ci_low"))), None)
-        hi = next((c for c in cols if c.endswith(("_high", "_hi", "ci_high"))), None)
-        ys = [c for c in numeric if c not in (lo, hi, "year") and c != x][:4]
-        spec = {"kind": "line", "x": x, "y": ys}
-        series = next((c for c in ("series", "measure", "year", "type") if c in cols and c != x), None)
-        if series and not pd.api.types.is_numeric_dtype(frame[series]):
-            spec["series"] = series
-        if lo and hi:
-            spec["band"] = [lo, hi]
-        return spec
-    label = next((c for c in ("name", "area", "label", "type", "code") if c in cols), None)
-    if label and numeric:
-        return {"kind": "bar", "x": label, "y": [c for c in numeric if c not in ("population", "area_km2")][:2]}
-    return {"kind": "table"}
+def _figure_doc(fig, spec: FigureSpec, lang: str) -> dict:
+    chart = dict(spec.chart)
+    if "axis" in chart:
+        chart["axis"] = i18n.t(chart["axis"], lang)
+    return {"key": spec.key, "section": spec.section, "title": fig.title, "summary": fig.summary,
+            "period": fig.period, "source": fig.source, "method": fig.method, "unit": fig.unit,
+            "note": getattr(fig, "note", ""), "labels": dict(getattr(fig, "columns", {}) or {}), "chart": chart}
 
 
 def _compute(spec: FigureSpec, store, dataset, level, area, lang, rules):
@@ -301,6 +285,13 @@ def street_name(block: str | None) -> str | None:
     return street if street and not street[0].isdigit() else None
 
 
+def _cells(frame: pd.DataFrame, lang: str) -> dict:
+    """The significant hexagons of a (guarded) hot spot frame as GeoJSON."""
+    if frame.empty:
+        return {"type": "FeatureCollection", "features": []}
+    return public_figures.cell_polygons(frame, lang)
+
+
 def _outlines(store, level: str, codes: list[str]) -> dict:
     """The level's published boundary outlines as GeoJSON, coordinates to ~1 m."""
     rows = store.query("SELECT code, name, geometry_simple AS geometry FROM boundaries WHERE level = :l ORDER BY code",
@@ -315,26 +306,40 @@ def _outlines(store, level: str, codes: list[str]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _area_list(store, level: str) -> pd.DataFrame:
+def _area_list(store, level: str, lang: str) -> pd.DataFrame:
+    """The level's areas (code, label) as the Transparency page names them, in ``lang``: "District 11"."""
     frame = public_figures.areas(store, level)
-    if "name" not in frame.columns:
-        frame = frame.assign(name=frame["code"])
-    frame = frame[["code", "name"]].copy()
-    frame["name"] = frame["name"].fillna(frame["code"]).astype(str)
-    return frame.reset_index(drop=True)
+    word = public_figures.level_word(level, lang)
+    labels = [public_figures.area_label(word, c, n) for c, n in zip(frame["code"], frame["name"])]
+    return pd.DataFrame({"code": frame["code"].astype(str), "label": labels})
 
 
-def _page(env: Environment, lang: str, root: str, areas: pd.DataFrame, level: str, rules, config: dict) -> str:
-    other = [x for x in i18n.LANGS if x != lang]
-    fmt = {"min_count": rules.min_count, "max_hidden": rules.min_count - 1, "lag_days": rules.lag_days,
-           "min_n": rules.min_effective_n, "hex_km2": "0.1", "level": level}
-    strings = site_text.catalog(lang, **fmt)
+def _page(env: Environment, lang: str, root: str, areas: pd.DataFrame, level: str, dataset: str, rules,
+          config: dict, store) -> str:
+    t = functools.partial(i18n.t, lang=lang)
+    words = {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days,
+             "min_n": rules.min_effective_n, "flag_n_minus": rules.flag_effective_n - 1,
+             "km2": i18n.number(h3.average_hexagon_area(rules.max_h3_res, "km^2"), lang, 2)}
+    cutoff = privacy.public_cutoff(store, dataset, rules)
+    as_of = t("page.as_of", date=i18n.date_text(cutoff - pd.Timedelta(days=1), lang), lag=rules.lag_days) \
+        if cutoff is not None else ""
+    strings = site_text.catalog(lang, min_count=rules.min_count)
+    strings.update({"suppressed": t(privacy.SUPPRESSED_LABEL), "search_all": t("search.all"),
+                    "showing": t("search.showing", area="{area}"), "chart_top": t("chart.top", n="{n}"),
+                    "suppressed_note": t("chart.suppressed_note"), "map_note": t("map.note", period="{period}",
+                                                                                    km2="{km2}"),
+                    "map_legend": t("map.legend"), "map_layer": t("map.layer"), "map_areas": t("map.areas"),
+                    "area_ytd": t("area.ytd"), "area_ytd_last": t("area.ytd_last"), "area_signal": t("area.signal")})
     # With two languages, the link to the other one is named in it ("Español" on the English page).
     links = [{"lang": x, "href": root + ("" if x == "en" else f"{x}/"), "label": site_text.text("other_language", lang)}
-             for x in other]
+             for x in i18n.LANGS if x != lang]
     page_config = {**config, "lang": lang, "root": root, "strings": strings}
     return env.get_template("index.html").render(
-        lang=lang, root=root, t=strings, areas=areas.to_dict("records"), links=links,
+        lang=lang, root=root, t=strings, i=t, areas=areas.to_dict("records"), links=links, as_of=as_of,
+        sample=t("method.sample") if "sample" in dataset.lower() else "",
+        privacy_rules=[t(f"privacy.rule.{k}", **words) for k in ("small", "sensitive", "lag", "precision", "survey",
+                                                                 "downloads")],
+        sections=SECTIONS, level_word=public_figures.level_word(level, lang),
         config_json=json.dumps(page_config, ensure_ascii=False).replace("</", "<\\/"),
     )
 
@@ -364,6 +369,9 @@ def publish(store, out: str | Path, level: str | None = None, dataset: str | Non
 
     if dataset is None:
         dataset = public_figures.default_dataset(store)
+    elif dataset not in public_figures.datasets(store):
+        raise PublishError(f"Unknown incident dataset {dataset!r}; loaded: "
+                           f"{', '.join(public_figures.datasets(store)) or 'none'}.")
     if not dataset:
         raise PublishError("The store holds no incidents, so there is nothing to publish. "
                            "Load data first: python -m lib setup (the embedded data) or python -m lib load ...")
@@ -375,17 +383,16 @@ def publish(store, out: str | Path, level: str | None = None, dataset: str | Non
         level = levels[0]
     elif level not in levels:
         raise PublishError(f"Unknown boundary level {level!r}; loaded levels: {', '.join(levels) or 'none'}.")
-    areas = _area_list(store, level)
-    codes = list(areas["code"])
+    n_areas = len(public_figures.areas(store, level))
 
     build = out.parent / f".{out.name}.building"
     if build.exists():
         shutil.rmtree(build)
     build.mkdir(parents=True)
     site = SiteWriter(build)
-    report = PublishReport(out=out, level=level, dataset=dataset, areas=len(codes))
+    report = PublishReport(out=out, level=level, dataset=dataset, areas=n_areas)
     try:
-        _build(site, store, dataset, level, areas, rules, report, say)
+        _build(site, store, dataset, level, rules, report, say)
         _swap(build, out)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
@@ -397,10 +404,10 @@ def publish(store, out: str | Path, level: str | None = None, dataset: str | Non
     return report
 
 
-def _build(site: SiteWriter, store, dataset, level, areas, rules, report, say) -> None:
-    codes = list(areas["code"])
-    scopes = [("city", None)] + [(f"area/{_safe(code)}", code) for code in codes]
+def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
     langs = list(i18n.LANGS)
+    codes = list(_area_list(store, level, langs[0])["code"])
+    scopes = [("city", None)] + [(f"area/{_safe(code)}", code) for code in codes]
     total = len(scopes) * len(langs)
     done = 0
     figures: dict[str, list[str]] = {}
@@ -413,19 +420,23 @@ def _build(site: SiteWriter, store, dataset, level, areas, rules, report, say) -
                 fig, reason = _compute(spec, store, dataset, level, area, lang, rules)
                 rel = f"data/{lang}/{scope}/{spec.key}"
                 if fig is None:
-                    site.json(f"{rel}.json", {"key": spec.key, "unavailable": reason,
-                                              "title": site_text.text("unavailable", lang, reason="")})
+                    site.json(f"{rel}.json", {"key": spec.key, "section": spec.section, "unavailable": reason})
                     report.unavailable.append(f"{spec.key} ({lang}, {area or 'city'}): {reason}")
                 else:
-                    geometry = public_figures.cell_polygons if spec.key == "hotspots" else None
-                    site.table(rel, fig.frame, _figure_doc(fig, spec), geometry=geometry)
+                    geometry = functools.partial(_cells, lang=lang) if spec.key == "hotspots" else None
+                    site.table(rel, fig.frame, _figure_doc(fig, spec, lang), geometry=geometry)
                 keys.append(spec.key)
             figures[scope] = keys
             done += 1
             say(done / total * 0.9, f"{lang}: {area or 'city'} ({done}/{total})")
 
-    say(0.92, "Areas, outlines and the street index")
-    site.table("data/areas", areas)
+    say(0.91, "Areas, outlines, sources and the street index")
+    for lang in langs:
+        site.table(f"data/{lang}/areas", _area_list(store, level, lang))
+        prov = public_figures.provenance(store, lang)
+        site.table(f"data/{lang}/provenance", prov.frame, {"key": "provenance", "title": prov.title,
+                                                           "summary": prov.summary, "method": prov.method,
+                                                           "labels": dict(prov.columns)})
     site.json("data/outlines.json", _outlines(store, level, codes))
     site.table("data/streets", street_index(store, dataset, level, rules))
 
@@ -438,14 +449,14 @@ def _build(site: SiteWriter, store, dataset, level, areas, rules, report, say) -
         site.copy(f"assets/{name}", TEMPLATES / name)
     generated = datetime.now(timezone.utc).replace(microsecond=0)
     config = {"level": level, "dataset": dataset, "generated": generated.isoformat(),
-              "scopes": {scope: keys for scope, keys in figures.items()},
-              "rules": _rules_dict(rules)}
+              "scopes": figures, "rules": _rules_dict(rules)}
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     for lang in langs:
         prefix = "" if lang == "en" else f"{lang}/"
         root = "" if lang == "en" else "../"
-        site.text(f"{prefix}index.html", _page(env, lang, root, areas, level, rules, config))
-        report.pages += 1 + len(codes)  # one page per area through ?area=CODE
+        areas = _area_list(store, level, lang)
+        site.text(f"{prefix}index.html", _page(env, lang, root, areas, level, dataset, rules, config, store))
+        report.pages += 1 + len(codes)  # the city and one view per area (?area=CODE)
     site.json(MANIFEST, {
         "generated": generated.isoformat(),
         "generator": "python -m lib publish",
@@ -454,7 +465,7 @@ def _build(site: SiteWriter, store, dataset, level, areas, rules, report, say) -
         "areas": len(codes),
         "languages": langs,
         "rules": _rules_dict(rules),
-        "sources": _sources(store, langs[0]),
+        "sources": public_figures.provenance(store, langs[0]).table().to_dict("records"),
         "assets": {"plotly.js": version, "leaflet": "1.9.3"},
         "unavailable": report.unavailable,
         "files": sorted(site.files),
@@ -464,16 +475,6 @@ def _build(site: SiteWriter, store, dataset, level, areas, rules, report, say) -
 def _rules_dict(rules) -> dict:
     return {name: getattr(rules, name) for name in ("min_count", "lag_days", "max_h3_res", "min_effective_n",
                                                     "flag_effective_n") if hasattr(rules, name)}
-
-
-def _sources(store, lang: str):
-    prov = public_figures.provenance(store, lang)
-    if isinstance(prov, pd.DataFrame):
-        return privacy.public_table(prov).astype(object).where(prov.notna(), None).to_dict("records")
-    if hasattr(prov, "frame"):
-        return {"title": getattr(prov, "title", ""), "rows": _rows(privacy.public_table(prov.frame)),
-                "columns": [str(c) for c in prov.frame.columns]}
-    return prov
 
 
 def _safe(code: str) -> str:

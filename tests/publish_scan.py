@@ -118,6 +118,12 @@ def _count_columns(columns):
 
 
 def _small(value, min_count) -> bool:
+    """A count from 1 to min_count - 1, as a number or as text ("3", "3.0")."""
+    if isinstance(value, str):
+        try:
+            value = float(value.replace(",", ""))
+        except ValueError:
+            return False
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < min_count \
         and float(value).is_integer()
 

@@ -65,7 +65,8 @@ def test_publish_command_reports_progress_and_summary(site, manifest):
     assert "python -m http.server -d" in stdout
     # Both languages, one page each, the vendored scripts (no CDN) and the manifest listing every file.
     for rel in ("index.html", "es/index.html", "assets/plotly.min.js", "assets/leaflet/leaflet.js",
-                "assets/site.js", "assets/site.css", "data/areas.json", "data/outlines.json", "data/streets.json"):
+                "assets/site.js", "assets/site.css", "data/en/areas.json", "data/es/areas.json", "data/en/provenance.json",
+                "data/outlines.json", "data/streets.json"):
         assert (out / rel).is_file(), rel
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}
     assert on_disk == set(manifest["files"])
@@ -223,7 +224,7 @@ def _open(browser, url, width=1280, height=900):
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
     page.goto(url)
-    page.wait_for_selector("#fig-crime_trend h2", timeout=30000)
+    page.wait_for_selector("#fig-crime_trend h3", timeout=30000)
     page.wait_for_function("document.getElementById('status').hidden", timeout=30000)
     return page, problems
 
@@ -242,7 +243,7 @@ def test_site_draws_charts_and_map_offline(browser, served):
     assert page.locator("#map-legend li").count() >= 3
     assert page.locator("html").get_attribute("lang") == "en"
     # Each chart has its one-sentence summary as its accessible name, and a table.
-    for section in page.locator("section.figure:has(.js-plotly-plot)").all():
+    for section in page.locator(".figure:has(.js-plotly-plot)").all():
         assert section.locator(".chart").get_attribute("aria-label")
         assert section.locator("table").count() == 1
     assert problems == []
@@ -261,7 +262,8 @@ def test_area_picker_changes_the_figures_and_the_url(browser, served):
     page.wait_for_function(f"document.getElementById('scope').textContent.includes({json.dumps(name)})")
     page.wait_for_function("document.getElementById('status').hidden")
     assert page.locator("#fig-crime_trend table").text_content() != city
-    assert page.locator("#fig-crime_by_area").count() == 0  # a city-only figure
+    assert page.locator("#fig-crime_by_area").count() == 0  # a city-only figure ...
+    assert page.locator("#headline .metric").count() == 3  # ... whose row heads the area's page
     # The link reopens the view, and the language switch keeps the area.
     assert f"area={code}" in page.locator("a.lang-link").get_attribute("href")
     page.goto(page.url)
@@ -293,11 +295,13 @@ def test_street_search_finds_areas_without_blocks(browser, served, store, manife
 def test_spanish_page_in_spanish(browser, served):
     page, problems = _open(browser, served + "/es/")
     assert page.locator("html").get_attribute("lang") == "es"
-    assert page.locator("h1").inner_text() == "La seguridad comunitaria en cifras públicas"
-    assert page.locator("#find-heading").inner_text() == "Busque su área"
-    es_title = page.locator("#fig-crime_trend h2").inner_text()
+    assert page.locator("h1").inner_text() == i18n.t("page.title", "es") != i18n.t("page.title", "en")
+    assert page.locator("#find-heading").inner_text() == i18n.t("search.header", "es")
+    assert page.locator("#section-crime-h").inner_text() == i18n.t("section.crime", "es")
+    assert i18n.t("privacy.suppressed", "es") in page.locator("#fig-crime_by_area table").text_content()
+    es_title = page.locator("#fig-crime_trend h3").inner_text()
     page_en, _ = _open(browser, served + "/")
-    assert es_title != page_en.locator("#fig-crime_trend h2").inner_text()
+    assert es_title != page_en.locator("#fig-crime_trend h3").inner_text()
     page_en.context.close()
     assert problems == []
     screenshot(page, "publish_city_es_desktop")
@@ -307,7 +311,7 @@ def test_spanish_page_in_spanish(browser, served):
 @pytest.mark.parametrize("path, width", [("/", 1280), ("/es/", 1280), ("/?area=AREA", 390), ("/es/", 390)])
 def test_axe_finds_no_serious_violations(browser, served, site, path, width):
     if "AREA" in path:
-        areas = json.loads((site[0] / "data" / "areas.json").read_text())
+        areas = json.loads((site[0] / "data" / "en" / "areas.json").read_text())
         path = path.replace("AREA", str(areas["rows"][0][areas["columns"].index("code")]))
     page, problems = _open(browser, served + path, width=width)
     page.locator("details.table-details").first.evaluate("d => d.open = true")

@@ -1,8 +1,8 @@
-/* The published public pages: draws the figures written by `python -m lib publish` (lib/publish.py).
+/* The published public pages: draws the figures that `python -m lib publish` wrote (lib/publish.py).
  *
- * Everything shown comes from the JSON files under data/, which the generator wrote
- * through privacy.public_table; this script only reads and draws them. The view is in
- * the URL (?area=CODE; the language is the folder), so every view can be linked.
+ * Every number shown comes from the JSON files under data/, which the generator wrote through
+ * privacy.public_table; this script only reads and draws them, and never computes a count.
+ * The view is in the URL (?area=CODE; the language is the folder), so every view can be linked.
  */
 (function () {
   "use strict";
@@ -11,11 +11,12 @@
   var S = config.strings;
   var lang = config.lang;
   var root = config.root;
-  var COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"];
+  var BLUE = "#0072B2", ORANGE = "#E69F00", GREEN = "#009E73";
+  var COLORS = [ORANGE, BLUE, GREEN, "#CC79A7", "#56B4E9", "#D55E00", "#000000"];
   var HOT = {"-3": "#4575B5", "-2": "#849EBA", "-1": "#C0CCBE", "0": "#FFFFBF",
              "1": "#FAB984", "2": "#ED7551", "3": "#D62F27"};
   var RAMP = ["#F1EEF6", "#D0D1E6", "#A6BDDB", "#74A9CF", "#2B8CBE", "#045A8D"];
-  var areas = [];        // [{code, name}]
+  var areas = [];        // [{code, label}]
   var outlines = null;   // GeoJSON of the level's areas
   var streets = null;    // {street: [codes]} once the search is first used
   var map = null, areaLayer = null, hotLayer = null;
@@ -43,18 +44,18 @@
     }
     return cache[path];
   }
+  function num(v, digits) { return Number(v).toLocaleString(lang, {maximumFractionDigits: digits === undefined ? 2 : digits}); }
   function safe(code) { return String(code).replace(/[^A-Za-z0-9_-]/g, "_"); }
-  function areaName(code) {
-    for (var i = 0; i < areas.length; i++) if (String(areas[i].code) === String(code)) return areas[i].name;
-    return code;
+  function areaLabel(code) {
+    for (var i = 0; i < areas.length; i++) if (areas[i].code === String(code)) return areas[i].label;
+    return String(code);
   }
   function currentArea() {
     var code = new URLSearchParams(window.location.search).get("area") || "";
-    return areas.some(function (a) { return String(a.code) === code; }) ? code : "";
+    return areas.some(function (a) { return a.code === code; }) ? code : "";
   }
-  function label(col) {
-    var s = String(col).replace(/_/g, " ");
-    return s.charAt(0).toUpperCase() + s.slice(1);
+  function header(doc, col) {
+    return (doc.labels && doc.labels[col]) || String(col).replace(/_/g, " ");
   }
   function isSuppressed(doc, row, col) {
     var i = doc.columns.indexOf(col + "_suppressed");
@@ -62,119 +63,151 @@
   }
   function cellText(doc, row, j) {
     var col = doc.columns[j], v = row[j];
-    if (v === null || v === undefined) {
-      return isSuppressed(doc, row, col) ? S.fewer_than : "\u2013";
-    }
-    if (typeof v === "number") return v.toLocaleString(lang, {maximumFractionDigits: 2});
+    if (isSuppressed(doc, row, col)) return S.suppressed;
+    if (v === null || v === undefined || v === "") return "\u2013";
+    if (typeof v === "number") return num(v);
     if (typeof v === "boolean") return v ? "\u2713" : "";
     return String(v);
   }
-  function visibleColumns(doc) {
+  function shownColumns(doc) {
+    var labelled = doc.labels && Object.keys(doc.labels).length;
     return doc.columns.map(function (c, j) { return j; }).filter(function (j) {
-      return !/_suppressed$/.test(doc.columns[j]);
+      var c = doc.columns[j];
+      return labelled ? c in doc.labels : !/_suppressed$/.test(c);
     });
   }
-  function column(doc, col) {
+  function column(doc, rows, col) {
     var j = doc.columns.indexOf(col);
-    return doc.rows.map(function (r) { return j >= 0 ? r[j] : null; });
+    return rows.map(function (r) { return j >= 0 ? r[j] : null; });
+  }
+  function shownRows(doc) {
+    var f = doc.chart && doc.chart.rows;
+    if (!f) return doc.rows;
+    var j = doc.columns.indexOf(f.column);
+    return doc.rows.filter(function (r) { return r[j] !== f.not; });
   }
 
   /* -- tables ------------------------------------------------------------------------- */
-  function table(doc) {
-    var cols = visibleColumns(doc);
-    var head = el("tr", {}, cols.map(function (j) { return el("th", {scope: "col", text: label(doc.columns[j])}); }));
-    var body = el("tbody", {}, doc.rows.map(function (row) {
+  function table(doc, rows) {
+    var cols = shownColumns(doc);
+    var head = el("tr", {}, cols.map(function (j) { return el("th", {scope: "col", text: header(doc, doc.columns[j])}); }));
+    var body = el("tbody", {}, rows.map(function (row) {
       return el("tr", {}, cols.map(function (j, k) {
-        var v = row[j];
         var attrs = {text: cellText(doc, row, j)};
-        if (typeof v === "number") attrs["class"] = "num";
-        if (v === null && isSuppressed(doc, row, doc.columns[j])) attrs["class"] = "suppressed";
-        return el(k === 0 ? "th" : "td", k === 0 ? Object.assign({scope: "row"}, attrs) : attrs);
+        if (isSuppressed(doc, row, doc.columns[j])) attrs["class"] = "suppressed";
+        else if (typeof row[j] === "number") attrs["class"] = "num";
+        if (k === 0) attrs.scope = "row";
+        return el(k === 0 ? "th" : "td", attrs);
       }));
     }));
     var t = el("table", {}, [el("caption", {text: doc.title}), el("thead", {}, [head]), body]);
-    return el("div", {"class": "table-wrap", tabindex: "0", role: "region", "aria-label": S.table + ": " + doc.title}, [t]);
+    return el("div", {"class": "table-wrap", tabindex: "0", role: "region", "aria-label": doc.title}, [t]);
   }
 
   /* -- charts ------------------------------------------------------------------------- */
   function chart(doc, node) {
     var spec = doc.chart || {};
-    if (!doc.rows.length || !window.Plotly || (spec.kind !== "line" && spec.kind !== "bar")) return false;
-    var traces = [];
+    var rows = doc.rows.slice();
+    if (!rows.length || !window.Plotly || ["line", "bar", "bar_time"].indexOf(spec.kind) < 0) return null;
+    var traces = [], note = null;
     var narrow = window.innerWidth < 600;
-    if (spec.kind === "line") {
-      var x = column(doc, spec.x);
-      if (spec.series) {
-        var groups = {};
-        column(doc, spec.series).forEach(function (g, i) { (groups[g] = groups[g] || []).push(i); });
-        Object.keys(groups).forEach(function (g, k) {
-          (spec.y || []).slice(0, 1).forEach(function (y) {
-            var ys = column(doc, y);
-            traces.push({type: "scatter", mode: "lines+markers", name: String(g),
-                         x: groups[g].map(function (i) { return x[i]; }), y: groups[g].map(function (i) { return ys[i]; }),
-                         line: {color: COLORS[k % COLORS.length]}, connectgaps: false});
-          });
-        });
-      } else {
-        (spec.y || []).forEach(function (y, k) {
-          traces.push({type: "scatter", mode: "lines+markers", name: label(y), x: x, y: column(doc, y),
-                       line: {color: COLORS[k % COLORS.length]}, connectgaps: false});
-        });
+    var nums = function (col) { return column(doc, rows, col).map(function (v) { return typeof v === "number" ? v : null; }); };
+    if (spec.kind === "bar") {
+      var first = doc.columns.indexOf(spec.y[0]);
+      rows = rows.filter(function (r) { return typeof r[first] === "number"; })
+                 .sort(function (a, b) { return b[first] - a[first]; });
+      if (spec.top && rows.length > spec.top) {
+        rows = rows.slice(0, spec.top);
+        note = fmt(S.chart_top, {n: spec.top});
       }
-      if (spec.band) {
-        var lo = column(doc, spec.band[0]), hi = column(doc, spec.band[1]);
-        traces.unshift({type: "scatter", mode: "lines", x: x.concat(x.slice().reverse()),
-                        y: hi.concat(lo.slice().reverse()), fill: "toself", fillcolor: "rgba(0,114,178,0.15)",
-                        line: {width: 0}, hoverinfo: "skip", name: "95%"});
-      }
+      rows.reverse();  // largest at the top of a horizontal bar chart
+      var names = column(doc, rows, spec.x).map(String);
+      spec.y.slice().reverse().forEach(function (y) {
+        traces.push({type: "bar", orientation: "h", name: header(doc, y), y: names, x: nums(y),
+                     marker: {color: y === spec.y[0] ? BLUE : ORANGE},
+                     hovertemplate: "%{y}: %{x:,}<extra>" + header(doc, y) + "</extra>"});
+      });
+    } else if (spec.kind === "bar_time") {
+      traces.push({type: "bar", x: column(doc, rows, spec.x), y: nums(spec.y[0]), name: header(doc, spec.y[0]),
+                   marker: {color: GREEN}});
+    } else if (spec.series) {
+      var groups = {};
+      column(doc, rows, spec.series).forEach(function (g, i) { (groups[g] = groups[g] || []).push(rows[i]); });
+      Object.keys(groups).sort().forEach(function (g, k) {
+        traces.push({type: "scatter", mode: "lines", name: String(g), x: column(doc, groups[g], spec.x),
+                     y: column(doc, groups[g], spec.y[0]),
+                     line: {color: k ? GREEN : BLUE, width: 2.5, dash: k ? "dot" : "solid"}, connectgaps: false});
+      });
     } else {
-      var names = column(doc, spec.x);
-      (spec.y || []).forEach(function (y, k) {
-        traces.push({type: "bar", orientation: "h", name: label(y), y: names.map(String), x: column(doc, y),
-                     marker: {color: COLORS[k % COLORS.length]}});
+      spec.y.forEach(function (y, k) {
+        var last = k === spec.y.length - 1;
+        traces.push({type: "scatter", mode: "lines+markers", name: header(doc, y), x: column(doc, rows, spec.x),
+                     y: nums(y), connectgaps: false,
+                     line: {color: last ? BLUE : ORANGE, width: last ? 3 : 2, dash: last ? "solid" : "dash"},
+                     marker: {symbol: last ? "circle" : "square"}});
       });
     }
+    var bar = spec.kind === "bar";
     var layout = {
-      margin: {l: spec.kind === "bar" ? 120 : 48, r: 12, t: 8, b: 40},
-      height: spec.kind === "bar" ? Math.max(280, doc.rows.length * (narrow ? 20 : 22) + 80) : (narrow ? 280 : 340),
-      font: {family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 13, color: "#1b1b1b"},
-      legend: {orientation: "h", y: -0.2},
-      yaxis: spec.kind === "bar" ? {automargin: true, autorange: "reversed"} : {rangemode: "tozero", title: {text: doc.unit || ""}},
-      xaxis: spec.kind === "bar" ? {title: {text: doc.unit || ""}, rangemode: "tozero"} : {},
-      barmode: "group", paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff"
+      margin: {l: bar ? 8 : 48, r: 12, t: 8, b: 36},
+      height: bar ? Math.max(260, rows.length * spec.y.length * (narrow ? 11 : 13) + 90) : (narrow ? 260 : 320),
+      font: {family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: narrow ? 12 : 13, color: "#1b1b1b"},
+      separators: lang === "es" ? ",." : ".,",
+      legend: {orientation: "h", yanchor: "bottom", y: 1.02, x: 0},
+      barmode: "group", paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff",
+      showlegend: traces.length > 1, hovermode: bar ? "closest" : "x unified"
     };
+    if (bar) {
+      layout.yaxis = {automargin: true};
+      layout.xaxis = {title: {text: spec.axis || ""}, rangemode: "tozero"};
+    } else {
+      layout.yaxis = {title: {text: spec.axis || ""}, rangemode: "tozero"};
+      layout.xaxis = {};
+      if (spec.kind === "line" && !spec.series) {
+        var ticks = column(doc, rows, spec.x).map(String);
+        layout.xaxis = {type: "category", tickmode: "array", tickvals: ticks, tickangle: 0,
+                        ticktext: ticks.map(function (m) { return narrow ? m.slice(0, 1).toUpperCase() : m.slice(0, 3); })};
+      }
+    }
     window.Plotly.newPlot(node, traces, layout, {responsive: true, displaylogo: false, displayModeBar: false});
-    return true;
+    return {note: note};
   }
 
-  /* -- a figure's section ---------------------------------------------------------------- */
-  function section(doc, scope) {
+  /* -- a figure's block ----------------------------------------------------------------- */
+  function figureBlock(doc, scope) {
     var id = "fig-" + doc.key;
     var base = "data/" + lang + "/" + scope + "/" + doc.key;
+    var parts = [el("h3", {id: id + "-h", text: doc.title || doc.key})];
     if (doc.unavailable) {
-      return el("section", {"class": "figure", id: id, "aria-labelledby": id + "-h"}, [
-        el("h2", {id: id + "-h", text: label(doc.key)}),
-        el("p", {"class": "note", text: fmt(S.unavailable, {reason: doc.unavailable})})
-      ]);
+      parts.push(el("p", {"class": "note", text: fmt(S.unavailable, {reason: doc.unavailable})}));
+      return el("div", {"class": "figure", id: id, role: "group", "aria-labelledby": id + "-h"}, parts);
     }
-    var parts = [el("h2", {id: id + "-h", text: doc.title}), el("p", {"class": "summary", text: doc.summary})];
-    var plot = el("div", {"class": "chart", role: "img", "aria-label": doc.summary});
-    parts.push(plot);
-    if (!doc.rows.length) parts.push(el("p", {"class": "note", text: S.no_rows}));
-    parts.push(el("details", {"class": "table-details"}, [el("summary", {text: S.show_table}), table(doc)]));
-    var meta = el("dl", {"class": "meta"}, [
-      el("dt", {text: S.period}), el("dd", {text: doc.period || "\u2013"}),
-      el("dt", {text: S.source}), el("dd", {text: doc.source || "\u2013"}),
-      el("dt", {text: S.method}), el("dd", {text: doc.method || "\u2013"})
-    ]);
-    parts.push(meta);
-    parts.push(el("p", {"class": "downloads"}, [
-      S.download + ": ",
-      el("a", {href: root + base + ".csv", download: doc.key + ".csv", text: S.download_csv + " (" + doc.title + ")"}),
-      " \u00b7 ",
-      el("a", {href: root + base + ".json", download: doc.key + ".json", text: S.download_json})
-    ]));
-    var node = el("section", {"class": "figure", id: id, "aria-labelledby": id + "-h"}, parts);
+    parts.push(el("p", {"class": "summary", text: doc.summary}));
+    var plot = null;
+    if (["line", "bar", "bar_time"].indexOf((doc.chart || {}).kind) >= 0 && doc.rows.length) {
+      plot = el("div", {"class": "chart", role: "img", "aria-label": doc.summary});
+      parts.push(plot);
+    }
+    var rows = shownRows(doc);
+    if (rows.length) {
+      parts.push(el("details", {"class": "table-details"}, [el("summary", {text: S.show_table}), table(doc, rows)]));
+    } else if (!doc.summary) {
+      parts.push(el("p", {"class": "note", text: S.no_rows}));
+    }
+    if (doc.note) parts.push(el("p", {"class": "note", text: doc.note}));
+    var meta = [];
+    if (doc.period) meta.push(el("dt", {text: S.period}), el("dd", {text: doc.period}));
+    if (doc.source) meta.push(el("dt", {text: S.source}), el("dd", {text: doc.source}));
+    if (meta.length) parts.push(el("dl", {"class": "meta"}, meta));
+    if (doc.rows.length) {
+      parts.push(el("p", {"class": "downloads"}, [
+        S.download + " \u00ab" + doc.title + "\u00bb: ",
+        el("a", {href: root + base + ".csv", download: doc.key + ".csv", text: S.download_csv}),
+        " \u00b7 ",
+        el("a", {href: root + base + ".json", download: doc.key + ".json", text: S.download_json})
+      ]));
+    }
+    var node = el("div", {"class": "figure", id: id, role: "group", "aria-labelledby": id + "-h"}, parts);
     node._plot = plot;
     return node;
   }
@@ -183,14 +216,16 @@
   function ensureMap() {
     if (map || !window.L) return map;
     map = window.L.map("map", {zoomSnap: 0.25, scrollWheelZoom: false, attributionControl: false});
-    map.getContainer().setAttribute("aria-label", S.map_heading);
     return map;
   }
   function breaks(values) {
     var v = values.filter(function (x) { return typeof x === "number"; }).sort(function (a, b) { return a - b; });
     if (!v.length) return [];
     var out = [];
-    for (var i = 1; i < RAMP.length; i++) out.push(v[Math.floor(i * (v.length - 1) / RAMP.length)]);
+    for (var i = 1; i < RAMP.length; i++) {
+      var q = v[Math.floor(i * (v.length - 1) / RAMP.length)];
+      if (!out.length || q > out[out.length - 1]) out.push(q);
+    }
     return out;
   }
   function rampColor(value, cuts) {
@@ -199,89 +234,95 @@
     while (i < cuts.length && value > cuts[i]) i++;
     return RAMP[i];
   }
+  function legendList(items) {
+    return el("ul", {"class": "legend-list"}, items.map(function (it) {
+      return el("li", {}, [el("span", {"class": "swatch", style: "background:" + it[0], "aria-hidden": "true"}), it[1]]);
+    }));
+  }
   function drawMap(area, byArea, hot) {
     var m = ensureMap();
     if (!m || !outlines) return;
     if (areaLayer) m.removeLayer(areaLayer);
     if (hotLayer) m.removeLayer(hotLayer);
-    var counts = {}, cuts = [], countCol = null;
-    if (byArea && !byArea.unavailable && byArea.rows) {
-      countCol = (byArea.chart && byArea.chart.y && byArea.chart.y[0]) || null;
-      var codeJ = byArea.columns.indexOf("code"), cJ = byArea.columns.indexOf(countCol);
-      byArea.rows.forEach(function (r) { if (codeJ >= 0 && cJ >= 0) counts[r[codeJ]] = r[cJ]; });
+    var legend = document.getElementById("map-legend");
+    legend.innerHTML = "";
+    var counts = {}, cuts = [];
+    if (!area && byArea && !byArea.unavailable) {
+      var codeJ = byArea.columns.indexOf("code"), cJ = byArea.columns.indexOf("incidents");
+      byArea.rows.forEach(function (r) { counts[r[codeJ]] = r[cJ]; });
       cuts = breaks(Object.keys(counts).map(function (k) { return counts[k]; }));
     }
     areaLayer = window.L.geoJSON(outlines, {
       style: function (f) {
-        var chosen = area && String(f.properties.code) === String(area);
+        var chosen = area && String(f.properties.code) === area;
         return {color: chosen ? "#0B4F8A" : "#555555", weight: chosen ? 3 : 1,
-                fillColor: area ? (chosen ? "#D0D1E6" : "#f4f4f4") : rampColor(counts[f.properties.code], cuts),
-                fillOpacity: area ? (chosen ? 0.5 : 0.3) : 0.75};
+                fillColor: area ? "#ffffff" : rampColor(counts[f.properties.code], cuts),
+                fillOpacity: area ? (chosen ? 0 : 0.6) : 0.7};
       },
       onEachFeature: function (f, layer) {
-        var c = counts[f.properties.code];
-        var text = f.properties.name + (countCol && f.properties.code in counts
-          ? ": " + (c === null ? S.fewer_than : Number(c).toLocaleString(lang)) : "");
+        var code = String(f.properties.code);
+        var text = areaLabel(code);
+        if (!area && code in counts) text += ": " + (counts[code] === null ? S.suppressed : num(counts[code], 0));
         layer.bindTooltip(text, {sticky: true});
-        layer.on("click", function () { choose(String(f.properties.code), true); });
+        layer.on("click", function () { choose(code, true); });
       }
     }).addTo(m);
-    var legend = document.getElementById("map-legend");
-    legend.innerHTML = "";
     if (!area && cuts.length) {
-      legend.appendChild(el("p", {"class": "legend-title", text: S.map_areas + (byArea.unit ? " (" + byArea.unit + ")" : "")}));
       var lo = 0;
-      var items = RAMP.map(function (c, i) {
+      legend.appendChild(el("p", {"class": "legend-title", text: byArea.labels.incidents || byArea.title}));
+      legend.appendChild(legendList(RAMP.slice(0, cuts.length + 1).map(function (c, i) {
         var hi = i < cuts.length ? cuts[i] : null;
-        var txt = hi === null ? "> " + Number(lo).toLocaleString(lang) : Number(lo).toLocaleString(lang) + "\u2013" + Number(hi).toLocaleString(lang);
+        var txt = hi === null ? "> " + num(lo, 0) : (i === 0 ? "0" : num(lo + 1, 0)) + "\u2013" + num(hi, 0);
         lo = hi;
-        return el("li", {}, [el("span", {"class": "swatch", style: "background:" + c}), txt]);
-      });
-      legend.appendChild(el("ul", {"class": "legend-list"}, items));
+        return [c, txt];
+      })));
     }
-    if (hot && !hot.unavailable && hot.geometry && hot.geometry.features) {
-      var binJ = hot.columns.indexOf("bin"), cellJ = hot.columns.indexOf("cell"), labJ = hot.columns.indexOf("label");
-      var byCell = {};
-      hot.rows.forEach(function (r) { if (cellJ >= 0) byCell[r[cellJ]] = r; });
+    if (hot && !hot.unavailable && hot.geometry && hot.geometry.features.length) {
       hotLayer = window.L.geoJSON(hot.geometry, {
-        filter: function (f) {
-          var r = byCell[f.properties.cell];
-          var b = f.properties.bin !== undefined ? f.properties.bin : (r && binJ >= 0 ? r[binJ] : 0);
-          return Number(b) !== 0;
-        },
         style: function (f) {
-          var r = byCell[f.properties.cell];
-          var b = f.properties.bin !== undefined ? f.properties.bin : (r && binJ >= 0 ? r[binJ] : 0);
-          return {color: "#333333", weight: 0.5, fillColor: HOT[String(b)] || "#cccccc", fillOpacity: 0.8};
+          return {color: "#333333", weight: 0.5, fillColor: HOT[String(f.properties.bin)] || "#cccccc", fillOpacity: 0.85};
         },
         onEachFeature: function (f, layer) {
-          var r = byCell[f.properties.cell];
-          layer.bindTooltip(f.properties.label || (r && labJ >= 0 ? r[labJ] : ""), {sticky: true});
+          layer.bindTooltip(f.properties.label + " (" + f.properties.count + ")", {sticky: true});
         }
       }).addTo(m);
       var bins = {};
-      hot.rows.forEach(function (r) { if (binJ >= 0 && Number(r[binJ]) !== 0) bins[r[binJ]] = labJ >= 0 ? r[labJ] : r[binJ]; });
-      var keys = Object.keys(bins).sort(function (a, b) { return b - a; });
-      if (keys.length) {
-        legend.appendChild(el("p", {"class": "legend-title", text: S.map_hotspots}));
-        legend.appendChild(el("ul", {"class": "legend-list"}, keys.map(function (k) {
-          return el("li", {}, [el("span", {"class": "swatch", style: "background:" + HOT[String(k)]}), String(bins[k])]);
-        })));
-      } else {
-        legend.appendChild(el("p", {"class": "note", text: S.map_none}));
-      }
+      hot.geometry.features.forEach(function (f) {
+        var b = f.properties.bin;
+        bins[b] = bins[b] || {label: f.properties.label, n: 0};
+        bins[b].n += 1;
+      });
+      legend.appendChild(el("p", {"class": "legend-title", text: S.map_legend}));
+      legend.appendChild(legendList(Object.keys(bins).sort(function (a, b) { return b - a; }).map(function (b) {
+        return [HOT[String(b)], bins[b].label + " (" + num(bins[b].n, 0) + ")"];
+      })));
     }
     var bounds = areaLayer.getBounds();
     if (area) {
-      areaLayer.eachLayer(function (l) { if (String(l.feature.properties.code) === String(area)) bounds = l.getBounds(); });
+      areaLayer.eachLayer(function (l) { if (String(l.feature.properties.code) === area) bounds = l.getBounds(); });
     }
     m.invalidateSize();
     if (bounds.isValid()) m.fitBounds(bounds, {padding: [8, 8]});
-    document.getElementById("map-summary").textContent = fmt(S.map_label, {name: area ? areaName(area) : S.city}) +
-      (hot && hot.summary ? " " + hot.summary : "");
   }
 
   /* -- the view ------------------------------------------------------------------------- */
+  function headline(area, byArea) {
+    var box = document.getElementById("headline");
+    box.innerHTML = "";
+    if (!area || !byArea || byArea.unavailable) return;
+    var c = byArea.columns, row = null;
+    byArea.rows.forEach(function (r) { if (String(r[c.indexOf("code")]) === area) row = r; });
+    if (!row) return;
+    var value = function (col) {
+      return isSuppressed(byArea, row, col) ? S.suppressed : (row[c.indexOf(col)] === null ? "\u2013" : num(row[c.indexOf(col)], 0));
+    };
+    var items = [[S.area_ytd, value("incidents")], [S.area_ytd_last, value("last_year")],
+                 [S.area_signal, row[c.indexOf("signal")] || "\u2013"]];
+    box.appendChild(el("dl", {"class": "metrics"}, items.map(function (it) {
+      return el("div", {"class": "metric"}, [el("dt", {text: it[0]}), el("dd", {text: it[1]})]);
+    })));
+    box.appendChild(el("p", {"class": "hint", text: byArea.period}));
+  }
   function render(area) {
     var scope = area ? "area/" + safe(area) : "city";
     var keys = config.scopes[scope] || [];
@@ -289,27 +330,32 @@
     status.hidden = false;
     status.textContent = S.loading;
     document.getElementById("area-select").value = area;
-    var name = area ? areaName(area) : S.whole_city;
-    document.getElementById("scope").textContent = fmt(S.showing, {name: name});
-    document.title = (area ? name + " \u2013 " : "") + S.site_title;
+    var name = area ? areaLabel(area) : S.search_all;
+    document.getElementById("scope").textContent = fmt(S.showing, {area: name});
+    document.title = (area ? name + " \u2013 " : "") + document.querySelector("h1").textContent;
     updateLangLinks(area);
-    var wanted = keys.slice();
-    if (area && wanted.indexOf("crime_by_area") < 0) wanted.push("crime_by_area@city");
-    return Promise.all(wanted.map(function (k) {
-      var path = k === "crime_by_area@city" ? "data/" + lang + "/city/crime_by_area.json" : "data/" + lang + "/" + scope + "/" + k + ".json";
-      return getJSON(path);
-    })).then(function (docs) {
-      var holder = document.getElementById("figures");
-      holder.innerHTML = "";
+    var paths = keys.map(function (k) { return "data/" + lang + "/" + scope + "/" + k + ".json"; });
+    if (keys.indexOf("crime_by_area") < 0) paths.push("data/" + lang + "/city/crime_by_area.json");
+    return Promise.all(paths.map(getJSON)).then(function (docs) {
+      Array.prototype.forEach.call(document.querySelectorAll(".figures"), function (n) { n.innerHTML = ""; });
+      var methods = document.getElementById("methods");
+      methods.innerHTML = "";
       var byArea = null, hot = null;
       docs.forEach(function (doc, i) {
-        if (wanted[i] === "crime_by_area@city") { byArea = doc; return; }
         if (doc.key === "crime_by_area") byArea = doc;
         if (doc.key === "hotspots") hot = doc;
-        var node = section(doc, scope);
+        if (i >= keys.length) return;  // the city table, used for the area's headline and the map
+        var node = figureBlock(doc, scope);
+        var holder = document.querySelector('.figures[data-section="' + doc.section + '"]');
         holder.appendChild(node);
-        if (node._plot && !chart(doc, node._plot)) node._plot.remove();
+        if (node._plot) {
+          var drawn = chart(doc, node._plot);
+          if (!drawn) node._plot.remove();
+          else if (drawn.note) node._plot.insertAdjacentElement("afterend", el("p", {"class": "hint", text: drawn.note + " " + S.suppressed_note}));
+        }
+        if (doc.method && !doc.unavailable) methods.append(el("dt", {text: doc.title}), el("dd", {text: doc.method}));
       });
+      headline(area, byArea);
       drawMap(area, byArea, hot);
       status.textContent = "";
       status.hidden = true;
@@ -332,14 +378,15 @@
     });
   }
 
-  /* -- street search --------------------------------------------------------------------- */
+  /* -- street search: street names only, resolved here against data/streets.json ---------- */
   var WORDS = {STREET: "ST", AVENUE: "AVE", AV: "AVE", BOULEVARD: "BLVD", ROAD: "RD", DRIVE: "DR", PLACE: "PL",
                PARKWAY: "PKWY", COURT: "CT", LANE: "LN", TERRACE: "TER", HIGHWAY: "HWY", EXPRESSWAY: "EXPY",
-               WEST: "W", EAST: "E", NORTH: "N", SOUTH: "S"};
+               WEST: "W", EAST: "E", NORTH: "N", SOUTH: "S", BLOCK: "", BLK: "", OF: ""};
   function normalise(text) {
     var words = String(text).toUpperCase().replace(/[.,#]/g, " ").split(/\s+/).filter(Boolean);
-    while (words.length && /^\d+[A-Z]?X*$/.test(words[0]) && words.length > 1 && !/^\d+(ST|ND|RD|TH)$/.test(words[0])) words.shift();
-    return words.map(function (w) { return WORDS[w] || w; });
+    // Drop a house number or hundred block ("1700", "017XX"), but keep numbered streets ("63RD").
+    if (words.length > 1 && /^\d+X*$/.test(words[0])) words.shift();
+    return words.map(function (w) { return w in WORDS ? WORDS[w] : w; }).filter(Boolean);
   }
   function findStreets(text) {
     var q = normalise(text);
@@ -367,8 +414,12 @@
       found.forEach(function (s) {
         out.appendChild(el("p", {text: fmt(S.street_found, {street: s})}));
         out.appendChild(el("ul", {"class": "street-areas"}, streets[s].map(function (code) {
-          var a = el("a", {href: "?area=" + encodeURIComponent(code), text: areaName(code)});
-          a.addEventListener("click", function (e) { e.preventDefault(); choose(code, true); document.getElementById("scope").focus(); });
+          var a = el("a", {href: "?area=" + encodeURIComponent(code), text: areaLabel(code)});
+          a.addEventListener("click", function (e) {
+            e.preventDefault();
+            choose(code, true);
+            document.getElementById("scope").focus();
+          });
           return el("li", {}, [a]);
         })));
       });
@@ -381,29 +432,19 @@
     choose(document.getElementById("area-select").value, true);
   });
   document.getElementById("street-form").addEventListener("submit", onStreet);
-  document.getElementById("scope").setAttribute("tabindex", "-1");
   window.addEventListener("popstate", function () { render(currentArea()); });
 
-  Promise.all([getJSON("data/areas.json"), getJSON("data/outlines.json"), getJSON("manifest.json")]).then(function (docs) {
-    var cJ = docs[0].columns.indexOf("code"), nJ = docs[0].columns.indexOf("name");
-    areas = docs[0].rows.map(function (r) { return {code: String(r[cJ]), name: String(r[nJ])}; });
+  Promise.all([getJSON("data/" + lang + "/areas.json"), getJSON("data/outlines.json"), getJSON("manifest.json"),
+               getJSON("data/" + lang + "/provenance.json")]).then(function (docs) {
+    var cJ = docs[0].columns.indexOf("code"), lJ = docs[0].columns.indexOf("label");
+    areas = docs[0].rows.map(function (r) { return {code: String(r[cJ]), label: String(r[lJ])}; });
     outlines = docs[1];
     var when = new Date(docs[2].generated);
     document.getElementById("generated").textContent = fmt(S.generated, {
       when: when.toLocaleString(lang, {dateStyle: "long", timeStyle: "short", timeZone: "UTC"}) + " UTC"});
-    var src = docs[2].sources;
-    var holder = document.getElementById("sources");
-    if (src && src.rows) {
-      holder.appendChild(el("h3", {text: S.sources_heading}));
-      holder.appendChild(table({title: src.title || S.sources_heading, columns: src.columns, rows: src.rows}));
-    } else if (Array.isArray(src)) {
-      holder.appendChild(el("h3", {text: S.sources_heading}));
-      holder.appendChild(el("ul", {}, src.map(function (s) {
-        return el("li", {text: typeof s === "string" ? s : Object.keys(s).map(function (k) { return s[k]; }).filter(Boolean).join(" \u00b7 ")});
-      })));
-    } else if (typeof src === "string") {
-      holder.appendChild(el("p", {text: src}));
-    }
+    var prov = docs[3], holder = document.getElementById("sources");
+    holder.appendChild(el("p", {text: prov.summary}));
+    holder.appendChild(table(prov, prov.rows));
     return render(currentArea());
   }).catch(function (err) {
     var status = document.getElementById("status");
