@@ -134,6 +134,58 @@ class PublishReport:
         return "\n".join(lines)
 
 
+# -- reading the store ----------------------------------------------------------------
+
+class ReadCache:
+    """The store, read only, answering each distinct query once.
+
+    Publishing asks the same questions for every area and language (the event
+    calendar, the boundary codes, which tables exist ...); the answers cannot
+    change during one run, so they are kept. Callers get copies of frames, since
+    some add columns to what they read.
+    """
+
+    def __init__(self, store):
+        self._store = store
+        self._memo: dict = {}
+
+    def __getattr__(self, name):  # engine, url, type() ... as the store has them
+        return getattr(self._store, name)
+
+    def _cached(self, kind: str, sql: str, params: dict | None, fetch: Callable):
+        key = (kind, sql, _frozen(params or {}))
+        if key not in self._memo:
+            self._memo[key] = fetch()
+        return self._memo[key]
+
+    def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        return self._cached("q", sql, params, lambda: self._store.query(sql, params)).copy()
+
+    def rows(self, sql: str, params: dict | None = None) -> list[tuple]:
+        return list(self._cached("r", sql, params, lambda: self._store.rows(sql, params)))
+
+    def scalar(self, sql: str, params: dict | None = None):
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    def tables(self) -> set[str]:
+        return set(self._cached("t", "", None, self._store.tables))
+
+    def columns(self, table: str) -> list[str]:
+        return list(self._cached("c", table, None, lambda: self._store.columns(table)))
+
+    def execute(self, sql: str, params: dict | None = None) -> None:
+        raise RuntimeError("Publishing only reads the store.")
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 # -- writing files ------------------------------------------------------------------
 
 class SiteWriter:
@@ -363,6 +415,7 @@ def publish(store, out: str | Path, level: str | None = None, dataset: str | Non
     """
     started = time.perf_counter()
     say = progress or (lambda fraction, text: None)
+    store = store if isinstance(store, ReadCache) else ReadCache(store)
     rules = rules or privacy.Rules.from_settings()
     out = Path(out).resolve()
     _check_out(out)

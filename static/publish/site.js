@@ -197,8 +197,8 @@
     if (doc.note) parts.push(el("p", {"class": "note", text: doc.note}));
     var meta = [];
     if (doc.period) meta.push(el("dt", {text: S.period}), el("dd", {text: doc.period}));
-    if (doc.source) meta.push(el("dt", {text: S.source}), el("dd", {text: doc.source}));
     if (meta.length) parts.push(el("dl", {"class": "meta"}, meta));
+    if (doc.source) parts.push(el("p", {"class": "source", text: doc.source}));  // "Source: ...", from the load records
     if (doc.rows.length) {
       parts.push(el("p", {"class": "downloads"}, [
         S.download + " \u00ab" + doc.title + "\u00bb: ",
