@@ -38,6 +38,7 @@ def build(fig: PublicFigure, areas_fc: dict, level_label: str, lang: str = "en",
     if bounds is None:
         return None
     m = maps.new_map(bounds, tiles=tiles)
+    m.location = [round(float(v), 4) for v in m.location]  # the view's centre: no more digits than it needs
     base = folium.FeatureGroup(name=t("map.areas", lang), show=True)
     folium.GeoJson(maps._lean(areas_fc), name=t("map.areas", lang),
                    style_function=lambda f: {"fillOpacity": 0.0, "color": "#444444", "weight": 1.0},
