@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,9 +23,10 @@ import pytest
 from lib import i18n, privacy, public_figures, publish
 from lib.store import connect
 from tests.conftest import ROOT, screenshot
+from tests.privacy_scan import Scanner
 from tests.publish_scan import scan, sensitive_incidents
 
-AXE = ROOT / "tests" / "vendor" / "axe.min.js"
+AXE = ROOT / "tests" / "vendor" / "axe-core-4.14.1" / "axe.min.js"  # vendored with the public page's tests
 
 
 # -- the published site -----------------------------------------------------------------
@@ -80,9 +82,25 @@ def test_publish_command_reports_progress_and_summary(site, manifest):
         assert (out / "data" / lang / "city" / "crime_trend.json").is_file()
 
 
+def _rule_ranges(text: str, rules) -> str:
+    """Texts that state the rule ("Months with 1 to 4 incidents show 'fewer than 5'") name no count."""
+    return re.sub(rf"\b1 (to|a) {rules.min_count - 1}\b", "1 to N", text)
+
+
 def test_published_site_reveals_nothing_the_rules_forbid(site, store, manifest):
+    """Every file of the site, through the public page's scanner and the site's own (tests/publish_scan.py)."""
     rules = privacy.Rules.from_settings()
     assert len(sensitive_incidents(store, manifest["dataset"])) > 100  # the sample has sensitive incidents
+    shared = Scanner(store, rules)
+    files = sorted(p for p in site[0].rglob("*") if p.is_file())
+    assert len(files) > 400
+    for path in files:
+        rel = path.relative_to(site[0]).as_posix()
+        if path.suffix == ".csv":
+            shared.csv(path.read_bytes(), rel)
+        else:
+            shared.text(_rule_ranges(path.read_text("utf-8", errors="replace"), rules), rel)
+    assert not shared.findings, shared.report()
     findings = scan(site[0], store, manifest["dataset"], rules)
     assert findings == [], "\n".join(findings[:30])
 
