@@ -194,7 +194,7 @@
     } else if (!doc.summary) {
       parts.push(el("p", {"class": "note", text: S.no_rows}));
     }
-    if (doc.note) parts.push(el("p", {"class": "note", text: doc.note}));
+    if (doc.note && doc.note !== doc.summary) parts.push(el("p", {"class": "note", text: doc.note}));
     var meta = [];
     if (doc.period) meta.push(el("dt", {text: S.period}), el("dd", {text: doc.period}));
     if (meta.length) parts.push(el("dl", {"class": "meta"}, meta));
