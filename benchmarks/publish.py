@@ -6,7 +6,8 @@
    the JSON it fetches), raw and gzipped.
 3. Serves the district site with a static server and measures requests per second with `wrk`
    (apt-get install wrk): Python's `http.server` (what the README suggests for a try) and, when
-   installed, nginx (what a web host or CDN edge does). The mix replays a first visit's requests.
+   installed, nginx (what a web host or CDN edge does: gzip, the scripts' precompressed .gz copies
+   served as they are). The mix replays a first visit's requests, asking for gzip like a browser.
 
 Usage: python benchmarks/publish.py [--db DB] [--levels district,beat] [--seconds 10] [--connections 50]
 """
@@ -128,7 +129,7 @@ def nginx_server(site: Path, folder: Path):
           include /etc/nginx/mime.types;
           access_log off;
           sendfile on;
-          gzip on; gzip_comp_level 5; gzip_types application/json application/javascript text/css text/csv;
+          gzip on; gzip_static on; gzip_comp_level 5; gzip_types application/json application/javascript text/css text/csv;
           client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
           fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
           server {{ listen 127.0.0.1:{port}; root {site}; }}
@@ -148,6 +149,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_publish_"))
+    tmp.chmod(0o755)  # nginx's workers run as another user and must read the site
     try:
         db = args.db
         if not db:
@@ -183,9 +185,13 @@ def main() -> None:
                 print(f"\n{name} ({args.connections} connections, {args.seconds} s each, 2 wrk threads on the same "
                       "2 cores):")
                 for label, paths in (("page + data (first visit without plotly.js)", small),
-                                     ("one figure's JSON", [f"data/en/city/crime_trend.json"]),
+                                     ("one figure's JSON", ["data/en/city/crime_trend.json"]),
                                      ("whole first visit incl. plotly.js", visit)):
                     r = wrk(url, paths, args.seconds, args.connections, tmp)
+                    if r["errors"]:
+                        print(f"  {label}: {r['errors']} failed requests: figures not valid "
+                              f"(see {tmp}/error.log)")
+                        continue
                     views = r["req_s"] / len(paths)
                     print(f"  {label}: {r['req_s']:,.0f} requests/s ({views:,.0f} full sets/s), "
                           f"{r['mb_s']:.1f} MB/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "

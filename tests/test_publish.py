@@ -8,6 +8,7 @@ server (no app, no database) and block every request that leaves it.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import re
@@ -96,6 +97,9 @@ def test_published_site_reveals_nothing_the_rules_forbid(site, store, manifest):
     assert len(files) > 400
     for path in files:
         rel = path.relative_to(site[0]).as_posix()
+        if path.suffix == ".gz":  # a compressed copy of a file scanned here
+            assert gzip.decompress(path.read_bytes()) == path.with_suffix("").read_bytes(), rel
+            continue
         if path.suffix == ".csv":
             shared.csv(path.read_bytes(), rel)
         else:
