@@ -90,7 +90,8 @@ def wrk(url: str, paths: list[str], seconds: int, connections: int, folder: Path
           return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip"})
         end
         done = function(summary, latency, requests)
-          io.write(string.format("JSON {\\"requests\\": %%d, \\"errors\\": %%d, \\"p50_ms\\": %%.2f, \\"p99_ms\\": %%.2f}\\n",
+          io.write(string.format(
+            "JSON {\\"requests\\": %%d, \\"errors\\": %%d, \\"p50_ms\\": %%.2f, \\"p99_ms\\": %%.2f}\\n",
             summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read
             + summary.errors.write + summary.errors.timeout,
             latency:percentile(50) / 1000, latency:percentile(99) / 1000))
@@ -129,7 +130,8 @@ def nginx_server(site: Path, folder: Path):
           include /etc/nginx/mime.types;
           access_log off;
           sendfile on;
-          gzip on; gzip_static on; gzip_comp_level 5; gzip_types application/json application/javascript text/css text/csv;
+          gzip on; gzip_static on; gzip_comp_level 5;
+          gzip_types application/json application/javascript text/css text/csv;
           client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
           fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
           server {{ listen 127.0.0.1:{port}; root {site}; }}

@@ -68,7 +68,8 @@ def test_publish_command_reports_progress_and_summary(site, manifest):
     assert "python -m http.server -d" in stdout
     # Both languages, one page each, the vendored scripts (no CDN) and the manifest listing every file.
     for rel in ("index.html", "es/index.html", "assets/plotly.min.js", "assets/leaflet/leaflet.js",
-                "assets/site.js", "assets/site.css", "data/en/areas.json", "data/es/areas.json", "data/en/provenance.json",
+                "assets/site.js", "assets/site.css", "assets/plotly.min.js.gz", "data/en/areas.json",
+                "data/es/areas.json", "data/en/provenance.json",
                 "data/outlines.json", "data/streets.json"):
         assert (out / rel).is_file(), rel
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}
