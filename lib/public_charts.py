@@ -47,10 +47,11 @@ def trend(fig) -> go.Figure | None:
         return None
     lang = fig.lang
     this_label, last_label = fig.columns.get("this_year", "this year"), fig.columns.get("last_year", "last year")
+    months = [m[:3] for m in frame["month_name"]]
     chart = go.Figure([
-        go.Scatter(x=frame["month_name"], y=frame["last_year"].astype("float64"), name=last_label, mode="lines+markers",
+        go.Scatter(x=months, y=frame["last_year"].astype("float64"), name=last_label, mode="lines+markers",
                    line=dict(color=ORANGE, dash="dash"), marker=dict(symbol="square")),
-        go.Scatter(x=frame["month_name"], y=frame["this_year"].astype("float64"), name=this_label, mode="lines+markers",
+        go.Scatter(x=months, y=frame["this_year"].astype("float64"), name=this_label, mode="lines+markers",
                    line=dict(color=BLUE, width=3)),
     ])
     return _layout(chart, 320, lang, yaxis_title=t("chart.incidents", lang), yaxis_rangemode="tozero")
@@ -62,7 +63,10 @@ def trust(fig) -> go.Figure | None:
     if frame.empty:
         return None
     chart = go.Figure()
-    for i, (measure, part) in enumerate(frame.groupby("measure", sort=True)):
+    first = t("measure.TRUST", fig.lang)  # the same line style for trust in every language
+    names = sorted(frame["measure"].unique(), key=lambda m: (m != first, m))
+    for i, measure in enumerate(names):
+        part = frame[frame["measure"] == measure]
         chart.add_trace(go.Scatter(x=pd.to_datetime(part["month"]), y=part["value"], name=measure, mode="lines",
                                    line=dict(color=CATEGORICAL_COLORS[i * 2 % len(CATEGORICAL_COLORS)],
                                              width=2.5, dash="solid" if i == 0 else "dot")))

@@ -137,7 +137,7 @@ def _area_name(store, level: str, code: str, lang: str) -> str:
 
 
 def level_word(level: str, lang: str) -> str:
-    """A boundary level in words: "beat" -> "Beat" / "Sector policial"; unknown levels as they are."""
+    """A boundary level in words: "beat" -> "Beat" / "Zona policial"; unknown levels as they are."""
     key = f"level.{level}"
     return t(key, lang) if has(key, lang) else level[:1].upper() + level[1:]
 
@@ -320,12 +320,10 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     out = out[["code", "area", "incidents", "incidents_suppressed", "last_year", "last_year_suppressed",
                "change", "poisson_z", "signal"]]
     out.attrs["not_counts"] = ("change",)
-    total_now, total_prev = int(cur.fillna(0).sum()), int(prev.fillna(0).sum())
     city_now = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
                             "AND occurred_at < :e", {"d": dataset, "s": win.start, "e": win.end})
     city_prev = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
                              "AND occurred_at < :e", {"d": dataset, "s": win.prev_start, "e": win.prev_end})
-    del total_now, total_prev
     z = float(compstat.poisson_z(int(city_now), int(city_prev)))
     up = out.dropna(subset=["poisson_z"]).sort_values("poisson_z", ascending=False)
     period = t("crime.period", lang, start=date_text(win.start, lang), end=date_text(day, lang),
@@ -387,21 +385,23 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
                      "last_year": counts.get((year - 1, m), 0)})
     out = pd.DataFrame(rows)
     this = out["this_year"]
-    out = privacy.suppress_counts(out, ["this_year", "last_year"], rules)
+    n_months = int(this.notna().sum())
+    # The summary publishes this year's total and last year's total over the same months, so both
+    # are margins for complementary suppression (last year's twelve months are a margin too).
+    ytd_now = int(this.fillna(0).sum())
+    ytd_prev = int(out["last_year"].iloc[:n_months].sum())
+    out["same_months"] = out["month"] <= n_months
+    out = privacy.suppress_counts(out, "this_year", rules)
+    out = privacy.suppress_counts(out, "last_year", rules, groups=[[], ["same_months"]])
+    out = out.drop(columns="same_months")
     out.loc[this.isna(), "this_year_suppressed"] = False
     where = _area_text(store, level, area, lang)
-    shown = out.dropna(subset=["this_year"])
-    n_months = int(this.notna().sum())
-    ytd_now = shown["this_year"].sum() if not shown["this_year_suppressed"].any() else None
-    ytd_prev = out["last_year"].iloc[:n_months].sum() if not out["last_year_suppressed"].iloc[:n_months].any() \
-        else None
     if n_months == 0:
         summary = t("trend.summary_missing", lang, year=year)
     else:
         summary = t("trend.summary", lang, where=where, months=n_months, last=month_name(n_months, lang),
-                    year=year, prev_year=year - 1, now=_fmt_count(_small(ytd_now, rules) if ytd_now is not None
-                                                                   else None, lang),
-                    prev=_fmt_count(_small(ytd_prev, rules) if ytd_prev is not None else None, lang))
+                    year=year, prev_year=year - 1, now=_fmt_count(_small(ytd_now, rules), lang),
+                    prev=_fmt_count(_small(ytd_prev, rules), lang))
     cols = {"month_name": t("col.month", lang), "this_year": str(year), "last_year": str(year - 1)}
     period = t("trend.period", lang, year=year, prev_year=year - 1, end=date_text(complete_end - pd.Timedelta(days=1),
                                                                                    lang))
@@ -578,7 +578,12 @@ def _top_types(frame: pd.DataFrame, lang: str) -> str:
     if frame.empty:
         return "–"
     top = frame["type"].value_counts().head(3)
-    return ", ".join(str(k) for k in top.index)
+    return ", ".join(event_type(str(k), lang) for k in top.index)
+
+
+def event_type(name: str, lang: str) -> str:
+    """An event type (lib/event_types.py) in ``lang``; types a department added stay as written."""
+    return t(f"etype.{name}", lang) if has(f"etype.{name}", lang) else name
 
 
 def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None = None, now=None) -> PublicFigure:
@@ -629,7 +634,7 @@ def upcoming_events(store, lang: str = "en", level: str | None = None, area: str
     out = pd.DataFrame({
         "date": [date_text(x, lang) for x in frame["starts_at"]],
         "time": [f"{pd.Timestamp(x):%H:%M}" for x in frame["starts_at"]],
-        "type": frame["type"].astype("object"), "title": frame["title"].astype("object"),
+        "type": [event_type(str(x), lang) for x in frame["type"]], "title": frame["title"].astype("object"),
         "areas": frame["areas"].astype("object"), "venue": frame["location"].astype("object")})
     where = _area_text(store, level, area, lang)
     summary = (t("upcoming.summary", lang, n=len(out), days=days, where=where) if len(out)
@@ -646,8 +651,10 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     """Gi* hot and cold spots on H3 hexagons (res at most the public maximum) over the last 12 public months.
 
     Only incidents that may be shown below area level count (sensitive ones
-    are left out), and only up to the publication cutoff. The frame has
-    ``cell``, ``bin``, ``label`` and a suppressed ``count``.
+    are left out), and only up to the publication cutoff. The analysis is
+    always the whole city's (a hot spot is hot against the city); with
+    ``level`` and ``area`` the frame keeps the hexagons that touch that area.
+    The frame has ``cell``, ``bin``, ``label`` and a suppressed ``count``.
     """
     from lib import hotspots as gi
     from lib import map_data
@@ -663,18 +670,16 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
         return PublicFigure("hotspots", t("hotspots.title", lang), empty, "", "", method, t("crime.none", lang),
                             t("unit.incidents", lang), cols, lang)
     start = cutoff - pd.DateOffset(years=1)
-    codes = [str(area)] if level and area else None
     try:
-        cells = map_data.study_cells(store, res, level if codes else None, codes, dataset)
+        cells = map_data.study_cells(store, res, None, None, dataset)
     except gi.NotEnoughData as exc:
         return PublicFigure("hotspots", t("hotspots.title", lang), empty, "", "", method, str(exc),
                             t("unit.incidents", lang), cols, lang, note=str(exc))
     col = map_data.h3_column(res)
-    extra, params = _where_area(level, area)
     counts = store.query(
         f"SELECT {col} AS cell, count(*) AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
-        f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()}{extra} GROUP BY {col}",
-        {"d": dataset, "s": start, "e": cutoff, **params})
+        f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()} GROUP BY {col}",
+        {"d": dataset, "s": start, "e": cutoff})
     study = pd.DataFrame({"cell": cells}).merge(counts, on="cell", how="left").fillna({"incidents": 0})
     study["incidents"] = study["incidents"].astype("int64")
     period = t("hotspots.period", lang, start=date_text(start, lang), end=date_text(cutoff - pd.Timedelta(days=1),
@@ -690,12 +695,31 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     out = privacy.suppress_counts(out, "count", rules)
     out = out.sort_values(["bin", "count"], ascending=[False, False], na_position="last").reset_index(drop=True)
     out = out[["cell", "bin", "label", "count", "count_suppressed"]]
-    hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
-    summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out),
-                km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
+    km2 = number(h3.average_hexagon_area(res, "km^2"), lang, 2)
+    if level and area:
+        out = out[_touching(store, out["cell"], level, str(area))].reset_index(drop=True)
+        hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
+        summary = t("hotspots.summary_area", lang, hot=hot, cold=cold, cells=len(out), km2=km2,
+                    where=_area_text(store, level, area, lang))
+    else:
+        hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
+        summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out), km2=km2)
     return PublicFigure("hotspots", t("hotspots.title", lang), public_table(out, rules), period,
                         _sources(store, "incidents", lang, dataset), method, summary, t("unit.incidents", lang),
                         cols, lang, note=t("hotspots.sensitive_note", lang))
+
+
+def _touching(store, cells: pd.Series, level: str, code: str) -> np.ndarray:
+    """Which H3 cells overlap an area's outline (a boolean mask aligned with ``cells``)."""
+    import shapely
+
+    from lib import map_data
+
+    shape = map_data.study_area(store, level, [code])
+    if shape is None or cells.empty:
+        return np.zeros(len(cells), dtype=bool)
+    polygons = shapely.polygons([[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells])
+    return shapely.intersects(polygons, shape)
 
 
 def cell_polygons(frame: pd.DataFrame, lang: str = "en", significant_only: bool = True) -> dict:

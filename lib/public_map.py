@@ -60,8 +60,11 @@ def build(fig: PublicFigure, areas_fc: dict, level_label: str, lang: str = "en",
     bins = fig.frame["bin"].value_counts() if not fig.frame.empty else {}
     items = [(HOTSPOT_COLORS[b], f"{t(f'bin.{b}', lang)} ({number(int(bins.get(b, 0)), lang)})", "square")
              for b in (3, 2, 1, -1, -2, -3) if int(bins.get(b, 0) if len(bins) else 0)]
-    res = h3.get_resolution(fig.frame["cell"].iloc[0]) if not fig.frame.empty else 8
-    note = t("map.note", lang, period=fig.period, km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
+    if fig.frame.empty:
+        note = fig.note or fig.summary
+    else:
+        res = h3.get_resolution(fig.frame["cell"].iloc[0])
+        note = t("map.note", lang, period=fig.period, km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
     return maps.finish(m, [maps.Legend(layer, t("map.legend", lang), items, note)])
 
 

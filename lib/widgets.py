@@ -255,19 +255,19 @@ def h3_area(res: int) -> str:
     return f"{km2:.2g} km²" if km2 >= 0.1 else f"{km2 * 1e6 / 1e4:.2g} ha"
 
 
-def public_figure(fig, chart, key: str, expanded: bool = False) -> None:
+def public_figure(fig, chart, key: str, expanded: bool = False, chart_note: str = "") -> None:
     """A public figure: title, its one-sentence summary, the chart, period and source, and the table.
 
     The table and its CSV download are ``fig.table()``: the figure's frame
     through lib.privacy.public_table, headers in the figure's language and
     suppressed cells written "fewer than 5".
     """
-    from lib.i18n import t
-
     st.subheader(fig.title)
     st.markdown(fig.summary)
     if chart is not None:
         st.plotly_chart(chart, key=f"public_chart_{key}", config={"displaylogo": False, "displayModeBar": False})
+        if chart_note:
+            st.caption(chart_note)
     public_caption(fig)
     public_table_download(fig, key, expanded)
 

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import screenshot, start_app, stop_app
 
-PAGES = [("", "overview"), ("data", "data"), ("about", "about")]
+PAGES = [("", "transparency"), ("overview", "overview"), ("data", "data"), ("about", "about")]
 
 
 def wait_for_app(page, timeout=60_000):
@@ -27,7 +27,7 @@ def test_page_renders_in_chromium(served_app, page, path, name):
 
 
 def test_overview_shows_headline_figures(served_app, page):
-    page.goto(served_app)
+    page.goto(f"{served_app}/overview")
     wait_for_app(page)
     page.get_by_text("Incidents, year to date").wait_for()
     assert page.get_by_text("Period:").count() >= 3

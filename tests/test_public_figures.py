@@ -70,7 +70,7 @@ def test_monthly_trend_of_a_small_area_is_suppressed(embedded_store):
     months = fig.frame.dropna(subset=["this_year"])
     assert not months["this_year"].between(1, 4).any()
     assert fig.frame["this_year_suppressed"].any() or fig.frame["last_year_suppressed"].any()
-    assert "Incidentes por mes" in fig.title and "Sector policial 1121" in fig.title
+    assert "Incidentes por mes" in fig.title and "Zona policial 1121" in fig.title
     privacy.public_table(fig.frame, RULES)
 
 
@@ -172,3 +172,27 @@ def test_every_figure_is_in_spanish_and_passes_the_guard(embedded_store):
         assert not any(c in table.columns for c in ("latitude", "longitude", "block"))
     assert figures["crime_by_area"].title.startswith("Delitos por área")
     assert "menos de 5" in figures["crime_by_area"].method or "menos de" in figures["crime_by_area"].method
+
+
+def test_monthly_trend_totals_cannot_reveal_a_hidden_month(embedded_store):
+    fig = pf.crime_trend(embedded_store, DS, "en", level="beat", area="1121", rules=RULES)
+    frame = fig.frame
+    months = int(frame["this_year"].notna().sum() + frame["this_year_suppressed"].sum())
+    # Published: this year's total and last year's total over the same months (in the summary), and
+    # last year's twelve months. None of these groups may hold exactly one hidden month.
+    assert frame["this_year_suppressed"].sum() != 1
+    assert frame["last_year_suppressed"].iloc[:months].sum() != 1
+    assert frame["last_year_suppressed"].sum() != 1
+    n = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_beat = '1121' "
+               "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-01'", {"d": DS})
+    assert f"{n:,} incidents were reported from January to August 2019" in fig.summary
+
+
+def test_hot_spots_of_an_area_are_the_citys_hexagons_that_touch_it(embedded_store):
+    city = pf.hotspots(embedded_store, DS, "en", rules=RULES).frame.set_index("cell")
+    beat = pf.hotspots(embedded_store, DS, "en", level="beat", area="1834", rules=RULES)
+    assert 3 <= len(beat.frame) <= 40
+    # Hot against the city, not against the beat alone: the same bins as in the city's analysis.
+    assert (beat.frame.set_index("cell")["bin"] == city.loc[beat.frame["cell"], "bin"]).all()
+    assert "touch Beat 1834" in beat.summary
+    privacy.public_table(beat.frame, RULES)

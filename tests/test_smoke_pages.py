@@ -2,7 +2,7 @@
 
 import pytest
 
-PAGES = ["pages/public/overview.py", "pages/staff/data.py", "pages/public/about.py", "pages/staff/trust.py",
+PAGES = ["pages/public/transparency.py", "pages/public/overview.py", "pages/staff/data.py", "pages/public/about.py", "pages/staff/trust.py",
          "pages/staff/engagement.py", "pages/staff/event_log.py", "pages/staff/impact.py",
          "pages/staff/map.py"]
 

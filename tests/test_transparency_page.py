@@ -98,6 +98,7 @@ def test_area_from_a_link(run_page):
     {"lang": "es"},
     {"level": "beat", "area": "1121"},  # a small area: most monthly counts are small
     {"level": "beat", "area": "3100"},  # the airport beat: hardly any incidents
+    {"level": "beat", "area": "1834", "lang": "es"},  # hot spot hexagons on the area's map
     {"level": "beat", "lang": "es", "dataset": "Chicago aggravated assaults"},
 ])
 def test_nothing_rendered_or_downloaded_breaks_the_privacy_rules(run_page, scanner, downloads, query):

@@ -52,15 +52,13 @@ left, right = st.columns([1, 1])
 with left:
     typed = st.text_input(t("search.text", lang), key="public_search", help=t("search.help", lang),
                           placeholder="1200 W Madison")
-if typed:
-    found = cached.public_find_area(typed.strip()[:120], level, version)
-    if found is None:
-        st.warning(t("search.not_found", lang))
-    elif (found.level, found.code) != (level, area) and st.session_state.get("public_last_search") != typed:
-        level, area = found.level, found.code
-    if found is not None:
-        st.session_state["public_last_search"] = typed
-        st.success(t(f"search.found.{found.how}", lang, area=f"{level_word(found.level, lang)} {found.code}"))
+found = cached.public_find_area(typed.strip()[:120], level, version) if typed else None
+if typed and found is None:
+    st.warning(t("search.not_found", lang))
+if found is not None and st.session_state.get("public_last_search") != typed:
+    # A new search moves the view to its area; picking another area afterwards keeps the pick.
+    st.session_state["public_last_search"] = typed
+    level, area = found.level, found.code
 with right:
     level = st.selectbox(t("search.level", lang), levels, index=levels.index(level),
                          format_func=lambda lvl: level_word(lvl, lang), key=f"public_level_{level}")
@@ -77,6 +75,8 @@ if area:
 elif "area" in st.query_params:
     del st.query_params["area"]
 where = f"{word} {labels[area].split(' ', 1)[1]}" if area else t("search.all", lang)
+if found is not None and (found.level, found.code) == (level, area):
+    st.success(t(f"search.found.{found.how}", lang, area=where))
 st.markdown(f"**{t('search.showing', lang, area=where)}**")
 
 
@@ -99,11 +99,9 @@ if area:
         st.caption(t("common.period", lang, period=by_area.period))
 trend = figure("crime_trend")
 widgets.public_figure(trend, public_charts.trend(trend), "trend")
-chart = public_charts.crime_by_area(by_area)
-widgets.public_figure(by_area, chart, "by_area")
-if chart is not None:
-    st.caption(t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
-               + " " + t("chart.suppressed_note", lang))
+note = (t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
+        + " " + t("chart.suppressed_note", lang))
+widgets.public_figure(by_area, public_charts.crime_by_area(by_area), "by_area", chart_note=note)
 
 # -- hot spot map ----------------------------------------------------------------------------------
 st.header(t("section.map", lang))
