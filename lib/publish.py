@@ -54,9 +54,9 @@ from lib.settings import PROJECT_DIR
 TEMPLATES = PROJECT_DIR / "static" / "publish"
 LEAFLET = PROJECT_DIR / "static" / "vendor" / "leaflet-1.9.3"
 DIGITS = 5  # outline coordinates to about 1 m: boundaries are public, more only adds bytes
-# Hot spot hexagons: 0.74 km2 for the city, as on the Transparency page, and 0.105 km2 for one area, where
-# 0.74 km2 cells are too few for Gi* (a Chicago district holds about 30). The rules cap both at max_h3_res.
-CITY_RES, AREA_RES = 8, 9
+# Hot spot hexagons of 0.74 km2, as on the Transparency page: an area shows the city's analysis, the
+# hexagons touching it (public_figures.hotspots). The rules cap the resolution at max_h3_res.
+HOT_RES = 8
 MANIFEST = "manifest.json"
 
 
@@ -88,8 +88,7 @@ FIGURES: tuple[FigureSpec, ...] = (
                area=False),
     FigureSpec("hotspots", "section.map",
                lambda s, d, lvl, a, lang, r: public_figures.hotspots(
-                   s, d, lang, res=min(AREA_RES if a else CITY_RES, r.max_h3_res), level=lvl if a else None,
-                   area=a, rules=r),
+                   s, d, lang, res=min(HOT_RES, r.max_h3_res), level=lvl if a else None, area=a, rules=r),
                {"kind": "map", "rows": {"column": "bin", "not": 0}}),
     FigureSpec("trust_trend", "section.trust",
                lambda s, d, lvl, a, lang, r: public_figures.trust_trend(
