@@ -9,8 +9,9 @@ in every language of ``lib.i18n``::
 
     DIR/index.html                English page (?area=CODE opens one area)
     DIR/es/index.html             Spanish page
-    DIR/assets/                   site.css, site.js, plotly.js, Leaflet (no CDN)
-    DIR/data/areas.json           the level's areas (code, name) and outlines
+    DIR/assets/                   site.css, site.js, plotly.js, Leaflet (no CDN), with .gz copies
+    DIR/data/<lang>/areas.json    the level's areas (code, label); provenance.json, the sources
+    DIR/data/outlines.json        their published boundary outlines
     DIR/data/streets.json         street name -> areas, for the search box
     DIR/data/<lang>/city/<figure>.json|.csv
     DIR/data/<lang>/area/<code>/<figure>.json|.csv
