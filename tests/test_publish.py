@@ -162,6 +162,30 @@ def test_site_writer_refuses_frames_outside_the_guard(tmp_path):
     assert not (tmp_path / "data" / "x.csv").exists()
 
 
+def test_site_text_has_every_language_with_the_same_placeholders():
+    from lib import site_text
+
+    for key, entry in site_text.TEXT.items():
+        assert set(entry) == set(i18n.LANGS), key
+        fields = {lang: set(re.findall(r"\{(\w+)\}", text)) for lang, text in entry.items()}
+        assert all(f == fields["en"] for f in fields.values()), key
+        assert all(text.strip() for text in entry.values()), key
+
+
+def test_read_cache_answers_once_and_hands_out_copies(store_path):
+    inner = connect(str(store_path), read_only=True)
+    cache = publish.ReadCache(inner)
+    sql = "SELECT level, count(*) AS n FROM boundaries GROUP BY level ORDER BY level"
+    first = cache.query(sql)
+    first["n"] = -1  # a caller adding to what it read (as some figures do) ...
+    assert (cache.query(sql)["n"] > 0).all()  # ... does not change what the next caller reads
+    assert len(cache._memo) == 1
+    assert cache.scalar("SELECT count(*) FROM boundaries") == inner.scalar("SELECT count(*) FROM boundaries")
+    with pytest.raises(RuntimeError, match="only reads"):
+        cache.execute("DELETE FROM boundaries")
+    inner.close()
+
+
 @pytest.mark.parametrize("block, street", [
     ("017XX W HOWARD ST", "W HOWARD ST"),
     ("0000X N STATE ST", "N STATE ST"),
