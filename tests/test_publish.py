@@ -301,6 +301,12 @@ def test_site_draws_charts_and_map_offline(browser, served):
     for section in page.locator(".figure:has(.js-plotly-plot)").all():
         assert section.locator(".chart").get_attribute("aria-label")
         assert section.locator("table").count() == 1
+    # The download links give the figure's own table: the CSV has the JSON's columns and rows.
+    links = page.locator("#fig-crime_trend .downloads a")
+    csv_text = page.request.get(served + "/" + links.nth(0).get_attribute("href")).text()
+    doc = page.request.get(served + "/" + links.nth(1).get_attribute("href")).json()
+    assert csv_text.splitlines()[0].split(",") == doc["columns"] and len(csv_text.splitlines()) == len(doc["rows"]) + 1
+    assert links.nth(0).get_attribute("download") == "crime_trend_city_en.csv"
     assert problems == []
     screenshot(page, "publish_city_desktop")
     page.context.close()

@@ -177,6 +177,7 @@
   function figureBlock(doc, scope) {
     var id = "fig-" + doc.key;
     var base = "data/" + lang + "/" + scope + "/" + doc.key;
+    var file = doc.key + "_" + scope.replace("area/", "") + "_" + lang;  // crime_trend_11_es.csv
     var parts = [el("h3", {id: id + "-h", text: doc.title || doc.key})];
     if (doc.unavailable) {
       parts.push(el("p", {"class": "note", text: fmt(S.unavailable, {reason: doc.unavailable})}));
@@ -202,9 +203,9 @@
     if (doc.rows.length) {
       parts.push(el("p", {"class": "downloads"}, [
         S.download + " \u00ab" + doc.title + "\u00bb: ",
-        el("a", {href: root + base + ".csv", download: doc.key + ".csv", text: S.download_csv}),
+        el("a", {href: root + base + ".csv", download: file + ".csv", text: S.download_csv}),
         " \u00b7 ",
-        el("a", {href: root + base + ".json", download: doc.key + ".json", text: S.download_json})
+        el("a", {href: root + base + ".json", download: file + ".json", text: S.download_json})
       ]));
     }
     var node = el("div", {"class": "figure", id: id, role: "group", "aria-labelledby": id + "-h"}, parts);
