@@ -16,6 +16,7 @@ pages = {
         st.Page("pages/staff/engagement.py", title="Engagement", icon=":material/groups:", url_path="engagement"),
         st.Page("pages/staff/impact.py", title="Programme impact", icon=":material/query_stats:", url_path="impact"),
         st.Page("pages/staff/map.py", title="Map", icon=":material/map:", url_path="map"),
+        st.Page("pages/staff/presenter.py", title="Presenter", icon=":material/co_present:", url_path="presenter"),
     ],
     "Data": [
         st.Page("pages/staff/data.py", title="Data", icon=":material/upload_file:", url_path="data"),

@@ -437,3 +437,17 @@ def public_outlines(level: str, area: str, version: int) -> dict:
     from lib import public_map
 
     return public_map.outlines(store(), level, area or None)
+
+
+# -- Presenter ---------------------------------------------------------------------------------
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def presenter_deck(dataset: str | None, level: str | None, area: str | None, start: str, end: str, lang: str,
+                   public_url: str, version: int) -> tuple[list, dict]:
+    """The built deck (public figures only) and each slide's chart as PNG (None for text slides)."""
+    from lib import deck, deck_images
+
+    slides = deck.build_deck(store(), level=level, area=area, period=deck.Period(start, end), lang=lang,
+                             dataset=dataset, public_url=public_url)
+    images = {s.key: deck_images.chart_png(s, lang) if deck_images.has_chart(s) else None for s in slides}
+    return slides, images

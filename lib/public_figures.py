@@ -97,10 +97,12 @@ def default_dataset(store) -> str | None:
 
 
 def datasets(store) -> list[str]:
-    """Incident datasets, the default first."""
+    """Incident datasets the public may choose, the default first (synthetic ones only when nothing else is loaded)."""
     if "incidents" not in store.tables():
         return []
     names = list(store.query("SELECT DISTINCT dataset FROM incidents ORDER BY dataset")["dataset"])
+    synthetic = set(prov.loads(store, "incidents").query("synthetic == True")["dataset"])
+    names = [n for n in names if n not in synthetic] or names
     first = default_dataset(store)
     return [first] + [n for n in names if n != first] if first else names
 

@@ -196,3 +196,12 @@ def test_hot_spots_of_an_area_are_the_citys_hexagons_that_touch_it(embedded_stor
     assert (beat.frame.set_index("cell")["bin"] == city.loc[beat.frame["cell"], "bin"]).all()
     assert "touch Beat 1834" in beat.summary
     privacy.public_table(beat.frame, RULES)
+
+
+def test_synthetic_data_is_not_offered_to_the_public(embedded_store):
+    from lib import demo
+
+    demo.load_demo(embedded_store, 2000, seed=1)
+    assert "SYNTHETIC demo" in set(embedded_store.query("SELECT DISTINCT dataset FROM incidents")["dataset"])
+    names = pf.datasets(embedded_store)
+    assert names[0] == DS and "SYNTHETIC demo" not in names
