@@ -380,7 +380,7 @@ def _area_list(store, level: str, lang: str) -> pd.DataFrame:
 
 
 def _page(env: Environment, lang: str, root: str, areas: pd.DataFrame, level: str, dataset: str, rules,
-          config: dict, store) -> str:
+          config: dict, store, plain: list[tuple[str, str, str]] = ()) -> str:
     t = functools.partial(i18n.t, lang=lang)
     words = {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days,
              "min_n": rules.min_effective_n, "flag_n_minus": rules.flag_effective_n - 1,
@@ -404,7 +404,7 @@ def _page(env: Environment, lang: str, root: str, areas: pd.DataFrame, level: st
         sample=t("method.sample") if "sample" in dataset.lower() else "",
         privacy_rules=[t(f"privacy.rule.{k}", **words) for k in ("small", "sensitive", "lag", "precision", "survey",
                                                                  "downloads")],
-        sections=SECTIONS, level_word=public_figures.level_word(level, lang),
+        sections=SECTIONS, level_word=public_figures.level_word(level, lang), plain=plain,
         config_json=json.dumps(page_config, ensure_ascii=False).replace("</", "<\\/"),
     )
 
@@ -477,6 +477,8 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
     total = len(scopes) * len(langs)
     done = 0
     figures: dict[str, list[str]] = {}
+    # The city's figures in words, for readers without JavaScript: (title, summary, CSV path) per language.
+    plain: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in langs}
     for lang in langs:
         for scope, area in scopes:
             keys = []
@@ -491,6 +493,8 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
                 else:
                     geometry = functools.partial(_cells, lang=lang) if spec.key == "hotspots" else None
                     site.table(rel, fig.frame, _figure_doc(fig, spec, lang), geometry=geometry)
+                    if area is None:
+                        plain[lang].append((fig.title, fig.summary, f"{rel}.csv"))
                 keys.append(spec.key)
             figures[scope] = keys
             done += 1
@@ -524,7 +528,8 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
         prefix = "" if lang == "en" else f"{lang}/"
         root = "" if lang == "en" else "../"
         areas = _area_list(store, level, lang)
-        site.text(f"{prefix}index.html", _page(env, lang, root, areas, level, dataset, rules, config, store))
+        site.text(f"{prefix}index.html", _page(env, lang, root, areas, level, dataset, rules, config, store,
+                                                     plain[lang]))
         report.pages += 1 + len(codes)  # the city and one view per area (?area=CODE)
     site.json(MANIFEST, {
         "generated": generated.isoformat(),

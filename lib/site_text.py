@@ -43,10 +43,10 @@ TEXT: dict[str, dict[str, str]] = {
                           "the site may be being republished.",
                     "es": "No se pudieron cargar las cifras ({detail}). Vuelva a cargar la página; si "
                           "continúa, el sitio puede estar en republicación."},
-    "noscript": {"en": "This page needs JavaScript to draw its charts and tables. The same figures "
-                       "can be downloaded as CSV files from the data/ folder (see manifest.json).",
-                 "es": "Esta página necesita JavaScript para dibujar sus gráficos y tablas. Las mismas "
-                       "cifras se pueden descargar como CSV desde la carpeta data/ (vea manifest.json)."},
+    "noscript": {"en": "This page needs JavaScript to draw its charts and tables. The city's figures in "
+                       "words, each with its table as a CSV file:",
+                 "es": "Esta página necesita JavaScript para dibujar sus gráficos y tablas. Las cifras de la "
+                       "ciudad en palabras, cada una con su tabla en un archivo CSV:"},
     "generated": {"en": "Published {when}.", "es": "Publicado el {when}."},
     "manifest_link": {"en": "Everything this page publishes (manifest.json)",
                       "es": "Todo lo que publica esta página (manifest.json)"},

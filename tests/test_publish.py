@@ -395,6 +395,17 @@ def test_phone_width_has_no_sideways_scrolling(browser, served):
     page.context.close()
 
 
+def test_without_javascript_the_city_figures_are_in_words(browser, served):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "/es/")
+    items = page.locator("noscript li")
+    assert items.count() >= 5
+    assert i18n.t("trend.title", "es") in items.first.inner_text()
+    assert page.locator("noscript a").first.get_attribute("href").startswith("../data/es/city/")
+    context.close()
+
+
 def test_keyboard_reaches_the_skip_link_and_the_controls(browser, served):
     page, problems = _open(browser, served + "/")
     page.keyboard.press("Tab")
