@@ -1,4 +1,4 @@
-"""Command line: `python -m lib load|info|demo|setup|serve|users` for nightly loads, checks, serving and sign-in.
+"""Command line: `python -m lib load|info|demo|setup|serve|publish|users` (loads, checks, serving, sign-in).
 
 Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
 """
@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="Start the app (streamlit run dashboard.py, every request routed).")
     serve.epilog = "Every other option goes to streamlit, e.g. --server.port 8501."
+
+    publish = sub.add_parser("publish", help="Write the public pages as a static site (HTML, JS, JSON) into DIR.")
+    publish.add_argument("--out", required=True, metavar="DIR",
+                         help="Folder for the site (created; a site published there before is replaced).")
+    publish.add_argument("--level", help="Boundary level whose areas get a page (default: the coarsest loaded).")
+    publish.add_argument("--dataset", help="Incident dataset to publish (default: the public page's default).")
+    publish.add_argument("--db")
 
     setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
     setup.add_argument("--db")
@@ -156,6 +163,31 @@ def _setup(args) -> int:
     return 0
 
 
+def _publish(args) -> int:
+    from lib import publish
+
+    from lib import settings
+
+    target = args.db or settings.get("db")
+    if not target.startswith(("postgresql://", "postgres://")) and not os.path.exists(target):
+        print(f"error: there is no store at {target}, so there is nothing to publish. Build it with "
+              "`python -m lib setup` (the embedded data) or load files with `python -m lib load`.", file=sys.stderr)
+        return 2
+    store = connect(target, read_only=True)  # publishing only reads; the app may have the file open
+
+    def progress(fraction: float, text: str) -> None:
+        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+    try:
+        report = publish.publish(store, args.out, level=args.level, dataset=args.dataset, progress=progress)
+    except publish.PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("Nothing was published; the folder is as it was.", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
 def _serve(args) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as streamlit_cli
@@ -212,4 +244,5 @@ def _users(args) -> int:
     return 0
 
 
-_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup, "serve": _serve, "users": _users}
+_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup, "serve": _serve, "publish": _publish,
+             "users": _users}
