@@ -21,22 +21,11 @@ from lib import public_figures as pf
 from lib.deck_text import tr
 from lib.i18n import date_text, month_text, number, t
 from lib.privacy import Rules, public_table
-from lib.public_figures import PublicFigure
+from lib.public_figures import PublicFigure, hotspot_rows, rule_values, signal_key
 
 
 def _rules(rules: Rules | None) -> Rules:
     return rules or Rules.from_settings()
-
-
-def rule_values(rules: Rules) -> dict:
-    """The privacy thresholds as the method texts' placeholders."""
-    return {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days}
-
-
-def small(n, rules: Rules):
-    """A single headline count, or None (suppressed) when from 1 to min_count - 1."""
-    n = int(n or 0)
-    return None if 1 <= n < rules.min_count else n
 
 
 def area_name(store, level: str, code: str, lang: str) -> str:
@@ -65,14 +54,6 @@ def public_window(store, dataset: str | None, start, end_exclusive, rules: Rules
     if cutoff is None:
         return start, start
     return start, min(end, cutoff)
-
-
-SIGNAL_KEYS = {"real increase": "up", "real decrease": "down", "watch (up)": "watch_up",
-               "watch (down)": "watch_down"}
-
-
-def signal_key(z: float) -> str:
-    return SIGNAL_KEYS.get(compstat.signal(z), "none")
 
 
 def quarter_label(when, lang: str) -> str:
@@ -119,7 +100,7 @@ def crime_months(store, dataset: str, lang: str, level: str | None, area: str | 
                         "last_year": [prev.get(m, 0) for m in months]})
     total, previous = int(out["this_period"].sum()), int(out["last_year"].sum())
     out = privacy.suppress_counts(out, ["this_period", "last_year"], rules)
-    out.attrs.update(total=small(total, rules), previous=small(previous, rules),
+    out.attrs.update(total=privacy.headline_count(total, rules), previous=privacy.headline_count(previous, rules),
                      z=float(compstat.poisson_z(total, previous)), start=s, end=e, freq=unit)
     period = t("crime.period", lang, start=date_text(s, lang), end=date_text(e - pd.Timedelta(days=1), lang),
                pstart=date_text(ps, lang), pend=date_text(pe - pd.Timedelta(days=1), lang))
@@ -165,15 +146,11 @@ def hotspots_between(store, dataset: str, lang: str, res: int, level: str | None
         return PublicFigure("hotspots", t("hotspots.title", lang), empty, period,
                             prov.sources_line(store, "incidents", dataset), method, t("hotspots.too_few", lang),
                             t("unit.incidents", lang), cols, lang, note=t("hotspots.too_few", lang))
-    out = result[["cell", "bin", "incidents"]].rename(columns={"incidents": "count"})
-    out["label"] = out["bin"].map(lambda b: t(f"bin.{int(b)}", lang))
-    out = privacy.suppress_counts(out, "count", rules)
-    out = out.sort_values(["bin", "count"], ascending=[False, False], na_position="last").reset_index(drop=True)
-    out = out[["cell", "bin", "label", "count", "count_suppressed"]]
+    out = hotspot_rows(result, rules, lang)
     hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
     summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out),
                 km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
-    out.attrs["incidents"] = small(int(study["incidents"].sum()), rules)
+    out.attrs["incidents"] = privacy.headline_count(int(study["incidents"].sum()), rules)
     return PublicFigure("hotspots", t("hotspots.title", lang), public_table(out, rules), period,
                         prov.sources_line(store, "incidents", dataset), method, summary, t("unit.incidents", lang),
                         cols, lang, note=t("hotspots.sensitive_note", lang))

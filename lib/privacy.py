@@ -178,6 +178,17 @@ def public_filter(store, flt, rules: Rules | None = None):
 
 # -- small counts ----------------------------------------------------------------------------
 
+def headline_count(n, rules: Rules | None = None) -> int | None:
+    """A single count quoted in a sentence or headline, or None (suppressed) when from 1 to min_count - 1.
+
+    >>> headline_count(3, Rules(min_count=5)), headline_count(0, Rules(min_count=5)), headline_count(12, Rules(min_count=5))
+    (None, 0, 12)
+    """
+    rules = rules or Rules.from_settings()
+    n = int(n or 0)
+    return None if 1 <= n < rules.min_count else n
+
+
 def suppress_counts(frame: pd.DataFrame, columns, rules: Rules | None = None, groups=None) -> pd.DataFrame:
     """Counts from 1 to ``min_count - 1`` become missing, with complementary suppression.
 

@@ -294,7 +294,7 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     empty = pd.DataFrame(columns=["code", "area", "incidents", "last_year", "change", "poisson_z", "signal"])
     if day is None:
         return PublicFigure("crime_by_area", t("crime.title", lang), public_table(empty, rules), "", "",
-                            t("crime.method", lang, **_r(rules)), t("crime.none", lang),
+                            t("crime.method", lang, **rule_values(rules)), t("crime.none", lang),
                             t("unit.incidents", lang), cols, lang)
     win = compstat.windows(day)[2]
     col = level_column(level)
@@ -318,7 +318,7 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     prev = out["last_year"].astype("float64")
     out["change"] = (cur - prev).where(both)
     out["poisson_z"] = np.round(compstat.poisson_z(cur, prev), 2).where(both)
-    out["signal"] = [t(f"signal.{_signal_key(z)}", lang) if pd.notna(z) else "" for z in out["poisson_z"]]
+    out["signal"] = [t(f"signal.{signal_key(z)}", lang) if pd.notna(z) else "" for z in out["poisson_z"]]
     out = out[["code", "area", "incidents", "incidents_suppressed", "last_year", "last_year_suppressed",
                "change", "poisson_z", "signal"]]
     out.attrs["not_counts"] = ("change",)
@@ -330,33 +330,31 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     up = out.dropna(subset=["poisson_z"]).sort_values("poisson_z", ascending=False)
     period = t("crime.period", lang, start=date_text(win.start, lang), end=date_text(day, lang),
                pstart=date_text(win.prev_start, lang), pend=date_text(win.prev_end - pd.Timedelta(days=1), lang))
-    summary = t("crime.summary", lang, now=_fmt_count(_small(city_now, rules), lang),
-                prev=_fmt_count(_small(city_prev, rules), lang), signal=t(f"signal.{_signal_key(z)}", lang),
+    summary = t("crime.summary", lang, now=_fmt_count(privacy.headline_count(city_now, rules), lang),
+                prev=_fmt_count(privacy.headline_count(city_prev, rules), lang), signal=t(f"signal.{signal_key(z)}", lang),
                 z=number(z, lang, 1), rising=int((up["poisson_z"] > compstat.WATCH_Z).sum()),
                 falling=int((up["poisson_z"] < -compstat.WATCH_Z).sum()),
                 suppressed=int(out["incidents_suppressed"].sum()), areas=len(out),
                 level=_level_word(level, lang))
     return PublicFigure("crime_by_area", t("crime.title", lang), public_table(out, rules), period,
                         _sources(store, "incidents", lang, dataset),
-                        t("crime.method", lang, **_r(rules)), summary,
+                        t("crime.method", lang, **rule_values(rules)), summary,
                         t("unit.incidents", lang), cols, lang)
 
 
-def _r(rules: Rules) -> dict:
+def rule_values(rules: Rules) -> dict:
     """The privacy thresholds as the method texts' placeholders."""
     return {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days,
             "min_n": rules.min_effective_n, "flag_n_minus": rules.flag_effective_n - 1}
 
 
-def _small(n, rules: Rules):
-    """A single headline count, or None (suppressed) when from 1 to min_count - 1."""
-    n = int(n or 0)
-    return None if 1 <= n < rules.min_count else n
+SIGNAL_KEYS = {"real increase": "up", "real decrease": "down", "watch (up)": "watch_up",
+               "watch (down)": "watch_down"}
 
 
-def _signal_key(z: float) -> str:
-    return {"real increase": "up", "real decrease": "down", "watch (up)": "watch_up",
-            "watch (down)": "watch_down"}.get(compstat.signal(z), "none")
+def signal_key(z: float) -> str:
+    """The catalog key of compstat's signal for a Poisson z ("up", "watch_down", ... "none")."""
+    return SIGNAL_KEYS.get(compstat.signal(z), "none")
 
 
 def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None, area: str | None = None,
@@ -368,7 +366,7 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
             "last_year": t("col.count.last_year", lang)}
     if day is None:
         empty = pd.DataFrame(columns=["month", "month_name", "this_year", "last_year"])
-        return PublicFigure("crime_trend", t("trend.title", lang), empty, "", "", t("trend.method", lang, **_r(rules)), "",
+        return PublicFigure("crime_trend", t("trend.title", lang), empty, "", "", t("trend.method", lang, **rule_values(rules)), "",
                             t("unit.incidents", lang), cols, lang)
     complete_end = (day + pd.Timedelta(days=1)).replace(day=1)  # first day after the last complete month
     year = complete_end.year if complete_end.month > 1 else complete_end.year - 1
@@ -402,15 +400,15 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
         summary = t("trend.summary_missing", lang, year=year)
     else:
         summary = t("trend.summary", lang, where=where, months=n_months, last=month_name(n_months, lang),
-                    year=year, prev_year=year - 1, now=_fmt_count(_small(ytd_now, rules), lang),
-                    prev=_fmt_count(_small(ytd_prev, rules), lang))
+                    year=year, prev_year=year - 1, now=_fmt_count(privacy.headline_count(ytd_now, rules), lang),
+                    prev=_fmt_count(privacy.headline_count(ytd_prev, rules), lang))
     cols = {"month_name": t("col.month", lang), "this_year": str(year), "last_year": str(year - 1)}
     period = t("trend.period", lang, year=year, prev_year=year - 1, end=date_text(complete_end - pd.Timedelta(days=1),
                                                                                    lang))
     out.attrs["year"] = year
     return PublicFigure("crime_trend", t("trend.title", lang) + (f": {where}" if level and area else ""),
                         public_table(out, rules), period, _sources(store, "incidents", lang, dataset),
-                        t("trend.method", lang, **_r(rules)), summary,
+                        t("trend.method", lang, **rule_values(rules)), summary,
                         t("unit.incidents", lang), cols, lang)
 
 
@@ -454,7 +452,7 @@ def trust_trend(store, lang: str = "en", level: str | None = None, area: str | N
     cols = {"month": t("col.month", lang), "measure": t("col.measure", lang), "value": t("col.score", lang),
             "n": t("col.n", lang), "reliability": t("col.reliability", lang)}
     lvl, code = _score_level(store, level, area)
-    method = t("trust.method", lang, **_r(rules))
+    method = t("trust.method", lang, **rule_values(rules))
     if lvl is None:
         empty = pd.DataFrame(columns=["month", "measure", "value", "n", "reliability"])
         return PublicFigure("trust_trend", t("trust.title", lang), empty, "", "", method, t("trust.none", lang),
@@ -545,7 +543,7 @@ def engagement(store, lang: str = "en", level: str | None = None, area: str | No
     start, end = _event_window(store, now)
     if start is None:
         empty = pd.DataFrame(columns=["month", "events", "attendance"])
-        return PublicFigure("engagement", t("engagement.title", lang), empty, "", "", t("engagement.method", lang, **_r(rules)),
+        return PublicFigure("engagement", t("engagement.title", lang), empty, "", "", t("engagement.method", lang, **rule_values(rules)),
                             t("engagement.none", lang), t("unit.events", lang), cols, lang)
     frame, _ = _held_events(store, start, end, level, area)
     months = pd.date_range(start, end - pd.Timedelta(days=1), freq="MS")
@@ -564,7 +562,7 @@ def engagement(store, lang: str = "en", level: str | None = None, area: str | No
     out = out.drop(columns=["recorded"])
     where = _area_text(store, level, area, lang)
     total = int(frame.shape[0])
-    summary = t("engagement.summary", lang, where=where, n=_fmt_count(_small(total, rules), lang),
+    summary = t("engagement.summary", lang, where=where, n=_fmt_count(privacy.headline_count(total, rules), lang),
                 start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1), lang),
                 types=_top_types(frame, lang))
     period = t("engagement.period", lang, start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1),
@@ -572,7 +570,7 @@ def engagement(store, lang: str = "en", level: str | None = None, area: str | No
     note = "" if has_attendance else t("engagement.no_attendance", lang)
     return PublicFigure("engagement", t("engagement.title", lang) + (f": {where}" if level and area else ""),
                         public_table(out, rules), period, _sources(store, "events", lang),
-                        t("engagement.method", lang, **_r(rules)), summary, t("unit.events", lang), cols,
+                        t("engagement.method", lang, **rule_values(rules)), summary, t("unit.events", lang), cols,
                         lang, note=note)
 
 
@@ -596,7 +594,7 @@ def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None 
     names = areas(store, level)
     if start is None:
         empty = pd.DataFrame(columns=["code", "area", "events"])
-        return PublicFigure("engagement_by_area", t("where.title", lang), empty, "", "", t("where.method", lang, **_r(rules)),
+        return PublicFigure("engagement_by_area", t("where.title", lang), empty, "", "", t("where.method", lang, **rule_values(rules)),
                             t("engagement.none", lang), t("unit.events", lang), cols, lang)
     frame, link = _held_events(store, start, end, None, None)
     at = link[link["level"] == level].drop_duplicates(["dataset", "event_id", "code"])
@@ -619,7 +617,7 @@ def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None 
     period = t("engagement.period", lang, start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1),
                                                                                            lang))
     return PublicFigure("engagement_by_area", t("where.title", lang), public_table(out, rules), period,
-                        _sources(store, "events", lang), t("where.method", lang, **_r(rules)), summary,
+                        _sources(store, "events", lang), t("where.method", lang, **rule_values(rules)), summary,
                         t("unit.events", lang), cols, lang)
 
 
@@ -648,6 +646,15 @@ def upcoming_events(store, lang: str = "en", level: str | None = None, area: str
 
 # -- hot spots -----------------------------------------------------------------------------------
 
+def hotspot_rows(result: pd.DataFrame, rules: Rules, lang: str) -> pd.DataFrame:
+    """Gi* cells as public rows: cell, bin, translated label and the suppressed count, hot spots first."""
+    out = result[["cell", "bin", "incidents"]].rename(columns={"incidents": "count"})
+    out["label"] = out["bin"].map(lambda b: t(f"bin.{int(b)}", lang))
+    out = privacy.suppress_counts(out, "count", rules)
+    out = out.sort_values(["bin", "count"], ascending=[False, False], na_position="last").reset_index(drop=True)
+    return out[["cell", "bin", "label", "count", "count_suppressed"]]
+
+
 def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | None = None, area: str | None = None,
              rules: Rules | None = None) -> PublicFigure:
     """Gi* hot and cold spots on H3 hexagons (res at most the public maximum) over the last 12 public months.
@@ -665,7 +672,7 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     res = int(min(int(res), rules.max_h3_res))
     cols = {"label": t("col.hotspot", lang), "count": t("col.count.incidents", lang), "cell": t("col.cell", lang)}
     method = t("hotspots.method", lang, res=res, km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2),
-               **_r(rules))
+               **rule_values(rules))
     empty = pd.DataFrame(columns=["cell", "bin", "label", "count"])
     cutoff = privacy.public_cutoff(store, dataset, rules)
     if cutoff is None:
@@ -692,11 +699,7 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
         return PublicFigure("hotspots", t("hotspots.title", lang), empty, period,
                             _sources(store, "incidents", lang, dataset), method, t("hotspots.too_few", lang),
                             t("unit.incidents", lang), cols, lang, note=t("hotspots.too_few", lang))
-    out = result[["cell", "bin", "incidents"]].rename(columns={"incidents": "count"})
-    out["label"] = out["bin"].map(lambda b: t(f"bin.{int(b)}", lang))
-    out = privacy.suppress_counts(out, "count", rules)
-    out = out.sort_values(["bin", "count"], ascending=[False, False], na_position="last").reset_index(drop=True)
-    out = out[["cell", "bin", "label", "count", "count_suppressed"]]
+    out = hotspot_rows(result, rules, lang)
     km2 = number(h3.average_hexagon_area(res, "km^2"), lang, 2)
     if level and area:
         out = out[_touching(store, out["cell"], level, str(area))].reset_index(drop=True)
