@@ -124,8 +124,15 @@ def areas(store, level: str) -> pd.DataFrame:
 
 
 def area_label(level: str, code: str, name: str | None = None) -> str:
-    """ "District 11", "Beat 1121", or "District 1 (1st)" when the name adds something."""
-    head = f"{level[:1].upper()}{level[1:]} {code}"
+    """ "District 11", "Beat 1121", or "District 1 (1st)" when the name adds something.
+
+    A code that already names its level ("WESTSIDE DIVISION") stands alone:
+
+    >>> area_label("Division", "WESTSIDE DIVISION"), area_label("District", "1", "1ST")
+    ('WESTSIDE DIVISION', 'District 1')
+    """
+    named = level.lower() in str(code).lower()
+    head = str(code) if named else f"{level[:1].upper()}{level[1:]} {code}"
     text = str(name or "").strip()
     ordinal = re.sub(r"(ST|ND|RD|TH)$", "", text.upper()).lstrip("0")
     if text and ordinal != str(code).upper().lstrip("0") and text.upper() not in {str(code).upper(), head.upper()}:
