@@ -74,7 +74,7 @@ def test_an_analyst_signs_in_on_a_map_link_and_the_map_opens(served_app, page):
     form.get_by_label("Name").fill("analyst")
     form.get_by_label("Password", exact=True).fill(PASSWORD)
     form.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Map explorer").wait_for(timeout=90_000)
+    page.get_by_text("Map explorer", exact=True).wait_for(timeout=90_000)
     wait_for_app(page)
     assert page.url.startswith(f"{served_app}/map?") and "level=district" in page.url
     assert "Signed in as analyst" in page.locator("[data-testid='stSidebar']").inner_text()
