@@ -1,10 +1,14 @@
 # Two commands (see README): `make run` starts the app on the embedded data; `make test` runs every test.
+# `make lint` (ruff, import contracts) and `make check` (the tests that need neither Chromium nor
+# PostgreSQL, in about three minutes) are for the edit-test loop; CI runs `make lint` then `make test`.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Both cores: the suite is CPU-bound (AppTest runs, statistics, a served app per worker).
+WORKERS ?= 2
 
-.PHONY: run test setup bench lint clean
+.PHONY: run test check lint format setup bench clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +23,19 @@ run: $(BIN)/.installed
 	$(BIN)/python -m lib serve --server.port $(PORT)
 
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
+
+check: $(BIN)/.installed
+	$(BIN)/python -m pytest -n $(WORKERS) -m "not browser and not postgres"
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py

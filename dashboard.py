@@ -1,6 +1,6 @@
 """Community policing dashboard: the entry point. It routes; pages/ wire widgets to lib/.
 
-The navigation is built from lib/access.py's table for the session's role: a page the role may not
+The navigation is built from lib/app/access.py's table for the session's role: a page the role may not
 open is never handed to st.navigation. Its URL (/map, /data ...) still answers, with a sign-in
 prompt in place of the page, so a staff link opens its view once its reader has signed in.
 """
@@ -9,7 +9,9 @@ from functools import partial
 
 import streamlit as st
 
-from lib import access, cached, widgets
+from lib.app import access
+from lib.app import cached
+from lib.app import widgets
 
 st.set_page_config(page_title="Community Policing Dashboard", page_icon=":material/shield:", layout="wide")
 

@@ -16,8 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import deck, deck_export, embedded  # noqa: E402
-from lib.store import connect  # noqa: E402
+from lib.deck import slides as deck
+from lib.deck import export as deck_export
+from lib.ingest import embedded  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 TEXT = [("You said, we did", "You said: speeding on Ashland Ave.\nWe did: a speed survey and two traffic calming "
                              "meetings with CDOT."),

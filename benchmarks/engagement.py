@@ -15,8 +15,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import embedded, engagement, event_areas, event_log, event_types, impact  # noqa: E402
-from lib.store import connect  # noqa: E402
+from lib.ingest import embedded
+from lib.engagement import events as engagement
+from lib.engagement import areas as event_areas
+from lib.engagement import log as event_log
+from lib.engagement import types as event_types
+from lib.stats import impact  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 
 def timed(label: str, fn, repeat: int = 3):

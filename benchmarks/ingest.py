@@ -21,8 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib import demo, embedded, provenance  # noqa: E402
-from lib.store import connect  # noqa: E402
+from lib.ingest import demo
+from lib.ingest import embedded
+from lib.store import provenance  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 MONTH_BY_AREA = ("SELECT date_trunc('month', occurred_at) AS month, lvl_beat AS area, count(*) AS n "
                  "FROM incidents WHERE dataset = :d GROUP BY 1, 2")

@@ -40,8 +40,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib import demo, embedded, hotspots, map_layers, map_view, maps  # noqa: E402
-from lib.store import connect  # noqa: E402
+from lib.ingest import demo
+from lib.ingest import embedded
+from lib.stats import hotspots
+from lib.maps import layers as map_layers
+from lib.maps import view as map_view
+from lib.maps import draw as maps  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 SYNTHETIC = demo.DATASET
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
@@ -95,7 +100,7 @@ BENCH_PASSWORD = "benchmark pass phrase, not secret"
 
 def bench_users() -> Path:
     """A users file with one viewer, "bench": the Map page is for signed-in staff (README, Sign-in and roles)."""
-    from lib import users
+    from lib.app import users
 
     path = Path(tempfile.mkdtemp()) / "users.yaml"
     users.add("bench", "viewer", BENCH_PASSWORD, path)
@@ -106,7 +111,8 @@ def server_side(db: Path, repeat: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from lib import users, widgets
+    from lib.app import users
+    from lib.app import widgets
 
     os.environ["DASHBOARD_DB"] = str(db)
     os.environ["DASHBOARD_USERS_FILE"] = str(bench_users())

@@ -16,9 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import embedded, public_figures as pf, public_map  # noqa: E402
-from lib.privacy import Rules  # noqa: E402
-from lib.store import connect  # noqa: E402
+from lib.ingest import embedded
+from lib.public import figures as pf
+from lib.public import map as public_map  # noqa: E402
+from lib.public.privacy import Rules  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 
 def timed(fn, repeat: int = 3) -> tuple[float, list[float]]:

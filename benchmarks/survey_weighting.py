@@ -26,8 +26,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import ingest, survey_results  # noqa: E402
-from lib.store import connect  # noqa: E402
+from lib.ingest import load as ingest
+from lib.trust import survey_results  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 AREAS = list("ABCDE")
 AGES = ["18-34", "35-44", "45-54", "55-64", "65+"]

@@ -10,12 +10,13 @@ import json
 import os
 import sys
 
-from lib import ingest, provenance
-from lib.mapping import parse_assignments
-from lib.readers import InputError
-from lib.schema import KINDS
-from lib.store import StoreError, connect
-from lib.users import UsersError
+from lib.ingest import load as ingest
+from lib.store import provenance
+from lib.ingest.mapping import parse_assignments
+from lib.ingest.readers import InputError
+from lib.store.schema import KINDS
+from lib.store.connection import StoreError, connect
+from lib.app.users import UsersError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,7 +136,7 @@ def _info(args) -> int:
 
 
 def _demo(args) -> int:
-    from lib import demo
+    from lib.ingest import demo
 
     if args.csv:
         path = demo.write_csv(args.csv, args.incidents, seed=args.seed)
@@ -148,7 +149,7 @@ def _demo(args) -> int:
 
 
 def _setup(args) -> int:
-    from lib import embedded
+    from lib.ingest import embedded
 
     store = connect(args.db)
     if embedded.is_built(store) and not args.force:
@@ -164,9 +165,9 @@ def _setup(args) -> int:
 
 
 def _publish(args) -> int:
-    from lib import publish
+    from lib.public import publish
 
-    from lib import settings
+    from lib.store import settings
 
     target = args.db or settings.get("db")
     if not target.startswith(("postgresql://", "postgres://")) and not os.path.exists(target):
@@ -192,7 +193,7 @@ def _serve(args) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as streamlit_cli
 
-    from lib.settings import PROJECT_DIR
+    from lib.store.settings import PROJECT_DIR
 
     # Streamlit guesses old-style pages from the pages/ folder until the router first runs, and
     # greets the first deep link on a fresh server with "Page not found" (pages/README.md).
@@ -215,7 +216,7 @@ def _read_password(args) -> str:
 
 
 def _users(args) -> int:
-    from lib import users
+    from lib.app import users
 
     try:
         if args.action == "list":

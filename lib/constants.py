@@ -28,7 +28,7 @@ MIN_ALPHA = 0.7
 # Diverging scale for changes (Okabe-Ito vermillion -> white -> blue) and a sequential one for levels.
 DIVERGING_COLORS = ("#D55E00", "#F7F7F7", "#0072B2")
 SEQUENTIAL_COLORS = ("#E8F1FA", "#56B4E9", "#0072B2", "#0B4F8A")
-# Hot spots (lib/hotspots.py, lib/emerging.py). Esri's minimums before a
+# Hot spots (lib/stats/hotspots.py, lib/stats/emerging.py). Esri's minimums before a
 # Gi* result is reported, and its confidence bins: bin -> FDR-adjusted p.
 MIN_HOTSPOT_CELLS = 30
 MIN_HOTSPOT_INCIDENTS = 60

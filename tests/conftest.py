@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from lib import embedded
-from lib.store import connect
+from lib.ingest import embedded
+from lib.store.connection import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -31,6 +31,22 @@ PG_ADMIN = os.environ.get("DASHBOARD_TEST_POSTGRES", "postgresql://postgres@127.
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# Markers follow from the fixtures a test uses, so a new test cannot forget its own: `make check`
+# deselects both (-m "not browser and not postgres").
+BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test ``browser`` (it drives Chromium) and ``postgres`` (it needs the server) by its fixtures."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if "pg" in names or params.get("any_store") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
 
 
 def _unavailable(what: str, reason: str, flag: str):
@@ -98,7 +114,7 @@ def embedded_store(embedded_db, tmp_path):
     store.close()
 
 
-# Staff sign in (lib/access.py, lib/users.py). Tests use a users file of their own with one user per
+# Staff sign in (lib/app/access.py, lib/app/users.py). Tests use a users file of their own with one user per
 # role, named after the role, all with this password; never the developer's .streamlit/users.yaml.
 PASSWORD = "correct horse battery staple"
 
@@ -106,7 +122,8 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(scope="session")
 def users_file(tmp_path_factory) -> Path:
     """A users file with the users viewer, analyst and admin (password PASSWORD)."""
-    from lib import access, users
+    from lib.app import access
+    from lib.app import users
 
     path = tmp_path_factory.mktemp("users") / "users.yaml"
     for role in access.ROLES:
@@ -116,7 +133,8 @@ def users_file(tmp_path_factory) -> Path:
 
 def signed_in_as(at, role: str | None, users_file: Path) -> None:
     """Start an AppTest session signed in as the test user of ``role`` (None: not signed in)."""
-    from lib import users, widgets
+    from lib.app import users
+    from lib.app import widgets
 
     if role is not None:
         user = users.load(users_file)[role]
@@ -130,7 +148,7 @@ def app_env(embedded_db, users_file, tmp_path, monkeypatch):
     shutil.copy(embedded_db, path)
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     monkeypatch.setenv("DASHBOARD_USERS_FILE", str(users_file))
-    from lib import cached
+    from lib.app import cached
 
     cached._open.clear()
     import streamlit as st
@@ -244,12 +262,12 @@ def run_page(app_env, users_file):
     """Run one page of the app through AppTest: ``run_page("pages/staff/data.py", dataset="x")``.
 
     Keyword arguments become URL query parameters, as when a shared link is opened. The session is
-    signed in with the least role the page needs (lib/access.py), or ``as_role`` ("viewer" ...; None:
+    signed in with the least role the page needs (lib/app/access.py), or ``as_role`` ("viewer" ...; None:
     not signed in).
     """
     from streamlit.testing.v1 import AppTest
 
-    from lib import access
+    from lib.app import access
 
     def run(page: str = "pages/public/transparency.py", as_role: str | None = "least", **query) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)

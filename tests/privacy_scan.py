@@ -38,8 +38,9 @@ import h3
 import numpy as np
 import pandas as pd
 
-from lib import i18n, privacy
-from lib.privacy import Rules
+from lib.public import i18n
+from lib.public import privacy
+from lib.public.privacy import Rules
 
 _NUMBER = re.compile(r"-?\d{1,3}\.\d{4,}")
 # A coordinate pair: two numbers separated by a comma only ("[-87.6, 41.8]", "41.8, -87.6"), so the

@@ -40,7 +40,7 @@ VENDORED = {"assets/plotly.min.js", "assets/leaflet/leaflet.js", "assets/leaflet
 
 def sensitive_incidents(store, dataset: str):
     """(block, latitude, longitude) of every sensitive incident of ``dataset``, by the privacy module's rule."""
-    from lib import privacy
+    from lib.public import privacy
 
     return store.rows(f"SELECT block, latitude, longitude FROM incidents WHERE dataset = :d "
                       f"AND ({privacy.sensitive_sql()})", {"d": dataset})

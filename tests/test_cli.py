@@ -70,7 +70,7 @@ def test_rejects_can_be_written_to_a_file(tmp_path, capsys):
 
 
 def test_demo_data_is_labelled_synthetic(tmp_path):
-    from lib.store import connect
+    from lib.store.connection import connect
 
     db = str(tmp_path / "s.duckdb")
     assert cli.main(["demo", "--incidents", "2000", "--db", db]) == 0

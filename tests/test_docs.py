@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from lib import settings
-from lib.schema import KINDS
+from lib.store import settings
+from lib.store.schema import KINDS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -30,13 +30,13 @@ def test_every_field_of_every_kind_is_in_the_readme_table():
 def test_list_parameters_carry_their_type():
     """PostgreSQL cannot type a bare list parameter: `unnest(:x)` fails there while DuckDB passes."""
     lib = Path(__file__).resolve().parent.parent / "lib"
-    bare = [f"{p.name}: {line.strip()}" for p in lib.glob("*.py") for line in p.read_text().splitlines()
+    bare = [f"{p}: {line.strip()}" for p in lib.rglob("*.py") for line in p.read_text().splitlines()
             if re.search(r"unnest\(:\w+\)", line)]
     assert bare == []
 
 
 def test_the_access_table_is_the_one_in_the_code():
-    from lib import access
+    from lib.app import access
 
     table = README.split("## Sign-in and roles", 1)[1].split("| page | URL | script | needs |", 1)[1]
     rows = re.findall(r"^\| ([^|]+) \| [^|]+ \| `([^`]+)` \| ([^|]+) \|$", table.split("\n\n", 1)[0], flags=re.M)

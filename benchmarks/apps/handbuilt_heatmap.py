@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 
 sys.path.insert(0, os.environ["DASHBOARD_PROJECT"])
 
-from lib.store import connect  # noqa: E402
+from lib.store.connection import connect  # noqa: E402
 
 DATASET = os.environ.get("BENCH_DATASET", "SYNTHETIC demo")
 ASSETS = "../../app/static/vendor"

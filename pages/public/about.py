@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib import cached, embedded
+from lib.app import cached
+from lib.ingest import embedded
 
 st.title("About this dashboard")
 

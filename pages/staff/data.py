@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from lib import cached, ingest, uploads, widgets
-from lib.readers import InputError
-from lib.schema import KINDS
+from lib.app import cached
+from lib.ingest import load as ingest
+from lib.ingest import uploads
+from lib.app import widgets
+from lib.ingest.readers import InputError
+from lib.store.schema import KINDS
 
-widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Load data")
 st.caption("Upload an export from the records system, a survey tool, a meeting calendar or the GIS unit. "

@@ -6,10 +6,14 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib import cached, choropleth, engagement, provenance, widgets
+from lib.app import cached
+from lib.maps import choropleth
+from lib.engagement import events as engagement
+from lib.store import provenance
+from lib.app import widgets
 from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 
-widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Community engagement")
 key = cached.engagement_key()

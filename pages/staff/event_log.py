@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from lib import cached, event_log, event_types, widgets
-from lib.attendance import read_sign_in
-from lib.readers import InputError, read_table
+from lib.app import cached
+from lib.engagement import log as event_log
+from lib.engagement import types as event_types
+from lib.app import widgets
+from lib.engagement.attendance import read_sign_in
+from lib.ingest.readers import InputError, read_table
 
-widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Event log")
 st.caption("Record the meetings, walks and events your unit holds, with attendance where it was counted. "
@@ -24,7 +27,7 @@ def _sheet(upload):
     """The uploaded sign-in sheet, read and hashed (None when none was given)."""
     if upload is None:
         return None
-    from lib import uploads
+    from lib.ingest import uploads
 
     return read_sign_in(read_table(uploads.save(upload.name, upload.getvalue()), upload.name).frame)
 

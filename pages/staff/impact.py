@@ -5,9 +5,14 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import cached, engagement, impact, impact_charts, provenance, widgets
+from lib.app import cached
+from lib.engagement import events as engagement
+from lib.stats import impact
+from lib.engagement import impact_charts
+from lib.store import provenance
+from lib.app import widgets
 
-widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Did a programme go with change?")
 st.caption("Compare the areas where a programme ran with similar areas where it did not, before and after it "

@@ -3,10 +3,11 @@
 import plotly.express as px
 import streamlit as st
 
-from lib import cached, widgets
+from lib.app import cached
+from lib.app import widgets
 from lib.constants import PRIMARY_COLOR
 
-widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Community policing at a glance")
 

@@ -6,11 +6,16 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 import streamlit.components.v1 as components
 
-from lib import cached, deck, deck_export, deck_html, i18n, widgets
-from lib import public_figures as pf
-from lib.deck_text import tr
+from lib.app import cached
+from lib.deck import slides as deck
+from lib.deck import export as deck_export
+from lib.deck import html as deck_html
+from lib.public import i18n
+from lib.app import widgets
+from lib.public import figures as pf
+from lib.deck.text import tr
 
-widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 store = cached.store()
 version = cached.version()

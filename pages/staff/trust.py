@@ -3,10 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from lib import cached, provenance, scores, survey_definition as sd, survey_results as sr, trust_charts, widgets
+from lib.app import cached
+from lib.store import provenance
+from lib.trust import scores
+from lib.trust import survey_definition as sd
+from lib.trust import survey_results as sr
+from lib.trust import charts as trust_charts
+from lib.app import widgets
 from lib.constants import MIN_ALPHA, SYNTHETIC_LABEL
 
-widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Trust & Safety")
 version = cached.version()

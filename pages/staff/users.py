@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib import access, users, widgets
+from lib.app import access
+from lib.app import users
+from lib.app import widgets
 
-me = widgets.require_role(__file__)  # staff only (lib/access.py): a sign-in prompt for anyone else
+me = widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Users")
 st.caption(f"The users file: `{users.users_path()}`. Passwords are stored as Argon2id hashes, never as text. "

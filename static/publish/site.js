@@ -1,4 +1,4 @@
-/* The published public pages: draws the figures that `python -m lib publish` wrote (lib/publish.py).
+/* The published public pages: draws the figures that `python -m lib publish` wrote (lib/public/publish.py).
  *
  * Every number shown comes from the JSON files under data/, which the generator wrote through
  * privacy.public_table; this script only reads and draws them, and never computes a count.

@@ -1,0 +1,461 @@
+"""Cached accessors: the one place in lib/ where Streamlit's caches meet the store.
+
+Cached results are keyed by ``version`` (the newest load id), so a load on the
+Data page or from the command line shows on the next rerun, and by the
+widget values passed in. Callers never mutate what they get back.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib.ingest import embedded
+from lib.stats import overview
+from lib.store import provenance
+from lib.store import settings
+from lib.store.connection import Store, connect
+
+
+@st.cache_resource(show_spinner=False)
+def _open(db: str) -> Store:
+    return connect(db)
+
+
+def store() -> Store:
+    """The store named by the settings; on a fresh clone, built from the embedded data first."""
+    db = settings.get("db")
+    s = _open(db)
+    if not embedded.is_built(s):
+        bar = st.progress(0.0, text="First start: loading the embedded Chicago data ...")
+        embedded.build(s, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
+        bar.empty()
+    return s
+
+
+def version() -> int:
+    """Newest load id: part of every cache key, so new data shows at once."""
+    return int(store().scalar("SELECT coalesce(max(load_id), 0) FROM loads") or 0)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def info(version: int) -> dict:
+    return provenance.info(store())
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def incident_datasets(version: int) -> pd.DataFrame:
+    return overview.incident_datasets(store())
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def overview_figures(dataset: str, version: int) -> dict:
+    s = store()
+    return {
+        "incidents": overview.incidents_headline(s, dataset),
+        "scores": overview.score_headlines(s),
+        "events": overview.events_headline(s),
+        "monthly": overview.monthly_incidents(s, dataset),
+    }
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def loads(version: int) -> pd.DataFrame:
+    return provenance.loads(store())
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def rejects(load_id: int, version: int) -> pd.DataFrame:
+    return store().query(
+        "SELECT row_number, reason, raw FROM rejects WHERE load_id = :id ORDER BY row_number",
+        {"id": load_id},
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file ...")
+def upload_table(path: str, name: str):
+    from lib.ingest.readers import read_table
+
+    return read_table(path, name)
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the layer ...")
+def upload_layer(path: str) -> pd.DataFrame:
+    from lib.ingest.readers import read_layer
+
+    gdf, _, _ = read_layer(path)
+    return pd.DataFrame(gdf.drop(columns="geometry"))
+
+
+@st.cache_data(max_entries=16, show_spinner="Checking every row ...")
+def upload_check(kind: str, path: str, name: str, maps: dict, sets: dict, crs: str | None):
+    from lib.ingest import load as ingest
+
+    return ingest.plan(kind, path, maps, sets, crs, name)[2]
+
+
+def upload_mapping(kind: str, table):
+    from lib.ingest import mapping
+
+    return mapping.detect(kind, table.frame)
+
+
+# -- engagement and programme impact (lib/engagement/events.py, lib/stats/impact.py) ---------------------
+
+def engagement_key() -> str:
+    """Cache key of everything derived from events: the data version and when the type rules changed."""
+    from lib.engagement import types as event_types
+
+    return f"{version()}|{event_types.updated_at(store())}"
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Reading the events ...")
+def engagement_events(start: str, end: str, datasets: tuple[str, ...], key: str):
+    """(events, event-area links) for a period and event datasets."""
+    from lib.engagement import events as engagement
+
+    frame = engagement.events(store(), start, end, list(datasets) or None)
+    return frame, engagement.links(store(), frame)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def engagement_meta(key: str) -> dict:
+    """Event datasets, boundary levels and the type rules in force."""
+    from lib.engagement import events as engagement
+    from lib.engagement import types as event_types
+
+    s = store()
+    return {"datasets": engagement.datasets(s), "levels": engagement.levels(s),
+            "rules": event_types.load(s), "rules_updated": event_types.updated_at(s)}
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def area_names(level: str, key: str) -> pd.DataFrame:
+    from lib.engagement import events as engagement
+
+    return engagement.area_names(store(), level)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Ranking areas ...")
+def coverage_gaps(level: str, start: str, end: str, incidents: str, datasets: tuple[str, ...], key: str):
+    from lib.engagement import events as engagement
+
+    frame, link = engagement_events(start, end, datasets, key)
+    return engagement.coverage_gaps(store(), level, start, end, incidents or None, frame, link)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Joining events, incidents and scores ...")
+def area_month(level: str, start: str, end: str, incidents: str, datasets: tuple[str, ...], key: str):
+    from lib.engagement import events as engagement
+
+    frame, link = engagement_events(start, end, datasets, key)
+    return engagement.area_month(store(), level, start, end, incidents or None, frame, link)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def participation_data(datasets: tuple[str, ...], key: str) -> pd.DataFrame:
+    from lib.engagement import attendance
+
+    return attendance.attendees(store(), list(datasets) or None)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Counting incidents per area and month ...")
+def impact_panel(level: str, outcome: str, dataset: str, start: str, end: str, key: str) -> pd.DataFrame:
+    """Monthly panel for the impact designs: incidents of ``dataset``, or a score measure (TRUST, SAFETY)."""
+    from lib.stats import impact
+
+    if outcome == "incidents":
+        return impact.count_panel(store(), level, dataset, start, end)
+    return impact.score_panel(store(), level, outcome, start, end)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def neighbours(level: str, codes: tuple[str, ...], key: str) -> list[str]:
+    from lib.stats import impact
+
+    return impact.neighbours(store(), level, list(codes))
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner="Fitting the difference-in-differences model ...")
+def did(level: str, outcome: str, dataset: str, start: str, end: str, treated: tuple[str, ...],
+        comparison: tuple[str, ...], programme_start: str, label: str, key: str):
+    """The DiD estimate, or the reason it cannot be made (an ImpactError's message)."""
+    from lib.engagement import events as engagement
+    from lib.stats import impact
+
+    panel = impact_panel(level, outcome, dataset, start, end, key)
+    pop = engagement.population(store(), level)
+    try:
+        return impact.did(panel, list(treated), list(comparison), programme_start,
+                          outcome=label, counts=outcome == "incidents", population=pop, area_label=f"{level}s")
+    except impact.ImpactError as exc:
+        return str(exc)
+
+
+# -- Trust & Safety ---------------------------------------------------------------------------
+
+def documents_stamp() -> str:
+    """When a document (a survey definition) was last saved: part of the definition caches' keys."""
+    if "documents" not in store().tables():
+        return ""
+    return str(store().scalar("SELECT max(updated_at) FROM documents") or "")
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def score_datasets(version: int) -> list[str]:
+    from lib.trust import scores
+
+    return scores.datasets(store())
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def score_levels(dataset: str, version: int) -> pd.DataFrame:
+    from lib.trust import scores
+
+    return scores.levels(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def score_catalog(dataset: str, version: int) -> pd.DataFrame:
+    from lib.trust import scores
+
+    return scores.catalog(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def score_series(dataset: str, base: str, level: str, cadence: str, dimension: str | None, version: int) -> pd.DataFrame:
+    from lib.trust import scores
+
+    return scores.series(store(), dataset, base, level, cadence, dimension=dimension)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def score_map_level(dataset: str, level: str, version: int) -> str | None:
+    from lib.trust import scores
+
+    return scores.boundary_level(store(), scores.areas(store(), dataset, level))
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def boundary_geojson(level: str, version: int) -> dict:
+    from lib.trust import scores
+
+    return scores.geojson(store(), level)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def survey_datasets(version: int) -> pd.DataFrame:
+    from lib.trust import survey_results
+
+    return survey_results.survey_datasets(store())
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner="Reading the survey's questions ...")
+def survey_definition(dataset: str, version: int, stamp: str) -> tuple[str, object]:
+    """The saved (or suggested) definition as JSON, and when it was saved (None: suggested)."""
+    from lib.trust import survey_results
+
+    defn, saved_at = survey_results.definition_for(store(), dataset)
+    return defn.to_json(), saved_at
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def survey_columns(dataset: str, version: int) -> tuple[list[str], list[str]]:
+    """The survey's source columns, and the area choices (the area field and boundary levels with codes)."""
+    from lib.trust import survey_results
+
+    s = store()
+    columns = list(survey_results.sample_answers(s, dataset, limit=200).columns)
+    areas = [k for k, v in survey_results.area_choices(s, dataset).items() if v > 0] or ["area"]
+    return columns, areas
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def population_datasets(version: int) -> list[str]:
+    if "population" not in store().tables():
+        return []
+    return list(store().query("SELECT DISTINCT dataset FROM population ORDER BY dataset")["dataset"])
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner="Reading the responses ...")
+def survey_respondents(definition: str, version: int) -> pd.DataFrame:
+    from lib.trust import survey_definition
+    from lib.trust import survey_results
+
+    return survey_results.respondents(store(), survey_definition.SurveyDefinition.from_json(definition))
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner="Weighting ...")
+def survey_analysis(definition: str, periods: tuple, areas: tuple, version: int):
+    from lib.trust import survey_definition
+    from lib.trust import survey_results
+
+    defn = survey_definition.SurveyDefinition.from_json(definition)
+    resp = survey_respondents(definition, version)
+    margins = survey_results.population(store(), defn.margins)
+    return survey_results.analyse(resp, defn, margins, list(periods) or None, list(areas) or None)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def score_map_level_codes(codes: tuple, version: int) -> str | None:
+    """The boundary level whose codes match ``codes`` (a survey's areas), if one is loaded."""
+    from lib.trust import scores
+
+    return scores.boundary_level(store(), list(codes))
+
+
+# -- Map page -------------------------------------------------------------------
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def map_levels(version: int) -> list[str]:
+    from lib.maps import data as map_data
+
+    return map_data.levels(store())
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def map_areas(level: str, version: int) -> pd.DataFrame:
+    from lib.maps import data as map_data
+
+    return map_data.areas(store(), level)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def offense_names(dataset: str, version: int) -> list[str]:
+    from lib.maps import data as map_data
+
+    return map_data.offenses(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def incident_span(dataset: str, version: int):
+    """Days of the first and the newest incident of a dataset."""
+    from lib.maps import data as map_data
+
+    first, last = map_data.span(store(), dataset)
+    return (None, None) if first is None else (first.date(), last.date())
+
+
+def offense_grouping():
+    """The offense grouping as last saved (cached until someone edits it)."""
+    from lib.ingest import offense_groups
+
+    return _grouping(offense_groups.updated_at(store()), version())
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _grouping(updated_at: str, version: int):
+    from lib.ingest import offense_groups
+
+    return offense_groups.load(store())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def study_graph(res: int, level: str | None, codes: tuple, dataset: str | None, version: int):
+    """Study-area H3 cells and their contiguity graph; shared, never mutated."""
+    from lib.maps import layers as map_layers
+
+    return map_layers.study(store(), res, level, codes, dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def map_layer(layer: str, flt, view, version: int):
+    """One layer of the Map page for a filter and view (lib.maps.layers.compute), cached per filter set."""
+    from lib.maps import layers as map_layers
+
+    def study_of(_store, res, level, codes, dataset):
+        return study_graph(res, level, tuple(codes or ()), dataset, version)
+
+    return map_layers.compute(store(), layer, flt, view, study_of)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def map_bounds(flt, view, version: int):
+    from lib.maps import layers as map_layers
+
+    return map_layers.bounds(store(), view, flt)
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def area_panel(flt, level: str, code: str, grouping_key: tuple, version: int):
+    from lib.maps import area_panel as panels
+
+    return panels.panel(store(), flt, level, code, offense_grouping())
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def map_total(flt, version: int) -> tuple[int, int]:
+    from lib.maps import data as map_data
+
+    return map_data.incident_total(store(), flt)
+
+
+# -- Public transparency page (lib/public/figures.py: every figure already through lib/privacy) --------
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def public_figure(name: str, lang: str, dataset: str, level: str, area: str, version: int):
+    """One public figure (``name`` a function of lib.public.figures), for a language and an area or the city."""
+    from lib.public import figures as pf
+
+    s = store()
+    area = area or None
+    if name == "crime_by_area":
+        return pf.crime_by_area(s, dataset, level, lang)
+    if name == "crime_trend":
+        return pf.crime_trend(s, dataset, lang, level=level if area else None, area=area)
+    if name == "hotspots":
+        return pf.hotspots(s, dataset, lang, res=8, level=level if area else None, area=area)
+    if name == "trust_trend":
+        return pf.trust_trend(s, lang, level=level if area else None, area=area)
+    if name == "engagement":
+        return pf.engagement(s, lang, level=level if area else None, area=area)
+    if name == "engagement_by_area":
+        return pf.engagement_by_area(s, level, lang)
+    if name == "upcoming_events":
+        return pf.upcoming_events(s, lang, level=level if area else None, area=area)
+    if name == "provenance":
+        return pf.provenance(s, lang)
+    raise KeyError(name)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def public_meta(version: int) -> dict:
+    """Datasets, levels, areas and the publication cutoff of the public page."""
+    from lib.public import privacy
+    from lib.public import figures as pf
+
+    s = store()
+    sets = pf.datasets(s)
+    lvls = pf.levels(s)
+    return {"datasets": sets, "levels": lvls, "areas": {lvl: pf.areas(s, lvl) for lvl in lvls},
+            "cutoffs": {d: privacy.public_cutoff(s, d, privacy.Rules.from_settings()) for d in sets}}
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def public_find_area(text: str, level: str, version: int):
+    from lib.public import figures as pf
+
+    return pf.find_area(store(), text, level)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def public_outlines(level: str, area: str, version: int) -> dict:
+    """Outlines of a level's areas (or of one area) for the public map."""
+    from lib.public import map as public_map
+
+    return public_map.outlines(store(), level, area or None)
+
+
+# -- Presenter ---------------------------------------------------------------------------------
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def presenter_deck(dataset: str | None, level: str | None, area: str | None, start: str, end: str, lang: str,
+                   public_url: str, version: int) -> tuple[list, dict]:
+    """The built deck (public figures only) and each slide's chart as PNG (None for text slides)."""
+    from lib.deck import slides as deck
+    from lib.deck import images as deck_images
+
+    slides = deck.build_deck(store(), level=level, area=area, period=deck.Period(start, end), lang=lang,
+                             dataset=dataset, public_url=public_url)
+    images = {s.key: deck_images.chart_png(s, lang) if deck_images.has_chart(s) else None for s in slides}
+    return slides, images

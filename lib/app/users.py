@@ -1,0 +1,260 @@
+"""Local sign-in: the users file (names, roles, Argon2id password hashes), checking a password,
+slowing down guessing, and the roles of people who sign in through OIDC.
+
+Plain Python, no Streamlit. The file is YAML (``DASHBOARD_USERS_FILE``, by default
+``.streamlit/users.yaml``, which git ignores) and is written only through :func:`add`,
+:func:`set_role` and :func:`remove` (the ``python -m lib users`` commands and the Users page):
+each change is checked first and written whole (to a temporary file, then renamed), so bad input
+leaves the file as it was. An entry without a password hash is a person who signs in through the
+department's identity provider (OIDC) and is named by e-mail address.
+
+Passwords are hashed with Argon2id (``argon2-cffi``, RFC 9106 parameters); a password is at least
+:data:`MIN_PASSWORD` characters (NIST SP 800-63B-4 for single-factor passwords).
+
+>>> t = Throttle(free=2)
+>>> t.failed("ann", now=100.0); t.wait("ann", now=100.0)
+0.0
+>>> t.failed("Ann", now=100.0); t.wait("ann", now=100.0), t.wait("ann", now=100.5), t.wait("bob", now=100.0)
+(1.0, 0.5, 0.0)
+>>> t.failed("ann", now=101.0); t.wait("ann", now=101.0)
+2.0
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from lib.app import access
+from lib.store import settings
+from lib.store.settings import PROJECT_DIR
+
+MIN_PASSWORD = 15
+MAX_PASSWORD = 256  # Argon2 takes any length; this only bounds the work one attempt can cause
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+HEADER = ("# Dashboard users: managed with `python -m lib users add|role|remove|list` (README, Sign-in).\n"
+          "# password_hash: Argon2id. An entry without one signs in through OIDC and is named by e-mail.\n")
+
+_HASHER = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash("not a password of anyone's")
+
+
+class UsersError(ValueError):
+    """A users-file change or read that cannot be done; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    password_hash: str | None = None  # None: signs in through OIDC only
+
+    @property
+    def kind(self) -> str:
+        return "password" if self.password_hash else "OIDC"
+
+
+@dataclass(frozen=True)
+class Account:
+    """The person signed in to one session: ``role`` None means signed in but no staff access."""
+
+    name: str
+    role: str | None
+    via: str  # "password" or "oidc"
+
+
+def fingerprint(user: User) -> str:
+    """Changes when the user's password is reset, which ends every session signed in with the old one."""
+    import hashlib
+
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def users_path(path: str | Path | None = None) -> Path:
+    """The users file: ``path``, else the ``users_file`` setting (relative paths from the project)."""
+    path = Path(path or settings.get("users_file"))
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def load(path: str | Path | None = None) -> dict[str, User]:
+    """Every user in the file, by lower-cased name; {} when there is no file yet."""
+    file = users_path(path)
+    if not file.exists():
+        return {}
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UsersError(f"the users file {file} is not readable YAML ({exc}); "
+                         "restore it from a backup or remove it and add the users again") from exc
+    entries = data.get("users") if isinstance(data, dict) else None
+    if entries is None:
+        entries = {}
+    if not isinstance(entries, dict):
+        raise UsersError(f"the users file {file} must hold a 'users:' mapping of name to role and hash")
+    users = {}
+    for name, entry in entries.items():
+        if not isinstance(entry, dict) or entry.get("role") not in access.ROLES:
+            raise UsersError(f"the users file {file}: user {name!r} needs a role, one of "
+                             f"{', '.join(access.ROLES)}; fix it with `python -m lib users role {name} ROLE`")
+        users[str(name).lower()] = User(str(name), entry["role"], entry.get("password_hash") or None)
+    return users
+
+
+def save(users: dict[str, User], path: str | Path | None = None) -> Path:
+    """Write the whole file: a temporary file in the same folder, readable by the owner only, renamed over."""
+    file = users_path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    body = {"users": {u.name: {"role": u.role, **({"password_hash": u.password_hash} if u.password_hash else {})}
+                      for u in sorted(users.values(), key=lambda u: u.name.lower())}}
+    fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".yaml", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(HEADER)
+            yaml.safe_dump(body, out, sort_keys=False, allow_unicode=True)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return file
+
+
+def check_name(name: str) -> str:
+    if not NAME_RE.match(name or ""):
+        raise UsersError(f"the name {name!r} cannot be used: 1 to 100 characters, letters, digits and . _ @ + - "
+                         "(starting with a letter or digit)")
+    return name
+
+
+def check_password(password: str) -> str:
+    if password is None or len(password) < MIN_PASSWORD:
+        raise UsersError(f"the password is too short: at least {MIN_PASSWORD} characters "
+                         "(a few unrelated words make a long password easy to remember)")
+    if len(password) > MAX_PASSWORD:
+        raise UsersError(f"the password is too long: at most {MAX_PASSWORD} characters")
+    if password != password.strip():
+        raise UsersError("the password starts or ends with a space or a line break; remove it")
+    return password
+
+
+def check_role(role: str) -> str:
+    try:
+        return access.check_role(role)
+    except ValueError as exc:
+        raise UsersError(str(exc)) from exc
+
+
+def add(name: str, role: str, password: str | None, path: str | Path | None = None,
+        replace: bool = False) -> User:
+    """Add a user (``password`` None: an OIDC user, named by e-mail); ``replace`` resets an existing one."""
+    check_name(name)
+    check_role(role)
+    if password is None:
+        if "@" not in name:
+            raise UsersError(f"{name!r} has no password, so it must be the e-mail address the identity "
+                             "provider (OIDC) gives; or give it a password")
+        password_hash = None
+    else:
+        password_hash = _HASHER.hash(check_password(password))
+    users = load(path)
+    if name.lower() in users and not replace:
+        raise UsersError(f"there is already a user {users[name.lower()].name!r}: change the role with "
+                         f"`python -m lib users role {name} ROLE`, or reset it with `users add {name} --replace`")
+    user = User(name, role, password_hash)
+    users[name.lower()] = user
+    save(users, path)
+    return user
+
+
+def set_role(name: str, role: str, path: str | Path | None = None) -> User:
+    check_role(role)
+    users = load(path)
+    if name.lower() not in users:
+        raise UsersError(f"there is no user {name!r}; `python -m lib users list` shows who there is")
+    old = users[name.lower()]
+    users[name.lower()] = User(old.name, role, old.password_hash)
+    save(users, path)
+    return users[name.lower()]
+
+
+def remove(name: str, path: str | Path | None = None) -> User:
+    users = load(path)
+    if name.lower() not in users:
+        raise UsersError(f"there is no user {name!r}; `python -m lib users list` shows who there is")
+    user = users.pop(name.lower())
+    save(users, path)
+    return user
+
+
+def verify(users: dict[str, User], name: str, password: str) -> User | None:
+    """The user whose name and password these are, or None; as slow for an unknown name as a wrong password."""
+    user = users.get((name or "").strip().lower())
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _HASHER.verify(stored, (password or "")[:MAX_PASSWORD])
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    return user if stored is not _DUMMY_HASH else None
+
+
+def oidc_role(email: str | None, email_verified: bool | None, users: dict[str, User],
+              mapping: dict | None = None) -> str | None:
+    """The role of someone signed in through OIDC, or None (signed in, but no access to staff pages).
+
+    Looked up by e-mail: first the users file (entries without a password), then ``mapping`` (the
+    ``[auth.roles]`` table of secrets.toml): an exact address, then ``"@domain"`` for a whole domain.
+    An address the provider says is not verified gets no role.
+    """
+    if not email or email_verified is False:
+        return None
+    email = email.strip().lower()
+    user = users.get(email)
+    if user is not None and user.password_hash is None:
+        return user.role
+    mapping = {str(k).strip().lower(): v for k, v in (mapping or {}).items()}
+    for key in (email, "@" + email.rsplit("@", 1)[-1]):
+        role = mapping.get(key)
+        if role in access.ROLES:
+            return role
+    return None
+
+
+class Throttle:
+    """Slows down password guessing for one name, across every session of the server.
+
+    After ``free`` failures in a row, each further attempt must wait twice as long as the one
+    before (1 s, 2 s, 4 s ... at most ``cap``) after the last failure; a success resets the name.
+    Failures older than ``window`` seconds are forgotten.
+    """
+
+    def __init__(self, free: int = 3, cap: float = 300.0, window: float = 900.0):
+        self.free, self.cap, self.window = free, cap, window
+        self._failures: dict[str, tuple[int, float]] = {}
+
+    def _key(self, name: str) -> str:
+        return (name or "").strip().lower()
+
+    def wait(self, name: str, now: float) -> float:
+        """Seconds until ``name`` may try again (0: now)."""
+        count, last = self._failures.get(self._key(name), (0, 0.0))
+        if count < self.free or now - last > self.window:
+            return 0.0
+        return max(0.0, last + min(self.cap, 2.0 ** (count - self.free)) - now)
+
+    def failed(self, name: str, now: float) -> None:
+        key = self._key(name)
+        count, last = self._failures.get(key, (0, 0.0))
+        if now - last > self.window:
+            count = 0
+        self._failures[key] = (count + 1, now)
+
+    def succeeded(self, name: str) -> None:
+        self._failures.pop(self._key(name), None)

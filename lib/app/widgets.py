@@ -1,0 +1,468 @@
+"""Streamlit widgets shared by pages: sign-in, the dataset picker, tables with downloads, source lines."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pandas as pd
+import streamlit as st
+
+from lib.app import access
+from lib.app import cached
+from lib.app import users
+from lib.constants import SYNTHETIC_LABEL
+
+# ---- Sign-in. Who is signed in lives in st.session_state only (never in the URL or a cookie of
+# ours), and the role is read again from the users file on every run, so a changed role or a reset
+# password takes effect at the next click. With an [auth] section in secrets.toml, st.login (OIDC).
+
+_SESSION_KEY = "_signed_in"
+JUST_SIGNED_IN = "_just_signed_in"  # the router then opens the staff home, unless a staff page was asked for
+FAILED_SIGN_IN_DELAY = 1.0  # seconds every failed attempt waits, on top of the Throttle's growing wait
+
+
+def oidc_configured() -> bool:
+    """True when secrets.toml has an [auth] section: staff sign in through the identity provider."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets  # the probe never raises
+
+
+def _oidc_roles() -> dict:
+    roles = st.secrets["auth"].get("roles", {})
+    return roles.to_dict() if hasattr(roles, "to_dict") else dict(roles)
+
+
+def current_account() -> users.Account | None:
+    """Who is signed in to this session, with their current role; None when nobody is."""
+    if oidc_configured():
+        if not st.user.get("is_logged_in"):
+            return None
+        email = st.user.get("email")
+        try:
+            known = users.load()
+        except users.UsersError:
+            known = {}
+        role = users.oidc_role(email, st.user.get("email_verified"), known, _oidc_roles())
+        return users.Account(email or str(st.user.get("name") or "unknown"), role, "oidc")
+    signed = st.session_state.get(_SESSION_KEY)
+    if not signed:
+        return None
+    try:
+        user = users.load().get(signed["name"].lower())
+    except users.UsersError:
+        user = None
+    if user is None or user.password_hash is None or users.fingerprint(user) != signed.get("fingerprint"):
+        del st.session_state[_SESSION_KEY]  # removed, or the password was reset: signed out
+        return None
+    return users.Account(user.name, user.role, "password")
+
+
+@st.cache_resource
+def _throttle() -> users.Throttle:
+    """One per server process: guessing from many sessions counts against the same name."""
+    return users.Throttle()
+
+
+def _attempt(name: str, password: str) -> None:
+    throttle = _throttle()
+    wait = throttle.wait(name, time.monotonic())
+    if wait > 0:
+        seconds = math.ceil(wait)
+        st.error(f"Too many failed attempts for this name. Try again in {seconds} second{'s' * (seconds != 1)}.")
+        return
+    try:
+        known = users.load()
+    except users.UsersError as exc:
+        st.error(f"Sign-in is unavailable: {exc}.")
+        return
+    user = users.verify(known, name, password)
+    if user is None:
+        time.sleep(FAILED_SIGN_IN_DELAY)
+        throttle.failed(name, time.monotonic())  # after the delay: the throttle's wait starts when the answer is given
+        st.error("Wrong name or password: you are not signed in. Check both and try again "
+                 "(after three failed attempts each further one has to wait a little longer).")
+        return
+    throttle.succeeded(name)
+    st.session_state[_SESSION_KEY] = {"name": user.name, "fingerprint": users.fingerprint(user)}
+    st.session_state[JUST_SIGNED_IN] = True
+    st.rerun()  # the navigation is rebuilt for the new role; the page asked for opens
+
+
+def sign_in_form(key: str, width: int | str = "stretch") -> None:
+    """The staff sign-in: the identity provider's button (OIDC), or name and password (users file)."""
+    if oidc_configured():
+        st.button("Sign in with your department account", key=f"{key}_oidc", on_click=st.login, type="primary")
+        return
+    with st.form(key, clear_on_submit=True, enter_to_submit=True, width=width):
+        name = st.text_input("Name", key=f"{key}_name", autocomplete="username")
+        password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        if not name or not password:
+            st.error("Enter your name and your password.")
+        else:
+            _attempt(name, password)
+    try:
+        nobody = not any(u.password_hash for u in users.load().values())
+    except users.UsersError as exc:
+        st.error(f"Sign-in is unavailable: {exc}.")
+        return
+    if nobody:
+        st.caption("No one can sign in yet: an administrator adds staff with "
+                   "`python -m lib users add NAME --role analyst`.")
+
+
+def sign_out() -> None:
+    if oidc_configured():
+        st.session_state.clear()
+        st.logout()
+    st.session_state.clear()  # nothing of the signed-in session (filters, uploads) outlives it
+    st.rerun()
+
+
+def account_sidebar(account: users.Account | None, form: bool = True) -> None:
+    """The sidebar's sign-in (collapsed, so the public page stays plain) or who is signed in and sign-out."""
+    with st.sidebar:
+        if account is None:
+            if form:
+                with st.expander("Staff sign-in", icon=":material/login:"):
+                    sign_in_form("sidebar_sign_in")
+            return
+        if account.role is None:
+            st.warning(f"Signed in as {account.name}, but this account has no role on the dashboard. "
+                       "Ask an administrator to give it one (README, Sign-in and roles).")
+        else:
+            st.caption(f"Signed in as **{account.name}** ({account.role}: {access.ROLE_HELP[account.role]})")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            sign_out()
+
+
+def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None,
+                   home: access.PageSpec | None = None, key: str = "page_sign_in") -> None:
+    """What a page shows to a session that may not open it: a sign-in form, or why the role is not enough.
+
+    ``home``: the page to offer instead (the router passes the session's home page).
+    """
+    title = spec.title if spec is not None else "This page"
+    needed = spec.role if spec is not None else access.ROLES[-1]
+    signed_in = account is not None and account.role is not None
+    st.title(f"{title}: {needed} role needed" if signed_in else f"{title}: staff only")
+    if not signed_in:
+        st.info(f"{title} shows detail that only signed-in department staff may see. Sign in to open it; "
+                "the public figures are on the Transparency page.", icon=":material/lock:")
+        if account is None:
+            sign_in_form(key, width=520)
+    else:
+        st.warning(f"{title} needs the {needed} role; you are signed in as {account.name} ({account.role}). "
+                   "Ask an administrator if you need it.", icon=":material/lock:")
+    if home is not None:
+        st.page_link(home.path, label=f"Open {home.title} instead", icon=home.icon)
+
+
+SAVE_HELP = f"Saving changes what every user sees: it needs the {access.SAVE_ROLE} role."
+
+
+def may_save() -> bool:
+    """True when the session's role may save shared settings (survey definition, offense groups, programmes).
+
+    Pages disable their save buttons otherwise, and check again before writing.
+    """
+    account = current_account()
+    return access.allows(account.role if account else None, access.SAVE_ROLE)
+
+
+def require_role(page_file: str) -> users.Account:
+    """Stop a staff page here unless the session's role may open it (the table in lib/app/access.py).
+
+    The router never hands such a page to a session that may not open it; this check is the second
+    line, for a script run by any other route.
+    """
+    account = current_account()
+    if not access.allows(account.role if account else None, access.required_role(page_file)):
+        sign_in_prompt(access.spec_for(page_file), account)
+        st.stop()
+    return account
+
+
+def dataset_picker() -> str | None:
+    """Sidebar choice of incident dataset, kept in the URL (``?dataset=...``) so links reopen it."""
+    datasets = cached.incident_datasets(cached.version())
+    if datasets.empty:
+        return None
+    names = list(datasets["dataset"])
+    wanted = st.query_params.get("dataset")
+    index = names.index(wanted) if wanted in names else 0
+    label = {r.dataset: f"{r.dataset} ({r.n:,})" + (" - SYNTHETIC" if r.synthetic else "")
+             for r in datasets.itertuples()}
+    choice = st.sidebar.selectbox(
+        "Incident dataset", names, index=index, format_func=label.get, key="shared_dataset",
+        help="Each load names its dataset; datasets are never added together, so nothing is counted twice.",
+    )
+    st.query_params["dataset"] = choice
+    if bool(datasets.set_index("dataset").loc[choice, "synthetic"]):
+        st.warning(f"{SYNTHETIC_LABEL}: these incidents were generated for testing, not reported.", icon="⚠️")
+    return choice
+
+
+def table_with_download(frame: pd.DataFrame, name: str, caption: str | None = None) -> None:
+    """A table and a CSV download of exactly what it shows."""
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.download_button(
+        f"Download {name} (CSV)",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name.replace(' ', '_').lower()}.csv",
+        mime="text/csv",
+        key=f"download_{name}",
+    )
+    if caption:
+        st.caption(caption)
+
+
+def source_note(text: str) -> None:
+    st.caption(text)
+
+
+def event_form(prefix: str, entry, types: list[str], level: str | None, codes: list[str]) -> tuple:
+    """The event log's fields (inside an ``st.form``): returns (EventEntry, recorded by, sign-in upload).
+
+    ``entry`` pre-fills the fields when editing; ``level`` is chosen outside the form (so that
+    ``codes``, its areas, follow it at once).
+    """
+    import datetime as dt
+
+    from lib.engagement.log import EventEntry
+
+    e = entry or EventEntry(event_type=types[0], starts_at=None)
+    c1, c2 = st.columns(2)
+    event_type = c1.selectbox("Type", types, index=types.index(e.event_type) if e.event_type in types else 0,
+                              key=f"{prefix}_type")
+    title = c2.text_input("Title (optional)", e.title or "", key=f"{prefix}_title", max_chars=200,
+                          help="Left blank, the title is the type and the area.")
+    c1, c2, c3 = st.columns(3)
+    day = c1.date_input("Date", e.starts_at.date() if e.starts_at is not None else dt.date.today(),
+                        min_value=dt.date(1900, 1, 1), key=f"{prefix}_date")
+    start = c2.time_input("Start time", e.starts_at.time() if e.starts_at is not None else None,
+                          key=f"{prefix}_start", step=300)
+    end = c3.time_input("End time (optional)", e.ends_at.time() if e.ends_at is not None else None,
+                        key=f"{prefix}_end", step=300)
+    c2, c3 = st.columns(2)
+    codes = ["(none)", *codes]
+    area = c2.selectbox(f"Area ({level})" if level else "Area (choose a level above)", codes,
+                        index=codes.index(e.area) if e.area in codes else 0, key=f"{prefix}_area_{level}")
+    attendance = c3.number_input("Attendance (head count)", min_value=0, step=1, value=e.attendance,
+                                 key=f"{prefix}_attendance", help="Leave blank when nobody counted.")
+    location = st.text_input("Location (venue and address)", e.location or "", key=f"{prefix}_location")
+    c1, c2 = st.columns(2)
+    lat = c1.number_input("Latitude (optional)", value=e.latitude, format="%.6f", key=f"{prefix}_lat")
+    lon = c2.number_input("Longitude (optional)", value=e.longitude, format="%.6f", key=f"{prefix}_lon")
+    notes = st.text_area("Notes", e.notes or "", key=f"{prefix}_notes", max_chars=4000)
+    sheet = st.file_uploader("Sign-in sheet (optional): CSV or Excel with an id, e-mail or name column",
+                             type=["csv", "xlsx", "xls"], key=f"{prefix}_sheet",
+                             help="Ids are hashed before they are stored; age group, sex, race and home area "
+                                  "columns are kept for representativeness.")
+    editor = st.text_input("Recorded by", key=f"{prefix}_editor", help="Your name, kept in the edit history.")
+    starts = pd.Timestamp.combine(day, start) if start is not None else None
+    ends = pd.Timestamp.combine(day, end) if end is not None and start is not None else None
+    found = EventEntry(event_type=event_type, starts_at=starts, ends_at=ends, title=title,
+                       area_level=level if area != "(none)" else None, area=None if area == "(none)" else area,
+                       location=location, latitude=lat, longitude=lon,
+                       attendance=int(attendance) if attendance is not None else None, notes=notes)
+    return found, editor, sheet
+
+
+def chart_with_table(fig, frame: pd.DataFrame, name: str, caption: str, key: str) -> None:
+    """A plotly chart, its caption (period, n, source), and the same numbers as a table with a CSV download."""
+    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
+    st.caption(caption)
+    with st.expander(f"Table: {name}"):
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.download_button(f"Download {name} (CSV)", frame.to_csv(index=False).encode("utf-8"),
+                           file_name=f"{name.replace(' ', '_').replace('/', '-').lower()}.csv", mime="text/csv",
+                           key=f"download_{key}")
+
+
+def linked_choice(label: str, options: list, param: str, key: str, format_func=str, widget=st.selectbox, **kw):
+    """A choice kept in the URL (``?param=...``), so a link reopens the same view."""
+    if not options:
+        return None
+    wanted = st.query_params.get(param)
+    by_text = {str(o): o for o in options}
+    index = options.index(by_text[wanted]) if wanted in by_text else kw.pop("index", 0)
+    kw.pop("index", None)
+    choice = widget(label, options, index=index, key=key, format_func=format_func, **kw)
+    st.query_params[param] = str(choice)
+    return choice
+
+
+def survey_definition_editor(defn, columns: list[str], area_options: list[str], margins_options: list[str]):
+    """Widgets for every part of a survey definition; returns the edited copy (the draft)."""
+    from lib.trust import survey_definition as sd
+
+    out = sd.SurveyDefinition.from_json(defn.to_json())
+    words = {c: f"{sd.wording(c)}  [{c}]" for c in columns}
+    left, right = st.columns(2)
+    for (name, label), col in zip(sd.INDEXES.items(), (left, right)):
+        spec = out.indexes.setdefault(name, sd.IndexSpec(label))
+        spec.items = col.multiselect(f"{label}: items", columns, default=[c for c in spec.items if c in columns],
+                                     format_func=words.get, key=f"trust_def_{name}")
+        spec.reverse = col.multiselect(f"{label}: reverse-coded items (negatively worded)", spec.items,
+                                       default=[c for c in spec.reverse if c in spec.items],
+                                       format_func=sd.wording, key=f"trust_def_{name}_reverse")
+    a, b, c, d = st.columns(4)
+    out.scale_low = a.number_input("Lowest answer", value=float(out.scale_low), key="trust_def_low")
+    out.scale_high = b.number_input("Highest answer", value=float(out.scale_high), key="trust_def_high")
+    codes = c.text_input("\"Don't know\" codes (missing)", ", ".join(f"{m:g}" for m in out.missing_codes),
+                         key="trust_def_missing", help="Comma separated, e.g. 9, 99")
+    try:
+        out.missing_codes = [float(x) for x in codes.replace(";", ",").split(",") if x.strip()]
+    except ValueError:
+        st.error(f"\"Don't know\" codes must be numbers separated by commas, not {codes!r}.")
+    out.high_is_favourable = d.checkbox("Highest answer is the favourable one", value=out.high_is_favourable,
+                                        key="trust_def_favourable")
+    st.markdown("**Demographics** (categories: one `code = category` per line; margins use the same names)")
+    boxes = [c.container(border=True) for _ in range(0, len(sd.DEMOGRAPHICS), 2) for c in st.columns(2)]
+    for field, box in zip(sd.DEMOGRAPHICS, boxes):
+        spec = out.demographics.get(field, sd.Demographic())
+        spec.columns = box.multiselect(field, columns, default=[c for c in spec.columns if c in columns],
+                                       key=f"trust_def_demo_{field}", help=spec.how or None)
+        text = box.text_area(f"{field} categories", sd.codes_to_text(spec.codes), key=f"trust_def_codes_{field}",
+                             height=100)
+        try:
+            spec.codes = sd.codes_from_text(text)
+        except sd.DefinitionError as exc:
+            box.error(str(exc))
+        if spec.columns:
+            out.demographics[field] = spec
+        else:
+            out.demographics.pop(field, None)
+    a, b, c, d = st.columns(4)
+    out.area = a.selectbox("Area of each response", area_options, index=area_options.index(out.area)
+                           if out.area in area_options else 0, key="trust_def_area")
+    periods = list(sd.PERIODS) + [f"column:{c}" for c in columns if "wave" in c.lower() or "round" in c.lower()]
+    out.period = b.selectbox("Period (wave)", periods, index=periods.index(out.period) if out.period in periods else 0,
+                             key="trust_def_period")
+    out.period_label = b.text_input("Name of the single wave (no dates)", out.period_label, key="trust_def_label")
+    out.weighting = c.selectbox("Weighting", ["rake", "supplied", "none"],
+                                index=["rake", "supplied", "none"].index(out.weighting), key="trust_def_weighting")
+    choices = [None] + margins_options
+    out.margins = d.selectbox("Population margins", choices, index=choices.index(out.margins)
+                              if out.margins in choices else 0, key="trust_def_margins",
+                              format_func=lambda m: m or "(none loaded)")
+    return out
+
+
+_VIEW_KEYS = ("from", "to", "groups", "days", "hours", "level", "areas", "layers", "measure", "res", "slice", "panel")
+
+
+def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
+    """The Map page's filters and layer choices in the sidebar, read from and written back to the URL.
+
+    Returns the view (lib.maps.view.View) the widgets describe.
+    """
+    from lib.maps import view as map_view
+    from lib.constants import H3_RESOLUTIONS
+    from lib.stats.emerging import FREQUENCIES
+
+    levels = cached.map_levels(cached.version())
+    first, newest = cached.incident_span(dataset, cached.version())
+    url = map_view.from_query(st.query_params.to_dict(), newest, levels, groups, first)
+    side = st.sidebar
+    picked = side.date_input("Dates", (url.start, url.end), key="map_dates", format="YYYY-MM-DD",
+                             help="First and last day shown. CompStat windows end on the last day.")
+    start, end = (tuple(picked) + (url.end,))[:2] if isinstance(picked, (tuple, list)) else (picked, picked)
+    chosen = side.multiselect("Offense groups", groups, default=list(url.groups), key="map_groups",
+                              placeholder="All offenses", help="Groups of the raw offense names; see and edit "
+                              "the grouping under the map.")
+    days = side.pills("Days of the week", range(7), selection_mode="multi", default=list(url.weekdays),
+                      format_func=lambda d: map_view.DAYS[d].title(), key="map_days") or []
+    hours = side.multiselect("Hours of the day", range(24), default=list(url.hours), key="map_hours",
+                             format_func=lambda h: f"{h:02d}:00-{h:02d}:59", placeholder="All hours")
+    level = side.selectbox("Boundary level", levels, index=levels.index(url.level) if url.level in levels else 0,
+                           key="map_level") if levels else None
+    areas = ()
+    if level:
+        names = cached.map_areas(level, cached.version())
+        label = dict(zip(names["code"], names["name"]))
+        codes = list(names["code"])
+        default = [c for c in url.areas if c in label] if level == url.level else []
+        areas = tuple(side.multiselect(f"Areas ({level})", codes, default=default, key=f"map_areas_{level}",
+                                       format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
+                                       placeholder="All areas"))
+    layers = side.pills("Layers", list(map_view.LAYERS), selection_mode="multi", default=list(url.layers),
+                        format_func=map_view.LAYERS.get, key="map_layers") or []
+    measure, res, freq = url.measure, url.res, url.slice
+    if "areas" in layers:
+        measure = side.segmented_control("Areas show", map_view.MEASURES, default=url.measure, key="map_measure",
+                                         format_func={"count": "Count", "rate": "Per 1,000", "change": "Change"}.get
+                                         ) or "count"
+    if {"hotspots", "emerging"} & set(layers):
+        res = side.select_slider("Hexagon size", list(H3_RESOLUTIONS), value=url.res, key="map_res",
+                                 format_func=lambda r: f"{h3_area(r)} (res {r})",
+                                 help="H3 resolution: the scale of the hot spot analysis, as Esri's distance band.")
+    if "emerging" in layers:
+        freq = side.segmented_control("Time slices", list(FREQUENCIES), default=url.slice, key="map_slice",
+                                      format_func=FREQUENCIES.get) or "month"
+    view = map_view.View(start=start, end=end, groups=tuple(chosen), weekdays=tuple(sorted(days)),
+                         hours=tuple(sorted(hours)), level=level, areas=areas, layers=tuple(layers),
+                         measure=measure, res=res, slice=freq, panel=url.panel if level == url.level else None)
+    write_view(view)
+    return view
+
+
+def write_view(view) -> None:
+    """Mirror a map view in the URL (leaving other parameters, such as the dataset, alone)."""
+    from lib.maps import view as map_view
+
+    wanted = map_view.to_query(view)
+    for key in _VIEW_KEYS:
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def h3_area(res: int) -> str:
+    """Average hexagon area at an H3 resolution, in words: 9 -> "0.1 km²"."""
+    import h3
+
+    km2 = h3.average_hexagon_area(res, "km^2")
+    return f"{km2:.2g} km²" if km2 >= 0.1 else f"{km2 * 1e6 / 1e4:.2g} ha"
+
+
+def public_figure(fig, chart, key: str, expanded: bool = False, chart_note: str = "") -> None:
+    """A public figure: title, its one-sentence summary, the chart, period and source, and the table.
+
+    The table and its CSV download are ``fig.table()``: the figure's frame
+    through lib.public.privacy.public_table, headers in the figure's language and
+    suppressed cells written "fewer than 5".
+    """
+    st.subheader(fig.title)
+    st.markdown(fig.summary)
+    if chart is not None:
+        st.plotly_chart(chart, key=f"public_chart_{key}", config={"displaylogo": False, "displayModeBar": False})
+        if chart_note:
+            st.caption(chart_note)
+    public_caption(fig)
+    public_table_download(fig, key, expanded)
+
+
+def public_caption(fig) -> None:
+    from lib.public.i18n import t
+
+    parts = [t("common.period", fig.lang, period=fig.period) if fig.period else "", fig.source, fig.note]
+    st.caption(" ".join(p for p in parts if p))
+
+
+def public_table_download(fig, key: str, expanded: bool = False) -> None:
+    """The figure's table (already suppressed) in an expander, with a CSV download of exactly that table."""
+    from lib.public.i18n import t
+
+    table = fig.table()
+    if table.empty:
+        return
+    with st.expander(t("common.table", fig.lang, name=fig.title), expanded=expanded):
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(t("common.download", fig.lang, name=fig.title),
+                           table.to_csv(index=False).encode("utf-8"),
+                           file_name=f"{fig.key}_{fig.lang}.csv", mime="text/csv", key=f"public_download_{key}")

@@ -1,0 +1,193 @@
+"""The presenter deck's own words, in English and Spanish.
+
+Figure titles, periods, sources and the "fewer than 5" label come from
+lib/i18n through lib/public_figures; this table holds only what the deck adds
+around them (slide messages, speaker-note phrases, the closing slide). Every
+key is in both languages (tests/test_deck.py checks).
+"""
+
+from __future__ import annotations
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "deck_title": "Community policing: {area}",
+        "city": "the whole city",
+        "period": "Period: {start} to {end}",
+        "slide_of": "{n} / {total}",
+        "source": "Source: {source}",
+        # trust and safety
+        "trust_title": "Trust and safety",
+        "trust_up": "{measure} rose from {first} to {last} (0-100 scale).",
+        "trust_down": "{measure} fell from {first} to {last} (0-100 scale).",
+        "trust_flat": "{measure} held steady at about {last} (0-100 scale).",
+        "trust_change_noise": "The change is within the margin of error: it could be noise.",
+        "trust_change_real": "The change is larger than the margin of error.",
+        "trust_none": "No trust or safety scores are published for this area and period.",
+        "trust_no_interval": "The publisher gives no respondent counts, so no margin of error can be shown.",
+        "trust_interval": "The band is the 95% interval.",
+        "trust_scale": "Scores are mean answers times 10: 65 means an average answer of 6.5, not 65%.",
+        # crime
+        "crime_title": "Crime compared with last year",
+        "crime_down": "{total} incidents, {pct}% fewer than the same months last year ({previous}).",
+        "crime_up": "{total} incidents, {pct}% more than the same months last year ({previous}).",
+        "crime_same": "{total} incidents, about the same as the same months last year ({previous}).",
+        "crime_none": "No public incident figures for this area and period.",
+        "crime_signal": "Poisson z = {z}: {signal}.",
+        "signal_real": "a change larger than chance",
+        "signal_watch": "worth watching, could be chance",
+        "signal_none": "no clear change, within what chance produces",
+        "this_year": "This period",
+        "last_year": "Same months a year earlier",
+        "incidents": "Incidents",
+        "crime_suppressed": "Months with fewer than {min} incidents are not shown.",
+        "crime_quarters": "Counted by quarter: too many months had fewer than 5 incidents to show. The first and "
+                          "last quarters may be partial.",
+        "crime_public_rules": "Public figures: sensitive offenses left out, the newest {lag} days held back, "
+                              "counts under {min} suppressed.",
+        "crime_method": "Incidents reported in the dataset, counted by the month they happened, from the start of "
+                        "the period to its end or the last public day, against the same dates a year earlier. "
+                        "Every incident counts, sensitive ones included: a monthly area total locates no one. "
+                        "Months with fewer than {min} incidents (but some) show \"fewer than {min}\", with a "
+                        "second month hidden where the total would reveal it; the last {lag} days are not public. Poisson "
+                        "z = 2 x (sqrt(this period) - sqrt(a year earlier)): beyond 3 a real change, beyond 2 "
+                        "worth watching.",
+        # hot spots
+        "hotspot_title": "Where incidents concentrate",
+        "hotspot_message": "{hot} hexagons are hot spots at 90% confidence or more.",
+        "hotspot_none": "No hot spots stand out from chance in this area and period.",
+        "hotspot_refused": "Not enough public data for a hot spot map: {reason}",
+        "hotspot_method": "Incidents of the period are counted in H3 hexagons of {km2} km2 (resolution {res}), "
+                          "leaving out sexual offenses, domestic incidents and those involving children, which "
+                          "are shown only as area totals. A hexagon is a hot spot when it and its six neighbours "
+                          "have many more incidents than the area's average (Getis-Ord Gi*, false discovery rate "
+                          "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
+                          "hexagon is shown.",
+        "station": "Police station",
+        "hexagons": "hexagons",
+        # engagement
+        "engagement_title": "Community engagement",
+        "engagement_message": "{events} community events held.",
+        "engagement_attendance": "{events} community events held; {attendance} people attended where counted.",
+        "engagement_none": "No community events are recorded in this area and period.",
+        "events": "Events held",
+        "attendance_unknown": "Attendance is not recorded for these events.",
+        "attendance_known": "Attendance recorded for {known} of {events} events.",
+        # concerns
+        "concerns_title": "What residents said",
+        "concerns_message": "Top concern: {top}.",
+        "concerns_none": "No survey with residents' concerns covers this area and period.",
+        "share": "Share of respondents (%)",
+        # upcoming
+        "upcoming_title": "Upcoming events",
+        "upcoming_message": "{n} events in the next {days} days.",
+        "upcoming_none": "No events on the calendar for the next {days} days.",
+        # closing
+        "closing_title": "Find these figures online",
+        "closing_message": "{url}",
+        "closing_no_url": "On the department's public transparency page.",
+        "closing_notes": "The same figures, with their sources and methods, are on the public page. "
+                         "Counts under {min} are shown as \"fewer than {min}\" everywhere.",
+        # free text
+        "text_title": "You said, we did",
+        "notes_figures": "Figures:",
+        "notes_caveats": "Caveats:",
+        "notes_method": "Method:",
+        "suppressed": "fewer than {min}",
+        "not_shown": "not shown",
+    },
+    "es": {
+        "deck_title": "Policía comunitaria: {area}",
+        "city": "toda la ciudad",
+        "period": "Período: del {start} al {end}",
+        "slide_of": "{n} / {total}",
+        "source": "Fuente: {source}",
+        "trust_title": "Confianza y seguridad",
+        "trust_up": "{measure} subió de {first} a {last} (escala 0-100).",
+        "trust_down": "{measure} bajó de {first} a {last} (escala 0-100).",
+        "trust_flat": "{measure} se mantuvo en torno a {last} (escala 0-100).",
+        "trust_change_noise": "El cambio está dentro del margen de error: podría ser ruido.",
+        "trust_change_real": "El cambio es mayor que el margen de error.",
+        "trust_none": "No hay puntuaciones de confianza o seguridad publicadas para esta zona y período.",
+        "trust_no_interval": "La fuente no da el número de encuestados, así que no se puede mostrar un margen de error.",
+        "trust_interval": "La banda es el intervalo del 95%.",
+        "trust_scale": "Las puntuaciones son la respuesta media por 10: 65 significa una respuesta media de 6,5, "
+                       "no el 65%.",
+        "crime_title": "Delitos comparados con el año pasado",
+        "crime_down": "{total} incidentes, un {pct}% menos que los mismos meses del año pasado ({previous}).",
+        "crime_up": "{total} incidentes, un {pct}% más que los mismos meses del año pasado ({previous}).",
+        "crime_same": "{total} incidentes, casi igual que los mismos meses del año pasado ({previous}).",
+        "crime_none": "No hay cifras públicas de incidentes para esta zona y período.",
+        "crime_signal": "z de Poisson = {z}: {signal}.",
+        "signal_real": "un cambio mayor que el azar",
+        "signal_watch": "a vigilar, podría ser azar",
+        "signal_none": "sin cambio claro, dentro de lo que produce el azar",
+        "this_year": "Este período",
+        "last_year": "Mismos meses un año antes",
+        "incidents": "Incidentes",
+        "crime_suppressed": "No se muestran los meses con menos de {min} incidentes.",
+        "crime_quarters": "Contado por trimestre: demasiados meses tenían menos de 5 incidentes para mostrarlos. "
+                          "El primer y el último trimestre pueden estar incompletos.",
+        "crime_public_rules": "Cifras públicas: sin delitos sensibles, sin los últimos {lag} días, "
+                              "recuentos menores de {min} suprimidos.",
+        "crime_method": "Incidentes registrados, contados por el mes en que ocurrieron, desde el inicio del período "
+                        "hasta su fin o el último día público, frente a las mismas fechas un año antes. Cuentan "
+                        "todos los incidentes, también los sensibles: un total mensual por zona no ubica a nadie. "
+                        "Los meses con menos de {min} incidentes (pero alguno) muestran \"menos de {min}\", y se "
+                        "oculta un segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. z de "
+                        "Poisson = 2 x (raíz(este período) - raíz(un año antes)): más de 3, un cambio real; más "
+                        "de 2, a vigilar.",
+        "hotspot_title": "Dónde se concentran los incidentes",
+        "hotspot_message": "{hot} hexágonos son puntos calientes con 90% de confianza o más.",
+        "hotspot_none": "Ningún punto caliente se distingue del azar en esta zona y período.",
+        "hotspot_refused": "No hay suficientes datos públicos para un mapa de puntos calientes: {reason}",
+        "hotspot_method": "Los incidentes del período se cuentan en hexágonos H3 de {km2} km2 (resolución {res}), "
+                          "sin delitos sexuales, incidentes domésticos ni los que involucran a menores, que solo "
+                          "se muestran como totales por zona. Un hexágono es un punto caliente cuando él y sus seis "
+                          "vecinos tienen muchos más incidentes que el promedio de la zona (Gi* de Getis-Ord, "
+                          "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
+                          "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
+        "station": "Estación de policía",
+        "hexagons": "hexágonos",
+        "engagement_title": "Participación comunitaria",
+        "engagement_message": "{events} eventos comunitarios realizados.",
+        "engagement_attendance": "{events} eventos comunitarios realizados; asistieron {attendance} personas "
+                                 "donde se contó.",
+        "engagement_none": "No hay eventos comunitarios registrados en esta zona y período.",
+        "events": "Eventos realizados",
+        "attendance_unknown": "No se registra la asistencia de estos eventos.",
+        "attendance_known": "Asistencia registrada en {known} de {events} eventos.",
+        "concerns_title": "Lo que dijeron los vecinos",
+        "concerns_message": "Principal preocupación: {top}.",
+        "concerns_none": "Ninguna encuesta con las preocupaciones de los vecinos cubre esta zona y período.",
+        "share": "Porcentaje de encuestados (%)",
+        "upcoming_title": "Próximos eventos",
+        "upcoming_message": "{n} eventos en los próximos {days} días.",
+        "upcoming_none": "No hay eventos en el calendario para los próximos {days} días.",
+        "closing_title": "Estas cifras en internet",
+        "closing_message": "{url}",
+        "closing_no_url": "En la página pública de transparencia del departamento.",
+        "closing_notes": "Las mismas cifras, con sus fuentes y métodos, están en la página pública. "
+                         "Los recuentos menores de {min} se muestran como \"menos de {min}\" en todas partes.",
+        "text_title": "Ustedes dijeron, nosotros hicimos",
+        "notes_figures": "Cifras:",
+        "notes_caveats": "Advertencias:",
+        "notes_method": "Método:",
+        "suppressed": "menos de {min}",
+        "not_shown": "no se muestra",
+    },
+}
+
+LANGS = tuple(TEXT)
+
+
+def tr(key: str, lang: str, **fmt) -> str:
+    """The deck's text ``key`` in ``lang`` (English where the language is unknown), formatted."""
+    table = TEXT.get(lang, TEXT["en"])
+    return table[key].format(**fmt) if fmt else table[key]
+
+
+def number(value, lang: str, digits: int = 0) -> str:
+    """A number in the reader's convention (lib.public.i18n.number): 12,345.6 in English, 12.345,6 in Spanish."""
+    from lib.public.i18n import number as fmt
+
+    return fmt(value, lang, digits)

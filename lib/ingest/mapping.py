@@ -1,0 +1,356 @@
+"""Column mapping: which source column feeds each canonical field.
+
+Detection reads the headers of the export and, to break ties and avoid false
+friends, a sample of the values. The vocabulary below comes from the public
+exports of US police departments (Socrata, ArcGIS Hub, CKAN portals and RMS
+extracts): ``OCCUR_DATE``, ``primary_type``, ``NIBRS Description``,
+``PdDistrict``, ``Latitude`` ... Headers are compared after lower-casing and
+dropping everything but letters and digits, so ``OCCUR_DATE``, ``Occur Date``
+and ``occurDate`` are one name.
+
+The user sees the result and can override any field:
+
+- ``--map offense="NIBRS Description"``: take the field from that column;
+- ``--map block="Block Range+Street Name"``: join several columns with spaces;
+- ``--map area=CITY,DISTRICT,SECTOR``: (scores) area columns, coarse to fine;
+- ``--map area=``: do not use the detected column;
+- ``--set offense=Shooting``: one value for the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib.ingest import parse
+from lib.ingest.readers import InputError
+from lib.store.schema import KINDS
+
+_POINT_SYNONYMS = {
+    "latitude": ("latitude", "lat", "geolat", "ylat", "latitudey", "gpslatitude", "pointy", "y"),
+    "longitude": ("longitude", "lon", "lng", "long", "geolon", "xlon", "longitudex", "gpslongitude",
+                  "pointx", "x"),
+    "x": ("xcoordcd", "xcoordinate", "xcoord", "geox", "easting", "xcoordinatestateplane", "x"),
+    "y": ("ycoordcd", "ycoordinate", "ycoord", "geoy", "northing", "ycoordinatestateplane", "y"),
+}
+
+# field -> header names, most specific first. Sources: Socrata/ArcGIS exports of Chicago, Los
+# Angeles (DATE OCC, Crm Cd Desc), Seattle (Offense Start DateTime, 100 Block Address), Denver
+# (first_occurrence_date, offense_type_id, geo_lat), Philadelphia (dispatch_date_time,
+# text_general_code, dc_dist), Boston (OCCURRED_ON_DATE), Austin (Highest Offense Description),
+# New York (CMPLNT_FR_DT, OFNS_DESC, ADDR_PCT_CD) and NIBRS-style RMS extracts.
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "incidents": {
+        "incident_id": ("incidentid", "incidentkey", "incidntnum", "incidentnumber", "incidentnum",
+                        "incidentno", "id", "caseid", "casenumber", "caseno", "casenum", "casenbr",
+                        "reportnumber", "reportno", "drno", "dckey", "rdno", "ccn", "eventnumber",
+                        "cmplntnum", "ucrnumber", "incidentnumberwyear", "offenseid"),
+        "occurred_at": ("occurredat", "occurred", "occurreddatetime", "occurreddate", "occurdate", "occurrencedate",
+                        "occurredondate", "occurredon", "dateoccurred", "dateocc", "dateofoccurrence",
+                        "occurreddt", "offensestartdatetime", "firstoccurrencedate", "date1ofoccurrence",
+                        "incidentdatetime", "incidentdate", "offensedate", "crimedatetime", "crimedate",
+                        "cmplntfrdt", "fromdate", "dispatchdatetime", "dispatchdate", "date", "datetime",
+                        "eventdate", "startdate", "reportdate", "reporteddate", "datereported"),
+        "occurred_time": ("occurredtime", "occurtime", "occurrencetime", "timeoccurred", "timeocc",
+                          "incidenttime", "time1ofoccurrence", "cmplntfrtm", "fromtime", "dispatchtime",
+                          "time", "occurrencehour", "occurredhour", "hour"),
+        "offense": ("offense", "offensetype", "offensedescription", "offensedesc", "primarytype",
+                    "nibrsdescription", "nibrsoffense", "highestoffensedescription", "crmcddesc",
+                    "textgeneralcode", "offensetypeid", "ucrdescription", "ofnsdesc", "crimetype",
+                    "crimedescription", "crimecategory", "offensecategory", "offensecategoryid",
+                    "incidentcategory", "typeofincident", "category", "crime", "incidenttype",
+                    "offenseparentgroup", "calltype", "description"),
+        **_POINT_SYNONYMS,
+        "area": ("beat", "beatnum", "policebeat", "sector", "psa", "precinct", "precinctid", "pddistrict",
+                 "policedistrict", "district", "districtid", "dcdist", "addrpctcd", "rptdistno",
+                 "reportingarea", "division", "patrolarea", "zone", "area"),
+        "block": ("block", "blockaddress", "hundredblock", "100blockaddress", "locationblock", "blockrange",
+                  "address", "incidentaddress", "streetaddress", "location"),
+    },
+    "survey": {
+        "response_id": ("responseid", "respondentid", "respondent", "id", "recordid", "caseid", "surveyid"),
+        "responded_at": ("respondedat", "responsedate", "surveydate", "submittedat", "submitted",
+                         "recordeddate", "completed", "enddate", "startdate", "date", "timestamp"),
+        **_POINT_SYNONYMS,
+        "area": ("area", "district", "councildistrict", "beat", "precinct", "ward", "zone",
+                 "neighborhood", "neighbourhood"),
+        "weight": ("weight", "finalweight", "wt", "weights", "surveyweight"),
+    },
+    "scores": {
+        "period_start": ("periodstart", "startdate", "start", "monthstart", "month", "period", "date"),
+        "period_end": ("periodend", "enddate", "end", "monthend"),
+        # Hierarchy order, coarse to fine: every matching column is taken.
+        "area": ("city", "area", "division", "district", "precinct", "sector", "beat", "neighborhood",
+                 "neighbourhood", "ward", "zone"),
+        "n": ("n", "respondents", "responses", "samplesize", "numberofrespondents"),
+    },
+    "events": {
+        "event_id": ("eventid", "id", "uid", "uuid"),
+        "title": ("title", "eventtitle", "name", "eventname", "subject", "summary"),
+        "event_type": ("eventtype", "type", "category", "eventcategory", "program", "programme"),
+        "description": ("description", "eventdetails", "details", "eventdescription", "notes", "body"),
+        "starts_at": ("startsat", "start", "starttime", "startdatetime", "startdate", "begin", "dtstart",
+                      "eventdate", "date"),
+        "ends_at": ("endsat", "end", "endtime", "enddatetime", "enddate", "finish", "dtend"),
+        "area": ("district", "beat", "area", "precinct", "sector", "zone"),
+        "location": ("location", "locationaddress", "address", "venue", "venueaddress", "locationname", "place"),
+        **_POINT_SYNONYMS,
+        "attendance": ("attendance", "attendees", "attended", "participants", "headcount",
+                       "numberattending", "turnout"),
+    },
+    "stations": {
+        "name": ("name", "stationname", "districtname", "facilityname", "station", "facility"),
+        "area": ("district", "precinct", "division", "area", "beat"),
+        "address": ("address", "streetaddress", "location"),
+        **_POINT_SYNONYMS,
+    },
+    "population": {
+        "area": ("area", "code", "areacode", "beat", "district", "precinct", "tract", "geoid", "ward",
+                 "zone", "neighborhood"),
+        "population": ("population", "pop", "totalpopulation", "residents", "total", "estimate", "count"),
+        "dimension": ("dimension", "variable", "characteristic", "margin"),
+        "category": ("category", "group", "level", "bucket"),
+    },
+}
+
+# Which content check each field's candidate column must pass.
+_CHECKS = {
+    "latitude": "lat", "longitude": "lon", "x": "projected", "y": "projected",
+    "occurred_at": "date", "responded_at": "date", "period_start": "date", "period_end": "date",
+    "starts_at": "date", "ends_at": "date", "occurred_time": "time",
+    "offense": "text", "title": "text", "event_type": "varied text", "name": "text",
+    "population": "number", "attendance": "number", "weight": "number", "n": "number",
+    "block": "address", "location": "address",
+}
+
+# Header words that rule a column out of a field in the word-by-word pass: a "Date Reported"
+# is not when it happened, "Offense Code" is not the offense's name.
+_NOT_WORDS = {
+    "occurred_at": {"report", "reported", "rptd", "rpt", "updated", "modified", "entered", "created",
+                    "end", "last", "to", "upload"},
+    "starts_at": {"end", "updated", "modified", "created"},
+    "offense": {"code", "count", "id", "cd", "number", "no"},
+    "incident_id": {"object", "objectid", "fid", "row"},
+}
+
+
+def header_key(name: str) -> str:
+    """Header as compared: ``'OCCUR_DATE'`` -> ``'occurdate'``."""
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def header_tokens(name: str) -> set[str]:
+    """Words of a header: ``'BLOCK_LAT'`` -> {'block', 'lat'}; ``'occurDate'`` -> {'occur', 'date'}."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))
+    return {t for t in re.split(r"[^0-9a-z]+", spaced.lower()) if t}
+
+
+@dataclass
+class Choice:
+    """Where one field comes from: columns (joined with spaces), or a constant."""
+
+    columns: tuple[str, ...] = ()
+    value: str | None = None
+    how: str = ""  # "header", "header word", "your --map", "your --set"
+
+    def describe(self) -> str:
+        if self.value is not None:
+            return f"= {self.value!r}"
+        return " + ".join(self.columns)
+
+
+@dataclass
+class Mapping:
+    kind: str
+    choices: dict[str, Choice] = field(default_factory=dict)
+
+    def column(self, name: str) -> str | None:
+        choice = self.choices.get(name)
+        return choice.columns[0] if choice and choice.columns else None
+
+    def used_columns(self) -> set[str]:
+        return {c for ch in self.choices.values() for c in ch.columns}
+
+    def as_dict(self) -> dict[str, str]:
+        return {f: ch.describe() for f, ch in self.choices.items()}
+
+    def table(self) -> pd.DataFrame:
+        """One row per canonical field, for showing the user."""
+        spec = KINDS[self.kind]
+        rows = []
+        for f in spec.fields:
+            ch = self.choices.get(f.name)
+            rows.append({
+                "field": f.name,
+                "required": "yes" if f.required else "",
+                "source": ch.describe() if ch else "(not in this file)",
+                "found by": ch.how if ch else "",
+                "meaning": f.help,
+            })
+        return pd.DataFrame(rows)
+
+
+def _passes(check: str | None, values: pd.Series) -> bool:
+    values = values.dropna()
+    if values.empty:
+        return False
+    if check is None:
+        return True
+    if check in ("lat", "lon", "projected", "number"):
+        numbers = parse.parse_numbers(values)
+        share = numbers.notna().mean()
+        if share < 0.9:
+            return False
+        numbers = numbers.dropna()
+        if check == "lat":
+            return bool((numbers.abs() <= 90).mean() > 0.9)
+        if check == "lon":
+            return bool((numbers.abs() <= 180).mean() > 0.9)
+        if check == "projected":
+            return bool((numbers.abs() > 180).mean() > 0.9)
+        return True
+    if check == "date":
+        return bool(parse.parse_datetimes(values).values.notna().mean() > 0.5)
+    if check == "time":
+        return bool(parse.parse_times(values)[0].notna().mean() > 0.5)
+    if check == "address":
+        # Not a "(41.88, -87.63)" point written as text.
+        return bool(values.astype("str").str.fullmatch(r"\(?\s*-?\d+\.\d+,\s*-?\d+\.\d+\s*\)?").mean() < 0.5)
+    if check in ("text", "varied text"):
+        numeric = parse.parse_numbers(values).notna().mean()
+        # A "type" column that says "event" on every row tells nothing.
+        varied = check == "text" or values.nunique() > 1 or len(values) < 20
+        return bool(numeric < 0.5) and varied
+    return True
+
+
+def detect(kind: str, frame: pd.DataFrame) -> Mapping:
+    """Propose a mapping for ``kind`` from the frame's headers and a sample of its values."""
+    vocab = SYNONYMS.get(kind, {})
+    sample = frame.head(2000)
+    by_key: dict[str, list[str]] = {}
+    for col in frame.columns:
+        by_key.setdefault(header_key(col), []).append(col)
+    mapping = Mapping(kind)
+    used: set[str] = set()
+
+    def take(name: str, col: str, how: str) -> None:
+        mapping.choices[name] = Choice((col,), how=how)
+        used.add(col)
+
+    for name, synonyms in vocab.items():
+        if kind == "scores" and name == "area":
+            cols = [c for s in synonyms for c in by_key.get(s, []) if c not in used]
+            if cols:
+                mapping.choices[name] = Choice(tuple(cols), how="header")
+                used.update(cols)
+            continue
+        for syn in synonyms:
+            col = next((c for c in by_key.get(syn, []) if c not in used), None)
+            if col is not None and _passes(_CHECKS.get(name), sample[col]):
+                take(name, col, "header")
+                break
+    # Second pass: a header word, for names like BLOCK_LAT or "Latitude (WGS84)".
+    for name, synonyms in vocab.items():
+        if name in mapping.choices or name in ("x", "y", "n"):
+            continue
+        for syn in synonyms:
+            if len(syn) < 3:
+                continue
+            col = next((c for c in frame.columns if c not in used and syn in header_tokens(c)
+                        and not header_tokens(c) & _NOT_WORDS.get(name, set())), None)
+            if col is not None and _passes(_CHECKS.get(name), sample[col]):
+                take(name, col, "header word")
+                break
+    # A date column that already holds the time needs no separate time column.
+    if kind == "incidents" and "occurred_time" in mapping.choices and "occurred_at" in mapping.choices:
+        at = sample[mapping.column("occurred_at")]
+        if parse.parse_datetimes(at).has_time.mean() > 0.5:
+            used.discard(mapping.column("occurred_time"))
+            del mapping.choices["occurred_time"]
+    return mapping
+
+
+def parse_assignments(pairs: list[str] | None, flag: str) -> dict[str, str]:
+    """``["offense=Category", "area="]`` -> ``{"offense": "Category", "area": ""}``."""
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise InputError(f"{flag} {pair!r}: write FIELD=VALUE, for example {flag} offense=Category.")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def apply_overrides(mapping: Mapping, frame: pd.DataFrame, maps: dict[str, str] | None,
+                    sets: dict[str, str] | None) -> Mapping:
+    """The detected mapping with the user's ``--map`` and ``--set`` applied; bad ones raise InputError."""
+    spec = KINDS[mapping.kind]
+    names = spec.field_names
+    columns = list(frame.columns)
+    for flag, given in (("--map", maps or {}), ("--set", sets or {})):
+        for name in given:
+            if name not in names:
+                raise InputError(
+                    f"{flag} {name}=...: {mapping.kind} has no field {name!r}. "
+                    f"Its fields are: {', '.join(names)}."
+                )
+    for name, spec_text in (maps or {}).items():
+        if spec_text == "":
+            mapping.choices.pop(name, None)
+            continue
+        cols = _split_columns(spec_text, columns, allow_list=(name == "area"))
+        missing = [c for c in cols if c not in columns]
+        if missing:
+            raise InputError(
+                f"--map {name}={spec_text}: the file has no column {missing[0]!r}. "
+                f"Its columns are: {', '.join(columns)}."
+            )
+        # A column now given to this field is no longer another field's.
+        for other, choice in list(mapping.choices.items()):
+            if other != name and set(choice.columns) & set(cols) and other not in (maps or {}):
+                mapping.choices.pop(other)
+        mapping.choices[name] = Choice(tuple(cols), how="your --map")
+    for name, value in (sets or {}).items():
+        mapping.choices[name] = Choice((), value=value, how="your --set")
+    return mapping
+
+
+def _split_columns(text: str, columns: list[str], allow_list: bool) -> list[str]:
+    if text in columns:
+        return [text]
+    for sep in ("+", ",") if allow_list else ("+",):
+        if sep in text:
+            return [part.strip() for part in text.split(sep)]
+    return [text]
+
+
+def require(mapping: Mapping, frame: pd.DataFrame) -> None:
+    """Raise InputError naming the first required field with no source."""
+    spec = KINDS[mapping.kind]
+    for f in spec.fields:
+        if f.required and f.name not in mapping.choices:
+            cols = ", ".join(frame.columns[:40])
+            raise InputError(
+                f"No column for the required field {f.name!r} ({f.help}) was found. "
+                f"Name it with --map {f.name}=COLUMN (the file's columns are: {cols}), "
+                f"or give one value for the whole file with --set {f.name}=VALUE."
+            )
+
+
+def resolve(mapping: Mapping, frame: pd.DataFrame, name: str) -> pd.Series | None:
+    """The source values for field ``name``: one column, several joined, or a constant."""
+    choice = mapping.choices.get(name)
+    if choice is None:
+        return None
+    if choice.value is not None:
+        return pd.Series(choice.value, index=frame.index, dtype="str")
+    if len(choice.columns) == 1:
+        return frame[choice.columns[0]]
+    parts = [frame[c].astype("str") for c in choice.columns]
+    joined = parts[0].fillna("")
+    for part in parts[1:]:
+        joined = joined.str.cat(part.fillna(""), sep=" ")
+    return joined.str.strip().replace("", None)

@@ -1,0 +1,431 @@
+"""Turn a source table into canonical rows, with a reject list and notes: no store access.
+
+``prepare`` is what the Data page previews and what ``ingest.load`` writes.
+Each row keeps its spreadsheet row number (the frame's index) so that every
+reject can be found in the original file.
+
+What happens to a row, by kind (the README's "Validation" section says the same):
+
+- unusable or missing date (incidents, events, scores), missing id where an id
+  column is mapped, missing title (events), missing area or population
+  (population): rejected, with row number, reason and the raw line;
+- coordinates (0, 0), out of range: kept, as not geocoded; swapped: put right;
+- several rows with one incident id (one per victim or per offense): merged
+  into one incident; ``records`` counts the rows, ``attributes.offenses``
+  lists the distinct offenses when they differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.ingest import parse
+from lib.ingest import spatial
+from lib.ingest.mapping import Mapping, resolve
+from lib.ingest.readers import InputError, Table
+
+
+@dataclass
+class Prepared:
+    kind: str
+    rows: pd.DataFrame
+    rejects: pd.DataFrame
+    messages: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_merged: int = 0
+
+    @property
+    def rows_not_geocoded(self) -> int:
+        if "latitude" not in self.rows:
+            return 0
+        return int(self.rows["latitude"].isna().sum())
+
+
+class _Rejects:
+    """Collects (row number, reason) and removes those rows from further checks."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, reasons) -> pd.Series:
+        """Reject rows where ``mask``; returns the mask of rows still standing."""
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            idx = mask[mask].index
+            reason = reasons[mask] if isinstance(reasons, pd.Series) else reasons
+            self.parts.append(pd.DataFrame({"row_number": idx, "reason": reason}, index=idx))
+        return ~mask
+
+    def frame(self) -> pd.DataFrame:
+        bad = pd.DataFrame(
+            [(n, r, raw) for n, r, raw in self.table.bad_lines],
+            columns=["row_number", "reason", "raw"],
+        )
+        if self.parts:
+            found = pd.concat(self.parts)
+            raw = self.table.frame.loc[found.index].astype("str").fillna("")
+            found["raw"] = raw.agg(",".join, axis=1) if len(raw) else []
+            bad = pd.concat([bad, found.reset_index(drop=True)], ignore_index=True)
+        return bad.sort_values("row_number", kind="stable").reset_index(drop=True)
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    return "'" + values.astype("str").fillna("").str.slice(0, 60) + "'"
+
+
+def _dates(mapping: Mapping, frame: pd.DataFrame, name: str, tz: str, rejects: _Rejects,
+           keep: pd.Series, required: bool, latest: pd.Timestamp | None, messages: list[str]):
+    """Parse a date field; reject unusable values (when required) and out-of-range ones."""
+    raw = resolve(mapping, frame, name)
+    if raw is None:
+        return None, keep, None
+    parsed = parse.parse_datetimes(raw, tz=tz)
+    values = parsed.values
+    label = name.replace("_", " ")
+    blank = raw.isna()
+    if required:
+        keep &= rejects.add(keep & blank, f"no {label}")
+        keep &= rejects.add(keep & values.isna(), f"unusable {label} " + _quoted(raw))
+    else:
+        unusable = keep & values.isna() & ~blank
+        if unusable.any():
+            keep &= rejects.add(unusable, f"unusable {label} " + _quoted(raw))
+    too_old = values < pd.Timestamp("1900-01-01")
+    keep &= rejects.add(keep & too_old, f"{label} before 1900 " + _quoted(raw))
+    if latest is not None:
+        keep &= rejects.add(keep & (values > latest), f"{label} in the future " + _quoted(raw))
+    messages.append(f"{label}: read as {parsed.format}.")
+    return parsed, keep, raw
+
+
+def _coordinates(mapping: Mapping, frame: pd.DataFrame, keep: pd.Series, crs: str | None,
+                 messages: list[str]) -> tuple[pd.Series, pd.Series]:
+    lat_raw = resolve(mapping, frame, "latitude")
+    lon_raw = resolve(mapping, frame, "longitude")
+    nan = pd.Series(np.nan, index=frame.index)
+    lat = parse.parse_numbers(lat_raw) if lat_raw is not None else nan.copy()
+    lon = parse.parse_numbers(lon_raw) if lon_raw is not None else nan.copy()
+    x_raw, y_raw = resolve(mapping, frame, "x"), resolve(mapping, frame, "y")
+    if x_raw is not None and y_raw is not None:
+        x, y = parse.parse_numbers(x_raw), parse.parse_numbers(y_raw)
+        need = keep & (lat.isna() | lon.isna()) & x.notna() & y.notna() & (x != 0) & (y != 0)
+        if need.any():
+            if crs:
+                plat, plon = spatial.reproject_xy(x[need], y[need], crs)
+                lat[need], lon[need] = plat, plon
+                messages.append(f"{int(need.sum()):,} rows placed from projected X/Y ({crs}).")
+            else:
+                messages.append(
+                    f"{int(need.sum()):,} rows have no latitude/longitude but have projected X/Y "
+                    f"({mapping.choices['x'].describe()}, {mapping.choices['y'].describe()}); give their "
+                    "coordinate system with --crs (e.g. --crs EPSG:2263) to place them on the map."
+                )
+    lat, lon, issue = parse.check_coordinates(lat, lon)
+    for key, text in parse.COORD_ISSUES.items():
+        rows = issue[keep & (issue == key)].index
+        if len(rows):
+            shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+            messages.append(f"{len(rows):,} rows: {text} (rows {shown}).")
+    return lat, lon
+
+
+def _text(mapping: Mapping, frame: pd.DataFrame, name: str) -> pd.Series | None:
+    raw = resolve(mapping, frame, name)
+    if raw is None:
+        return None
+    return raw.astype("str").str.strip().replace("", None)
+
+
+def _attributes(frame: pd.DataFrame, mapping: Mapping, index: pd.Index) -> pd.Series:
+    """Unmapped source columns of the kept rows, one JSON object per row."""
+    extra = [c for c in frame.columns if c not in mapping.used_columns()]
+    if not extra:
+        return pd.Series("{}", index=index, dtype="str")
+    lines = frame.loc[index, extra].to_json(orient="records", lines=True, date_format="iso")
+    return pd.Series(lines.rstrip("\n").split("\n"), index=index, dtype="str")
+
+
+def prepare(kind: str, table: Table, mapping: Mapping, tz: str, crs: str | None = None,
+            now: pd.Timestamp | None = None) -> Prepared:
+    """Canonical rows for ``kind`` from ``table`` under ``mapping``."""
+    now = now or pd.Timestamp.now()
+    frame = table.frame
+    handler = {
+        "incidents": _incidents, "survey": _survey, "events": _events,
+        "stations": _stations, "population": _population, "scores": _scores,
+    }[kind]
+    rejects = _Rejects(table)
+    messages: list[str] = []
+    rows, merged = handler(frame, mapping, rejects, messages, tz, crs, now)
+    read = len(frame) + len(table.bad_lines)
+    return Prepared(kind, rows, rejects.frame(), messages, read, merged)
+
+
+def _key(mapping: Mapping, frame: pd.DataFrame, name: str, keep: pd.Series, rejects: _Rejects):
+    """The id field normalised, or content hashes where the export has no id column."""
+    raw = resolve(mapping, frame, name)
+    if raw is None:
+        return parse.content_keys(frame), keep
+    keys = parse.normalize_codes(raw)
+    keep &= rejects.add(keep & keys.isna(), f"no {name.replace('_', ' ')}")
+    return keys, keep
+
+
+def _incidents(frame, mapping, rejects, messages, tz, crs, now):
+    keep = pd.Series(True, index=frame.index)
+    keys, keep = _key(mapping, frame, "incident_id", keep, rejects)
+    parsed, keep, _ = _dates(mapping, frame, "occurred_at", tz, rejects, keep, True,
+                             now + pd.Timedelta(days=1), messages)
+    when, has_time = parsed.values, parsed.has_time
+    time_raw = resolve(mapping, frame, "occurred_time")
+    if time_raw is not None:
+        times, how = parse.parse_times(time_raw)
+        ok = times.notna()
+        when = when.dt.normalize().where(~ok, when.dt.normalize() + times)
+        has_time = ok | has_time
+        messages.append(f"occurred time: read as {how}.")
+        unusable = keep & ~ok & time_raw.notna()
+        if unusable.any():
+            messages.append(f"{int(unusable.sum()):,} rows have an unusable time; kept with the date only.")
+    offense = _text(mapping, frame, "offense")
+    missing = keep & offense.isna()
+    if missing.any():
+        messages.append(f"{int(missing.sum()):,} rows have no offense; kept as UNSPECIFIED.")
+    lat, lon = _coordinates(mapping, frame, keep, crs, messages)
+    area = _text(mapping, frame, "area")
+    block = _text(mapping, frame, "block")
+    rows = pd.DataFrame({
+        "incident_id": keys,
+        "occurred_at": when,
+        "has_time": has_time.astype(bool),
+        "offense": offense.fillna("UNSPECIFIED").str.upper(),
+        "latitude": lat,
+        "longitude": lon,
+        "area": parse.normalize_codes(area) if area is not None else None,
+        "block": block.str.upper() if block is not None else None,
+    }, index=frame.index)[keep]
+    rows["attributes"] = _attributes(frame, mapping, rows.index)
+    return _merge_same_id(rows, messages)
+
+
+def _merge_same_id(rows: pd.DataFrame, messages: list[str]) -> tuple[pd.DataFrame, int]:
+    """One incident per id: rows sharing an id (one per victim or offense) become one incident."""
+    dup = rows["incident_id"].duplicated(keep=False)
+    if not dup.any():
+        rows["records"] = 1
+        return rows, 0
+    groups = rows[dup].groupby("incident_id", sort=False)
+    sizes = groups.size()
+    offenses = groups["offense"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    first = ~rows["incident_id"].duplicated(keep="first")
+    merged = int((~first).sum())
+    out = rows[first].copy()
+    out["records"] = out["incident_id"].map(sizes).fillna(1).astype("int64")
+    several = out["incident_id"].map(offenses)
+    multi = several.notna() & several.str.contains("; ", regex=False).fillna(False).astype(bool)
+    if multi.any():
+        out.loc[multi, "attributes"] = [
+            attrs[:-1] + ("," if attrs != "{}" else "") + f'"offenses":{_json(off)}}}'
+            for attrs, off in zip(out.loc[multi, "attributes"], several[multi])
+        ]
+    messages.append(
+        f"{merged:,} rows shared an incident id with an earlier row of this file (one row per victim "
+        f"or per offense) and were merged into {len(sizes):,} incidents: each incident counts once; "
+        "`records` keeps how many rows it had, and `offenses` lists differing offenses."
+    )
+    return out, merged
+
+
+def _json(value: str) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def _survey(frame, mapping, rejects, messages, tz, crs, now):
+    keep = pd.Series(True, index=frame.index)
+    keys, keep = _key(mapping, frame, "response_id", keep, rejects)
+    parsed, keep, _ = _dates(mapping, frame, "responded_at", tz, rejects, keep, False,
+                             now + pd.Timedelta(days=1), messages)
+    lat, lon = _coordinates(mapping, frame, keep, crs, messages)
+    area = _text(mapping, frame, "area")
+    weight_raw = resolve(mapping, frame, "weight")
+    rows = pd.DataFrame({
+        "response_id": keys,
+        "responded_at": parsed.values if parsed else pd.NaT,
+        "latitude": lat,
+        "longitude": lon,
+        "area": parse.normalize_codes(area) if area is not None else None,
+        "weight": parse.parse_numbers(weight_raw) if weight_raw is not None else np.nan,
+    }, index=frame.index)[keep]
+    rows["responded_at"] = rows["responded_at"].astype("datetime64[us]")
+    rows["attributes"] = _attributes(frame, mapping, rows.index)
+    return _first_per_key(rows, "response_id", messages, "response id")
+
+
+def _first_per_key(rows, key, messages, label):
+    dup = rows[key].duplicated(keep="first")
+    if dup.any():
+        messages.append(f"{int(dup.sum()):,} rows repeat the {label} of an earlier row; the first is kept.")
+    return rows[~dup], int(dup.sum())
+
+
+def _events(frame, mapping, rejects, messages, tz, crs, now):
+    keep = pd.Series(True, index=frame.index)
+    title = _text(mapping, frame, "title")
+    keep &= rejects.add(keep & title.isna(), "no title")
+    parsed, keep, _ = _dates(mapping, frame, "starts_at", tz, rejects, keep, True,
+                             now + pd.DateOffset(years=5), messages)
+    ends = None
+    if "ends_at" in mapping.choices:
+        ends_raw = resolve(mapping, frame, "ends_at")
+        ends = parse.parse_datetimes(ends_raw, tz=tz).values
+        if parse.parse_times(ends_raw)[0].notna().mean() > 0.9 and ends.isna().mean() > 0.9:
+            # An end given as a time of day only: on the start's date.
+            ends = parsed.values.dt.normalize() + parse.parse_times(ends_raw)[0]
+        backwards = keep & ends.notna() & (ends < parsed.values)
+        if backwards.any():
+            messages.append(f"{int(backwards.sum()):,} events end before they start; their end is dropped.")
+            ends = ends.mask(backwards)
+    lat, lon = _coordinates(mapping, frame, keep, crs, messages)
+    area = _text(mapping, frame, "area")
+    attendance_raw = resolve(mapping, frame, "attendance")
+    attendance = parse.parse_numbers(attendance_raw) if attendance_raw is not None else None
+    if attendance is not None:
+        bad = keep & attendance.notna() & ((attendance < 0) | (attendance % 1 != 0))
+        if bad.any():
+            messages.append(f"{int(bad.sum()):,} rows have an attendance that is not a whole number ≥ 0; left blank.")
+            attendance = attendance.mask(bad)
+    id_raw = resolve(mapping, frame, "event_id")
+    rows = pd.DataFrame({
+        "event_id": parse.normalize_codes(id_raw) if id_raw is not None else None,
+        "title": title,
+        "title_norm": parse.normalize_title(title),
+        "event_type": _text(mapping, frame, "event_type"),
+        "description": _text(mapping, frame, "description"),
+        "starts_at": parsed.values,
+        "ends_at": ends if ends is not None else pd.NaT,
+        "area": parse.normalize_codes(area) if area is not None else None,
+        "location": _text(mapping, frame, "location"),
+        "latitude": lat,
+        "longitude": lon,
+        "attendance": attendance.astype("Int64") if attendance is not None else pd.NA,
+    }, index=frame.index)[keep]
+    rows["ends_at"] = rows["ends_at"].astype("datetime64[us]")
+    rows["attendance"] = rows["attendance"].astype("Int64")
+    content = parse.content_keys(frame.loc[rows.index])
+    rows["event_id"] = rows["event_id"].fillna(content) if id_raw is not None else content
+    rows["attributes"] = _attributes(frame, mapping, rows.index)
+    if id_raw is not None:
+        return _first_per_key(rows, "event_id", messages, "event id")
+    natural = rows[["starts_at", "title_norm", "area"]].astype("str").fillna("")
+    dup = natural.duplicated(keep="first")
+    if dup.any():
+        messages.append(f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and area); the first is kept.")
+    return rows[~dup], int(dup.sum())
+
+
+def _stations(frame, mapping, rejects, messages, tz, crs, now):
+    keep = pd.Series(True, index=frame.index)
+    name = _text(mapping, frame, "name")
+    keep &= rejects.add(keep & name.isna(), "no station name")
+    lat, lon = _coordinates(mapping, frame, keep, crs, messages)
+    area = _text(mapping, frame, "area")
+    rows = pd.DataFrame({
+        "station_id": parse.normalize_title(name),
+        "name": name,
+        "area": parse.normalize_codes(area) if area is not None else None,
+        "address": _text(mapping, frame, "address"),
+        "latitude": lat,
+        "longitude": lon,
+    }, index=frame.index)[keep]
+    rows["attributes"] = _attributes(frame, mapping, rows.index)
+    return _first_per_key(rows, "station_id", messages, "station name")
+
+
+def _population(frame, mapping, rejects, messages, tz, crs, now):
+    keep = pd.Series(True, index=frame.index)
+    area = _text(mapping, frame, "area")
+    keep &= rejects.add(keep & area.isna(), "no area code")
+    pop_raw = resolve(mapping, frame, "population")
+    pop = parse.parse_numbers(pop_raw)
+    keep &= rejects.add(keep & (pop.isna() | (pop < 0)), "population is not a number ≥ 0 " + _quoted(pop_raw))
+    dimension = _text(mapping, frame, "dimension")
+    category = _text(mapping, frame, "category")
+    rows = pd.DataFrame({
+        "area": parse.normalize_codes(area),
+        "population": pop,
+        "dimension": dimension.str.lower().fillna("total") if dimension is not None else "total",
+        "category": category.fillna("total") if category is not None else "total",
+    }, index=frame.index)[keep]
+    key = rows[["area", "dimension", "category"]].astype("str")
+    dup = key.duplicated(keep="first")
+    if dup.any():
+        messages.append(f"{int(dup.sum()):,} rows repeat an area and category; the first is kept.")
+    return rows[~dup], int(dup.sum())
+
+
+def _scores(frame, mapping, rejects, messages, tz, crs, now):
+    keep = pd.Series(True, index=frame.index)
+    start, keep, _ = _dates(mapping, frame, "period_start", tz, rejects, keep, True, None, messages)
+    starts = start.values.dt.normalize()
+    if "period_end" in mapping.choices:
+        ends = parse.parse_datetimes(resolve(mapping, frame, "period_end"), tz=tz).values.dt.normalize()
+    else:
+        ends = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
+    month_end = (starts + pd.offsets.MonthEnd(0)).astype("datetime64[us]")
+    ends = ends.fillna(month_end)
+    keep &= rejects.add(keep & (ends < starts), "period ends before it starts")
+    # Each row's level is the finest area column filled (CITY, AREA, DISTRICT, SECTOR ...).
+    level = pd.Series("all", index=frame.index, dtype="str")
+    area = pd.Series("ALL", index=frame.index, dtype="str")
+    choice = mapping.choices.get("area")
+    for col in choice.columns if choice else ():
+        codes = parse.normalize_codes(frame[col])
+        filled = codes.notna()
+        level = level.mask(filled, _level_of(col))
+        area = area.mask(filled, codes)
+    n_raw = resolve(mapping, frame, "n")
+    used = mapping.used_columns()
+    measures = [c for c in frame.columns if c not in used
+                and parse.parse_numbers(frame[c].dropna().head(500)).notna().mean() > 0.9
+                and frame[c].notna().any()]
+    if not measures:
+        raise InputError(
+            "No score columns were found: a scores file needs numeric columns (one per measure) "
+            "besides its period and area columns."
+        )
+    messages.append(f"{len(measures)} measures: {', '.join(measures[:8])}{' ...' if len(measures) > 8 else ''}.")
+    base = pd.DataFrame({
+        "level": level, "area": area,
+        "period_start": starts, "period_end": ends,
+        "n": parse.parse_numbers(n_raw).round().astype("Int64") if n_raw is not None else pd.NA,
+    }, index=frame.index)[keep]
+    base["period_days"] = ((base["period_end"] - base["period_start"]).dt.days + 1).astype("int64")
+    base["score_key"] = (base["level"] + "|" + base["area"] + "|"
+                         + base["period_start"].dt.strftime("%Y-%m-%d") + "|"
+                         + base["period_end"].dt.strftime("%Y-%m-%d"))
+    values = frame.loc[base.index, measures].apply(parse.parse_numbers)
+    whole = pd.concat([base[["score_key"]], values.round(6)], axis=1).astype("str")
+    exact = whole.duplicated(keep="first")
+    conflict = base["score_key"].duplicated(keep="first") & ~exact
+    if exact.any():
+        messages.append(f"{int(exact.sum()):,} rows are exact duplicates of an earlier row; dropped.")
+    if conflict.any():
+        messages.append(f"{int(conflict.sum()):,} rows repeat an area and period with other values; the first is kept.")
+    drop = exact | conflict
+    base, values = base[~drop], values[~drop]
+    long = values.stack().dropna().rename("value").reset_index(level=1).rename(columns={"level_1": "measure"})
+    long = long.join(base)
+    long.index.name = None
+    return long, int(drop.sum())
+
+
+def _level_of(column: str) -> str:
+    from lib.ingest.mapping import header_key
+
+    return header_key(column) or "area"

@@ -1,0 +1,147 @@
+"""CompStat comparisons: this period against the same period last year, with the Poisson z.
+
+Conventions (see the README's Methods section):
+
+- 7-day and 28-day windows end on the as-of date and are compared with the
+  windows 52 weeks (364 days) earlier, so weekdays line up (ISO weeks);
+- year-to-date runs from 1 January to the as-of date, against 1 January to the
+  same date last year;
+- percent change misleads on small counts, so the counts are shown and real
+  change is flagged by the Poisson z, ``2 * (sqrt(current) - sqrt(previous))``;
+  ``|z| > 3`` is a signal, ``|z| > 2`` worth watching.
+
+Worked example: 40 incidents this 28 days against 25 last year gives
+z = 2 * (6.32 - 5.00) = 2.65, a change worth watching but not a signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.store.filters import IncidentFilter
+
+SIGNAL_Z = 3.0
+WATCH_Z = 2.0
+
+
+def poisson_z(current, previous):
+    """Poisson z of a change in counts: ``2 * (sqrt(current) - sqrt(previous))``.
+
+    >>> round(float(poisson_z(40, 25)), 2)
+    2.65
+    """
+    return 2.0 * (np.sqrt(current) - np.sqrt(previous))
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    start: pd.Timestamp  # inclusive
+    end: pd.Timestamp  # exclusive
+    prev_start: pd.Timestamp
+    prev_end: pd.Timestamp
+
+    def label(self) -> str:
+        last = self.end - pd.Timedelta(days=1)
+        prev_last = self.prev_end - pd.Timedelta(days=1)
+        return (f"{self.start:%b %-d, %Y} to {last:%b %-d, %Y} vs "
+                f"{self.prev_start:%b %-d, %Y} to {prev_last:%b %-d, %Y}")
+
+
+def windows(as_of) -> list[Window]:
+    """The 7-day, 28-day and year-to-date windows ending on ``as_of`` (a date, inclusive)."""
+    day = pd.Timestamp(as_of).normalize()
+    end = day + pd.Timedelta(days=1)
+    year = pd.Timedelta(days=364)
+    out = []
+    for days, name in ((7, "7-day"), (28, "28-day")):
+        start = end - pd.Timedelta(days=days)
+        out.append(Window(name, start, end, start - year, end - year))
+    jan1 = pd.Timestamp(year=day.year, month=1, day=1)
+    prev_jan1 = pd.Timestamp(year=day.year - 1, month=1, day=1)
+    prev_day = _same_day_last_year(day)
+    out.append(Window("Year to date", jan1, end, prev_jan1, prev_day + pd.Timedelta(days=1)))
+    return out
+
+
+def _same_day_last_year(day: pd.Timestamp) -> pd.Timestamp:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def as_of(store, flt: IncidentFilter) -> pd.Timestamp | None:
+    """The newest incident date under the filter (its dataset), the end of every window."""
+    where, params = flt.with_(start=None, end=None).where()
+    value = store.scalar(f"SELECT max(occurred_at) FROM incidents WHERE {where}", params)
+    return None if value is None else pd.Timestamp(value).normalize()
+
+
+def table(store, flt: IncidentFilter, day) -> pd.DataFrame:
+    """Counts per window, this year and last, with change and Poisson z; one query."""
+    wins = windows(day)
+    where, params = flt.with_(start=None, end=None).where()
+    selects = []
+    for i, w in enumerate(wins):
+        params.update({f"s{i}": w.start, f"e{i}": w.end, f"ps{i}": w.prev_start, f"pe{i}": w.prev_end})
+        selects.append(f"count(*) FILTER (WHERE occurred_at >= :s{i} AND occurred_at < :e{i}) AS c{i}")
+        selects.append(f"count(*) FILTER (WHERE occurred_at >= :ps{i} AND occurred_at < :pe{i}) AS p{i}")
+    lo = min(w.prev_start for w in wins)
+    params["lo"] = lo
+    row = store.rows(f"SELECT {', '.join(selects)} FROM incidents WHERE {where} AND occurred_at >= :lo",
+                     params)[0]
+    records = []
+    for i, w in enumerate(wins):
+        cur, prev = int(row[2 * i]), int(row[2 * i + 1])
+        z = float(poisson_z(cur, prev))
+        records.append({
+            "period": w.name,
+            "dates": w.label(),
+            "this year": cur,
+            "last year": prev,
+            "change": cur - prev,
+            "change %": (cur - prev) / prev * 100 if prev else np.nan,
+            "poisson z": round(z, 2),
+            "signal": signal(z),
+        })
+    return pd.DataFrame(records)
+
+
+def signal(z: float) -> str:
+    """Plain words for a Poisson z."""
+    if abs(z) > SIGNAL_Z:
+        return "real increase" if z > 0 else "real decrease"
+    if abs(z) > WATCH_Z:
+        return "watch (up)" if z > 0 else "watch (down)"
+    return "no clear change"
+
+
+def weekly(store, flt: IncidentFilter, day, weeks: int = 52) -> pd.DataFrame:
+    """Incidents per 7-day week ending on ``day``, this year and the same weeks 52 weeks earlier.
+
+    Weeks end on the as-of date (as the 7-day window does), so the newest
+    week is whole. Columns: week_end (the week's last day), this_year,
+    last_year.
+    """
+    end = pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
+    start = end - pd.Timedelta(weeks=weeks)
+    year = pd.Timedelta(days=364)
+    where, params = flt.with_(start=None, end=None).where()
+    params.update({"lo": start - year, "hi": end})
+    daily = store.query(
+        f"SELECT date_trunc('day', occurred_at) AS day, count(*) AS n FROM incidents WHERE {where} "
+        "AND occurred_at >= :lo AND occurred_at < :hi GROUP BY date_trunc('day', occurred_at)", params)
+    days = pd.Series(daily["n"].to_numpy(), index=pd.DatetimeIndex(daily["day"])) if len(daily) else pd.Series(
+        dtype="int64")
+    ends = [end - pd.Timedelta(weeks=k) for k in range(weeks, 0, -1)]
+
+    def total(lo, hi):
+        return int(days[(days.index >= lo) & (days.index < hi)].sum()) if len(days) else 0
+
+    rows = [(e + pd.Timedelta(weeks=1) - pd.Timedelta(days=1),
+             total(e, e + pd.Timedelta(weeks=1)), total(e - year, e + pd.Timedelta(weeks=1) - year)) for e in ends]
+    return pd.DataFrame(rows, columns=["week_end", "this_year", "last_year"])

@@ -1,0 +1,129 @@
+"""What the store holds and where it came from: the `info` command and every page's sources line."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from lib.store import schema
+from lib.store.schema import KINDS
+
+_WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at",
+         "scores": "period_start"}
+
+
+def loads(store, kind: str | None = None) -> pd.DataFrame:
+    """Load records, newest first (all kinds, or one)."""
+    if "loads" not in store.tables():
+        return pd.DataFrame(columns=[c for c, _ in schema.SYSTEM_TABLES["loads"]])
+    where, params = ("WHERE kind = :k", {"k": kind}) if kind else ("", {})
+    return store.query(f"SELECT * FROM loads {where} ORDER BY load_id DESC", params)
+
+
+def info(store) -> dict:
+    """Per kind the row count and date range, the boundary levels and the load records.
+
+    The shape is documented in the README (``python -m lib info --json``).
+    """
+    tables = store.tables()
+    kinds = {}
+    for kind in KINDS.values():
+        if kind.name == "boundaries" or kind.table not in tables:
+            continue
+        when = _WHEN.get(kind.name)
+        if when:
+            n, lo, hi = store.rows(f"SELECT count(*), min({when}), max({when}) FROM {kind.table}")[0]
+        else:
+            n, lo, hi = store.scalar(f"SELECT count(*) FROM {kind.table}"), None, None
+        datasets = {}
+        if "dataset" in schema.table_columns(kind):
+            frame = store.query(f"SELECT dataset, count(*) AS n FROM {kind.table} GROUP BY dataset ORDER BY dataset")
+            datasets = dict(zip(frame["dataset"], frame["n"].astype(int)))
+        kinds[kind.name] = {
+            "rows": int(n),
+            "from": _iso(lo),
+            "to": _iso(hi),
+            "datasets": datasets,
+        }
+    levels = {}
+    if "boundaries" in tables:
+        frame = store.query("SELECT level, count(*) AS areas FROM boundaries GROUP BY level ORDER BY level")
+        levels = dict(zip(frame["level"], frame["areas"].astype(int)))
+    records = []
+    for rec in loads(store).to_dict("records"):
+        records.append({
+            "load_id": int(rec["load_id"]),
+            "kind": rec["kind"],
+            "dataset": rec["dataset"],
+            "source": rec["source_name"],
+            "file_sha256": rec["file_hash"],
+            "loaded_at": _iso(rec["loaded_at"]),
+            "rows_read": int(rec["rows_read"]),
+            "rows_loaded": int(rec["rows_loaded"]),
+            "rows_rejected": int(rec["rows_rejected"]),
+            "rows_not_geocoded": int(rec["rows_not_geocoded"] or 0),
+            "rows_merged": int(rec["rows_merged"] or 0),
+            "rows_duplicate": int(rec["rows_duplicate"] or 0),
+            "period": [_iso(rec["period_start"]), _iso(rec["period_end"])],
+            "area_level": rec["area_level"],
+            "mapping": json.loads(rec["mapping"] or "{}"),
+            "synthetic": bool(rec["synthetic"]),
+        })
+    return {"store": {"engine": store.engine, "url": _safe_url(store.url)}, "kinds": kinds,
+            "boundary_levels": levels, "loads": records}
+
+
+def _iso(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).isoformat()
+
+
+def _safe_url(url: str) -> str:
+    """A store URL without its password."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
+    return url
+
+
+def format_info(data: dict) -> str:
+    """`info` as text for a terminal."""
+    lines = [f"Store: {data['store']['engine']} {data['store']['url']}", ""]
+    if not data["kinds"]:
+        lines.append("The store is empty. Load data with: python -m lib load KIND FILE")
+    for kind, k in data["kinds"].items():
+        span = f"  {k['from'][:10]} to {k['to'][:10]}" if k["from"] else ""
+        lines.append(f"{kind:<12}{k['rows']:>12,} rows{span}")
+        for name, n in k["datasets"].items():
+            lines.append(f"{'':<14}{n:>10,}  {name}")
+    if data["boundary_levels"]:
+        lines.append("")
+        lines.append("Boundary levels: " + ", ".join(f"{lvl} ({n} areas)" for lvl, n in data["boundary_levels"].items()))
+    if data["loads"]:
+        lines += ["", "Loads (newest first):"]
+        for rec in data["loads"]:
+            flag = "  [synthetic]" if rec["synthetic"] else ""
+            lines.append(
+                f"  #{rec['load_id']:<3} {rec['loaded_at'][:19]}  {rec['kind']:<10} {rec['source']}: "
+                f"{rec['rows_loaded']:,} loaded, {rec['rows_rejected']:,} rejected, "
+                f"{rec['rows_duplicate']:,} duplicates, {rec['rows_not_geocoded']:,} not geocoded{flag}"
+            )
+    return "\n".join(lines)
+
+
+def sources_line(store, kind: str, dataset: str | None = None) -> str:
+    """One sentence naming the loads behind a page's numbers, from the load records."""
+    recs = loads(store, kind)
+    if dataset is not None:
+        recs = recs[recs["dataset"] == dataset]
+    recs = recs[recs["rows_loaded"] > 0]
+    if recs.empty:
+        return f"No {kind} loaded yet."
+    parts = []
+    for rec in recs.to_dict("records"):
+        synthetic = " (SYNTHETIC)" if rec["synthetic"] else ""
+        parts.append(f"{rec['source_name']}{synthetic}, {int(rec['rows_loaded']):,} rows, loaded {pd.Timestamp(rec['loaded_at']):%Y-%m-%d}")
+    return "Source: " + "; ".join(parts) + "."

@@ -1,0 +1,108 @@
+"""The Map page in Chromium: every layer draws (with a screenshot each), clicks open panels, pans do not rerun."""
+
+import time
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.conftest import screenshot, sign_in
+from tests.browser.test_browser import wait_for_app
+
+SAMPLE = "Chicago+crimes+(3%25+sample)"
+
+# (screenshot name, URL query, legend title that must show, what the layer must have drawn)
+LAYERS = [
+    ("areas_count", "layers=areas&level=beat", "Incidents by beat", "path.leaflet-interactive"),
+    ("areas_change", "layers=areas&measure=change", "Change against last year by district", "path.leaflet-interactive"),
+    ("heat", "layers=heat", "Incidents per km² (kernel density)", "img.leaflet-image-layer"),
+    ("hotspots", "layers=hotspots", "Hot spots: Getis-Ord Gi*", "path.leaflet-interactive"),
+    ("emerging", "layers=emerging&res=8&from=2017-01-01&to=2019-12-31", "Emerging hot spots",
+     "path.leaflet-interactive"),
+    ("events_stations", "layers=events,stations&from=2017-01-01&to=2017-12-31", "Community events", ".marker-cluster"),
+    ("trust", "layers=trust&from=2018-01-01&to=2018-12-31", "Trust score (mean answer x 10)",
+     "path.leaflet-interactive"),
+    ("points", f"dataset={SAMPLE}&layers=points&level=beat&areas=1121,1122&from=2017-01-01&to=2019-09-29",
+     "Incident locations", ".marker-cluster"),
+]
+
+
+def map_frame(page, timeout=60):
+    """The map's frame once Leaflet has drawn it and its legend."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector(".map-legend") or frame.query_selector(".leaflet-control-layers"):
+                    return frame
+            except Exception:  # a frame navigating away
+                pass
+        time.sleep(0.2)
+    raise AssertionError("the map did not draw")
+
+
+@pytest.mark.parametrize("name, query, legend, drawn", LAYERS, ids=[row[0] for row in LAYERS])
+def test_each_layer_draws_with_its_legend(served_app, page, name, query, legend, drawn):
+    sign_in(page, f"{served_app}/map?{query}", "viewer")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_selector(drawn, timeout=30_000)
+    assert legend in frame.locator(".map-legend").inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.wait_for_timeout(500)
+    assert screenshot(page, f"map_{name}").stat().st_size > 20_000
+
+
+def test_clicking_an_area_opens_its_panel(served_app, page):
+    sign_in(page, f"{served_app}/map?layers=areas&level=district", "viewer")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_selector("path.leaflet-interactive")
+    # A point that lies inside one district's polygon (its bounding box centre, checked by hit-testing).
+    point = frame.evaluate("""() => {
+        for (const el of document.querySelectorAll('path.leaflet-interactive')) {
+            const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            if (document.elementFromPoint(x, y) === el) return [x, y];
+        }
+        return null; }""")
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_url("**panel=*", timeout=30_000)
+    wait_for_app(page)
+    page.get_by_text("CompStat as of").wait_for(timeout=30_000)
+    page.get_by_text("Weekly incidents, 52 weeks to").first.wait_for(timeout=30_000)  # drawn after the table
+    screenshot(page, "map_area_panel")
+
+
+def test_a_filter_change_redraws_the_map_and_panning_does_not_rerun(served_app, page):
+    sign_in(page, f"{served_app}/map?layers=hotspots", "viewer")
+    wait_for_app(page)
+    frame = map_frame(page)
+    before = frame.locator(".map-legend").inner_text()
+    # Watch for the "running" indicator while the map is dragged and zoomed.
+    page.evaluate("""() => { window.__reruns = 0;
+        new MutationObserver(() => { if (document.querySelector('[data-testid="stStatusWidget"]')) window.__reruns++; })
+            .observe(document.body, {childList: true, subtree: true}); }""")
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.move(box["x"] + 200, box["y"] + 300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 350, box["y"] + 380, steps=8)
+    page.mouse.up()
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(2500)
+    assert page.evaluate("window.__reruns") == 0
+    assert "days=" not in page.url
+    page.get_by_role("button", name="Mon", exact=True).click()
+    page.wait_for_url("**days=mon*", timeout=30_000)
+    deadline = time.time() + 60
+    after = before
+    while time.time() < deadline:
+        try:
+            after = map_frame(page).locator(".map-legend").inner_text(timeout=5_000)
+        except PlaywrightError:  # the map's iframe is replaced while it redraws
+            after = before
+        if after != before:
+            break
+        time.sleep(0.2)
+    assert after != before
+    screenshot(page, "map_filtered_monday")

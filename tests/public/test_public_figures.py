@@ -1,0 +1,207 @@
+"""Public figures on the embedded Chicago data (lib/public/figures.py): right numbers, through privacy."""
+
+import h3
+import pandas as pd
+import pytest
+
+from lib.public import privacy
+from lib.public import figures as pf
+from lib.public.privacy import Rules
+
+DS = "Chicago crimes (3% sample)"
+RULES = Rules(min_count=5, lag_days=7, max_h3_res=9)
+
+
+def _count(store, sql, params):
+    return int(store.scalar(sql, params))
+
+
+def test_default_dataset_is_the_broadest_real_one(embedded_store):
+    assert pf.default_dataset(embedded_store) == DS
+    assert pf.levels(embedded_store) == ["district", "beat"]
+
+
+def test_crime_by_district_year_to_date_matches_the_store(embedded_store):
+    fig = pf.crime_by_area(embedded_store, DS, "district", "en", RULES)
+    frame = fig.frame.set_index("code")
+    # Year to date ends on the last public day: 7 days before the newest record (29 Sep 2019).
+    assert "22 September 2019" in fig.period and "1 January 2018" in fig.period
+    n = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
+               "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-23'", {"d": DS})
+    assert frame.loc["11", "incidents"] == n
+    prev = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
+                  "AND occurred_at >= '2018-01-01' AND occurred_at < '2018-09-23'", {"d": DS})
+    assert frame.loc["11", "last_year"] == prev
+    assert frame.loc["11", "poisson_z"] == pytest.approx(2 * (n ** 0.5 - prev ** 0.5), abs=0.01)
+    privacy.public_table(fig.frame, RULES)
+    assert "Citywide" in fig.summary and fig.source.startswith("Source:")
+
+
+def test_crime_by_beat_hides_small_counts_and_their_complements(embedded_store):
+    fig = pf.crime_by_area(embedded_store, DS, "beat", "en", RULES)
+    frame = fig.frame
+    shown = frame["incidents"].dropna()
+    assert not shown.between(1, 4).any()
+    assert frame["incidents_suppressed"].sum() >= 1
+    # Change and z are hidden wherever either count is, or the change would give the hidden count back.
+    assert frame.loc[frame["incidents_suppressed"] | frame["last_year_suppressed"], "change"].isna().all()
+    parents = embedded_store.query("SELECT code, parent_code FROM boundary_parents WHERE level = 'beat'")
+    per = frame.merge(parents, on="code").groupby("parent_code")["incidents_suppressed"].agg(["sum", "size"])
+    # A district of one beat (31) shows the same number at both levels, hidden at both.
+    lone = per[(per["sum"] == 1) & (per["size"] > 1)]
+    assert lone.empty, "a district total minus its shown beats would reveal a hidden beat"
+    table = fig.table()
+    assert (table["Incidents, year to date"] == "fewer than 5").sum() == frame["incidents_suppressed"].sum()
+
+
+def test_monthly_trend_leaves_out_the_incomplete_and_lagged_month(embedded_store):
+    fig = pf.crime_trend(embedded_store, DS, "en", rules=RULES)
+    frame = fig.frame.set_index("month")
+    assert frame.loc[8, "this_year"] == _count(
+        embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2019-08-01' "
+        "AND occurred_at < '2019-09-01'", {"d": DS})
+    assert pd.isna(frame.loc[9, "this_year"]) and not frame.loc[9, "this_year_suppressed"]
+    assert frame.loc[12, "last_year"] > 0
+    assert "January to August 2019" in fig.summary
+
+
+def test_monthly_trend_of_a_small_area_is_suppressed(embedded_store):
+    fig = pf.crime_trend(embedded_store, DS, "es", level="beat", area="1121", rules=RULES)
+    months = fig.frame.dropna(subset=["this_year"])
+    assert not months["this_year"].between(1, 4).any()
+    assert fig.frame["this_year_suppressed"].any() or fig.frame["last_year_suppressed"].any()
+    assert "Incidentes por mes" in fig.title and "Zona policial 1121" in fig.title
+    privacy.public_table(fig.frame, RULES)
+
+
+def test_hot_spots_leave_out_sensitive_incidents_and_stop_at_the_public_resolution(embedded_store):
+    fig = pf.hotspots(embedded_store, DS, "en", res=10, rules=RULES)
+    cells = fig.frame["cell"]
+    assert {h3.get_resolution(c) for c in cells} == {9}
+    fig8 = pf.hotspots(embedded_store, DS, "en", res=8, rules=RULES)
+    total_public = _count(
+        embedded_store, f"SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
+        f"AND occurred_at < '2019-09-23' AND h3_8 IN (SELECT unnest(CAST(:c AS TEXT[]))) AND {privacy.public_sql()}",
+        {"d": DS, "c": list(fig8.frame["cell"])})
+    with_sensitive = _count(
+        embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
+        "AND occurred_at < '2019-09-23' AND h3_8 IN (SELECT unnest(CAST(:c AS TEXT[])))",
+        {"d": DS, "c": list(fig8.frame["cell"])})
+    shown = fig8.frame["count"].fillna(0).sum()
+    hidden = fig8.frame["count_suppressed"].sum()
+    assert shown <= total_public <= shown + 4 * hidden
+    assert with_sensitive > total_public + 500
+    assert (fig8.frame["bin"] > 0).sum() > 10
+    geo = pf.cell_polygons(fig8.frame, "en")
+    assert geo["features"] and all(f["properties"]["bin"] != 0 for f in geo["features"])
+    assert not any(f["properties"]["count"] in {"1", "2", "3", "4"} for f in geo["features"])
+
+
+def test_trust_for_the_city_and_for_a_beat_through_its_district(embedded_store):
+    city = pf.trust_trend(embedded_store, "en", rules=RULES)
+    last = city.frame[city.frame["month"] == "2023-02"].set_index("measure")["value"]
+    published = embedded_store.scalar(
+        "SELECT value FROM survey_scores WHERE level = 'city' AND measure = 'TRUST' AND period_start = '2023-02-01'")
+    assert last["Trust in police"] == pytest.approx(published, abs=0.05)
+    assert set(city.frame["reliability"]) == {"as published (no respondent count given)"}
+    beat = pf.trust_trend(embedded_store, "en", level="beat", area="1121", rules=RULES)
+    assert "District 11" in beat.title
+    district = embedded_store.scalar(
+        "SELECT value FROM survey_scores WHERE level = 'district' AND area = '11' AND measure = 'SAFETY' "
+        "AND period_start = '2022-06-01' AND period_days BETWEEN 28 AND 31")
+    got = beat.frame[(beat.frame["month"] == "2022-06") & (beat.frame["measure"] == "Feeling of safety")]
+    assert got["value"].iloc[0] == pytest.approx(district, abs=0.05)
+
+
+def test_engagement_counts_held_events_and_hides_small_numbers(embedded_store):
+    fig = pf.engagement(embedded_store, "en", rules=RULES)
+    assert list(fig.frame["month"])[0] == "2018-01" and len(fig.frame) == 12
+    assert fig.frame["events"].sum() > 500
+    where = pf.engagement_by_area(embedded_store, "beat", "en", rules=RULES)
+    assert not where.frame["events"].dropna().between(1, 4).any()
+    assert where.frame["events_suppressed"].any()
+    one = pf.engagement(embedded_store, "en", level="district", area="11", rules=RULES)
+    assert one.frame["events"].fillna(0).sum() < fig.frame["events"].sum()
+
+
+def test_upcoming_events_from_a_given_day(embedded_store):
+    fig = pf.upcoming_events(embedded_store, "en", now="2018-03-01", days=14)
+    assert len(fig.frame) > 10
+    assert {"date", "time", "type", "title", "areas", "venue"} <= set(fig.frame.columns)
+    none = pf.upcoming_events(embedded_store, "es", now="2030-01-01")
+    assert none.frame.empty and "No hay eventos" in none.summary
+
+
+@pytest.mark.parametrize("text, level, code, how", [
+    ("1200 W Madison", "beat", "1224", "block"),
+    ("012XX W MADISON ST", "beat", "1224", "block"),
+    ("1250 west madison street", "beat", "1224", "block"),
+    ("1121", "beat", "1121", "code"),
+    ("District 11", "district", "11", "code"),
+])
+def test_area_search(embedded_store, text, level, code, how):
+    found = pf.find_area(embedded_store, text, level)
+    assert (found.level, found.code, found.how) == (level, code, how)
+
+
+def test_area_search_finds_nothing_for_nonsense(embedded_store):
+    assert pf.find_area(embedded_store, "zzz qqq", "beat") is None
+    assert pf.find_area(embedded_store, "", "beat") is None
+
+
+def test_a_block_known_only_from_sensitive_incidents_is_not_searchable(embedded_store):
+    # A block where every incident is sensitive: finding an area by it would say something happened there.
+    frame = embedded_store.query(
+        f"SELECT block FROM incidents WHERE block IS NOT NULL GROUP BY block "
+        f"HAVING bool_and({privacy.sensitive_sql()}) AND count(*) >= 1 LIMIT 50")
+    blocks = list(frame["block"])
+    assert blocks
+    for block in blocks:
+        found = pf.find_area(embedded_store, block, "beat")
+        assert found is None or found.how != "block"
+
+
+def test_every_figure_is_in_spanish_and_passes_the_guard(embedded_store):
+    figures = pf.all_figures(embedded_store, "es", rules=RULES)
+    assert {"crime_by_area", "crime_trend", "hotspots", "trust_trend", "engagement", "engagement_by_area",
+            "upcoming_events", "provenance"} <= set(figures)
+    for fig in figures.values():
+        privacy.public_table(fig.frame, RULES)
+        table = fig.table()
+        assert fig.title and fig.method
+        assert not any(c in table.columns for c in ("latitude", "longitude", "block"))
+    assert figures["crime_by_area"].title.startswith("Delitos por área")
+    assert "menos de 5" in figures["crime_by_area"].method or "menos de" in figures["crime_by_area"].method
+
+
+def test_monthly_trend_totals_cannot_reveal_a_hidden_month(embedded_store):
+    fig = pf.crime_trend(embedded_store, DS, "en", level="beat", area="1121", rules=RULES)
+    frame = fig.frame
+    months = int(frame["this_year"].notna().sum() + frame["this_year_suppressed"].sum())
+    # Published: this year's total and last year's total over the same months (in the summary), and
+    # last year's twelve months. None of these groups may hold exactly one hidden month.
+    assert frame["this_year_suppressed"].sum() != 1
+    assert frame["last_year_suppressed"].iloc[:months].sum() != 1
+    assert frame["last_year_suppressed"].sum() != 1
+    n = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_beat = '1121' "
+               "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-01'", {"d": DS})
+    assert f"{n:,} incidents were reported from January to August 2019" in fig.summary
+
+
+def test_hot_spots_of_an_area_are_the_citys_hexagons_that_touch_it(embedded_store):
+    city = pf.hotspots(embedded_store, DS, "en", rules=RULES).frame.set_index("cell")
+    beat = pf.hotspots(embedded_store, DS, "en", level="beat", area="1834", rules=RULES)
+    assert 3 <= len(beat.frame) <= 40
+    # Hot against the city, not against the beat alone: the same bins as in the city's analysis.
+    assert (beat.frame.set_index("cell")["bin"] == city.loc[beat.frame["cell"], "bin"]).all()
+    assert "touch Beat 1834" in beat.summary
+    privacy.public_table(beat.frame, RULES)
+
+
+def test_synthetic_data_is_not_offered_to_the_public(embedded_store):
+    from lib.ingest import demo
+
+    demo.load_demo(embedded_store, 2000, seed=1)
+    assert "SYNTHETIC demo" in set(embedded_store.query("SELECT DISTINCT dataset FROM incidents")["dataset"])
+    names = pf.datasets(embedded_store)
+    assert names[0] == DS and "SYNTHETIC demo" not in names
