@@ -9,9 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from lib.app import access
-from lib.app import cached
-from lib.app import widgets
+from lib.app import access, cached, widgets
 
 st.set_page_config(page_title="Community Policing Dashboard", page_icon=":material/shield:", layout="wide")
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.deck import slides as deck
 from lib.deck import export as deck_export
+from lib.deck import slides as deck
 from lib.ingest import embedded  # noqa: E402
 from lib.store.connection import connect  # noqa: E402
 

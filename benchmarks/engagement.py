@@ -15,11 +15,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.ingest import embedded
-from lib.engagement import events as engagement
 from lib.engagement import areas as event_areas
+from lib.engagement import events as engagement
 from lib.engagement import log as event_log
 from lib.engagement import types as event_types
+from lib.ingest import embedded
 from lib.stats import impact  # noqa: E402
 from lib.store.connection import connect  # noqa: E402
 

@@ -21,8 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.ingest import demo
-from lib.ingest import embedded
+from lib.ingest import demo, embedded
 from lib.store import provenance  # noqa: E402
 from lib.store.connection import connect  # noqa: E402
 

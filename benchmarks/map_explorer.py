@@ -40,12 +40,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.ingest import demo
-from lib.ingest import embedded
-from lib.stats import hotspots
+from lib.ingest import demo, embedded
+from lib.maps import draw as maps  # noqa: E402
 from lib.maps import layers as map_layers
 from lib.maps import view as map_view
-from lib.maps import draw as maps  # noqa: E402
+from lib.stats import hotspots
 from lib.store.connection import connect  # noqa: E402
 
 SYNTHETIC = demo.DATASET
@@ -111,8 +110,7 @@ def server_side(db: Path, repeat: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from lib.app import users
-    from lib.app import widgets
+    from lib.app import users, widgets
 
     os.environ["DASHBOARD_DB"] = str(db)
     os.environ["DASHBOARD_USERS_FILE"] = str(bench_users())

@@ -27,8 +27,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lib.ingest import load as ingest
-from lib.trust import survey_results  # noqa: E402
 from lib.store.connection import connect  # noqa: E402
+from lib.trust import survey_results  # noqa: E402
 
 AREAS = list("ABCDE")
 AGES = ["18-34", "35-44", "45-54", "55-64", "65+"]
@@ -96,7 +96,7 @@ def main() -> None:
     waves = survey_results.periods_in(resp)
     filters = [(None, None), (waves[-6:], None), (None, ["A", "B"]), (waves[:3], ["C", "D", "E"])]
     times = []
-    for i in range(args.repeat):
+    for _ in range(args.repeat):
         for periods, areas in filters:
             t = time.perf_counter()
             analysis = survey_results.analyse(resp, defn, pop, periods, areas)

@@ -10,13 +10,13 @@ import json
 import os
 import sys
 
+from lib.app.users import UsersError
 from lib.ingest import load as ingest
-from lib.store import provenance
 from lib.ingest.mapping import parse_assignments
 from lib.ingest.readers import InputError
-from lib.store.schema import KINDS
+from lib.store import provenance
 from lib.store.connection import StoreError, connect
-from lib.app.users import UsersError
+from lib.store.schema import KINDS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -166,7 +166,6 @@ def _setup(args) -> int:
 
 def _publish(args) -> int:
     from lib.public import publish
-
     from lib.store import settings
 
     target = args.db or settings.get("db")

@@ -122,8 +122,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(scope="session")
 def users_file(tmp_path_factory) -> Path:
     """A users file with the users viewer, analyst and admin (password PASSWORD)."""
-    from lib.app import access
-    from lib.app import users
+    from lib.app import access, users
 
     path = tmp_path_factory.mktemp("users") / "users.yaml"
     for role in access.ROLES:
@@ -133,8 +132,7 @@ def users_file(tmp_path_factory) -> Path:
 
 def signed_in_as(at, role: str | None, users_file: Path) -> None:
     """Start an AppTest session signed in as the test user of ``role`` (None: not signed in)."""
-    from lib.app import users
-    from lib.app import widgets
+    from lib.app import users, widgets
 
     if role is not None:
         user = users.load(users_file)[role]

@@ -38,8 +38,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from lib.public import i18n
-from lib.public import privacy
+from lib.public import i18n, privacy
 from lib.public.privacy import Rules
 
 _NUMBER = re.compile(r"-?\d{1,3}\.\d{4,}")

@@ -12,8 +12,7 @@ import streamlit as st
 
 from lib.ingest import embedded
 from lib.stats import overview
-from lib.store import provenance
-from lib.store import settings
+from lib.store import provenance, settings
 from lib.store.connection import Store, connect
 
 
@@ -279,16 +278,14 @@ def population_datasets(version: int) -> list[str]:
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner="Reading the responses ...")
 def survey_respondents(definition: str, version: int) -> pd.DataFrame:
-    from lib.trust import survey_definition
-    from lib.trust import survey_results
+    from lib.trust import survey_definition, survey_results
 
     return survey_results.respondents(store(), survey_definition.SurveyDefinition.from_json(definition))
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner="Weighting ...")
 def survey_analysis(definition: str, periods: tuple, areas: tuple, version: int):
-    from lib.trust import survey_definition
-    from lib.trust import survey_results
+    from lib.trust import survey_definition, survey_results
 
     defn = survey_definition.SurveyDefinition.from_json(definition)
     resp = survey_respondents(definition, version)
@@ -421,8 +418,8 @@ def public_figure(name: str, lang: str, dataset: str, level: str, area: str, ver
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def public_meta(version: int) -> dict:
     """Datasets, levels, areas and the publication cutoff of the public page."""
-    from lib.public import privacy
     from lib.public import figures as pf
+    from lib.public import privacy
 
     s = store()
     sets = pf.datasets(s)
@@ -452,8 +449,8 @@ def public_outlines(level: str, area: str, version: int) -> dict:
 def presenter_deck(dataset: str | None, level: str | None, area: str | None, start: str, end: str, lang: str,
                    public_url: str, version: int) -> tuple[list, dict]:
     """The built deck (public figures only) and each slide's chart as PNG (None for text slides)."""
-    from lib.deck import slides as deck
     from lib.deck import images as deck_images
+    from lib.deck import slides as deck
 
     slides = deck.build_deck(store(), level=level, area=area, period=deck.Period(start, end), lang=lang,
                              dataset=dataset, public_url=public_url)

@@ -8,9 +8,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from lib.app import access
-from lib.app import cached
-from lib.app import users
+from lib.app import access, cached, users
 from lib.constants import SYNTHETIC_LABEL
 
 # ---- Sign-in. Who is signed in lives in st.session_state only (never in the URL or a cookie of
@@ -359,8 +357,8 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
 
     Returns the view (lib.maps.view.View) the widgets describe.
     """
-    from lib.maps import view as map_view
     from lib.constants import H3_RESOLUTIONS
+    from lib.maps import view as map_view
     from lib.stats.emerging import FREQUENCIES
 
     levels = cached.map_levels(cached.version())

@@ -28,9 +28,9 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from lib.deck import images as deck_images
-from lib.public import privacy
 from lib.deck.slides import Slide, visible
 from lib.deck.text import tr
+from lib.public import privacy
 
 INK = RGBColor(0x11, 0x11, 0x11)
 MUTED = RGBColor(0x3D, 0x3D, 0x3D)

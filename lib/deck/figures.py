@@ -15,14 +15,14 @@ from __future__ import annotations
 import h3
 import pandas as pd
 
-from lib.stats import compstat
-from lib.public import privacy
-from lib.store import provenance as prov
-from lib.public import figures as pf
 from lib.deck.text import tr
+from lib.public import figures as pf
+from lib.public import privacy
+from lib.public.figures import PublicFigure, hotspot_rows, rule_values
 from lib.public.i18n import date_text, month_text, number, t
 from lib.public.privacy import Rules, public_table
-from lib.public.figures import PublicFigure, hotspot_rows, rule_values, signal_key
+from lib.stats import compstat
+from lib.store import provenance as prov
 
 
 def _rules(rules: Rules | None) -> Rules:
@@ -113,8 +113,8 @@ def crime_months(store, dataset: str, lang: str, level: str | None, area: str | 
 def hotspots_between(store, dataset: str, lang: str, res: int, level: str | None, area: str | None, start,
                      end_exclusive, rules: Rules | None = None) -> PublicFigure:
     """Gi* hot and cold spots over the period, as public_figures.hotspots does over its 12 months."""
-    from lib.stats import hotspots as gi
     from lib.maps import data as map_data
+    from lib.stats import hotspots as gi
 
     rules = _rules(rules)
     res = int(min(int(res), rules.max_h3_res))

@@ -148,7 +148,7 @@ def _compare(ax, slide: Slide, lang: str) -> None:
     ax.plot(x, last, color=LAST_YEAR, linewidth=3.5, linestyle=(0, (5, 3)), marker="s", markersize=8,
             label=c.series[1])
     ax.plot(x, this, color=PRIMARY_COLOR, linewidth=5, marker="o", markersize=10, label=c.series[0])
-    for col, series in ((c.y, this), (c.y2, last)):  # mark suppressed months, never their values
+    for col in (c.y, c.y2):  # mark suppressed months, never their values
         hidden = frame[col].isna().to_numpy()
         for xi in x[hidden]:
             ax.annotate(SHORT_SUPPRESSED, (xi, 0), xytext=(0, 6), textcoords="offset points", ha="center",

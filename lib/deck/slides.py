@@ -81,7 +81,7 @@ class Slide:
     def kind(self) -> str:
         return self.chart.kind if self.chart else "text"
 
-    def replace(self, **changes) -> "Slide":
+    def replace(self, **changes) -> Slide:
         return dataclasses.replace(self, **changes)
 
 

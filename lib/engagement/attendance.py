@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.store import settings
 from lib.ingest.mapping import header_key
 from lib.ingest.readers import InputError
+from lib.store import settings
 
 # Header names (compared as lower-case letters and digits) of each column of a sheet.
 ID_HEADERS = ("attendeeid", "participantid", "personid", "memberid", "id", "email", "emailaddress", "mail",

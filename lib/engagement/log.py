@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
+from lib.engagement.attendance import SignIn
 from lib.ingest import load as ingest
 from lib.ingest import parse
 from lib.store import schema
-from lib.engagement.attendance import SignIn
 from lib.store.schema import level_column
 
 DATASET = "Staff event log"

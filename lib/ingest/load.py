@@ -13,20 +13,18 @@ on start, title and area, so two extractions of one calendar merge.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import pandas as pd
 
 from lib.ingest import mapping as mapping_mod
-from lib.ingest import parse
-from lib.store import schema
-from lib.store import settings
-from lib.ingest import spatial
+from lib.ingest import parse, spatial
 from lib.ingest.prepare import Prepared, prepare
 from lib.ingest.readers import InputError, Table, read_layer, read_table
+from lib.store import schema, settings
 from lib.store.schema import KINDS, level_column
 
 Progress = Callable[[float, str], None]

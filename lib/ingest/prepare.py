@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.ingest import parse
-from lib.ingest import spatial
+from lib.ingest import parse, spatial
 from lib.ingest.mapping import Mapping, resolve
 from lib.ingest.readers import InputError, Table
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.stats import compstat
-from lib.maps import data as map_data
-from lib.store.filters import IncidentFilter
 from lib.ingest.offense_groups import Grouping
+from lib.maps import data as map_data
+from lib.stats import compstat
+from lib.store.filters import IncidentFilter
 
 
 @dataclass

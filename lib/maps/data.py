@@ -15,13 +15,13 @@ import h3
 import numpy as np
 import pandas as pd
 
-from lib.store import schema
-from lib.ingest import spatial
-from lib.stats.compstat import poisson_z
 from lib.constants import H3_RESOLUTIONS, MAX_STUDY_CELLS
-from lib.store.filters import IncidentFilter
-from lib.stats.hotspots import NotEnoughData
+from lib.ingest import spatial
 from lib.ingest.load import area_level_of
+from lib.stats.compstat import poisson_z
+from lib.stats.hotspots import NotEnoughData
+from lib.store import schema
+from lib.store.filters import IncidentFilter
 
 YEAR = pd.Timedelta(days=364)  # 52 weeks: the same weekdays last year, as in CompStat
 

@@ -28,7 +28,6 @@ from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
-from lib.store import settings
 from lib.constants import (
     CATEGORICAL_COLORS,
     CHANGE_COLORS,
@@ -41,6 +40,7 @@ from lib.constants import (
 )
 from lib.stats.emerging import CATEGORIES
 from lib.stats.hotspots import bin_label, summary
+from lib.store import settings
 
 # Relative to the streamlit-folium component's frame (/component/<name>/index.html),
 # so it also works under a server.baseUrlPath.

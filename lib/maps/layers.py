@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 import h3
 import pandas as pd
 
-from lib.stats import emerging
-from lib.stats import hotspots
-from lib.stats import kde
+from lib.constants import POINTS_MAX_KM2, POINTS_MAX_PLACES
 from lib.maps import data as map_data
 from lib.maps import draw as maps
-from lib.constants import POINTS_MAX_KM2, POINTS_MAX_PLACES
-from lib.store.filters import IncidentFilter
 from lib.maps.view import LAYERS, View
+from lib.stats import emerging, hotspots, kde
+from lib.store.filters import IncidentFilter
 
 
 @dataclass

@@ -63,7 +63,7 @@ class View:
     slice: str = "month"
     panel: str | None = None
 
-    def with_(self, **changes) -> "View":
+    def with_(self, **changes) -> View:
         return replace(self, **changes)
 
     @property

@@ -21,11 +21,11 @@ import h3
 import numpy as np
 import pandas as pd
 
-from lib.stats import compstat
 from lib.public import privacy
-from lib.store import provenance as prov
 from lib.public.i18n import date_text, has, month_name, month_text, number, t
 from lib.public.privacy import Rules, public_table
+from lib.stats import compstat
+from lib.store import provenance as prov
 from lib.store.schema import level_column
 
 LEVEL_NAMES = ("beat", "district", "sector", "precinct", "ward", "zone", "division", "area", "city")
@@ -674,8 +674,8 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     ``level`` and ``area`` the frame keeps the hexagons that touch that area.
     The frame has ``cell``, ``bin``, ``label`` and a suppressed ``count``.
     """
-    from lib.stats import hotspots as gi
     from lib.maps import data as map_data
+    from lib.stats import hotspots as gi
 
     rules = _rules(rules)
     res = int(min(int(res), rules.max_h3_res))
@@ -743,7 +743,7 @@ def cell_polygons(frame: pd.DataFrame, lang: str = "en", significant_only: bool 
     rows = frame[frame["bin"] != 0] if significant_only else frame
     features = []
     for r in rows.itertuples(index=False):
-        count = getattr(r, "count")
+        count = r.count
         features.append({"type": "Feature", "geometry": hexagon(r.cell),
                          "properties": {"cell": r.cell, "bin": int(r.bin), "label": r.label,
                                         "count": _fmt_count(count, lang)}})

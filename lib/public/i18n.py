@@ -13,7 +13,7 @@ raises instead of showing a key name to the public. Placeholders use
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LANGS = ("en", "es")
@@ -27,7 +27,7 @@ MONTHS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     """The catalog of ``lang`` (key -> text)."""
     if lang not in LANGS:

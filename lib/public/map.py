@@ -12,10 +12,10 @@ import json
 import folium
 import h3
 
-from lib.maps import draw as maps
 from lib.constants import HOTSPOT_COLORS
-from lib.public.i18n import number, t
+from lib.maps import draw as maps
 from lib.public.figures import PublicFigure, cell_polygons
+from lib.public.i18n import number, t
 
 
 def outlines(store, level: str, code: str | None = None) -> dict:

@@ -46,8 +46,8 @@ import h3
 import numpy as np
 import pandas as pd
 
-from lib.store import settings
 from lib.constants import FLAG_EFFECTIVE_N, MIN_EFFECTIVE_N
+from lib.store import settings
 
 SUPPRESSED_LABEL = "privacy.suppressed"  # i18n key: "fewer than 5"
 
@@ -67,7 +67,7 @@ class Rules:
     flag_effective_n: int = FLAG_EFFECTIVE_N
 
     @classmethod
-    def from_settings(cls) -> "Rules":
+    def from_settings(cls) -> Rules:
         return cls(min_count=int(settings.get("min_public_count")),
                    lag_days=int(settings.get("publication_lag_days")),
                    max_h3_res=int(settings.get("public_max_h3_res")))

@@ -40,7 +40,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import h3
@@ -48,10 +48,8 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from lib.public import i18n
-from lib.public import privacy
 from lib.public import figures as public_figures
-from lib.public import site_text
+from lib.public import i18n, privacy, site_text
 from lib.stats.hotspots import NotEnoughData
 from lib.store.settings import PROJECT_DIR
 
@@ -523,7 +521,7 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
     for rel in ("assets/plotly.min.js", "assets/leaflet/leaflet.js", "assets/leaflet/leaflet.css", "assets/site.js",
                 "assets/site.css"):
         site.precompress(rel)
-    generated = datetime.now(timezone.utc).replace(microsecond=0)
+    generated = datetime.now(UTC).replace(microsecond=0)
     config = {"level": level, "dataset": dataset, "generated": generated.isoformat(),
               "scopes": figures, "rules": _rules_dict(rules)}
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))

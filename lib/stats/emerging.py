@@ -63,8 +63,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lib.stats import hotspots
 from lib.constants import EMERGING_ALPHA, MIN_TIME_SLICES
+from lib.stats import hotspots
 
 CATEGORIES: tuple[str, ...] = (
     "new hot spot", "new cold spot", "consecutive hot spot", "consecutive cold spot",

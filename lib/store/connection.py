@@ -42,7 +42,7 @@ class StoreError(RuntimeError):
     """The store cannot be opened or used; the message says what to do."""
 
 
-def connect(db: str | None = None, read_only: bool = False) -> "Store":
+def connect(db: str | None = None, read_only: bool = False) -> Store:
     """Open the store named by ``db``, ``$DASHBOARD_DB`` or the default DuckDB file."""
     target = db or settings.get("db")
     if target.startswith(("postgresql://", "postgres://")):

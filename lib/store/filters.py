@@ -26,7 +26,7 @@ class IncidentFilter:
     areas: tuple[str, ...] = ()
     extra: tuple[tuple[str, object], ...] = field(default=())
 
-    def with_(self, **changes) -> "IncidentFilter":
+    def with_(self, **changes) -> IncidentFilter:
         return replace(self, **changes)
 
     def where(self, prefix: str = "") -> tuple[str, dict]:

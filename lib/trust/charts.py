@@ -94,7 +94,7 @@ def choropleth(geojson: dict, frame: pd.DataFrame, code: str, value: str, title:
         text = f"{labels.get(key, key)}: " + ("no value" if v is None or pd.isna(v) else f"{v:.2f}")
         geom = feature["geometry"]
         polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        for k, poly in enumerate(polygons):
+        for poly in polygons:
             ring = np.asarray(poly[0])
             lats.extend(ring[:, 1])
             fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], fill="toself", fillcolor=color, mode="lines",

@@ -36,8 +36,8 @@ import re
 
 import pandas as pd
 
-from lib.store import provenance
 from lib.ingest.load import area_level_of
+from lib.store import provenance
 
 CAVEAT = ("Scores are mean answers on 0-10 questions times 10: 65 means an average answer of 6.5, "
           "not that 65% of residents agree.")
@@ -59,7 +59,7 @@ def parse_measure(name: str, bases: set[str] | list[str]) -> tuple[str, str | No
     ('T_LISTEN', 'age', 'Low')
     """
     upper = name.upper()
-    m = re.search(r"_(%s)_" % "|".join(DIMENSIONS), upper)
+    m = re.search(rf"_({'|'.join(DIMENSIONS)})_", upper)
     if not m:
         return upper, None, None
     head, dim, rest = upper[: m.start()], m.group(1).lower(), upper[m.end():]

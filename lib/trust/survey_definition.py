@@ -130,7 +130,7 @@ class SurveyDefinition:
         return json.dumps(asdict(self), sort_keys=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "SurveyDefinition":
+    def from_json(cls, text: str) -> SurveyDefinition:
         raw = json.loads(text)
         raw["indexes"] = {k: IndexSpec(**v) for k, v in raw.get("indexes", {}).items()}
         raw["demographics"] = {k: Demographic(**v) for k, v in raw.get("demographics", {}).items()}
@@ -589,7 +589,7 @@ def problems(defn: SurveyDefinition, columns: list[str]) -> list[str]:
     if not defn.scale_high > defn.scale_low:
         out.append(f"The answer scale must run from low to high (now {defn.scale_low:g} to {defn.scale_high:g}).")
     known = set(columns)
-    for name, spec in defn.indexes.items():
+    for spec in defn.indexes.values():
         missing = [c for c in spec.items if c not in known]
         if missing:
             out.append(f"{spec.label}: the survey has no column {missing[0]!r}.")

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.trust import survey_definition as sd
-from lib.stats import weighting
 from lib.constants import MIN_ALPHA
-from lib.store.schema import level_column
-from lib.trust.survey_definition import SurveyDefinition
+from lib.stats import weighting
 from lib.stats.survey_index import cronbach_alpha, index_scores, rescale
+from lib.store.schema import level_column
+from lib.trust import survey_definition as sd
+from lib.trust.survey_definition import SurveyDefinition
 
 DIMENSION_SYNONYMS = {"gender": "sex", "race_ethnicity": "race", "race/ethnicity": "race", "ethnicity": "race",
                       "race and ethnicity": "race", "age group": "age", "age_group": "age", "agegroup": "age"}

@@ -5,13 +5,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib.app import cached
+from lib.app import cached, widgets
 from lib.public import charts as public_charts
 from lib.public import map as public_map
-from lib.app import widgets
+from lib.public.figures import level_word
 from lib.public.i18n import LANGS, date_text, lang_from, number, t
 from lib.public.privacy import Rules
-from lib.public.figures import level_word
 
 lang = lang_from(st.query_params)
 NAMES = {"en": "English", "es": "Español"}

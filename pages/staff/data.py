@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from lib.app import cached
+from lib.app import cached, widgets
 from lib.ingest import load as ingest
 from lib.ingest import uploads
-from lib.app import widgets
 from lib.ingest.readers import InputError
 from lib.store.schema import KINDS
 

@@ -6,12 +6,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from lib.app import cached
-from lib.maps import choropleth
-from lib.engagement import events as engagement
-from lib.store import provenance
-from lib.app import widgets
+from lib.app import cached, widgets
 from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
+from lib.engagement import events as engagement
+from lib.maps import choropleth
+from lib.store import provenance
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 

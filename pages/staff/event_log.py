@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from lib.app import cached
+from lib.app import cached, widgets
 from lib.engagement import log as event_log
 from lib.engagement import types as event_types
-from lib.app import widgets
 from lib.engagement.attendance import read_sign_in
 from lib.ingest.readers import InputError, read_table
 

@@ -5,12 +5,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib.app import cached
+from lib.app import cached, widgets
 from lib.engagement import events as engagement
-from lib.stats import impact
 from lib.engagement import impact_charts
+from lib.stats import impact
 from lib.store import provenance
-from lib.app import widgets
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 

@@ -4,14 +4,13 @@ import plotly.express as px
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib.app import cached
+from lib.app import cached, widgets
+from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
+from lib.ingest import offense_groups
+from lib.maps import draw as maps
 from lib.maps import layers as map_layers
 from lib.maps import view as map_view
-from lib.maps import draw as maps
-from lib.ingest import offense_groups
 from lib.store import provenance
-from lib.app import widgets
-from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 

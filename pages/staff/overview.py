@@ -3,8 +3,7 @@
 import plotly.express as px
 import streamlit as st
 
-from lib.app import cached
-from lib.app import widgets
+from lib.app import cached, widgets
 from lib.constants import PRIMARY_COLOR
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else

@@ -6,14 +6,13 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 import streamlit.components.v1 as components
 
-from lib.app import cached
-from lib.deck import slides as deck
+from lib.app import cached, widgets
 from lib.deck import export as deck_export
 from lib.deck import html as deck_html
-from lib.public import i18n
-from lib.app import widgets
-from lib.public import figures as pf
+from lib.deck import slides as deck
 from lib.deck.text import tr
+from lib.public import figures as pf
+from lib.public import i18n
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 

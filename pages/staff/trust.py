@@ -3,14 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from lib.app import cached
+from lib.app import cached, widgets
+from lib.constants import MIN_ALPHA, SYNTHETIC_LABEL
 from lib.store import provenance
+from lib.trust import charts as trust_charts
 from lib.trust import scores
 from lib.trust import survey_definition as sd
 from lib.trust import survey_results as sr
-from lib.trust import charts as trust_charts
-from lib.app import widgets
-from lib.constants import MIN_ALPHA, SYNTHETIC_LABEL
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 

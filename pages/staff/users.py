@@ -3,9 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib.app import access
-from lib.app import users
-from lib.app import widgets
+from lib.app import access, users, widgets
 
 me = widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 

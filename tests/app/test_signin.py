@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.app import access
-from lib.app import users
+from lib.app import access, users
 from tests.conftest import PASSWORD, ROOT, signed_in_as
 
 STAFF = [p for p in access.PAGES if not p.public and (ROOT / p.path).exists()]

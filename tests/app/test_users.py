@@ -8,9 +8,8 @@ import sys
 
 import pytest
 
-from lib.app import access
 from lib import cli
-from lib.app import users
+from lib.app import access, users
 from tests.conftest import ROOT
 
 GOOD = "correct horse battery staple"

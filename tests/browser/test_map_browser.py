@@ -5,8 +5,8 @@ import time
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.conftest import screenshot, sign_in
 from tests.browser.test_browser import wait_for_app
+from tests.conftest import screenshot, sign_in
 
 SAMPLE = "Chicago+crimes+(3%25+sample)"
 

@@ -10,9 +10,9 @@ import pytest
 
 from lib.public.privacy import Rules
 from lib.store.connection import connect
+from tests.browser.test_browser import wait_for_app
 from tests.conftest import screenshot
 from tests.privacy_scan import Scanner
-from tests.browser.test_browser import wait_for_app
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 PUBLIC = [("", "transparency"), ("about", "about")]

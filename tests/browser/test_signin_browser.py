@@ -4,8 +4,8 @@ an analyst signs in through that form and the page opens, with the link's view."
 import pytest
 
 from lib.app import access
-from tests.conftest import PASSWORD, ROOT, screenshot, sign_in
 from tests.browser.test_browser import wait_for_app
+from tests.conftest import PASSWORD, ROOT, screenshot, sign_in
 
 STAFF = [p for p in access.PAGES if not p.public and (ROOT / p.path).exists()]
 # What reached a browser when a page's own content rendered: charts, maps, tables, metrics, uploads.

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from lib.deck import slides as deck
-from lib.public import privacy
 from lib.deck.text import TEXT
+from lib.public import privacy
 from lib.store.connection import connect
 
 ASSAULTS = "Chicago aggravated assaults"

@@ -9,8 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from lib.deck import slides as deck
 from lib.deck import export as deck_export
+from lib.deck import slides as deck
 from lib.public import privacy
 from lib.store.connection import connect
 from tests.conftest import ARTIFACTS

@@ -3,13 +3,13 @@
 import pandas as pd
 import pytest
 
-from lib.ingest import embedded
 from lib.engagement import events as engagement
 from lib.engagement import log as event_log
 from lib.engagement import types as event_types
+from lib.engagement.attendance import read_sign_in
+from lib.ingest import embedded
 from lib.ingest import load as ingest
 from lib.store import provenance
-from lib.engagement.attendance import read_sign_in
 
 TYPES = [t for t in event_types.types() if t != event_types.CANCELLED]
 

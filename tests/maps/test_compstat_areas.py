@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.ingest import offense_groups
 from lib.maps import area_panel
 from lib.stats import compstat
-from lib.ingest import offense_groups
 from lib.store.filters import IncidentFilter
 
 ASSAULTS = "Chicago aggravated assaults"  # newest record Dec 31, 2019

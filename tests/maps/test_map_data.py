@@ -14,8 +14,8 @@ import pytest
 
 from lib.ingest import load as ingest
 from lib.maps import data as map_data
-from lib.store.filters import IncidentFilter
 from lib.stats.hotspots import NotEnoughData
+from lib.store.filters import IncidentFilter
 
 
 def square(code, west, south, east, north):
@@ -160,8 +160,8 @@ def test_total_and_feature_collection(tiny):
 
 
 def test_area_panel_on_both_engines(tiny):
-    from lib.maps import area_panel
     from lib.ingest import offense_groups
+    from lib.maps import area_panel
 
     panel = area_panel.panel(tiny, MARCH, "zone", "A", offense_groups.Grouping())
     assert panel.as_of == pd.Timestamp("2019-03-31")  # the view's last day: the data run on to June

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from lib.stats import hotspots
-from lib.stats import kde
 from lib.maps import draw as maps
+from lib.stats import hotspots, kde
 
 BOUNDS = ((41.80, -87.75), (41.95, -87.55))
 

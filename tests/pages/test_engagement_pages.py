@@ -2,9 +2,6 @@
 
 import datetime as dt
 
-import pandas as pd
-import pytest
-
 from tests.conftest import screenshot, sign_in
 
 

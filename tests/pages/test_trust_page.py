@@ -3,8 +3,8 @@
 import re
 import time
 
-from lib.trust import survey_definition as sd
 from lib.store.connection import connect
+from lib.trust import survey_definition as sd
 from tests.conftest import screenshot, sign_in
 from tests.trust.test_survey_results import AGE_LABELS, _margins_csv
 

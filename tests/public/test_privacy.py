@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from lib.ingest import load as ingest
-from lib.public import privacy
-from lib.store.filters import IncidentFilter
 from lib.ingest.offense_groups import SENSITIVE_GROUPS, group_of
+from lib.public import privacy
 from lib.public.privacy import PrivacyError, Rules, public_table, suppress_counts
+from lib.store.filters import IncidentFilter
 
 # (offense, attributes, sensitive?) -- real offense names and attribute values of public exports.
 SENSITIVE_TABLE = [

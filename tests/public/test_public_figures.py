@@ -4,8 +4,8 @@ import h3
 import pandas as pd
 import pytest
 
-from lib.public import privacy
 from lib.public import figures as pf
+from lib.public import privacy
 from lib.public.privacy import Rules
 
 DS = "Chicago crimes (3% sample)"

@@ -21,10 +21,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib.public import i18n
-from lib.public import privacy
 from lib.public import figures as public_figures
-from lib.public import publish
+from lib.public import i18n, privacy, publish
 from lib.store.connection import connect
 from tests.conftest import ROOT, screenshot
 from tests.privacy_scan import Scanner

@@ -6,8 +6,7 @@ import pandas as pd
 import pymannkendall
 import pytest
 
-from lib.stats import emerging
-from lib.stats import hotspots
+from lib.stats import emerging, hotspots
 
 H, C, N = 3.0, -3.0, 0.5  # a significant hot z, a significant cold z, an unremarkable z
 

@@ -3,9 +3,8 @@
 import pandas as pd
 import pytest
 
-from lib.stats import compstat
 from lib.ingest import load as ingest
-from lib.stats import overview
+from lib.stats import compstat, overview
 from lib.store.filters import IncidentFilter
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from lib.engagement import attendance
-from lib.stats import participation
 from lib.ingest.readers import InputError
+from lib.stats import participation
 
 
 def visits(rows):

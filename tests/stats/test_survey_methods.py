@@ -10,7 +10,6 @@ from numpy.testing import assert_allclose
 from lib.stats import weighting
 from lib.stats.survey_index import cronbach_alpha, index_scores, item_rest_correlations, rescale
 
-
 # -- indexes ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("answer, low, high, reverse, expected", [
