@@ -33,8 +33,16 @@ for spec, entry in entries.items():
     sections.setdefault(spec.section, []).append(entry)
 sections[allowed[0].section].append(st.Page(home, title="Home", url_path="home", default=True, visibility="hidden"))
 # Hidden, and running no page script: only the sign-in prompt, under the withheld page's own URL.
-prompts = [st.Page(partial(widgets.sign_in_prompt, spec, account, default), title=spec.title, icon=spec.icon,
-                   url_path=spec.url_path, visibility="hidden") for spec in access.withheld_from(role)]
+prompts = [
+    st.Page(
+        partial(widgets.sign_in_prompt, spec, account, default),
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.url_path,
+        visibility="hidden",
+    )
+    for spec in access.withheld_from(role)
+]
 sections[allowed[0].section].extend(prompts)
 
 page = st.navigation(sections)

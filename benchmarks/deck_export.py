@@ -21,12 +21,19 @@ from lib.deck import slides as deck
 from lib.ingest import embedded  # noqa: E402
 from lib.store.connection import connect  # noqa: E402
 
-TEXT = [("You said, we did", "You said: speeding on Ashland Ave.\nWe did: a speed survey and two traffic calming "
-                             "meetings with CDOT."),
-        ("You said, we did", "You said: more patrols near the Marquette Park lagoon.\nWe did: foot patrols on "
-                             "summer evenings, Friday to Sunday."),
-        ("Tonight", "Figures, then your questions, then the beat's priorities for the next quarter."),
-        ("Next meeting", "Second Tuesday of next month, 6:30 pm, 8th District station.")]
+TEXT = [
+    (
+        "You said, we did",
+        "You said: speeding on Ashland Ave.\nWe did: a speed survey and two traffic calming meetings with CDOT.",
+    ),
+    (
+        "You said, we did",
+        "You said: more patrols near the Marquette Park lagoon.\nWe did: foot patrols on "
+        "summer evenings, Friday to Sunday.",
+    ),
+    ("Tonight", "Figures, then your questions, then the beat's priorities for the next quarter."),
+    ("Next meeting", "Second Tuesday of next month, 6:30 pm, 8th District station."),
+]
 
 
 def main(repeat: int = 3) -> None:
@@ -59,8 +66,10 @@ def main(repeat: int = 3) -> None:
         sizes = {"pdf": len(pdf), "pptx": len(pptx)}
     print(f"{'export 10 slides to PDF':<56} {best['pdf']:6.2f} s  ({sizes['pdf'] / 1e3:,.0f} kB)")
     print(f"{'export 10 slides to PowerPoint':<56} {best['pptx']:6.2f} s  ({sizes['pptx'] / 1e3:,.0f} kB)")
-    print(f"{'export 10 slides, PDF + PowerPoint (goal < 15 s)':<56} {best['both']:6.2f} s  "
-          f"(best of {repeat}; first {first:.2f} s)")
+    print(
+        f"{'export 10 slides, PDF + PowerPoint (goal < 15 s)':<56} {best['both']:6.2f} s  "
+        f"(best of {repeat}; first {first:.2f} s)"
+    )
     store.close()
 
 

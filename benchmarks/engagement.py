@@ -47,40 +47,69 @@ def main() -> None:
     big = frame.sample(100_000, replace=True, random_state=1).reset_index(drop=True)
     big["event_id"] = big.index.astype(str)
     big["title"] = big["title"] + pd.Series([f" #{i % 5000}" for i in range(len(big))])  # mostly distinct titles
-    timed(f"type 100,000 events ({big['title'].nunique():,} distinct titles)", lambda: event_types.event_types(big),
-          repeat=1)
+    timed(
+        f"type 100,000 events ({big['title'].nunique():,} distinct titles)",
+        lambda: event_types.event_types(big),
+        repeat=1,
+    )
     timed("event-area links, 100,000 events", lambda: event_areas.links(big, codes, parents), repeat=1)
-    timed("engagement.events + links from the store (2016-2018)",
-          lambda: engagement.links(store, engagement.events(store, "2016-01-01", "2019-01-01")))
+    timed(
+        "engagement.events + links from the store (2016-2018)",
+        lambda: engagement.links(store, engagement.events(store, "2016-01-01", "2019-01-01")),
+    )
     link = engagement.links(store, frame)
     for level in ("district", "beat"):
-        timed(f"coverage gaps, {level}",
-              lambda: engagement.coverage_gaps(store, level, "2016-01-01", "2019-01-01",
-                                               "Chicago aggravated assaults", frame, link))
-        timed(f"area-by-month view, {level} (36 months)",
-              lambda: engagement.area_month(store, level, "2016-01-01", "2019-01-01",
-                                            "Chicago aggravated assaults", frame, link))
-    panel = timed("count panel, 275 beats x 60 months",
-                  lambda: impact.count_panel(store, "beat", "Chicago aggravated assaults", "2014-01-01", "2019-01-01"))
+        timed(
+            f"coverage gaps, {level}",
+            lambda: engagement.coverage_gaps(
+                store, level, "2016-01-01", "2019-01-01", "Chicago aggravated assaults", frame, link
+            ),
+        )
+        timed(
+            f"area-by-month view, {level} (36 months)",
+            lambda: engagement.area_month(
+                store, level, "2016-01-01", "2019-01-01", "Chicago aggravated assaults", frame, link
+            ),
+        )
+    panel = timed(
+        "count panel, 275 beats x 60 months",
+        lambda: impact.count_panel(store, "beat", "Chicago aggravated assaults", "2014-01-01", "2019-01-01"),
+    )
     treated = ["1522", "1531", "1532", "1533", "2521", "2523"]
     others = [c for c in panel["area"].unique() if c not in treated]
-    suggested = timed("suggest 10 comparison beats", lambda: impact.suggest_comparisons(panel, treated, "2016-06-01", 10))
+    suggested = timed(
+        "suggest 10 comparison beats", lambda: impact.suggest_comparisons(panel, treated, "2016-06-01", 10)
+    )
     for n in (10, 50, len(others)):
         comp = list(suggested["area"]) if n == 10 else others[:n]
-        timed(f"DiD Poisson GLM, 6 treated + {n} comparison beats, 60 months",
-              lambda: impact.did(panel, treated, comp, "2016-06-01"), repeat=1 if n > 50 else 3)
+        timed(
+            f"DiD Poisson GLM, 6 treated + {n} comparison beats, 60 months",
+            lambda: impact.did(panel, treated, comp, "2016-06-01"),
+            repeat=1 if n > 50 else 3,
+        )
     series = panel[panel["area"].isin(treated)].groupby("month", as_index=False)["y"].sum()
     timed("interrupted time series, 60 months", lambda: impact.its(series, "2016-06-01"))
-    timed("WDD with buffers (neighbours from polygons)",
-          lambda: impact.wdd_design(store, panel, "beat", treated, list(suggested["area"]), "2016-06-01", 12))
+    timed(
+        "WDD with buffers (neighbours from polygons)",
+        lambda: impact.wdd_design(store, panel, "beat", treated, list(suggested["area"]), "2016-06-01", 12),
+    )
     types = event_types.types()
     n = [0]
 
     def record():
         n[0] += 1
-        return event_log.record(store, event_log.EventEntry(
-            "Beat meeting", pd.Timestamp("2018-06-05 18:30") + pd.Timedelta(days=n[0]), area_level="beat",
-            area="823", attendance=20), "bench", types)
+        return event_log.record(
+            store,
+            event_log.EventEntry(
+                "Beat meeting",
+                pd.Timestamp("2018-06-05 18:30") + pd.Timedelta(days=n[0]),
+                area_level="beat",
+                area="823",
+                attendance=20,
+            ),
+            "bench",
+            types,
+        )
 
     timed("event log: record one event (validate + transaction)", record, repeat=5)
     store.close()

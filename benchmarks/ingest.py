@@ -25,8 +25,10 @@ from lib.ingest import demo, embedded
 from lib.store import provenance  # noqa: E402
 from lib.store.connection import connect  # noqa: E402
 
-MONTH_BY_AREA = ("SELECT date_trunc('month', occurred_at) AS month, lvl_beat AS area, count(*) AS n "
-                 "FROM incidents WHERE dataset = :d GROUP BY 1, 2")
+MONTH_BY_AREA = (
+    "SELECT date_trunc('month', occurred_at) AS month, lvl_beat AS area, count(*) AS n "
+    "FROM incidents WHERE dataset = :d GROUP BY 1, 2"
+)
 
 
 def timed_child(args: list[str]) -> tuple[float, float]:
@@ -59,8 +61,12 @@ def run(n: int, db: str, label: str, csv: Path) -> list[tuple[str, str]]:
     rows.append((f"{label}: load the same file again (all duplicates)", f"{wall:.1f} s"))
     store = connect(db)
     rows.append((f"{label}: `info` (in process, warm)", f"{median_ms(lambda: provenance.info(store)):.0f} ms"))
-    rows.append((f"{label}: month-by-beat count over {n:,}",
-                 f"{median_ms(lambda: store.query(MONTH_BY_AREA, {'d': demo.DATASET})):.0f} ms"))
+    rows.append(
+        (
+            f"{label}: month-by-beat count over {n:,}",
+            f"{median_ms(lambda: store.query(MONTH_BY_AREA, {'d': demo.DATASET})):.0f} ms",
+        )
+    )
     store.close()
     wall, _ = timed_child(["info", "--db", db])
     rows.append((f"{label}: `python -m lib info` (whole command, incl. start-up)", f"{wall:.2f} s"))

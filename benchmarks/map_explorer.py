@@ -66,12 +66,12 @@ def med(values) -> str:
 
 # -- 1. Gi* ---------------------------------------------------------------------------
 
+
 def gi_star_10k(repeat: int) -> dict:
     cells = sorted(h3.grid_disk("8928308280fffff", 58))  # 10,267 cells of 0.1 km2
     rng = np.random.default_rng(0)
     centre = h3.cell_to_latlng("8928308280fffff")
-    counts = [rng.poisson(2 + 30 * (h3.great_circle_distance(h3.cell_to_latlng(c), centre, "km") < 1.5))
-              for c in cells]
+    counts = [rng.poisson(2 + 30 * (h3.great_circle_distance(h3.cell_to_latlng(c), centre, "km") < 1.5)) for c in cells]
     frame = pd.DataFrame({"cell": cells, "incidents": counts})
     graph_t, stat_t = [], []
     for _ in range(repeat):
@@ -89,8 +89,12 @@ def gi_star_10k(repeat: int) -> dict:
 CONFIGS = {
     "default layers (areas, hot spots, stations)": {},
     "areas, heat, hot spots, events, stations, trust": {"layers": "areas,heat,hotspots,events,stations,trust"},
-    "emerging hot spots (3 years, monthly, res 8)": {"layers": "emerging", "res": "8", "from": "2017-01-01",
-                                                     "to": "2019-12-31"},
+    "emerging hot spots (3 years, monthly, res 8)": {
+        "layers": "emerging",
+        "res": "8",
+        "from": "2017-01-01",
+        "to": "2019-12-31",
+    },
 }
 
 
@@ -139,7 +143,7 @@ def server_side(db: Path, repeat: int) -> dict:
             changes.append(time.perf_counter() - t)
             assert not at.exception, [e.value for e in at.exception]
         groups = []
-        for group in ("Theft", "Assault and battery", "Burglary")[:max(1, repeat // 2)]:
+        for group in ("Theft", "Assault and battery", "Burglary")[: max(1, repeat // 2)]:
             at.multiselect(key="map_groups").set_value([group])
             t = time.perf_counter()
             at.run()
@@ -152,8 +156,14 @@ def server_side(db: Path, repeat: int) -> dict:
 
 SIZE_CONFIGS = {
     "default (areas by district, hot spots, stations)": ("areas", "hotspots", "stations"),
-    "areas by beat, heat, hot spots, events, stations, trust": ("areas", "heat", "hotspots", "events", "stations",
-                                                                  "trust"),
+    "areas by beat, heat, hot spots, events, stations, trust": (
+        "areas",
+        "heat",
+        "hotspots",
+        "events",
+        "stations",
+        "trust",
+    ),
     "hot spots at res 10 (40,000 hexagons)": ("hotspots",),
     "emerging (3 years, monthly, res 8)": ("emerging",),
     "incident locations in 2 beats": ("areas", "points"),
@@ -162,8 +172,9 @@ SIZE_CONFIGS = {
 
 
 def map_html(store, dataset: str, layers, **view_changes) -> tuple[int, int]:
-    newest = pd.Timestamp(store.scalar("SELECT max(occurred_at) FROM incidents WHERE dataset = :d",
-                                       {"d": dataset})).date()
+    newest = pd.Timestamp(
+        store.scalar("SELECT max(occurred_at) FROM incidents WHERE dataset = :d", {"d": dataset})
+    ).date()
     view = map_view.default_view(newest, ["district", "beat"]).with_(layers=tuple(layers), **view_changes)
     flt = map_view.incident_filter(view, dataset, None)
     m = maps.new_map(map_layers.bounds(store, view, flt))
@@ -204,8 +215,11 @@ def handbuilt_html(db: Path) -> tuple[int, int]:
     from folium.plugins import HeatMap
 
     store = connect(str(db))
-    pts = store.query("SELECT latitude, longitude FROM incidents WHERE dataset = :d AND latitude IS NOT NULL "
-                      "AND occurred_at >= '2019-01-01'", {"d": SYNTHETIC})
+    pts = store.query(
+        "SELECT latitude, longitude FROM incidents WHERE dataset = :d AND latitude IS NOT NULL "
+        "AND occurred_at >= '2019-01-01'",
+        {"d": SYNTHETIC},
+    )
     store.close()
     m = folium.Map(location=[41.85, -87.65], zoom_start=11)
     HeatMap(pts.values.tolist(), radius=10).add_to(m)
@@ -234,6 +248,7 @@ def handbuilt_server(db: Path, app: Path, repeat: int) -> dict:
 
 # -- 4. the browser ---------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -242,9 +257,22 @@ def free_port() -> int:
 
 def serve(command, env, cwd) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, *command, "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=cwd, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            *command,
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):
         try:
@@ -294,8 +322,9 @@ def browser_times(db: Path, repeat: int) -> dict:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         # The Map page.
-        proc, url = serve(("-m", "lib", "serve"), {"DASHBOARD_DB": str(db), "DASHBOARD_USERS_FILE": str(bench_users())},
-                          ROOT)
+        proc, url = serve(
+            ("-m", "lib", "serve"), {"DASHBOARD_DB": str(db), "DASHBOARD_USERS_FILE": str(bench_users())}, ROOT
+        )
         try:
             page.goto(f"{url}/map?dataset={SYNTHETIC.replace(' ', '+')}")  # the sign-in form, under /map
             form = page.locator("[data-testid='stMain'] [data-testid='stForm']")
@@ -313,7 +342,7 @@ def browser_times(db: Path, repeat: int) -> dict:
                 t = time.perf_counter()
                 page.get_by_role("button", name=day, exact=True).click()
                 # The legend names the filter, so the map timed is the new one.
-                wait_drawn(page, ".map-legend", 120, text=f"2019, {'/'.join(days[:i + 1])};")
+                wait_drawn(page, ".map-legend", 120, text=f"2019, {'/'.join(days[: i + 1])};")
                 changes.append(time.perf_counter() - t)
             out["map page"] = {"first": first, "weekday": changes}
         finally:
@@ -329,8 +358,11 @@ def browser_times(db: Path, repeat: int) -> dict:
 
             (static / "leaflet-heat").mkdir()
             shutil.copy(Path(folium.__file__).parent / "templates" / "leaflet_heat.min.js", static / "leaflet-heat")
-            proc, url = serve(("-m", "streamlit", "run", str(app), "--server.enableStaticServing", "true"),
-                              {"DASHBOARD_DB": str(db), "DASHBOARD_PROJECT": str(ROOT)}, tmp)
+            proc, url = serve(
+                ("-m", "streamlit", "run", str(app), "--server.enableStaticServing", "true"),
+                {"DASHBOARD_DB": str(db), "DASHBOARD_PROJECT": str(ROOT)},
+                tmp,
+            )
             try:
                 t = time.perf_counter()
                 page.goto(url)
@@ -354,17 +386,34 @@ def browser_times(db: Path, repeat: int) -> dict:
     return out
 
 
-PHASES = {"gi_star": lambda a: gi_star_10k(a.repeat), "html": lambda a: html_sizes(Path(a.db)),
-          "handbuilt_html": lambda a: handbuilt_html(Path(a.db)), "server": lambda a: server_side(Path(a.db), a.repeat),
-          "browser": lambda a: browser_times(Path(a.db), a.repeat)}
+PHASES = {
+    "gi_star": lambda a: gi_star_10k(a.repeat),
+    "html": lambda a: html_sizes(Path(a.db)),
+    "handbuilt_html": lambda a: handbuilt_html(Path(a.db)),
+    "server": lambda a: server_side(Path(a.db), a.repeat),
+    "browser": lambda a: browser_times(Path(a.db), a.repeat),
+}
 
 
 def run_phase(name: str, args) -> dict:
     """Each phase in its own process: DuckDB allows one process to write a file, and AppTest and
     the servers must not find it held by an earlier phase."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        subprocess.run([sys.executable, __file__, "--phase", name, "--out", out.name, "--db", args.db,
-                        "--repeat", str(args.repeat)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--phase",
+                name,
+                "--out",
+                out.name,
+                "--db",
+                args.db,
+                "--repeat",
+                str(args.repeat),
+            ],
+            check=True,
+        )
         return json.loads(Path(out.name).read_text())
 
 
@@ -394,22 +443,32 @@ def main() -> None:
 
     server = results["server"] = run_phase("server", args)
     for name, r in server.items():
-        print(f"Server {name}: first run {r['first']:.2f} s, same view {r['same']:.2f} s, "
-              f"weekday change {med(r['weekday'])}, offense group change {med(r['group'])}", flush=True)
+        print(
+            f"Server {name}: first run {r['first']:.2f} s, same view {r['same']:.2f} s, "
+            f"weekday change {med(r['weekday'])}, offense group change {med(r['group'])}",
+            flush=True,
+        )
 
     if not args.skip_browser:
         b = results["browser"] = run_phase("browser", args)
         ours, theirs = b["map page"], b["hand-built"]
-        print(f"Browser, Map page: first view {ours['first']:.2f} s; "
-              f"filter change to redrawn map {med(ours['weekday'])}")
-        print(f"Browser, hand-built: first view {theirs['first']:.2f} s; filter change to one weekday "
-              f"{med(theirs['weekday'])}; back to every day {med(theirs['all days'])}")
+        print(
+            f"Browser, Map page: first view {ours['first']:.2f} s; filter change to redrawn map {med(ours['weekday'])}"
+        )
+        print(
+            f"Browser, hand-built: first view {theirs['first']:.2f} s; filter change to one weekday "
+            f"{med(theirs['weekday'])}; back to every day {med(theirs['all days'])}"
+        )
         for key in ("weekday", "all days"):
-            print(f"Ratio (hand-built {key} / Map page filter change): "
-                  f"{statistics.median(theirs[key]) / statistics.median(ours['weekday']):.1f}x")
+            print(
+                f"Ratio (hand-built {key} / Map page filter change): "
+                f"{statistics.median(theirs[key]) / statistics.median(ours['weekday']):.1f}x"
+            )
         hs = b["hand-built server"]
-        print(f"Hand-built server side: first run {hs['first']:.2f} s, one weekday {med(hs['weekday'])}, "
-              f"every day {med(hs['all days'])}")
+        print(
+            f"Hand-built server side: first run {hs['first']:.2f} s, one weekday {med(hs['weekday'])}, "
+            f"every day {med(hs['all days'])}"
+        )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "map_explorer.json").write_text(json.dumps(results, indent=2, default=str))

@@ -26,16 +26,25 @@ def _parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="Load a file of one kind into the store.")
     load.add_argument("kind", choices=list(KINDS))
     load.add_argument("file")
-    load.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                      help="Take FIELD from COLUMN (repeatable; COL1+COL2 joins columns).")
-    load.add_argument("--set", action="append", metavar="FIELD=VALUE",
-                      help="Give FIELD one value for the whole file (repeatable).")
-    load.add_argument("--dataset", help="Name of the dataset (default: the file name). "
-                      "Load successive extracts of one source under one name.")
+    load.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="Take FIELD from COLUMN (repeatable; COL1+COL2 joins columns).",
+    )
+    load.add_argument(
+        "--set", action="append", metavar="FIELD=VALUE", help="Give FIELD one value for the whole file (repeatable)."
+    )
+    load.add_argument(
+        "--dataset",
+        help="Name of the dataset (default: the file name). Load successive extracts of one source under one name.",
+    )
     load.add_argument("--level", help="Boundary level of a layer (beat, district ...); also for population.")
     load.add_argument("--crs", help="Coordinate system of projected X/Y columns, e.g. EPSG:2263.")
     load.add_argument("--rejects", metavar="CSV", help="Write every rejected row to this CSV file.")
-    load.add_argument("--db", help="DuckDB file or postgresql:// URL (default: $DASHBOARD_DB or data/dashboard.duckdb).")
+    load.add_argument(
+        "--db", help="DuckDB file or postgresql:// URL (default: $DASHBOARD_DB or data/dashboard.duckdb)."
+    )
 
     info = sub.add_parser("info", help="What the store holds and where it came from.")
     info.add_argument("--json", action="store_true", help="Machine-readable output (see README).")
@@ -51,8 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.epilog = "Every other option goes to streamlit, e.g. --server.port 8501."
 
     publish = sub.add_parser("publish", help="Write the public pages as a static site (HTML, JS, JSON) into DIR.")
-    publish.add_argument("--out", required=True, metavar="DIR",
-                         help="Folder for the site (created; a site published there before is replaced).")
+    publish.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="Folder for the site (created; a site published there before is replaced).",
+    )
     publish.add_argument("--level", help="Boundary level whose areas get a page (default: the coarsest loaded).")
     publish.add_argument("--dataset", help="Incident dataset to publish (default: the public page's default).")
     publish.add_argument("--db")
@@ -69,8 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, help="viewer, analyst or admin.")
     how = add.add_mutually_exclusive_group()
     how.add_argument("--password-stdin", action="store_true", help="Read the password from the first line of stdin.")
-    how.add_argument("--oidc", action="store_true",
-                     help="No password: NAME is the e-mail address of someone who signs in through OIDC.")
+    how.add_argument(
+        "--oidc",
+        action="store_true",
+        help="No password: NAME is the e-mail address of someone who signs in through OIDC.",
+    )
     add.add_argument("--replace", action="store_true", help="Reset an existing user's password and role.")
     role = users_sub.add_parser("role", help="Change a user's role.")
     role.add_argument("name")
@@ -104,8 +120,17 @@ def _load(args) -> int:
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
 
-    report = ingest.load(store, args.kind, args.file, maps=maps, sets=sets, dataset=args.dataset,
-                         level=args.level, crs=args.crs, progress=progress)
+    report = ingest.load(
+        store,
+        args.kind,
+        args.file,
+        maps=maps,
+        sets=sets,
+        dataset=args.dataset,
+        level=args.level,
+        crs=args.crs,
+        progress=progress,
+    )
     print("Mapping used:")
     for field, source in report.mapping.items():
         print(f"  {field:<14} <- {source}")
@@ -170,8 +195,11 @@ def _publish(args) -> int:
 
     target = args.db or settings.get("db")
     if not target.startswith(("postgresql://", "postgres://")) and not os.path.exists(target):
-        print(f"error: there is no store at {target}, so there is nothing to publish. Build it with "
-              "`python -m lib setup` (the embedded data) or load files with `python -m lib load`.", file=sys.stderr)
+        print(
+            f"error: there is no store at {target}, so there is nothing to publish. Build it with "
+            "`python -m lib setup` (the embedded data) or load files with `python -m lib load`.",
+            file=sys.stderr,
+        )
         return 2
     store = connect(target, read_only=True)  # publishing only reads; the app may have the file open
 
@@ -229,8 +257,10 @@ def _users(args) -> int:
             users.check_role(args.role)  # before asking for a password
             password = None if args.oidc else _read_password(args)
             user = users.add(args.name, args.role, password, args.file, replace=args.replace)
-            print(f"{'Reset' if args.replace else 'Added'} {user.name} ({user.role}, {user.kind}) "
-                  f"in {users.users_path(args.file)}.")
+            print(
+                f"{'Reset' if args.replace else 'Added'} {user.name} ({user.role}, {user.kind}) "
+                f"in {users.users_path(args.file)}."
+            )
         elif args.action == "role":
             user = users.set_role(args.name, args.role, args.file)
             print(f"{user.name} is now {user.role}.")
@@ -244,5 +274,12 @@ def _users(args) -> int:
     return 0
 
 
-_COMMANDS = {"load": _load, "info": _info, "demo": _demo, "setup": _setup, "serve": _serve, "publish": _publish,
-             "users": _users}
+_COMMANDS = {
+    "load": _load,
+    "info": _info,
+    "demo": _demo,
+    "setup": _setup,
+    "serve": _serve,
+    "publish": _publish,
+    "users": _users,
+}

@@ -11,7 +11,14 @@ H3_RESOLUTIONS = (7, 8, 9, 10)
 # The theme's categorical palette (Okabe-Ito, safe for colour-blind readers);
 # .streamlit/config.toml repeats it as chartCategoricalColors.
 CATEGORICAL_COLORS = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
 )
 PRIMARY_COLOR = "#0B4F8A"
 
@@ -34,8 +41,7 @@ MIN_HOTSPOT_CELLS = 30
 MIN_HOTSPOT_INCIDENTS = 60
 HOTSPOT_BINS = {1: 0.10, 2: 0.05, 3: 0.01}
 # Esri's hot spot renderer, cold 99% to hot 99% (bin -3 ... 3).
-HOTSPOT_COLORS = {-3: "#4575B5", -2: "#849EBA", -1: "#C0CCBE", 0: "#FFFFBF",
-                  1: "#FAB984", 2: "#ED7551", 3: "#D62F27"}
+HOTSPOT_COLORS = {-3: "#4575B5", -2: "#849EBA", -1: "#C0CCBE", 0: "#FFFFBF", 1: "#FAB984", 2: "#ED7551", 3: "#D62F27"}
 # Emerging hot spots: significance of each time slice's Gi* (after FDR) and of
 # the Mann-Kendall trend; Esri needs at least 10 time slices for a trend.
 EMERGING_ALPHA = 0.05
@@ -45,12 +51,22 @@ MIN_TIME_SLICES = 10
 MAX_STUDY_CELLS = 60_000
 # Emerging hot spot categories: hot in reds, cold in blues, the most urgent darkest.
 EMERGING_COLORS = {
-    "new hot spot": "#7F0000", "consecutive hot spot": "#B30000", "intensifying hot spot": "#D7301F",
-    "persistent hot spot": "#EF6548", "diminishing hot spot": "#FC8D59", "sporadic hot spot": "#FDBB84",
-    "oscillating hot spot": "#FDD49E", "historical hot spot": "#FEE8C8",
-    "new cold spot": "#08306B", "consecutive cold spot": "#08519C", "intensifying cold spot": "#2171B5",
-    "persistent cold spot": "#4292C6", "diminishing cold spot": "#6BAED6", "sporadic cold spot": "#9ECAE1",
-    "oscillating cold spot": "#C6DBEF", "historical cold spot": "#DEEBF7",
+    "new hot spot": "#7F0000",
+    "consecutive hot spot": "#B30000",
+    "intensifying hot spot": "#D7301F",
+    "persistent hot spot": "#EF6548",
+    "diminishing hot spot": "#FC8D59",
+    "sporadic hot spot": "#FDBB84",
+    "oscillating hot spot": "#FDD49E",
+    "historical hot spot": "#FEE8C8",
+    "new cold spot": "#08306B",
+    "consecutive cold spot": "#08519C",
+    "intensifying cold spot": "#2171B5",
+    "persistent cold spot": "#4292C6",
+    "diminishing cold spot": "#6BAED6",
+    "sporadic cold spot": "#9ECAE1",
+    "oscillating cold spot": "#C6DBEF",
+    "historical cold spot": "#DEEBF7",
 }
 # Sequential ramps (ColorBrewer) for choropleths: counts and rates in purple-blue
 # (kept apart from the hot spot reds), scores in greens, the heat surface in yellow-red.
@@ -58,8 +74,13 @@ COUNT_RAMP = ("#F1EEF6", "#D0D1E6", "#A6BDDB", "#74A9CF", "#2B8CBE", "#045A8D")
 SCORE_RAMP = ("#EDF8E9", "#BAE4B3", "#74C476", "#31A354", "#006D2C")
 HEAT_RAMP = ("#FFFFB2", "#FED976", "#FEB24C", "#FD8D3C", "#F03B20", "#BD0026")
 # Change against last year, by Poisson z: real decrease ... real increase.
-CHANGE_COLORS = {"real decrease": "#2166AC", "watch (down)": "#92C5DE", "no clear change": "#F7F7F7",
-                 "watch (up)": "#F4A582", "real increase": "#B2182B"}
+CHANGE_COLORS = {
+    "real decrease": "#2166AC",
+    "watch (down)": "#92C5DE",
+    "no clear change": "#F7F7F7",
+    "watch (up)": "#F4A582",
+    "real increase": "#B2182B",
+}
 # Incident points: only when the view covers at most this many km2, and at most this many places.
 POINTS_MAX_KM2 = 30.0
 POINTS_MAX_PLACES = 1000

@@ -29,8 +29,15 @@ SHARED = ROOT.parent / "shared"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PG_ADMIN = os.environ.get("DASHBOARD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 # Markers follow from the fixtures a test uses, so a new test cannot forget its own: `make check`
@@ -162,17 +169,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(db: Path, folder: Path, env: dict | None = None,
-              command: tuple[str, ...] = ("-m", "lib", "serve")) -> tuple[subprocess.Popen, str]:
+def start_app(
+    db: Path, folder: Path, env: dict | None = None, command: tuple[str, ...] = ("-m", "lib", "serve")
+) -> tuple[subprocess.Popen, str]:
     """The app as `make run` serves it, on a free port over a copy of ``db``; returns (process, URL)."""
     path = folder / "served.duckdb"
     shutil.copy(db, path)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, *command, "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(path), **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            *command,
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DASHBOARD_DB": str(path), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -200,8 +218,7 @@ def served_app(embedded_db, users_file, tmp_path_factory):
 
     Its users are the test users file's (``sign_in`` below signs a browser page in).
     """
-    proc, url = start_app(embedded_db, tmp_path_factory.mktemp("served"),
-                          env={"DASHBOARD_USERS_FILE": str(users_file)})
+    proc, url = start_app(embedded_db, tmp_path_factory.mktemp("served"), env={"DASHBOARD_USERS_FILE": str(users_file)})
     yield url
     stop_app(proc)
 

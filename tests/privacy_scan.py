@@ -46,13 +46,18 @@ _NUMBER = re.compile(r"-?\d{1,3}\.\d{4,}")
 # longitude of one point is never paired with the latitude of the next in a list of points; or
 # "lat": x ... "lng": y.
 _PAIR = re.compile(r"(-?\d{1,3}\.\d{4,})\s*,\s*(?=(-?\d{1,3}\.\d{4,}))")
-_LATLNG = re.compile(r'"?lat(?:itude)?"?\s*[:=]\s*(-?\d{1,3}\.\d{4,})[^0-9-]{1,40}?"?(?:lng|lon|longitude)"?\s*[:=]\s*'
-                     r"(-?\d{1,3}\.\d{4,})", re.I)
+_LATLNG = re.compile(
+    r'"?lat(?:itude)?"?\s*[:=]\s*(-?\d{1,3}\.\d{4,})[^0-9-]{1,40}?"?(?:lng|lon|longitude)"?\s*[:=]\s*'
+    r"(-?\d{1,3}\.\d{4,})",
+    re.I,
+)
 _H3 = re.compile(r"\b8[0-9a-f]{14}\b")
-_COUNT_WORDS = ("incidents?|crimes?|reports?|offen[cs]es?|events?|meetings?|victims?|people|persons?|residents?|"
-                "respondents?|attendees?|participants?|"
-                "incidentes?|delitos?|denuncias?|eventos?|reuniones|reunión|víctimas?|personas?|encuestados?|"
-                "asistentes?|participantes?")
+_COUNT_WORDS = (
+    "incidents?|crimes?|reports?|offen[cs]es?|events?|meetings?|victims?|people|persons?|residents?|"
+    "respondents?|attendees?|participants?|"
+    "incidentes?|delitos?|denuncias?|eventos?|reuniones|reunión|víctimas?|personas?|encuestados?|"
+    "asistentes?|participantes?"
+)
 _COUNT_KEYS = ("count", "incidents", "events", "attendance", "n", "this_year", "last_year")
 
 
@@ -75,14 +80,17 @@ class Scanner:
     def __post_init__(self) -> None:
         located = self.store.query(
             f"SELECT latitude, longitude, block, {privacy.sensitive_sql()} AS sensitive FROM incidents "
-            "WHERE latitude IS NOT NULL OR block IS NOT NULL")
+            "WHERE latitude IS NOT NULL OR block IS NOT NULL"
+        )
         located["sensitive"] = located["sensitive"].astype(bool)
         sens = located[located["sensitive"]]
         self.sensitive_count = len(sens)
         self.sensitive_blocks = sorted({b.upper() for b in sens["block"].dropna()} - self._public_blocks(located))
-        self._block_re = re.compile("|".join(re.escape(b) for b in sorted(self.sensitive_blocks, key=len,
-                                                                        reverse=True))) if self.sensitive_blocks \
+        self._block_re = (
+            re.compile("|".join(re.escape(b) for b in sorted(self.sensitive_blocks, key=len, reverse=True)))
+            if self.sensitive_blocks
             else None
+        )
         pts = sens.dropna(subset=["latitude", "longitude"])
         # Single coordinates are compared to 8 decimals (a raw export's precision): at 6 decimals one
         # latitude in a hundred would match some sensitive incident by chance (a map's centre, say).
@@ -166,8 +174,9 @@ class Scanner:
             if name.lower() in privacy.FORBIDDEN_COLUMNS:
                 self._add("forbidden column", name, where)
             if name in self.count_headers or name.lower() in _COUNT_KEYS:
-                values = pd.to_numeric(frame[col].astype("string").str.replace(r"[ ,.]", "", regex=True),
-                                       errors="coerce")
+                values = pd.to_numeric(
+                    frame[col].astype("string").str.replace(r"[ ,.]", "", regex=True), errors="coerce"
+                )
                 small = values[(values >= 1) & (values < self.rules.min_count)]
                 if len(small):
                     self._add("small count in table", f"{name}: {list(small.astype(int))[:5]}", where)
@@ -190,8 +199,12 @@ class Scanner:
                 if len(small):
                     self._add("small count in chart", f"trace {i} {axis}: {list(small)[:5]}", where)
         self.text(json.dumps({k: v for k, v in fig.items() if k != "data"}), where)
-        self.text(json.dumps([{k: v for k, v in tr.items() if not isinstance(v, (dict, list))}
-                              for tr in fig.get("data", [])]), where)
+        self.text(
+            json.dumps(
+                [{k: v for k, v in tr.items() if not isinstance(v, (dict, list))} for tr in fig.get("data", [])]
+            ),
+            where,
+        )
 
     def report(self) -> str:
         return "\n".join(str(f) for f in self.findings)
@@ -248,7 +261,7 @@ def scan_apptest(scan: Scanner, at) -> dict:
                 elif value is not None and hasattr(value, "__iter__"):
                     scan.text("\n".join(str(v) for v in value), f"{where}.{attr}")
             seen["texts"] += 1
-        for key, child in (node.children.items() if isinstance(getattr(node, "children", None), dict) else []):
+        for key, child in node.children.items() if isinstance(getattr(node, "children", None), dict) else []:
             walk(child, f"{path}/{key}")
 
     walk(at._tree, "")

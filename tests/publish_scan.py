@@ -28,22 +28,35 @@ from pathlib import Path
 
 import h3
 
-COUNT_NAMES = {"count", "incidents", "last_year", "events", "events_held", "attendance", "n", "cells",
-               "this_year", "previous", "respondents", "participants"}
+COUNT_NAMES = {
+    "count",
+    "incidents",
+    "last_year",
+    "events",
+    "events_held",
+    "attendance",
+    "n",
+    "cells",
+    "this_year",
+    "previous",
+    "respondents",
+    "participants",
+}
 _HUNDRED = re.compile(r"\b\d{1,5}XX\s+[NSEW]\s+[A-Z0-9]", re.IGNORECASE)
 _BLOCK_START = re.compile(r"(?<![0-9])[0-9]{1,5}X")
 _NUMBER = re.compile(r"-?\d{1,3}\.\d{3,}")
 _CELL = re.compile(r"\b8[0-9a-f]{14}\b")
-VENDORED = {"assets/plotly.min.js", "assets/leaflet/leaflet.js", "assets/leaflet/leaflet.css",
-            "assets/leaflet/LICENSE"}
+VENDORED = {"assets/plotly.min.js", "assets/leaflet/leaflet.js", "assets/leaflet/leaflet.css", "assets/leaflet/LICENSE"}
 
 
 def sensitive_incidents(store, dataset: str):
     """(block, latitude, longitude) of every sensitive incident of ``dataset``, by the privacy module's rule."""
     from lib.public import privacy
 
-    return store.rows(f"SELECT block, latitude, longitude FROM incidents WHERE dataset = :d "
-                      f"AND ({privacy.sensitive_sql()})", {"d": dataset})
+    return store.rows(
+        f"SELECT block, latitude, longitude FROM incidents WHERE dataset = :d AND ({privacy.sensitive_sql()})",
+        {"d": dataset},
+    )
 
 
 class _Allowed:
@@ -59,7 +72,7 @@ class _Allowed:
         return i < len(values) and values[i] <= v + tol
 
     def ok(self, lon: float, lat: float, decimals: int) -> bool:
-        tol = 0.5 * 10 ** -decimals + 1e-9
+        tol = 0.5 * 10**-decimals + 1e-9
         return self._near(self.lats, lat, tol) and self._near(self.lons, lon, tol)
 
 
@@ -113,8 +126,7 @@ def _pairs_in(obj, out):
 
 
 def _count_columns(columns):
-    return [i for i, c in enumerate(columns)
-            if f"{c}_suppressed" in columns or str(c).lower() in COUNT_NAMES]
+    return [i for i, c in enumerate(columns) if f"{c}_suppressed" in columns or str(c).lower() in COUNT_NAMES]
 
 
 def _small(value, min_count) -> bool:
@@ -124,8 +136,12 @@ def _small(value, min_count) -> bool:
             value = float(value.replace(",", ""))
         except ValueError:
             return False
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < min_count \
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and 1 <= value < min_count
         and float(value).is_integer()
+    )
 
 
 def _geo_counts(obj, min_count, found, name):
@@ -146,8 +162,11 @@ def scan(root: Path, store, dataset: str, rules) -> list[str]:
     root = Path(root)
     found: list[str] = []
     files = sorted(p for p in root.rglob("*") if p.is_file())
-    texts = {p.relative_to(root).as_posix(): p.read_text("utf-8", errors="replace") for p in files
-             if p.suffix in (".html", ".json", ".csv", ".js", ".css", ".txt", "")}
+    texts = {
+        p.relative_to(root).as_posix(): p.read_text("utf-8", errors="replace")
+        for p in files
+        if p.suffix in (".html", ".json", ".csv", ".js", ".css", ".txt", "")
+    }
 
     sensitive = sensitive_incidents(store, dataset)
     blocks = {b.upper() for b, _, _ in sensitive if b}
@@ -156,13 +175,14 @@ def scan(root: Path, store, dataset: str, rules) -> list[str]:
         upper = text.upper()
         # Every block starts with its hundred ("017XX"): look only where one could start.
         for m in _BLOCK_START.finditer(upper):
-            hit = next((upper[m.start():m.start() + n] for n in lengths
-                        if upper[m.start():m.start() + n] in blocks), None)
+            hit = next(
+                (upper[m.start() : m.start() + n] for n in lengths if upper[m.start() : m.start() + n] in blocks), None
+            )
             if hit:
                 found.append(f"{name}: block of a sensitive incident {hit!r}")
         if name not in VENDORED:
             for m in _HUNDRED.finditer(text):
-                found.append(f"{name}: hundred-block address {text[m.start():m.start() + 30]!r}")
+                found.append(f"{name}: hundred-block address {text[m.start() : m.start() + 30]!r}")
 
     cells = set()
     for name, text in texts.items():
@@ -216,8 +236,9 @@ def scan(root: Path, store, dataset: str, rules) -> list[str]:
             if not (is_lat or is_lon):
                 continue
             tol = 0.5 * 10 ** -_decimals(m.group()) + 1e-9
-            ok = (is_lat and _Allowed._near(allowed.lats, value, tol)) or \
-                 (is_lon and _Allowed._near(allowed.lons, value, tol))
+            ok = (is_lat and _Allowed._near(allowed.lats, value, tol)) or (
+                is_lon and _Allowed._near(allowed.lons, value, tol)
+            )
             if not ok and _decimals(m.group()) >= 4:
                 found.append(f"{name}: number {m.group()} looks like a coordinate that is not an allowed vertex")
     return found

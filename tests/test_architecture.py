@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"]
+LINT = [
+    sys.executable,
+    "-c",
+    "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+]
 PACKAGES = {"store", "ingest", "stats", "maps", "trust", "engagement", "public", "deck", "app"}
 
 
@@ -22,12 +26,15 @@ def test_the_import_contracts_hold():
     assert "0 broken" in result.stdout
 
 
-@pytest.mark.parametrize(("module", "line", "contract"), [
-    ("lib/store/schema.py", "from lib.app import cached", "lib/ packages import downwards only"),
-    ("lib/stats/kde.py", "from lib.public import privacy", "lib/ packages import downwards only"),
-    ("lib/trust/scores.py", "from lib.engagement import events", "lib/ packages import downwards only"),
-    ("lib/public/i18n.py", "import streamlit", "only lib.app imports Streamlit"),
-])
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("lib/store/schema.py", "from lib.app import cached", "lib/ packages import downwards only"),
+        ("lib/stats/kde.py", "from lib.public import privacy", "lib/ packages import downwards only"),
+        ("lib/trust/scores.py", "from lib.engagement import events", "lib/ packages import downwards only"),
+        ("lib/public/i18n.py", "import streamlit", "only lib.app imports Streamlit"),
+    ],
+)
 def test_a_wrong_way_import_breaks_a_contract(tmp_path, module, line, contract):
     """The contracts are not vacuous: one wrong-way import in a copy of the project fails the check."""
     shutil.copytree(ROOT / "lib", tmp_path / "lib", ignore=shutil.ignore_patterns("__pycache__", "locales"))

@@ -13,16 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "lib", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 def test_load_prints_mapping_and_counts_and_info_reports_it(tmp_path):
     db = str(tmp_path / "s.duckdb")
     src = tmp_path / "shootings.csv"
-    src.write_text("INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,PRECINCT,Latitude,Longitude\n"
-                   "1,2021-05-27,21:30:00,75,40.66,-73.88\n1,2021-05-27,21:30:00,75,40.66,-73.88\n"
-                   "2,bad,01:00:00,75,40.66,-73.88\n3,2021-05-29,02:00:00,75,,\n")
+    src.write_text(
+        "INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,PRECINCT,Latitude,Longitude\n"
+        "1,2021-05-27,21:30:00,75,40.66,-73.88\n1,2021-05-27,21:30:00,75,40.66,-73.88\n"
+        "2,bad,01:00:00,75,40.66,-73.88\n3,2021-05-29,02:00:00,75,,\n"
+    )
     done = run("load", "incidents", str(src), "--set", "offense=Shooting", "--db", db)
     assert done.returncode == 0, done.stderr
     out = done.stdout

@@ -30,8 +30,12 @@ def test_every_field_of_every_kind_is_in_the_readme_table():
 def test_list_parameters_carry_their_type():
     """PostgreSQL cannot type a bare list parameter: `unnest(:x)` fails there while DuckDB passes."""
     lib = Path(__file__).resolve().parent.parent / "lib"
-    bare = [f"{p}: {line.strip()}" for p in lib.rglob("*.py") for line in p.read_text().splitlines()
-            if re.search(r"unnest\(:\w+\)", line)]
+    bare = [
+        f"{p}: {line.strip()}"
+        for p in lib.rglob("*.py")
+        for line in p.read_text().splitlines()
+        if re.search(r"unnest\(:\w+\)", line)
+    ]
     assert bare == []
 
 
@@ -41,4 +45,5 @@ def test_the_access_table_is_the_one_in_the_code():
     table = README.split("## Sign-in and roles", 1)[1].split("| page | URL | script | needs |", 1)[1]
     rows = re.findall(r"^\| ([^|]+) \| [^|]+ \| `([^`]+)` \| ([^|]+) \|$", table.split("\n\n", 1)[0], flags=re.M)
     assert [(t, path, need.split(":")[0]) for t, path, need in rows] == [
-        (p.title, p.path, p.role or "public") for p in access.PAGES]
+        (p.title, p.path, p.role or "public") for p in access.PAGES
+    ]

@@ -33,8 +33,10 @@ st.title("Crime heat map")
 @st.cache_data
 def incidents():
     store = connect(os.environ["DASHBOARD_DB"], read_only=True)
-    return store.query("SELECT occurred_at, offense, latitude, longitude FROM incidents "
-                       "WHERE dataset = :d AND latitude IS NOT NULL", {"d": DATASET})
+    return store.query(
+        "SELECT occurred_at, offense, latitude, longitude FROM incidents WHERE dataset = :d AND latitude IS NOT NULL",
+        {"d": DATASET},
+    )
 
 
 frame = incidents()

@@ -52,11 +52,25 @@ class PageSpec:
 # The access table. README ("Sign-in and roles") shows it; tests/test_access.py checks that every
 # script in pages/ has a row, so a new page cannot be added without deciding who may open it.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/public/transparency.py", "Transparency", ":material/visibility:", "transparency",
-             "Public", PUBLIC, default="public"),
+    PageSpec(
+        "pages/public/transparency.py",
+        "Transparency",
+        ":material/visibility:",
+        "transparency",
+        "Public",
+        PUBLIC,
+        default="public",
+    ),
     PageSpec("pages/public/about.py", "About", ":material/info:", "about", "Public", PUBLIC),
-    PageSpec("pages/staff/overview.py", "Overview", ":material/dashboard:", "overview", "Dashboard", "viewer",
-             default="staff"),
+    PageSpec(
+        "pages/staff/overview.py",
+        "Overview",
+        ":material/dashboard:",
+        "overview",
+        "Dashboard",
+        "viewer",
+        default="staff",
+    ),
     PageSpec("pages/staff/trust.py", "Trust & Safety", ":material/handshake:", "trust", "Dashboard", "viewer"),
     PageSpec("pages/staff/engagement.py", "Engagement", ":material/groups:", "engagement", "Dashboard", "viewer"),
     PageSpec("pages/staff/impact.py", "Programme impact", ":material/query_stats:", "impact", "Dashboard", "viewer"),

@@ -101,6 +101,7 @@ def upload_mapping(kind: str, table):
 
 # -- engagement and programme impact (lib/engagement/events.py, lib/stats/impact.py) ---------------------
 
+
 def engagement_key() -> str:
     """Cache key of everything derived from events: the data version and when the type rules changed."""
     from lib.engagement import types as event_types
@@ -124,8 +125,12 @@ def engagement_meta(key: str) -> dict:
     from lib.engagement import types as event_types
 
     s = store()
-    return {"datasets": engagement.datasets(s), "levels": engagement.levels(s),
-            "rules": event_types.load(s), "rules_updated": event_types.updated_at(s)}
+    return {
+        "datasets": engagement.datasets(s),
+        "levels": engagement.levels(s),
+        "rules": event_types.load(s),
+        "rules_updated": event_types.updated_at(s),
+    }
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -176,8 +181,18 @@ def neighbours(level: str, codes: tuple[str, ...], key: str) -> list[str]:
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner="Fitting the difference-in-differences model ...")
-def did(level: str, outcome: str, dataset: str, start: str, end: str, treated: tuple[str, ...],
-        comparison: tuple[str, ...], programme_start: str, label: str, key: str):
+def did(
+    level: str,
+    outcome: str,
+    dataset: str,
+    start: str,
+    end: str,
+    treated: tuple[str, ...],
+    comparison: tuple[str, ...],
+    programme_start: str,
+    label: str,
+    key: str,
+):
     """The DiD estimate, or the reason it cannot be made (an ImpactError's message)."""
     from lib.engagement import events as engagement
     from lib.stats import impact
@@ -185,13 +200,22 @@ def did(level: str, outcome: str, dataset: str, start: str, end: str, treated: t
     panel = impact_panel(level, outcome, dataset, start, end, key)
     pop = engagement.population(store(), level)
     try:
-        return impact.did(panel, list(treated), list(comparison), programme_start,
-                          outcome=label, counts=outcome == "incidents", population=pop, area_label=f"{level}s")
+        return impact.did(
+            panel,
+            list(treated),
+            list(comparison),
+            programme_start,
+            outcome=label,
+            counts=outcome == "incidents",
+            population=pop,
+            area_label=f"{level}s",
+        )
     except impact.ImpactError as exc:
         return str(exc)
 
 
 # -- Trust & Safety ---------------------------------------------------------------------------
+
 
 def documents_stamp() -> str:
     """When a document (a survey definition) was last saved: part of the definition caches' keys."""
@@ -222,7 +246,9 @@ def score_catalog(dataset: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def score_series(dataset: str, base: str, level: str, cadence: str, dimension: str | None, version: int) -> pd.DataFrame:
+def score_series(
+    dataset: str, base: str, level: str, cadence: str, dimension: str | None, version: int
+) -> pd.DataFrame:
     from lib.trust import scores
 
     return scores.series(store(), dataset, base, level, cadence, dimension=dimension)
@@ -302,6 +328,7 @@ def score_map_level_codes(codes: tuple, version: int) -> str | None:
 
 
 # -- Map page -------------------------------------------------------------------
+
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def map_levels(version: int) -> list[str]:
@@ -389,6 +416,7 @@ def map_total(flt, version: int) -> tuple[int, int]:
 
 # -- Public transparency page (lib/public/figures.py: every figure already through lib/privacy) --------
 
+
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
 def public_figure(name: str, lang: str, dataset: str, level: str, area: str, version: int):
     """One public figure (``name`` a function of lib.public.figures), for a language and an area or the city."""
@@ -424,8 +452,12 @@ def public_meta(version: int) -> dict:
     s = store()
     sets = pf.datasets(s)
     lvls = pf.levels(s)
-    return {"datasets": sets, "levels": lvls, "areas": {lvl: pf.areas(s, lvl) for lvl in lvls},
-            "cutoffs": {d: privacy.public_cutoff(s, d, privacy.Rules.from_settings()) for d in sets}}
+    return {
+        "datasets": sets,
+        "levels": lvls,
+        "areas": {lvl: pf.areas(s, lvl) for lvl in lvls},
+        "cutoffs": {d: privacy.public_cutoff(s, d, privacy.Rules.from_settings()) for d in sets},
+    }
 
 
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
@@ -445,14 +477,30 @@ def public_outlines(level: str, area: str, version: int) -> dict:
 
 # -- Presenter ---------------------------------------------------------------------------------
 
+
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def presenter_deck(dataset: str | None, level: str | None, area: str | None, start: str, end: str, lang: str,
-                   public_url: str, version: int) -> tuple[list, dict]:
+def presenter_deck(
+    dataset: str | None,
+    level: str | None,
+    area: str | None,
+    start: str,
+    end: str,
+    lang: str,
+    public_url: str,
+    version: int,
+) -> tuple[list, dict]:
     """The built deck (public figures only) and each slide's chart as PNG (None for text slides)."""
     from lib.deck import images as deck_images
     from lib.deck import slides as deck
 
-    slides = deck.build_deck(store(), level=level, area=area, period=deck.Period(start, end), lang=lang,
-                             dataset=dataset, public_url=public_url)
+    slides = deck.build_deck(
+        store(),
+        level=level,
+        area=area,
+        period=deck.Period(start, end),
+        lang=lang,
+        dataset=dataset,
+        public_url=public_url,
+    )
     images = {s.key: deck_images.chart_png(s, lang) if deck_images.has_chart(s) else None for s in slides}
     return slides, images

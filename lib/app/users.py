@@ -39,8 +39,10 @@ from lib.store.settings import PROJECT_DIR
 MIN_PASSWORD = 15
 MAX_PASSWORD = 256  # Argon2 takes any length; this only bounds the work one attempt can cause
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
-HEADER = ("# Dashboard users: managed with `python -m lib users add|role|remove|list` (README, Sign-in).\n"
-          "# password_hash: Argon2id. An entry without one signs in through OIDC and is named by e-mail.\n")
+HEADER = (
+    "# Dashboard users: managed with `python -m lib users add|role|remove|list` (README, Sign-in).\n"
+    "# password_hash: Argon2id. An entry without one signs in through OIDC and is named by e-mail.\n"
+)
 
 _HASHER = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
@@ -92,8 +94,10 @@ def load(path: str | Path | None = None) -> dict[str, User]:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UsersError(f"the users file {file} is not readable YAML ({exc}); "
-                         "restore it from a backup or remove it and add the users again") from exc
+        raise UsersError(
+            f"the users file {file} is not readable YAML ({exc}); "
+            "restore it from a backup or remove it and add the users again"
+        ) from exc
     entries = data.get("users") if isinstance(data, dict) else None
     if entries is None:
         entries = {}
@@ -102,8 +106,10 @@ def load(path: str | Path | None = None) -> dict[str, User]:
     users = {}
     for name, entry in entries.items():
         if not isinstance(entry, dict) or entry.get("role") not in access.ROLES:
-            raise UsersError(f"the users file {file}: user {name!r} needs a role, one of "
-                             f"{', '.join(access.ROLES)}; fix it with `python -m lib users role {name} ROLE`")
+            raise UsersError(
+                f"the users file {file}: user {name!r} needs a role, one of "
+                f"{', '.join(access.ROLES)}; fix it with `python -m lib users role {name} ROLE`"
+            )
         users[str(name).lower()] = User(str(name), entry["role"], entry.get("password_hash") or None)
     return users
 
@@ -112,8 +118,12 @@ def save(users: dict[str, User], path: str | Path | None = None) -> Path:
     """Write the whole file: a temporary file in the same folder, readable by the owner only, renamed over."""
     file = users_path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
-    body = {"users": {u.name: {"role": u.role, **({"password_hash": u.password_hash} if u.password_hash else {})}
-                      for u in sorted(users.values(), key=lambda u: u.name.lower())}}
+    body = {
+        "users": {
+            u.name: {"role": u.role, **({"password_hash": u.password_hash} if u.password_hash else {})}
+            for u in sorted(users.values(), key=lambda u: u.name.lower())
+        }
+    }
     fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".yaml", dir=file.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -129,15 +139,19 @@ def save(users: dict[str, User], path: str | Path | None = None) -> Path:
 
 def check_name(name: str) -> str:
     if not NAME_RE.match(name or ""):
-        raise UsersError(f"the name {name!r} cannot be used: 1 to 100 characters, letters, digits and . _ @ + - "
-                         "(starting with a letter or digit)")
+        raise UsersError(
+            f"the name {name!r} cannot be used: 1 to 100 characters, letters, digits and . _ @ + - "
+            "(starting with a letter or digit)"
+        )
     return name
 
 
 def check_password(password: str) -> str:
     if password is None or len(password) < MIN_PASSWORD:
-        raise UsersError(f"the password is too short: at least {MIN_PASSWORD} characters "
-                         "(a few unrelated words make a long password easy to remember)")
+        raise UsersError(
+            f"the password is too short: at least {MIN_PASSWORD} characters "
+            "(a few unrelated words make a long password easy to remember)"
+        )
     if len(password) > MAX_PASSWORD:
         raise UsersError(f"the password is too long: at most {MAX_PASSWORD} characters")
     if password != password.strip():
@@ -152,22 +166,25 @@ def check_role(role: str) -> str:
         raise UsersError(str(exc)) from exc
 
 
-def add(name: str, role: str, password: str | None, path: str | Path | None = None,
-        replace: bool = False) -> User:
+def add(name: str, role: str, password: str | None, path: str | Path | None = None, replace: bool = False) -> User:
     """Add a user (``password`` None: an OIDC user, named by e-mail); ``replace`` resets an existing one."""
     check_name(name)
     check_role(role)
     if password is None:
         if "@" not in name:
-            raise UsersError(f"{name!r} has no password, so it must be the e-mail address the identity "
-                             "provider (OIDC) gives; or give it a password")
+            raise UsersError(
+                f"{name!r} has no password, so it must be the e-mail address the identity "
+                "provider (OIDC) gives; or give it a password"
+            )
         password_hash = None
     else:
         password_hash = _HASHER.hash(check_password(password))
     users = load(path)
     if name.lower() in users and not replace:
-        raise UsersError(f"there is already a user {users[name.lower()].name!r}: change the role with "
-                         f"`python -m lib users role {name} ROLE`, or reset it with `users add {name} --replace`")
+        raise UsersError(
+            f"there is already a user {users[name.lower()].name!r}: change the role with "
+            f"`python -m lib users role {name} ROLE`, or reset it with `users add {name} --replace`"
+        )
     user = User(name, role, password_hash)
     users[name.lower()] = user
     save(users, path)
@@ -205,8 +222,9 @@ def verify(users: dict[str, User], name: str, password: str) -> User | None:
     return user if stored is not _DUMMY_HASH else None
 
 
-def oidc_role(email: str | None, email_verified: bool | None, users: dict[str, User],
-              mapping: dict | None = None) -> str | None:
+def oidc_role(
+    email: str | None, email_verified: bool | None, users: dict[str, User], mapping: dict | None = None
+) -> str | None:
     """The role of someone signed in through OIDC, or None (signed in, but no access to staff pages).
 
     Looked up by e-mail: first the users file (entries without a password), then ``mapping`` (the

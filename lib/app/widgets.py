@@ -77,8 +77,10 @@ def _attempt(name: str, password: str) -> None:
     if user is None:
         time.sleep(FAILED_SIGN_IN_DELAY)
         throttle.failed(name, time.monotonic())  # after the delay: the throttle's wait starts when the answer is given
-        st.error("Wrong name or password: you are not signed in. Check both and try again "
-                 "(after three failed attempts each further one has to wait a little longer).")
+        st.error(
+            "Wrong name or password: you are not signed in. Check both and try again "
+            "(after three failed attempts each further one has to wait a little longer)."
+        )
         return
     throttle.succeeded(name)
     st.session_state[_SESSION_KEY] = {"name": user.name, "fingerprint": users.fingerprint(user)}
@@ -106,8 +108,9 @@ def sign_in_form(key: str, width: int | str = "stretch") -> None:
         st.error(f"Sign-in is unavailable: {exc}.")
         return
     if nobody:
-        st.caption("No one can sign in yet: an administrator adds staff with "
-                   "`python -m lib users add NAME --role analyst`.")
+        st.caption(
+            "No one can sign in yet: an administrator adds staff with `python -m lib users add NAME --role analyst`."
+        )
 
 
 def sign_out() -> None:
@@ -127,16 +130,22 @@ def account_sidebar(account: users.Account | None, form: bool = True) -> None:
                     sign_in_form("sidebar_sign_in")
             return
         if account.role is None:
-            st.warning(f"Signed in as {account.name}, but this account has no role on the dashboard. "
-                       "Ask an administrator to give it one (README, Sign-in and roles).")
+            st.warning(
+                f"Signed in as {account.name}, but this account has no role on the dashboard. "
+                "Ask an administrator to give it one (README, Sign-in and roles)."
+            )
         else:
             st.caption(f"Signed in as **{account.name}** ({account.role}: {access.ROLE_HELP[account.role]})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out()
 
 
-def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None,
-                   home: access.PageSpec | None = None, key: str = "page_sign_in") -> None:
+def sign_in_prompt(
+    spec: access.PageSpec | None,
+    account: users.Account | None,
+    home: access.PageSpec | None = None,
+    key: str = "page_sign_in",
+) -> None:
     """What a page shows to a session that may not open it: a sign-in form, or why the role is not enough.
 
     ``home``: the page to offer instead (the router passes the session's home page).
@@ -146,13 +155,19 @@ def sign_in_prompt(spec: access.PageSpec | None, account: users.Account | None,
     signed_in = account is not None and account.role is not None
     st.title(f"{title}: {needed} role needed" if signed_in else f"{title}: staff only")
     if not signed_in:
-        st.info(f"{title} shows detail that only signed-in department staff may see. Sign in to open it; "
-                "the public figures are on the Transparency page.", icon=":material/lock:")
+        st.info(
+            f"{title} shows detail that only signed-in department staff may see. Sign in to open it; "
+            "the public figures are on the Transparency page.",
+            icon=":material/lock:",
+        )
         if account is None:
             sign_in_form(key, width=520)
     else:
-        st.warning(f"{title} needs the {needed} role; you are signed in as {account.name} ({account.role}). "
-                   "Ask an administrator if you need it.", icon=":material/lock:")
+        st.warning(
+            f"{title} needs the {needed} role; you are signed in as {account.name} ({account.role}). "
+            "Ask an administrator if you need it.",
+            icon=":material/lock:",
+        )
     if home is not None:
         st.page_link(home.path, label=f"Open {home.title} instead", icon=home.icon)
 
@@ -190,10 +205,15 @@ def dataset_picker() -> str | None:
     names = list(datasets["dataset"])
     wanted = st.query_params.get("dataset")
     index = names.index(wanted) if wanted in names else 0
-    label = {r.dataset: f"{r.dataset} ({r.n:,})" + (" - SYNTHETIC" if r.synthetic else "")
-             for r in datasets.itertuples()}
+    label = {
+        r.dataset: f"{r.dataset} ({r.n:,})" + (" - SYNTHETIC" if r.synthetic else "") for r in datasets.itertuples()
+    }
     choice = st.sidebar.selectbox(
-        "Incident dataset", names, index=index, format_func=label.get, key="shared_dataset",
+        "Incident dataset",
+        names,
+        index=index,
+        format_func=label.get,
+        key="shared_dataset",
         help="Each load names its dataset; datasets are never added together, so nothing is counted twice.",
     )
     st.query_params["dataset"] = choice
@@ -232,39 +252,73 @@ def event_form(prefix: str, entry, types: list[str], level: str | None, codes: l
 
     e = entry or EventEntry(event_type=types[0], starts_at=None)
     c1, c2 = st.columns(2)
-    event_type = c1.selectbox("Type", types, index=types.index(e.event_type) if e.event_type in types else 0,
-                              key=f"{prefix}_type")
-    title = c2.text_input("Title (optional)", e.title or "", key=f"{prefix}_title", max_chars=200,
-                          help="Left blank, the title is the type and the area.")
+    event_type = c1.selectbox(
+        "Type", types, index=types.index(e.event_type) if e.event_type in types else 0, key=f"{prefix}_type"
+    )
+    title = c2.text_input(
+        "Title (optional)",
+        e.title or "",
+        key=f"{prefix}_title",
+        max_chars=200,
+        help="Left blank, the title is the type and the area.",
+    )
     c1, c2, c3 = st.columns(3)
-    day = c1.date_input("Date", e.starts_at.date() if e.starts_at is not None else dt.date.today(),
-                        min_value=dt.date(1900, 1, 1), key=f"{prefix}_date")
-    start = c2.time_input("Start time", e.starts_at.time() if e.starts_at is not None else None,
-                          key=f"{prefix}_start", step=300)
-    end = c3.time_input("End time (optional)", e.ends_at.time() if e.ends_at is not None else None,
-                        key=f"{prefix}_end", step=300)
+    day = c1.date_input(
+        "Date",
+        e.starts_at.date() if e.starts_at is not None else dt.date.today(),
+        min_value=dt.date(1900, 1, 1),
+        key=f"{prefix}_date",
+    )
+    start = c2.time_input(
+        "Start time", e.starts_at.time() if e.starts_at is not None else None, key=f"{prefix}_start", step=300
+    )
+    end = c3.time_input(
+        "End time (optional)", e.ends_at.time() if e.ends_at is not None else None, key=f"{prefix}_end", step=300
+    )
     c2, c3 = st.columns(2)
     codes = ["(none)", *codes]
-    area = c2.selectbox(f"Area ({level})" if level else "Area (choose a level above)", codes,
-                        index=codes.index(e.area) if e.area in codes else 0, key=f"{prefix}_area_{level}")
-    attendance = c3.number_input("Attendance (head count)", min_value=0, step=1, value=e.attendance,
-                                 key=f"{prefix}_attendance", help="Leave blank when nobody counted.")
+    area = c2.selectbox(
+        f"Area ({level})" if level else "Area (choose a level above)",
+        codes,
+        index=codes.index(e.area) if e.area in codes else 0,
+        key=f"{prefix}_area_{level}",
+    )
+    attendance = c3.number_input(
+        "Attendance (head count)",
+        min_value=0,
+        step=1,
+        value=e.attendance,
+        key=f"{prefix}_attendance",
+        help="Leave blank when nobody counted.",
+    )
     location = st.text_input("Location (venue and address)", e.location or "", key=f"{prefix}_location")
     c1, c2 = st.columns(2)
     lat = c1.number_input("Latitude (optional)", value=e.latitude, format="%.6f", key=f"{prefix}_lat")
     lon = c2.number_input("Longitude (optional)", value=e.longitude, format="%.6f", key=f"{prefix}_lon")
     notes = st.text_area("Notes", e.notes or "", key=f"{prefix}_notes", max_chars=4000)
-    sheet = st.file_uploader("Sign-in sheet (optional): CSV or Excel with an id, e-mail or name column",
-                             type=["csv", "xlsx", "xls"], key=f"{prefix}_sheet",
-                             help="Ids are hashed before they are stored; age group, sex, race and home area "
-                                  "columns are kept for representativeness.")
+    sheet = st.file_uploader(
+        "Sign-in sheet (optional): CSV or Excel with an id, e-mail or name column",
+        type=["csv", "xlsx", "xls"],
+        key=f"{prefix}_sheet",
+        help="Ids are hashed before they are stored; age group, sex, race and home area "
+        "columns are kept for representativeness.",
+    )
     editor = st.text_input("Recorded by", key=f"{prefix}_editor", help="Your name, kept in the edit history.")
     starts = pd.Timestamp.combine(day, start) if start is not None else None
     ends = pd.Timestamp.combine(day, end) if end is not None and start is not None else None
-    found = EventEntry(event_type=event_type, starts_at=starts, ends_at=ends, title=title,
-                       area_level=level if area != "(none)" else None, area=None if area == "(none)" else area,
-                       location=location, latitude=lat, longitude=lon,
-                       attendance=int(attendance) if attendance is not None else None, notes=notes)
+    found = EventEntry(
+        event_type=event_type,
+        starts_at=starts,
+        ends_at=ends,
+        title=title,
+        area_level=level if area != "(none)" else None,
+        area=None if area == "(none)" else area,
+        location=location,
+        latitude=lat,
+        longitude=lon,
+        attendance=int(attendance) if attendance is not None else None,
+        notes=notes,
+    )
     return found, editor, sheet
 
 
@@ -274,9 +328,13 @@ def chart_with_table(fig, frame: pd.DataFrame, name: str, caption: str, key: str
     st.caption(caption)
     with st.expander(f"Table: {name}"):
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button(f"Download {name} (CSV)", frame.to_csv(index=False).encode("utf-8"),
-                           file_name=f"{name.replace(' ', '_').replace('/', '-').lower()}.csv", mime="text/csv",
-                           key=f"download_{key}")
+        st.download_button(
+            f"Download {name} (CSV)",
+            frame.to_csv(index=False).encode("utf-8"),
+            file_name=f"{name.replace(' ', '_').replace('/', '-').lower()}.csv",
+            mime="text/csv",
+            key=f"download_{key}",
+        )
 
 
 def linked_choice(label: str, options: list, param: str, key: str, format_func=str, widget=st.selectbox, **kw):
@@ -301,30 +359,50 @@ def survey_definition_editor(defn, columns: list[str], area_options: list[str], 
     left, right = st.columns(2)
     for (name, label), col in zip(sd.INDEXES.items(), (left, right)):
         spec = out.indexes.setdefault(name, sd.IndexSpec(label))
-        spec.items = col.multiselect(f"{label}: items", columns, default=[c for c in spec.items if c in columns],
-                                     format_func=words.get, key=f"trust_def_{name}")
-        spec.reverse = col.multiselect(f"{label}: reverse-coded items (negatively worded)", spec.items,
-                                       default=[c for c in spec.reverse if c in spec.items],
-                                       format_func=sd.wording, key=f"trust_def_{name}_reverse")
+        spec.items = col.multiselect(
+            f"{label}: items",
+            columns,
+            default=[c for c in spec.items if c in columns],
+            format_func=words.get,
+            key=f"trust_def_{name}",
+        )
+        spec.reverse = col.multiselect(
+            f"{label}: reverse-coded items (negatively worded)",
+            spec.items,
+            default=[c for c in spec.reverse if c in spec.items],
+            format_func=sd.wording,
+            key=f"trust_def_{name}_reverse",
+        )
     a, b, c, d = st.columns(4)
     out.scale_low = a.number_input("Lowest answer", value=float(out.scale_low), key="trust_def_low")
     out.scale_high = b.number_input("Highest answer", value=float(out.scale_high), key="trust_def_high")
-    codes = c.text_input("\"Don't know\" codes (missing)", ", ".join(f"{m:g}" for m in out.missing_codes),
-                         key="trust_def_missing", help="Comma separated, e.g. 9, 99")
+    codes = c.text_input(
+        '"Don\'t know" codes (missing)',
+        ", ".join(f"{m:g}" for m in out.missing_codes),
+        key="trust_def_missing",
+        help="Comma separated, e.g. 9, 99",
+    )
     try:
         out.missing_codes = [float(x) for x in codes.replace(";", ",").split(",") if x.strip()]
     except ValueError:
-        st.error(f"\"Don't know\" codes must be numbers separated by commas, not {codes!r}.")
-    out.high_is_favourable = d.checkbox("Highest answer is the favourable one", value=out.high_is_favourable,
-                                        key="trust_def_favourable")
+        st.error(f'"Don\'t know" codes must be numbers separated by commas, not {codes!r}.')
+    out.high_is_favourable = d.checkbox(
+        "Highest answer is the favourable one", value=out.high_is_favourable, key="trust_def_favourable"
+    )
     st.markdown("**Demographics** (categories: one `code = category` per line; margins use the same names)")
     boxes = [c.container(border=True) for _ in range(0, len(sd.DEMOGRAPHICS), 2) for c in st.columns(2)]
     for field, box in zip(sd.DEMOGRAPHICS, boxes):
         spec = out.demographics.get(field, sd.Demographic())
-        spec.columns = box.multiselect(field, columns, default=[c for c in spec.columns if c in columns],
-                                       key=f"trust_def_demo_{field}", help=spec.how or None)
-        text = box.text_area(f"{field} categories", sd.codes_to_text(spec.codes), key=f"trust_def_codes_{field}",
-                             height=100)
+        spec.columns = box.multiselect(
+            field,
+            columns,
+            default=[c for c in spec.columns if c in columns],
+            key=f"trust_def_demo_{field}",
+            help=spec.how or None,
+        )
+        text = box.text_area(
+            f"{field} categories", sd.codes_to_text(spec.codes), key=f"trust_def_codes_{field}", height=100
+        )
         try:
             spec.codes = sd.codes_from_text(text)
         except sd.DefinitionError as exc:
@@ -334,18 +412,34 @@ def survey_definition_editor(defn, columns: list[str], area_options: list[str], 
         else:
             out.demographics.pop(field, None)
     a, b, c, d = st.columns(4)
-    out.area = a.selectbox("Area of each response", area_options, index=area_options.index(out.area)
-                           if out.area in area_options else 0, key="trust_def_area")
+    out.area = a.selectbox(
+        "Area of each response",
+        area_options,
+        index=area_options.index(out.area) if out.area in area_options else 0,
+        key="trust_def_area",
+    )
     periods = list(sd.PERIODS) + [f"column:{c}" for c in columns if "wave" in c.lower() or "round" in c.lower()]
-    out.period = b.selectbox("Period (wave)", periods, index=periods.index(out.period) if out.period in periods else 0,
-                             key="trust_def_period")
+    out.period = b.selectbox(
+        "Period (wave)",
+        periods,
+        index=periods.index(out.period) if out.period in periods else 0,
+        key="trust_def_period",
+    )
     out.period_label = b.text_input("Name of the single wave (no dates)", out.period_label, key="trust_def_label")
-    out.weighting = c.selectbox("Weighting", ["rake", "supplied", "none"],
-                                index=["rake", "supplied", "none"].index(out.weighting), key="trust_def_weighting")
+    out.weighting = c.selectbox(
+        "Weighting",
+        ["rake", "supplied", "none"],
+        index=["rake", "supplied", "none"].index(out.weighting),
+        key="trust_def_weighting",
+    )
     choices = [None] + margins_options
-    out.margins = d.selectbox("Population margins", choices, index=choices.index(out.margins)
-                              if out.margins in choices else 0, key="trust_def_margins",
-                              format_func=lambda m: m or "(none loaded)")
+    out.margins = d.selectbox(
+        "Population margins",
+        choices,
+        index=choices.index(out.margins) if out.margins in choices else 0,
+        key="trust_def_margins",
+        format_func=lambda m: m or "(none loaded)",
+    )
     return out
 
 
@@ -365,44 +459,117 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
     first, newest = cached.incident_span(dataset, cached.version())
     url = map_view.from_query(st.query_params.to_dict(), newest, levels, groups, first)
     side = st.sidebar
-    picked = side.date_input("Dates", (url.start, url.end), key="map_dates", format="YYYY-MM-DD",
-                             help="First and last day shown. CompStat windows end on the last day.")
+    picked = side.date_input(
+        "Dates",
+        (url.start, url.end),
+        key="map_dates",
+        format="YYYY-MM-DD",
+        help="First and last day shown. CompStat windows end on the last day.",
+    )
     start, end = (tuple(picked) + (url.end,))[:2] if isinstance(picked, (tuple, list)) else (picked, picked)
-    chosen = side.multiselect("Offense groups", groups, default=list(url.groups), key="map_groups",
-                              placeholder="All offenses", help="Groups of the raw offense names; see and edit "
-                              "the grouping under the map.")
-    days = side.pills("Days of the week", range(7), selection_mode="multi", default=list(url.weekdays),
-                      format_func=lambda d: map_view.DAYS[d].title(), key="map_days") or []
-    hours = side.multiselect("Hours of the day", range(24), default=list(url.hours), key="map_hours",
-                             format_func=lambda h: f"{h:02d}:00-{h:02d}:59", placeholder="All hours")
-    level = side.selectbox("Boundary level", levels, index=levels.index(url.level) if url.level in levels else 0,
-                           key="map_level") if levels else None
+    chosen = side.multiselect(
+        "Offense groups",
+        groups,
+        default=list(url.groups),
+        key="map_groups",
+        placeholder="All offenses",
+        help="Groups of the raw offense names; see and edit the grouping under the map.",
+    )
+    days = (
+        side.pills(
+            "Days of the week",
+            range(7),
+            selection_mode="multi",
+            default=list(url.weekdays),
+            format_func=lambda d: map_view.DAYS[d].title(),
+            key="map_days",
+        )
+        or []
+    )
+    hours = side.multiselect(
+        "Hours of the day",
+        range(24),
+        default=list(url.hours),
+        key="map_hours",
+        format_func=lambda h: f"{h:02d}:00-{h:02d}:59",
+        placeholder="All hours",
+    )
+    level = (
+        side.selectbox(
+            "Boundary level", levels, index=levels.index(url.level) if url.level in levels else 0, key="map_level"
+        )
+        if levels
+        else None
+    )
     areas = ()
     if level:
         names = cached.map_areas(level, cached.version())
         label = dict(zip(names["code"], names["name"]))
         codes = list(names["code"])
         default = [c for c in url.areas if c in label] if level == url.level else []
-        areas = tuple(side.multiselect(f"Areas ({level})", codes, default=default, key=f"map_areas_{level}",
-                                       format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
-                                       placeholder="All areas"))
-    layers = side.pills("Layers", list(map_view.LAYERS), selection_mode="multi", default=list(url.layers),
-                        format_func=map_view.LAYERS.get, key="map_layers") or []
+        areas = tuple(
+            side.multiselect(
+                f"Areas ({level})",
+                codes,
+                default=default,
+                key=f"map_areas_{level}",
+                format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
+                placeholder="All areas",
+            )
+        )
+    layers = (
+        side.pills(
+            "Layers",
+            list(map_view.LAYERS),
+            selection_mode="multi",
+            default=list(url.layers),
+            format_func=map_view.LAYERS.get,
+            key="map_layers",
+        )
+        or []
+    )
     measure, res, freq = url.measure, url.res, url.slice
     if "areas" in layers:
-        measure = side.segmented_control("Areas show", map_view.MEASURES, default=url.measure, key="map_measure",
-                                         format_func={"count": "Count", "rate": "Per 1,000", "change": "Change"}.get
-                                         ) or "count"
+        measure = (
+            side.segmented_control(
+                "Areas show",
+                map_view.MEASURES,
+                default=url.measure,
+                key="map_measure",
+                format_func={"count": "Count", "rate": "Per 1,000", "change": "Change"}.get,
+            )
+            or "count"
+        )
     if {"hotspots", "emerging"} & set(layers):
-        res = side.select_slider("Hexagon size", list(H3_RESOLUTIONS), value=url.res, key="map_res",
-                                 format_func=lambda r: f"{h3_area(r)} (res {r})",
-                                 help="H3 resolution: the scale of the hot spot analysis, as Esri's distance band.")
+        res = side.select_slider(
+            "Hexagon size",
+            list(H3_RESOLUTIONS),
+            value=url.res,
+            key="map_res",
+            format_func=lambda r: f"{h3_area(r)} (res {r})",
+            help="H3 resolution: the scale of the hot spot analysis, as Esri's distance band.",
+        )
     if "emerging" in layers:
-        freq = side.segmented_control("Time slices", list(FREQUENCIES), default=url.slice, key="map_slice",
-                                      format_func=FREQUENCIES.get) or "month"
-    view = map_view.View(start=start, end=end, groups=tuple(chosen), weekdays=tuple(sorted(days)),
-                         hours=tuple(sorted(hours)), level=level, areas=areas, layers=tuple(layers),
-                         measure=measure, res=res, slice=freq, panel=url.panel if level == url.level else None)
+        freq = (
+            side.segmented_control(
+                "Time slices", list(FREQUENCIES), default=url.slice, key="map_slice", format_func=FREQUENCIES.get
+            )
+            or "month"
+        )
+    view = map_view.View(
+        start=start,
+        end=end,
+        groups=tuple(chosen),
+        weekdays=tuple(sorted(days)),
+        hours=tuple(sorted(hours)),
+        level=level,
+        areas=areas,
+        layers=tuple(layers),
+        measure=measure,
+        res=res,
+        slice=freq,
+        panel=url.panel if level == url.level else None,
+    )
     write_view(view)
     return view
 
@@ -461,6 +628,10 @@ def public_table_download(fig, key: str, expanded: bool = False) -> None:
         return
     with st.expander(t("common.table", fig.lang, name=fig.title), expanded=expanded):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(t("common.download", fig.lang, name=fig.title),
-                           table.to_csv(index=False).encode("utf-8"),
-                           file_name=f"{fig.key}_{fig.lang}.csv", mime="text/csv", key=f"public_download_{key}")
+        st.download_button(
+            t("common.download", fig.lang, name=fig.title),
+            table.to_csv(index=False).encode("utf-8"),
+            file_name=f"{fig.key}_{fig.lang}.csv",
+            mime="text/csv",
+            key=f"public_download_{key}",
+        )

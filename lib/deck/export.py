@@ -50,14 +50,18 @@ def checked(slides: list[Slide]) -> list[Slide]:
     return out
 
 
-def to_pdf(slides: list[Slide], lang: str, title: str = "", footer: str = "",
-           progress: Progress = _noop) -> bytes:
+def to_pdf(slides: list[Slide], lang: str, title: str = "", footer: str = "", progress: Progress = _noop) -> bytes:
     """The visible slides as a PDF, one 16:9 page each."""
     shown = checked(slides)
     buf = io.BytesIO()
-    with PdfPages(buf, metadata={"Title": title or (shown[0].title if shown else ""),
-                                 "Subject": footer or title,
-                                 "Creator": "Community policing dashboard"}) as pdf:
+    with PdfPages(
+        buf,
+        metadata={
+            "Title": title or (shown[0].title if shown else ""),
+            "Subject": footer or title,
+            "Creator": "Community policing dashboard",
+        },
+    ) as pdf:
         for i, s in enumerate(shown, 1):
             progress(i - 1, len(shown), s.title)
             pdf.savefig(deck_images.slide_figure(s, lang, i, len(shown), footer))
@@ -79,8 +83,7 @@ def _text_box(slide_shapes, left, top, width, height, text: str, size: int, colo
     return box
 
 
-def to_pptx(slides: list[Slide], lang: str, title: str = "", footer: str = "",
-            progress: Progress = _noop) -> bytes:
+def to_pptx(slides: list[Slide], lang: str, title: str = "", footer: str = "", progress: Progress = _noop) -> bytes:
     """The visible slides as a PowerPoint file: title placeholders, message, chart picture, notes."""
     shown = checked(slides)
     prs = Presentation()
@@ -114,8 +117,16 @@ def to_pptx(slides: list[Slide], lang: str, title: str = "", footer: str = "",
         line = " · ".join(p for p in (s.period, s.source, footer) if p)
         if line:
             _text_box(page.shapes, margin, Inches(6.95), width - Inches(1.0), Inches(0.4), line, 11, MUTED)
-        _text_box(page.shapes, prs.slide_width - margin - Inches(1.0), Inches(6.95), Inches(1.0), Inches(0.4),
-                  tr("slide_of", lang, n=i, total=len(shown)), 12, MUTED)
+        _text_box(
+            page.shapes,
+            prs.slide_width - margin - Inches(1.0),
+            Inches(6.95),
+            Inches(1.0),
+            Inches(0.4),
+            tr("slide_of", lang, n=i, total=len(shown)),
+            12,
+            MUTED,
+        )
         page.notes_slide.notes_text_frame.text = s.notes
     progress(len(shown), len(shown), "")
     buf = io.BytesIO()

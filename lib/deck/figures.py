@@ -62,8 +62,17 @@ def quarter_label(when, lang: str) -> str:
     return f"{'T' if lang == 'es' else 'Q'}{(when.month - 1) // 3 + 1} {when.year}"
 
 
-def crime_months(store, dataset: str, lang: str, level: str | None, area: str | None, start, end_exclusive,
-                 rules: Rules | None = None, freq: str = "month") -> PublicFigure:
+def crime_months(
+    store,
+    dataset: str,
+    lang: str,
+    level: str | None,
+    area: str | None,
+    start,
+    end_exclusive,
+    rules: Rules | None = None,
+    freq: str = "month",
+) -> PublicFigure:
     """Incidents per month (or ``freq="quarter"``) of the period against the same dates a year earlier; suppressed.
 
     Like public_figures.crime_trend, every incident counts (an area's monthly
@@ -72,20 +81,41 @@ def crime_months(store, dataset: str, lang: str, level: str | None, area: str | 
     (``total``, ``previous``: None when suppressed) and the Poisson ``z``.
     """
     rules = _rules(rules)
-    cols = {"month_name": t("col.month", lang), "this_period": t("col.count.this_year", lang),
-            "last_year": t("col.count.last_year", lang)}
+    cols = {
+        "month_name": t("col.month", lang),
+        "this_period": t("col.count.this_year", lang),
+        "last_year": t("col.count.last_year", lang),
+    }
     s, e = public_window(store, dataset, start, end_exclusive, rules)
-    empty = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "month_name": pd.Series(dtype=object),
-                          "this_period": pd.Series(dtype="Int64"), "last_year": pd.Series(dtype="Int64")})
+    empty = pd.DataFrame(
+        {
+            "period_start": pd.Series(dtype="datetime64[ns]"),
+            "month_name": pd.Series(dtype=object),
+            "this_period": pd.Series(dtype="Int64"),
+            "last_year": pd.Series(dtype="Int64"),
+        }
+    )
     method = tr("crime_method", lang, **rule_values(rules))
     if e <= s:
-        return PublicFigure("crime_months", t("trend.title", lang), public_table(empty, rules), "", "", method,
-                            t("crime.none", lang), t("unit.incidents", lang), cols, lang)
+        return PublicFigure(
+            "crime_months",
+            t("trend.title", lang),
+            public_table(empty, rules),
+            "",
+            "",
+            method,
+            t("crime.none", lang),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+        )
     ps, pe = s - pd.DateOffset(years=1), e - pd.DateOffset(years=1)
     extra, params = _where(level, area)
     unit = "quarter" if freq == "quarter" else "month"
-    sql = (f"SELECT date_trunc('{unit}', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
-           f"AND occurred_at >= :s AND occurred_at < :e{extra} GROUP BY 1")
+    sql = (
+        f"SELECT date_trunc('{unit}', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
+        f"AND occurred_at >= :s AND occurred_at < :e{extra} GROUP BY 1"
+    )
     now = store.query(sql, {"d": dataset, "s": s.to_pydatetime(), "e": e.to_pydatetime(), **params})
     before = store.query(sql, {"d": dataset, "s": ps.to_pydatetime(), "e": pe.to_pydatetime(), **params})
     this = {pd.Timestamp(m): int(n) for m, n in now.itertuples(index=False)}
@@ -95,23 +125,57 @@ def crime_months(store, dataset: str, lang: str, level: str | None, area: str | 
         first = first.replace(month=(first.month - 1) // 3 * 3 + 1)
     months = pd.date_range(first, e - pd.Timedelta(days=1), freq="QS" if unit == "quarter" else "MS")
     name = quarter_label if unit == "quarter" else month_text
-    out = pd.DataFrame({"period_start": months,
-                        "month_name": [name(m, lang) for m in months],
-                        "this_period": [this.get(m, 0) for m in months],
-                        "last_year": [prev.get(m, 0) for m in months]})
+    out = pd.DataFrame(
+        {
+            "period_start": months,
+            "month_name": [name(m, lang) for m in months],
+            "this_period": [this.get(m, 0) for m in months],
+            "last_year": [prev.get(m, 0) for m in months],
+        }
+    )
     total, previous = int(out["this_period"].sum()), int(out["last_year"].sum())
     out = privacy.suppress_counts(out, ["this_period", "last_year"], rules)
-    out.attrs.update(total=privacy.headline_count(total, rules), previous=privacy.headline_count(previous, rules),
-                     z=float(compstat.poisson_z(total, previous)), start=s, end=e, freq=unit)
-    period = t("crime.period", lang, start=date_text(s, lang), end=date_text(e - pd.Timedelta(days=1), lang),
-               pstart=date_text(ps, lang), pend=date_text(pe - pd.Timedelta(days=1), lang))
-    return PublicFigure("crime_months", t("trend.title", lang), public_table(out, rules), period,
-                        prov.sources_line(store, "incidents", dataset), method, "", t("unit.incidents", lang),
-                        cols, lang)
+    out.attrs.update(
+        total=privacy.headline_count(total, rules),
+        previous=privacy.headline_count(previous, rules),
+        z=float(compstat.poisson_z(total, previous)),
+        start=s,
+        end=e,
+        freq=unit,
+    )
+    period = t(
+        "crime.period",
+        lang,
+        start=date_text(s, lang),
+        end=date_text(e - pd.Timedelta(days=1), lang),
+        pstart=date_text(ps, lang),
+        pend=date_text(pe - pd.Timedelta(days=1), lang),
+    )
+    return PublicFigure(
+        "crime_months",
+        t("trend.title", lang),
+        public_table(out, rules),
+        period,
+        prov.sources_line(store, "incidents", dataset),
+        method,
+        "",
+        t("unit.incidents", lang),
+        cols,
+        lang,
+    )
 
 
-def hotspots_between(store, dataset: str, lang: str, res: int, level: str | None, area: str | None, start,
-                     end_exclusive, rules: Rules | None = None) -> PublicFigure:
+def hotspots_between(
+    store,
+    dataset: str,
+    lang: str,
+    res: int,
+    level: str | None,
+    area: str | None,
+    start,
+    end_exclusive,
+    rules: Rules | None = None,
+) -> PublicFigure:
     """Gi* hot and cold spots over the period, as public_figures.hotspots does over its 12 months."""
     from lib.maps import data as map_data
     from lib.stats import hotspots as gi
@@ -120,41 +184,96 @@ def hotspots_between(store, dataset: str, lang: str, res: int, level: str | None
     res = int(min(int(res), rules.max_h3_res))
     cols = {"label": t("col.hotspot", lang), "count": t("col.count.incidents", lang), "cell": t("col.cell", lang)}
     method = tr("hotspot_method", lang, res=res, km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
-    empty = pd.DataFrame({"cell": pd.Series(dtype=object), "bin": pd.Series(dtype="int64"),
-                          "label": pd.Series(dtype=object), "count": pd.Series(dtype="Int64")})
+    empty = pd.DataFrame(
+        {
+            "cell": pd.Series(dtype=object),
+            "bin": pd.Series(dtype="int64"),
+            "label": pd.Series(dtype=object),
+            "count": pd.Series(dtype="Int64"),
+        }
+    )
     s, e = public_window(store, dataset, start, end_exclusive, rules)
     if e <= s:
-        return PublicFigure("hotspots", t("hotspots.title", lang), empty, "", "", method, t("crime.none", lang),
-                            t("unit.incidents", lang), cols, lang, note=t("crime.none", lang))
+        return PublicFigure(
+            "hotspots",
+            t("hotspots.title", lang),
+            empty,
+            "",
+            "",
+            method,
+            t("crime.none", lang),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+            note=t("crime.none", lang),
+        )
     codes = [str(area)] if level and area else None
     period = t("hotspots.period", lang, start=date_text(s, lang), end=date_text(e - pd.Timedelta(days=1), lang))
     try:
         cells = map_data.study_cells(store, res, level if codes else None, codes, dataset)
     except gi.NotEnoughData as exc:
-        return PublicFigure("hotspots", t("hotspots.title", lang), empty, period, "", method, str(exc),
-                            t("unit.incidents", lang), cols, lang, note=str(exc))
+        return PublicFigure(
+            "hotspots",
+            t("hotspots.title", lang),
+            empty,
+            period,
+            "",
+            method,
+            str(exc),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+            note=str(exc),
+        )
     col = map_data.h3_column(res)
     extra, params = _where(level, area)
     counts = store.query(
         f"SELECT {col} AS cell, count(*) AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
         f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()}{extra} GROUP BY {col}",
-        {"d": dataset, "s": s.to_pydatetime(), "e": e.to_pydatetime(), **params})
+        {"d": dataset, "s": s.to_pydatetime(), "e": e.to_pydatetime(), **params},
+    )
     study = pd.DataFrame({"cell": cells}).merge(counts, on="cell", how="left").fillna({"incidents": 0})
     study["incidents"] = study["incidents"].astype("int64")
     try:
         result = gi.gi_star(study)
     except gi.NotEnoughData:
-        return PublicFigure("hotspots", t("hotspots.title", lang), empty, period,
-                            prov.sources_line(store, "incidents", dataset), method, t("hotspots.too_few", lang),
-                            t("unit.incidents", lang), cols, lang, note=t("hotspots.too_few", lang))
+        return PublicFigure(
+            "hotspots",
+            t("hotspots.title", lang),
+            empty,
+            period,
+            prov.sources_line(store, "incidents", dataset),
+            method,
+            t("hotspots.too_few", lang),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+            note=t("hotspots.too_few", lang),
+        )
     out = hotspot_rows(result, rules, lang)
     hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
-    summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out),
-                km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
+    summary = t(
+        "hotspots.summary",
+        lang,
+        hot=hot,
+        cold=cold,
+        cells=len(out),
+        km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2),
+    )
     out.attrs["incidents"] = privacy.headline_count(int(study["incidents"].sum()), rules)
-    return PublicFigure("hotspots", t("hotspots.title", lang), public_table(out, rules), period,
-                        prov.sources_line(store, "incidents", dataset), method, summary, t("unit.incidents", lang),
-                        cols, lang, note=t("hotspots.sensitive_note", lang))
+    return PublicFigure(
+        "hotspots",
+        t("hotspots.title", lang),
+        public_table(out, rules),
+        period,
+        prov.sources_line(store, "incidents", dataset),
+        method,
+        summary,
+        t("unit.incidents", lang),
+        cols,
+        lang,
+        note=t("hotspots.sensitive_note", lang),
+    )
 
 
 def months_in(frame: pd.DataFrame, column: str, start, end_exclusive) -> pd.DataFrame:

@@ -171,26 +171,43 @@ SCRIPT = """
 def _section(slide: Slide, n: int, total: int, image: bytes | None, lang: str) -> str:
     kind = "text" if image is None else slide.kind
     label = f"{tr('slide_of', lang, n=n, total=total)}: {slide.title}"
-    parts = [f'<section class="slide {html.escape(kind)}" data-key="{html.escape(slide.key)}" '
-             f'aria-label="{html.escape(label)}" role="group">',
-             f"<h1>{html.escape(slide.title)}</h1>",
-             f'<p class="message">{html.escape(slide.message)}</p>']
+    parts = [
+        f'<section class="slide {html.escape(kind)}" data-key="{html.escape(slide.key)}" '
+        f'aria-label="{html.escape(label)}" role="group">',
+        f"<h1>{html.escape(slide.title)}</h1>",
+        f'<p class="message">{html.escape(slide.message)}</p>',
+    ]
     if image is not None:
         src = "data:image/png;base64," + base64.b64encode(image).decode("ascii")
         parts.append(f'<figure><img src="{src}" alt="{html.escape(slide.alt or slide.message)}"></figure>')
     else:
         parts.append('<figure aria-hidden="true"></figure>')
     line = " · ".join(p for p in (slide.period, slide.source) if p)
-    parts.append(f"<footer><span>{html.escape(line)}</span>"
-                 f"<span>{html.escape(tr('slide_of', lang, n=n, total=total))}</span></footer></section>")
+    parts.append(
+        f"<footer><span>{html.escape(line)}</span>"
+        f"<span>{html.escape(tr('slide_of', lang, n=n, total=total))}</span></footer></section>"
+    )
     return "".join(parts)
 
 
-BUTTONS = {"en": (("prev", "◀ Previous"), ("next", "Next ▶"), ("notes", "Notes (N)"),
-                  ("presenter", "Presenter view (P)"), ("fullscreen", "Full screen (F)"), ("exit", "Exit (Q)")),
-           "es": (("prev", "◀ Anterior"), ("next", "Siguiente ▶"), ("notes", "Notas (N)"),
-                  ("presenter", "Vista del presentador (P)"), ("fullscreen", "Pantalla completa (F)"),
-                  ("exit", "Salir (Q)"))}
+BUTTONS = {
+    "en": (
+        ("prev", "◀ Previous"),
+        ("next", "Next ▶"),
+        ("notes", "Notes (N)"),
+        ("presenter", "Presenter view (P)"),
+        ("fullscreen", "Full screen (F)"),
+        ("exit", "Exit (Q)"),
+    ),
+    "es": (
+        ("prev", "◀ Anterior"),
+        ("next", "Siguiente ▶"),
+        ("notes", "Notas (N)"),
+        ("presenter", "Vista del presentador (P)"),
+        ("fullscreen", "Pantalla completa (F)"),
+        ("exit", "Salir (Q)"),
+    ),
+}
 
 # The presenter view: a second window (the laptop's screen while the slides are on the projector) with the
 # current slide's title and notes, the next slide's title, the slide number and the time since it opened.
@@ -235,10 +252,22 @@ button{font:inherit;font-size:22px;padding:8px 20px;border-radius:6px;border:2px
   channel.postMessage({type: "hello"});
 })();
 </script></body></html>"""
-VIEW_WORDS = {"en": {"__PREV__": "◀ Previous", "__NEXT__": "Next ▶", "__NEXT_LABEL__": "Next",
-                     "__END__": "Last slide", "__TITLE__": "Presenter view"},
-              "es": {"__PREV__": "◀ Anterior", "__NEXT__": "Siguiente ▶", "__NEXT_LABEL__": "Siguiente",
-                     "__END__": "Última diapositiva", "__TITLE__": "Vista del presentador"}}
+VIEW_WORDS = {
+    "en": {
+        "__PREV__": "◀ Previous",
+        "__NEXT__": "Next ▶",
+        "__NEXT_LABEL__": "Next",
+        "__END__": "Last slide",
+        "__TITLE__": "Presenter view",
+    },
+    "es": {
+        "__PREV__": "◀ Anterior",
+        "__NEXT__": "Siguiente ▶",
+        "__NEXT_LABEL__": "Siguiente",
+        "__END__": "Última diapositiva",
+        "__TITLE__": "Vista del presentador",
+    },
+}
 
 
 def presenter_view_html(lang: str) -> str:
@@ -249,22 +278,32 @@ def presenter_view_html(lang: str) -> str:
     return page
 
 
-def present_html(slides: list[Slide], images: dict[str, bytes | None], lang: str, deck_id: str = "deck",
-                 start: int = 0, notes: bool = False) -> str:
+def present_html(
+    slides: list[Slide],
+    images: dict[str, bytes | None],
+    lang: str,
+    deck_id: str = "deck",
+    start: int = 0,
+    notes: bool = False,
+) -> str:
     """The presentation of ``slides`` (the visible ones, in order) with their chart images by slide key."""
     total = len(slides)
     sections = "".join(_section(s, i, total, images.get(s.key), lang) for i, s in enumerate(slides, 1))
-    buttons = "".join(f'<button type="button" data-action="{a}">{html.escape(label)}</button>'
-                      for a, label in BUTTONS.get(lang, BUTTONS["en"]))
+    buttons = "".join(
+        f'<button type="button" data-action="{a}">{html.escape(label)}</button>'
+        for a, label in BUTTONS.get(lang, BUTTONS["en"])
+    )
     notes_json = json.dumps([s.notes for s in slides]).replace("</", "<\\/")
     view_json = json.dumps(presenter_view_html(lang)).replace("</", "<\\/")
-    return (f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
-            f"<style>{CSS}</style></head><body>"
-            f'<div id="deck" class="{"with-notes" if notes else ""}" data-deck="{html.escape(deck_id)}" '
-            f'data-start="{int(start)}" role="region" aria-roledescription="slide deck">'
-            f'<div id="stage">{sections}</div><div id="notes" aria-label="Speaker notes"></div>'
-            f'<div id="blank"></div><div id="controls">{buttons}</div>'
-            f'<div id="live" aria-live="polite" style="position:absolute;left:-9999px"></div></div>'
-            f'<script type="application/json" id="notes-data">{notes_json}</script>'
-            f'<script type="application/json" id="presenter-view">{view_json}</script>'
-            f"<script>{SCRIPT}</script></body></html>")
+    return (
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<style>{CSS}</style></head><body>"
+        f'<div id="deck" class="{"with-notes" if notes else ""}" data-deck="{html.escape(deck_id)}" '
+        f'data-start="{int(start)}" role="region" aria-roledescription="slide deck">'
+        f'<div id="stage">{sections}</div><div id="notes" aria-label="Speaker notes"></div>'
+        f'<div id="blank"></div><div id="controls">{buttons}</div>'
+        f'<div id="live" aria-live="polite" style="position:absolute;left:-9999px"></div></div>'
+        f'<script type="application/json" id="notes-data">{notes_json}</script>'
+        f'<script type="application/json" id="presenter-view">{view_json}</script>'
+        f"<script>{SCRIPT}</script></body></html>"
+    )

@@ -37,14 +37,14 @@ from lib.constants import CATEGORICAL_COLORS, HOTSPOT_COLORS, PRIMARY_COLOR  # n
 from lib.deck.slides import MONTHS, Slide  # noqa: E402
 from lib.deck.text import number, tr  # noqa: E402
 
-INK = "#111111"          # text: contrast 18.9:1 on white
-MUTED = "#3D3D3D"        # secondary text: 10.9:1
+INK = "#111111"  # text: contrast 18.9:1 on white
+MUTED = "#3D3D3D"  # secondary text: 10.9:1
 GRID = "#D0D0D0"
-LAST_YEAR = "#6B6B6B"    # last year's line: 5.3:1, dashed as well as grey
-SLIDE_SIZE = (13.333, 7.5)   # inches, PowerPoint's 16:9
-CHART_SIZE = (12.0, 5.6)     # inches, the chart area of a slide
+LAST_YEAR = "#6B6B6B"  # last year's line: 5.3:1, dashed as well as grey
+SLIDE_SIZE = (13.333, 7.5)  # inches, PowerPoint's 16:9
+CHART_SIZE = (12.0, 5.6)  # inches, the chart area of a slide
 STYLE = {
-    "font.family": "DejaVu Sans",   # ships with matplotlib: accents for Spanish, same look everywhere
+    "font.family": "DejaVu Sans",  # ships with matplotlib: accents for Spanish, same look everywhere
     "font.size": 20,
     "axes.labelsize": 20,
     "axes.titlesize": 22,
@@ -68,7 +68,7 @@ STYLE = {
     "grid.color": GRID,
     "grid.linewidth": 1.0,
     "svg.fonttype": "none",
-    "pdf.fonttype": 42,             # TrueType in the PDF: text stays selectable and searchable
+    "pdf.fonttype": 42,  # TrueType in the PDF: text stays selectable and searchable
 }
 SHORT_SUPPRESSED = "<5"
 # Okabe-Ito colours with at least 3:1 contrast on white (blue, vermillion, bluish green, black), in
@@ -89,9 +89,13 @@ def _month_axis(ax, lang: str, x) -> None:
     step = max(1, math.ceil(len(months) / 8))
     ticks = [pd.Timestamp(m) for m in months[::step]]
     names = MONTHS.get(lang, MONTHS["en"])
-    ax.set_xticks(mdates.date2num(ticks),
-                  [f"{names[m.month - 1]} {m.year}" if i == 0 or m.month == 1 else names[m.month - 1]
-                   for i, m in enumerate(ticks)])
+    ax.set_xticks(
+        mdates.date2num(ticks),
+        [
+            f"{names[m.month - 1]} {m.year}" if i == 0 or m.month == 1 else names[m.month - 1]
+            for i, m in enumerate(ticks)
+        ],
+    )
 
 
 def _count_step(top: float) -> int:
@@ -111,6 +115,7 @@ def _int_axis(ax, lang: str) -> None:
 
 # -- charts ---------------------------------------------------------------------------------------------
 
+
 def _trend(ax, slide: Slide, lang: str) -> None:
     c, frame = slide.chart, slide.frame
     groups = [(None, frame)] if not c.group else list(frame.groupby(c.group, sort=False))
@@ -120,16 +125,37 @@ def _trend(ax, slide: Slide, lang: str) -> None:
         y = pd.to_numeric(rows[c.y], errors="coerce").astype("float64")
         color = PRIMARY_COLOR if len(groups) == 1 else LINE_COLORS[i % len(LINE_COLORS)]
         if c.lo and c.hi and rows[c.lo].notna().any():
-            ax.fill_between(x, pd.to_numeric(rows[c.lo], errors="coerce").astype("float64"),
-                            pd.to_numeric(rows[c.hi], errors="coerce").astype("float64"),
-                            color=color, alpha=0.22, linewidth=0)
-        ax.plot(x, y, color=color, linewidth=4, marker="o", markersize=7 if len(x) < 40 else 0,
-                label=str(name) if name is not None else None)
+            ax.fill_between(
+                x,
+                pd.to_numeric(rows[c.lo], errors="coerce").astype("float64"),
+                pd.to_numeric(rows[c.hi], errors="coerce").astype("float64"),
+                color=color,
+                alpha=0.22,
+                linewidth=0,
+            )
+        ax.plot(
+            x,
+            y,
+            color=color,
+            linewidth=4,
+            marker="o",
+            markersize=7 if len(x) < 40 else 0,
+            label=str(name) if name is not None else None,
+        )
         last = y.last_valid_index()
         if last is not None:
             digits = 0 if float(y[last]).is_integer() else 1
-            ax.annotate(number(y[last], lang, digits), (x[last], y[last]), xytext=(12, 0), textcoords="offset points",
-                        va="center", fontsize=22, fontweight="bold", color=color, annotation_clip=False)
+            ax.annotate(
+                number(y[last], lang, digits),
+                (x[last], y[last]),
+                xytext=(12, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=22,
+                fontweight="bold",
+                color=color,
+                annotation_clip=False,
+            )
     if len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(0, 1.2), ncol=len(groups), frameon=False, handlelength=2.2)
     ax.set_ylabel(c.y_title[:1].upper() + c.y_title[1:])
@@ -145,14 +171,20 @@ def _compare(ax, slide: Slide, lang: str) -> None:
     x = pd.to_datetime(frame[c.x])
     this = pd.to_numeric(frame[c.y], errors="coerce").astype("float64")
     last = pd.to_numeric(frame[c.y2], errors="coerce").astype("float64")
-    ax.plot(x, last, color=LAST_YEAR, linewidth=3.5, linestyle=(0, (5, 3)), marker="s", markersize=8,
-            label=c.series[1])
+    ax.plot(x, last, color=LAST_YEAR, linewidth=3.5, linestyle=(0, (5, 3)), marker="s", markersize=8, label=c.series[1])
     ax.plot(x, this, color=PRIMARY_COLOR, linewidth=5, marker="o", markersize=10, label=c.series[0])
     for col in (c.y, c.y2):  # mark suppressed months, never their values
         hidden = frame[col].isna().to_numpy()
         for xi in x[hidden]:
-            ax.annotate(SHORT_SUPPRESSED, (xi, 0), xytext=(0, 6), textcoords="offset points", ha="center",
-                        fontsize=17, color=MUTED)
+            ax.annotate(
+                SHORT_SUPPRESSED,
+                (xi, 0),
+                xytext=(0, 6),
+                textcoords="offset points",
+                ha="center",
+                fontsize=17,
+                color=MUTED,
+            )
     ax.set_ylim(bottom=0, top=max(1.0, np.nanmax(np.r_[this.to_numpy(), last.to_numpy(), 1.0])) * 1.18)
     ax.set_ylabel(c.y_title)
     _int_axis(ax, lang)
@@ -170,8 +202,16 @@ def _columns(ax, slide: Slide, lang: str) -> None:
     if len(x) <= 18:
         for xi, yi in zip(x, y):
             text = SHORT_SUPPRESSED if pd.isna(yi) else number(yi, lang)
-            ax.annotate(text, (xi, 0 if pd.isna(yi) else yi), xytext=(0, 5), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=18, color=INK if pd.notna(yi) else MUTED)
+            ax.annotate(
+                text,
+                (xi, 0 if pd.isna(yi) else yi),
+                xytext=(0, 5),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=18,
+                color=INK if pd.notna(yi) else MUTED,
+            )
     ax.set_ylim(0, top * 1.18)
     ax.set_ylabel(c.y_title)
     _int_axis(ax, lang)
@@ -188,9 +228,16 @@ def _bars(ax, slide: Slide, lang: str) -> None:
     ax.set_yticks(range(len(frame)), labels)
     top = max(1.0, float(frame["_v"].max(skipna=True) if frame["_v"].notna().any() else 1.0))
     for i, v in enumerate(frame["_v"]):
-        ax.annotate(SHORT_SUPPRESSED if pd.isna(v) else number(v, lang, 0 if float(v).is_integer() else 1),
-                    (0 if pd.isna(v) else v, i), xytext=(8, 0), textcoords="offset points", va="center",
-                    fontsize=20, fontweight="bold", color=INK)
+        ax.annotate(
+            SHORT_SUPPRESSED if pd.isna(v) else number(v, lang, 0 if float(v).is_integer() else 1),
+            (0 if pd.isna(v) else v, i),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=20,
+            fontweight="bold",
+            color=INK,
+        )
     ax.set_xlim(0, top * 1.2)
     ax.set_xlabel(c.y_title)
     ax.grid(axis="y", visible=False)
@@ -220,7 +267,7 @@ def _map(ax, slide: Slide, lang: str) -> None:
         (focus_rings if c.focus is None or code == str(c.focus) else other_rings).extend(rings)
     polys, colors = [], []
     for cell, b in zip(frame["cell"], frame["bin"]):
-        boundary = h3.cell_to_boundary(cell)                     # ((lat, lng), ...)
+        boundary = h3.cell_to_boundary(cell)  # ((lat, lng), ...)
         polys.append([(lng, lat) for lat, lng in boundary])
         colors.append(HOTSPOT_COLORS.get(int(b), HOTSPOT_COLORS[0]) if pd.notna(b) else "#FFFFFF")
     if polys:
@@ -232,8 +279,11 @@ def _map(ax, slide: Slide, lang: str) -> None:
     if c.landmarks:
         xs, ys = zip(*c.landmarks)
         ax.scatter(xs, ys, marker="*", s=700, color=INK, edgecolors="white", linewidths=1.5, zorder=5)
-    pts = np.vstack(focus_rings) if focus_rings else (
-        np.array([p for poly in polys for p in poly]) if polys else np.zeros((1, 2)))
+    pts = (
+        np.vstack(focus_rings)
+        if focus_rings
+        else (np.array([p for poly in polys for p in poly]) if polys else np.zeros((1, 2)))
+    )
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
     pad = 0.04 * max(x1 - x0, y1 - y0, 1e-3)
     ax.set_xlim(x0 - pad, x1 + pad)
@@ -242,14 +292,30 @@ def _map(ax, slide: Slide, lang: str) -> None:
     ax.set_axis_off()
     present = sorted({int(b) for b in frame["bin"].dropna()}, reverse=True)
     labels = dict(zip(frame["bin"], frame["label"])) if "label" in frame else {}
-    handles = [Patch(facecolor=HOTSPOT_COLORS[b], edgecolor="#555555", label=str(labels.get(b, b)))
-               for b in present]
+    handles = [Patch(facecolor=HOTSPOT_COLORS[b], edgecolor="#555555", label=str(labels.get(b, b))) for b in present]
     if c.landmarks:
-        handles.append(Line2D([], [], marker="*", markersize=24, color=INK, markeredgecolor="white",
-                              linestyle="none", label=c.landmark_label))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="*",
+                markersize=24,
+                color=INK,
+                markeredgecolor="white",
+                linestyle="none",
+                label=c.landmark_label,
+            )
+        )
     if handles:
-        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=19,
-                  handlelength=1.6, handleheight=1.4)
+        ax.legend(
+            handles=handles,
+            loc="center left",
+            bbox_to_anchor=(1.02, 0.5),
+            frameon=False,
+            fontsize=19,
+            handlelength=1.6,
+            handleheight=1.4,
+        )
 
 
 def _table(ax, slide: Slide, lang: str) -> None:
@@ -261,8 +327,15 @@ def _table(ax, slide: Slide, lang: str) -> None:
         if not parts:
             continue
         ax.text(0.0, y, parts[0], fontsize=22, fontweight="bold", va="top", transform=ax.transAxes)
-        ax.text(0.30, y, textwrap.fill(" · ".join(parts[1:]), 56), fontsize=22, va="top", transform=ax.transAxes,
-                linespacing=1.15)
+        ax.text(
+            0.30,
+            y,
+            textwrap.fill(" · ".join(parts[1:]), 56),
+            fontsize=22,
+            va="top",
+            transform=ax.transAxes,
+            linespacing=1.15,
+        )
         y -= 0.165
     ax.set_xlim(0, 1)
 
@@ -271,14 +344,20 @@ def _text(ax, slide: Slide, lang: str) -> None:
     ax.set_axis_off()
 
 
-DRAW = {"trend": _trend, "compare": _compare, "columns": _columns, "bars": _bars, "map": _map,
-        "table": _table, "text": _text}
+DRAW = {
+    "trend": _trend,
+    "compare": _compare,
+    "columns": _columns,
+    "bars": _bars,
+    "map": _map,
+    "table": _table,
+    "text": _text,
+}
 
 
 def has_chart(slide: Slide) -> bool:
     """Whether the slide has a chart to draw (a frame with rows, of a kind other than text)."""
-    return (slide.chart is not None and slide.chart.kind != "text" and slide.frame is not None
-            and not slide.frame.empty)
+    return slide.chart is not None and slide.chart.kind != "text" and slide.frame is not None and not slide.frame.empty
 
 
 def draw_chart(ax, slide: Slide, lang: str) -> None:
@@ -321,6 +400,7 @@ def chart_png(slide: Slide, lang: str, dpi: int = 150, size=CHART_SIZE) -> bytes
 
 # -- whole slides -----------------------------------------------------------------------------------------
 
+
 def _wrap(text: str, width: int, lines: int) -> str:
     """Wrapped to ``width`` characters, the presenter's own line breaks kept, cut at ``lines`` lines."""
     out = [line for para in str(text).split("\n") for line in (textwrap.wrap(para, width) or [""])]
@@ -336,8 +416,15 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
     with matplotlib.rc_context(STYLE):
         # One line of title: long ones (a presenter's own) get a smaller size rather than a second line.
         size = 40 if len(slide.title) <= 38 else max(26, int(40 * 38 / len(slide.title)))
-        fig.text(0.045, 0.935, _wrap(slide.title, int(38 * 40 / size), 1), fontsize=size, fontweight="bold",
-                 va="top", color=INK)
+        fig.text(
+            0.045,
+            0.935,
+            _wrap(slide.title, int(38 * 40 / size), 1),
+            fontsize=size,
+            fontweight="bold",
+            va="top",
+            color=INK,
+        )
         chart = has_chart(slide)
         if chart:
             message = _wrap(slide.message, 58, 2)
@@ -345,13 +432,13 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
             ax = fig.add_axes(_chart_box(slide.kind, whole_slide=True, message_lines=message.count("\n") + 1))
             draw_chart(ax, slide, lang)
         else:
-            fig.text(0.045, 0.78, _wrap(slide.message, 50, 8), fontsize=32, va="top", color=INK,
-                     linespacing=1.3)
+            fig.text(0.045, 0.78, _wrap(slide.message, 50, 8), fontsize=32, va="top", color=INK, linespacing=1.3)
         fig.add_artist(Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
         line = " · ".join(p for p in (slide.period, slide.source, footer) if p)
         fig.text(0.045, 0.045, _wrap(line, 105, 1), fontsize=13, va="center", color=MUTED)
-        fig.text(0.955, 0.045, tr("slide_of", lang, n=n, total=total), fontsize=15, va="center", ha="right",
-                 color=MUTED)
+        fig.text(
+            0.955, 0.045, tr("slide_of", lang, n=n, total=total), fontsize=15, va="center", ha="right", color=MUTED
+        )
     return fig
 
 

@@ -54,10 +54,10 @@ class Chart:
     label: str | None = None
     columns: tuple[str, ...] = ()
     y_title: str = ""
-    series: tuple[str, str] = ("", "")       # legend names of y and y2 (compare)
-    outlines: dict | None = None              # GeoJSON: the area (bold) and its neighbours (thin)
-    focus: str | None = None                  # code of the area drawn bold
-    landmarks: tuple = ()                     # ((lon, lat), ...) police stations, for orientation
+    series: tuple[str, str] = ("", "")  # legend names of y and y2 (compare)
+    outlines: dict | None = None  # GeoJSON: the area (bold) and its neighbours (thin)
+    focus: str | None = None  # code of the area drawn bold
+    landmarks: tuple = ()  # ((lon, lat), ...) police stations, for orientation
     landmark_label: str = ""
     y_range: tuple[float, float] | None = None
 
@@ -75,7 +75,7 @@ class Slide:
     hidden: bool = False
     source: str = ""
     period: str = ""
-    alt: str = ""            # one sentence describing the chart, for screen readers and PowerPoint alt text
+    alt: str = ""  # one sentence describing the chart, for screen readers and PowerPoint alt text
 
     @property
     def kind(self) -> str:
@@ -96,8 +96,10 @@ class Period:
         object.__setattr__(self, "start", pd.Timestamp(self.start).normalize())
         object.__setattr__(self, "end", pd.Timestamp(self.end).normalize())
         if self.end < self.start:
-            raise DeckError(f"The period ends ({self.end:%Y-%m-%d}) before it starts ({self.start:%Y-%m-%d}): "
-                            "choose an end date after the start date.")
+            raise DeckError(
+                f"The period ends ({self.end:%Y-%m-%d}) before it starts ({self.start:%Y-%m-%d}): "
+                "choose an end date after the start date."
+            )
 
     @property
     def end_exclusive(self) -> pd.Timestamp:
@@ -122,6 +124,7 @@ def month_label(when: pd.Timestamp, lang: str) -> str:
 
 # -- presenter edits ----------------------------------------------------------------------------------
 
+
 def visible(slides: list[Slide]) -> list[Slide]:
     """The slides shown and exported, in order."""
     return [s for s in slides if not s.hidden]
@@ -131,8 +134,9 @@ def _check_keys(slides: list[Slide], keys) -> None:
     known = {s.key for s in slides}
     unknown = [k for k in keys if k not in known]
     if unknown:
-        raise DeckError(f"No slide {', '.join(map(repr, unknown))} in this deck; its slides are "
-                        f"{', '.join(s.key for s in slides)}.")
+        raise DeckError(
+            f"No slide {', '.join(map(repr, unknown))} in this deck; its slides are {', '.join(s.key for s in slides)}."
+        )
 
 
 def reorder(slides: list[Slide], keys: list[str]) -> list[Slide]:
@@ -159,8 +163,9 @@ def set_hidden(slides: list[Slide], hidden: set[str] | list[str]) -> list[Slide]
     return [s.replace(hidden=s.key in set(hidden)) for s in slides]
 
 
-def add_text_slide(slides: list[Slide], title: str, body: str, after: str | None = None,
-                   lang: str = "en", notes: str = "") -> list[Slide]:
+def add_text_slide(
+    slides: list[Slide], title: str, body: str, after: str | None = None, lang: str = "en", notes: str = ""
+) -> list[Slide]:
     """A free-text slide ("You said, we did") after slide ``after`` (at the end when None).
 
     Its key is ``text-<n>``. The presenter writes the words; the deck adds no
@@ -194,9 +199,13 @@ def remove(slides: list[Slide], key: str) -> list[Slide]:
 
 def arrangement(slides: list[Slide]) -> dict:
     """The presenter's edits as plain data (order, hidden, text slides), to keep in the session or a link."""
-    return {"order": [s.key for s in slides], "hidden": [s.key for s in slides if s.hidden],
-            "text": {s.key: {"title": s.title, "body": s.message, "notes": s.notes}
-                     for s in slides if s.key.startswith("text-")}}
+    return {
+        "order": [s.key for s in slides],
+        "hidden": [s.key for s in slides if s.hidden],
+        "text": {
+            s.key: {"title": s.title, "body": s.message, "notes": s.notes} for s in slides if s.key.startswith("text-")
+        },
+    }
 
 
 def arrange(slides: list[Slide], edits: dict | None) -> list[Slide]:
@@ -207,8 +216,15 @@ def arrange(slides: list[Slide], edits: dict | None) -> list[Slide]:
     out = list(slides)
     for key, text in (edits.get("text") or {}).items():
         if text.get("body", "").strip():
-            out.append(Slide(key=key, title=text.get("title") or "", message=text["body"], chart=Chart("text"),
-                             notes=text.get("notes", "")))
+            out.append(
+                Slide(
+                    key=key,
+                    title=text.get("title") or "",
+                    message=text["body"],
+                    chart=Chart("text"),
+                    notes=text.get("notes", ""),
+                )
+            )
     known = {s.key for s in out}
     out = reorder(out, [k for k in edits.get("order", []) if k in known])
     return set_hidden(out, [k for k in edits.get("hidden", []) if k in known])
@@ -233,8 +249,9 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _notes(lang: str, figures: list[str], caveats: list[str], method: str = "", source: str = "",
-           period: str = "") -> str:
+def _notes(
+    lang: str, figures: list[str], caveats: list[str], method: str = "", source: str = "", period: str = ""
+) -> str:
     lines = []
     if period:
         lines.append(period)
@@ -278,8 +295,14 @@ def default_period(store, dataset: str | None, rules=None) -> Period:
 
 
 def _title_slide(store, level, area, period: Period, lang: str) -> Slide:
-    return Slide(key="title", title=deck_title(store, level, area, lang), message=period.label(lang),
-                 chart=Chart("text"), notes="", period="")
+    return Slide(
+        key="title",
+        title=deck_title(store, level, area, lang),
+        message=period.label(lang),
+        chart=Chart("text"),
+        notes="",
+        period="",
+    )
 
 
 def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
@@ -289,12 +312,21 @@ def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
     fig = pf.trust_trend(store, lang, level=level, area=area, rules=rules)
     frame = fig.frame
     if not frame.empty:
-        frame = frame[(frame["period_start"] >= period.start.replace(day=1))
-                      & (frame["period_start"] < period.end_exclusive)].reset_index(drop=True)
+        frame = frame[
+            (frame["period_start"] >= period.start.replace(day=1)) & (frame["period_start"] < period.end_exclusive)
+        ].reset_index(drop=True)
     title = tr("trust_title", lang)
     if frame.empty or frame["value"].notna().sum() == 0:
-        return Slide("trust", title, tr("trust_none", lang), Chart("trend"), None,
-                     _notes(lang, [], [fig.note], fig.method, fig.source), hidden=True, source=fig.source)
+        return Slide(
+            "trust",
+            title,
+            tr("trust_none", lang),
+            Chart("trend"),
+            None,
+            _notes(lang, [], [fig.note], fig.method, fig.source),
+            hidden=True,
+            source=fig.source,
+        )
     lo, hi = ("lo", "hi") if {"lo", "hi"} <= set(frame.columns) else (None, None)
     figures, sentences = [], []
     # Trust first: the slide's message is about trust, safety follows in the chart and the notes.
@@ -306,14 +338,17 @@ def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
             continue
         first, last = rows.iloc[0], rows.iloc[-1]
         low, high = rows.loc[rows["value"].idxmin()], rows.loc[rows["value"].idxmax()]
-        figures.append(f"{measure}: {month_text(first.period_start, lang)} {number(first.value, lang, 1)}; "
-                       f"{month_text(last.period_start, lang)} {number(last.value, lang, 1)}; "
-                       f"min {number(low.value, lang, 1)} ({month_text(low.period_start, lang)}), "
-                       f"max {number(high.value, lang, 1)} ({month_text(high.period_start, lang)})")
+        figures.append(
+            f"{measure}: {month_text(first.period_start, lang)} {number(first.value, lang, 1)}; "
+            f"{month_text(last.period_start, lang)} {number(last.value, lang, 1)}; "
+            f"min {number(low.value, lang, 1)} ({month_text(low.period_start, lang)}), "
+            f"max {number(high.value, lang, 1)} ({month_text(high.period_start, lang)})"
+        )
         change = last.value - first.value
         key = "trust_flat" if abs(change) < 1 else ("trust_up" if change > 0 else "trust_down")
-        sentences.append(tr(key, lang, measure=measure, first=number(first.value, lang, 1),
-                            last=number(last.value, lang, 1)))
+        sentences.append(
+            tr(key, lang, measure=measure, first=number(first.value, lang, 1), last=number(last.value, lang, 1))
+        )
     caveats = [tr("trust_scale", lang)]
     caveats.append(tr("trust_interval", lang) if lo else tr("trust_no_interval", lang))
     if "reliability" in frame and frame["reliability"].nunique() > 1:
@@ -323,14 +358,26 @@ def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
         caveats.append(where)
     if level and area and where and where != area_title(store, level, area, lang):
         title = f"{title}: {where}"  # the scores are a larger area's (a beat's district): say so on the slide
-    frame = frame.assign(_o=frame["measure"].map({m: i for i, m in enumerate(order)})).sort_values(
-        ["_o", "period_start"]).drop(columns="_o").reset_index(drop=True)
+    frame = (
+        frame.assign(_o=frame["measure"].map({m: i for i, m in enumerate(order)}))
+        .sort_values(["_o", "period_start"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
     chart = Chart("trend", x="period_start", y="value", group="measure", lo=lo, hi=hi, y_title=fig.unit)
     start, end = frame["period_start"].min(), frame["period_start"].max()
     period_text = f"{month_text(start, lang)} – {month_text(end, lang)}"
-    return Slide("trust", title, " ".join(sentences[:1]), chart, _public(frame),
-                 _notes(lang, figures + sentences[1:], caveats, fig.method, fig.source, period_text),
-                 source=fig.source, period=period_text, alt=" ".join(sentences))
+    return Slide(
+        "trust",
+        title,
+        " ".join(sentences[:1]),
+        chart,
+        _public(frame),
+        _notes(lang, figures + sentences[1:], caveats, fig.method, fig.source, period_text),
+        source=fig.source,
+        period=period_text,
+        alt=" ".join(sentences),
+    )
 
 
 def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) -> Slide:
@@ -344,34 +391,60 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
     frame = fig.frame
     hidden_share = (frame["this_period_suppressed"] | frame["last_year_suppressed"]).mean() if len(frame) else 0
     if hidden_share > 1 / 3 and len(frame) >= 6:  # a small area: quarters say more than months of "fewer than 5"
-        fig = dfig.crime_months(store, dataset, lang, level, area, period.start, period.end_exclusive, rules,
-                                freq="quarter")
+        fig = dfig.crime_months(
+            store, dataset, lang, level, area, period.start, period.end_exclusive, rules, freq="quarter"
+        )
         frame = fig.frame
     if frame.empty:
-        return Slide("crime", title, tr("crime_none", lang), Chart("compare"), None,
-                     _notes(lang, [], [], fig.method, fig.source), hidden=True, source=fig.source)
+        return Slide(
+            "crime",
+            title,
+            tr("crime_none", lang),
+            Chart("compare"),
+            None,
+            _notes(lang, [], [], fig.method, fig.source),
+            hidden=True,
+            source=fig.source,
+        )
     total, previous, z = frame.attrs.get("total"), frame.attrs.get("previous"), frame.attrs.get("z", 0.0)
     if total is not None and previous:
         pct = (total - previous) / previous * 100
         key = "crime_same" if abs(pct) < 1 else ("crime_down" if pct < 0 else "crime_up")
-        message = tr(key, lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang),
-                     pct=number(abs(pct), lang, 0))
+        message = tr(
+            key, lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang), pct=number(abs(pct), lang, 0)
+        )
     else:
         message = tr("crime_same", lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang))
     message = _sentence(message)
     signal = t(f"signal.{dfig.signal_key(z)}", lang)
-    figures = [f"{m}: {_fmt_count(a, lang)} ({t('col.count.last_year', lang).lower()}: {_fmt_count(b, lang)})"
-               for m, a, b in zip(frame["month_name"], frame["this_period"], frame["last_year"])]
+    figures = [
+        f"{m}: {_fmt_count(a, lang)} ({t('col.count.last_year', lang).lower()}: {_fmt_count(b, lang)})"
+        for m, a, b in zip(frame["month_name"], frame["this_period"], frame["last_year"])
+    ]
     caveats = [tr("crime_signal", lang, z=number(z, lang, 1), signal=signal)]
     if frame.attrs.get("freq") == "quarter":
         caveats.append(tr("crime_quarters", lang))
     if frame["this_period_suppressed"].any() or frame["last_year_suppressed"].any():
         caveats.append(tr("crime_suppressed", lang, min=(rules.min_count if rules else 5)))
-    chart = Chart("compare", x="period_start", y="this_period", y2="last_year", y_title=tr("incidents", lang),
-                  series=(tr("this_year", lang), tr("last_year", lang)))
-    return Slide("crime", title, message, chart, _public(frame),
-                 _notes(lang, [message] + figures, caveats, fig.method, fig.source, fig.period),
-                 source=fig.source, period=fig.period, alt=f"{message} {signal}.")
+    chart = Chart(
+        "compare",
+        x="period_start",
+        y="this_period",
+        y2="last_year",
+        y_title=tr("incidents", lang),
+        series=(tr("this_year", lang), tr("last_year", lang)),
+    )
+    return Slide(
+        "crime",
+        title,
+        message,
+        chart,
+        _public(frame),
+        _notes(lang, [message] + figures, caveats, fig.method, fig.source, fig.period),
+        source=fig.source,
+        period=fig.period,
+        alt=f"{message} {signal}.",
+    )
 
 
 def _hotspot_slide(store, dataset, level, area, period: Period, lang: str, rules) -> Slide:
@@ -385,23 +458,46 @@ def _hotspot_slide(store, dataset, level, area, period: Period, lang: str, rules
     fig = dfig.hotspots_between(store, dataset, lang, res, level, area, period.start, period.end_exclusive, rules)
     frame = fig.frame
     if frame.empty:
-        return Slide("hotspots", title, tr("hotspot_refused", lang, reason=fig.note or fig.summary),
-                     Chart("map"), None, _notes(lang, [], [fig.note], fig.method, fig.source, fig.period),
-                     hidden=True, source=fig.source, period=fig.period)
+        return Slide(
+            "hotspots",
+            title,
+            tr("hotspot_refused", lang, reason=fig.note or fig.summary),
+            Chart("map"),
+            None,
+            _notes(lang, [], [fig.note], fig.method, fig.source, fig.period),
+            hidden=True,
+            source=fig.source,
+            period=fig.period,
+        )
     hot = int((frame["bin"] > 0).sum())
     message = tr("hotspot_message", lang, hot=hot) if hot else tr("hotspot_none", lang)
     outline_level = level or (pf_levels(store)[0] if pf_levels(store) else None)
     outlines = scores.geojson(store, outline_level) if outline_level else None
     if outlines and level and area:  # the area's own outline: neighbours cut at the frame read as noise
-        outlines = {"type": "FeatureCollection",
-                    "features": [f for f in outlines["features"] if str(f["properties"].get("code")) == str(area)]}
+        outlines = {
+            "type": "FeatureCollection",
+            "features": [f for f in outlines["features"] if str(f["properties"].get("code")) == str(area)],
+        }
     by_bin = frame.groupby("label", sort=False).size()
     figures = [fig.summary] + [f"{label}: {n} {tr('hexagons', lang)}" for label, n in by_bin.items()]
-    chart = Chart("map", outlines=outlines, focus=str(area) if area else None, landmarks=_stations(store, outlines),
-                  landmark_label=tr("station", lang))
-    return Slide("hotspots", title, message, chart, _public(frame),
-                 _notes(lang, figures, [fig.note], fig.method, fig.source, fig.period),
-                 source=fig.source, period=fig.period, alt=fig.summary)
+    chart = Chart(
+        "map",
+        outlines=outlines,
+        focus=str(area) if area else None,
+        landmarks=_stations(store, outlines),
+        landmark_label=tr("station", lang),
+    )
+    return Slide(
+        "hotspots",
+        title,
+        message,
+        chart,
+        _public(frame),
+        _notes(lang, figures, [fig.note], fig.method, fig.source, fig.period),
+        source=fig.source,
+        period=fig.period,
+        alt=fig.summary,
+    )
 
 
 def _stations(store, outlines: dict | None) -> tuple:
@@ -414,8 +510,11 @@ def _stations(store, outlines: dict | None) -> tuple:
     if frame.empty or not outlines or not outlines.get("features"):
         return ()
     areas = [shape(f["geometry"]) for f in outlines["features"]]
-    return tuple((float(x), float(y)) for x, y in zip(frame["longitude"], frame["latitude"])
-                 if any(a.covers(Point(x, y)) for a in areas))
+    return tuple(
+        (float(x), float(y))
+        for x, y in zip(frame["longitude"], frame["latitude"])
+        if any(a.covers(Point(x, y)) for a in areas)
+    )
 
 
 def pf_levels(store) -> list[str]:
@@ -436,15 +535,27 @@ def _engagement_slide(store, level, area, period: Period, lang: str, rules) -> S
         frame = dfig.months_in(frame, "period_start", period.start, period.end_exclusive)
     events = frame["events"] if not frame.empty else pd.Series(dtype="Int64")
     if frame.empty or int(events.fillna(0).sum()) == 0 and not frame["events_suppressed"].any():
-        return Slide("engagement", title, tr("engagement_none", lang), Chart("columns"), None,
-                     _notes(lang, [], [fig.note], fig.method, fig.source), hidden=True, source=fig.source)
+        return Slide(
+            "engagement",
+            title,
+            tr("engagement_none", lang),
+            Chart("columns"),
+            None,
+            _notes(lang, [], [fig.note], fig.method, fig.source),
+            hidden=True,
+            source=fig.source,
+        )
     known = int(events.fillna(0).sum())
     some_hidden = bool(frame["events_suppressed"].any())
     total = None if (some_hidden or 1 <= known < (rules.min_count if rules else 5)) else known
     attendance = frame["attendance"] if "attendance" in frame else pd.Series(dtype="Int64")
     if attendance.notna().any() and not frame.get("attendance_suppressed", pd.Series(False)).any():
-        message = tr("engagement_attendance", lang, events=_fmt_count(total, lang),
-                     attendance=_fmt_count(int(attendance.sum()), lang))
+        message = tr(
+            "engagement_attendance",
+            lang,
+            events=_fmt_count(total, lang),
+            attendance=_fmt_count(int(attendance.sum()), lang),
+        )
     else:
         message = tr("engagement_message", lang, events=_fmt_count(total, lang))
     message = _sentence(message)
@@ -452,16 +563,25 @@ def _engagement_slide(store, level, area, period: Period, lang: str, rules) -> S
     caveats = [fig.note or tr("attendance_unknown", lang)] if attendance.isna().all() else [fig.note]
     chart = Chart("columns", x="period_start", y="events", y_title=tr("events", lang))
     period_text = f"{month_text(frame['period_start'].min(), lang)} – {month_text(frame['period_start'].max(), lang)}"
-    return Slide("engagement", title, message, chart, _public(frame),
-                 _notes(lang, figures, caveats, fig.method, fig.source, period_text),
-                 source=fig.source, period=period_text, alt=message)
+    return Slide(
+        "engagement",
+        title,
+        message,
+        chart,
+        _public(frame),
+        _notes(lang, figures, caveats, fig.method, fig.source, period_text),
+        source=fig.source,
+        period=period_text,
+        alt=message,
+    )
 
 
 def _concerns_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
     # No public figure gives residents' concerns yet, and no loaded survey with concern questions covers
     # Chicago; the slide stays in the deck (hidden) so a department that has one sees where it goes.
-    return Slide("concerns", tr("concerns_title", lang), tr("concerns_none", lang), Chart("bars"), None, "",
-                 hidden=True)
+    return Slide(
+        "concerns", tr("concerns_title", lang), tr("concerns_none", lang), Chart("bars"), None, "", hidden=True
+    )
 
 
 def _upcoming_slide(store, level, area, lang: str, now, days: int = 30) -> Slide:
@@ -471,28 +591,60 @@ def _upcoming_slide(store, level, area, lang: str, now, days: int = 30) -> Slide
     frame = fig.frame
     title = tr("upcoming_title", lang)
     if frame.empty:
-        return Slide("upcoming", title, tr("upcoming_none", lang, days=days), Chart("table"), None,
-                     _notes(lang, [], [], fig.method, fig.source, fig.period), hidden=True, source=fig.source,
-                     period=fig.period)
-    figures = [" · ".join(str(v) for v in row if v is not None and str(v)) for row in
-               frame[["date", "time", "title", "venue"]].itertuples(index=False)]
+        return Slide(
+            "upcoming",
+            title,
+            tr("upcoming_none", lang, days=days),
+            Chart("table"),
+            None,
+            _notes(lang, [], [], fig.method, fig.source, fig.period),
+            hidden=True,
+            source=fig.source,
+            period=fig.period,
+        )
+    figures = [
+        " · ".join(str(v) for v in row if v is not None and str(v))
+        for row in frame[["date", "time", "title", "venue"]].itertuples(index=False)
+    ]
     chart = Chart("table", columns=("date", "time", "title", "venue"))
     message = tr("upcoming_message", lang, n=len(frame), days=days)
-    return Slide("upcoming", title, message, chart, _public(frame),
-                 _notes(lang, figures, [], fig.method, fig.source, fig.period), source=fig.source,
-                 period=fig.period, alt=fig.summary)
+    return Slide(
+        "upcoming",
+        title,
+        message,
+        chart,
+        _public(frame),
+        _notes(lang, figures, [], fig.method, fig.source, fig.period),
+        source=fig.source,
+        period=fig.period,
+        alt=fig.summary,
+    )
 
 
 def _closing_slide(lang: str, public_url: str, rules) -> Slide:
     url = (public_url or "").strip()
     message = tr("closing_message", lang, url=url) if url else tr("closing_no_url", lang)
-    return Slide("closing", tr("closing_title", lang), message, Chart("text"), None,
-                 tr("closing_notes", lang, min=rules.min_count if rules else 5))
+    return Slide(
+        "closing",
+        tr("closing_title", lang),
+        message,
+        Chart("text"),
+        None,
+        tr("closing_notes", lang, min=rules.min_count if rules else 5),
+    )
 
 
-def build_deck(store, level: str | None = None, area: str | None = None, period: Period | None = None,
-               lang: str = "en", dataset: str | None = None, public_url: str = "", rules=None,
-               now=None) -> list[Slide]:
+def build_deck(
+    store,
+    level: str | None = None,
+    area: str | None = None,
+    period: Period | None = None,
+    lang: str = "en",
+    dataset: str | None = None,
+    public_url: str = "",
+    rules=None,
+    now=None,
+) -> list[Slide]:
     """The deck for an area of ``level`` (or the city: both None) over ``period``, in ``lang``.
 
     Slides, in order: title, trust and safety, crime against last year, hot

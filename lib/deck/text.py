@@ -41,27 +41,27 @@ TEXT: dict[str, dict[str, str]] = {
         "incidents": "Incidents",
         "crime_suppressed": "Months with fewer than {min} incidents are not shown.",
         "crime_quarters": "Counted by quarter: too many months had fewer than 5 incidents to show. The first and "
-                          "last quarters may be partial.",
+        "last quarters may be partial.",
         "crime_public_rules": "Public figures: sensitive offenses left out, the newest {lag} days held back, "
-                              "counts under {min} suppressed.",
+        "counts under {min} suppressed.",
         "crime_method": "Incidents reported in the dataset, counted by the month they happened, from the start of "
-                        "the period to its end or the last public day, against the same dates a year earlier. "
-                        "Every incident counts, sensitive ones included: a monthly area total locates no one. "
-                        "Months with fewer than {min} incidents (but some) show \"fewer than {min}\", with a "
-                        "second month hidden where the total would reveal it; the last {lag} days are not public. Poisson "
-                        "z = 2 x (sqrt(this period) - sqrt(a year earlier)): beyond 3 a real change, beyond 2 "
-                        "worth watching.",
+        "the period to its end or the last public day, against the same dates a year earlier. "
+        "Every incident counts, sensitive ones included: a monthly area total locates no one. "
+        'Months with fewer than {min} incidents (but some) show "fewer than {min}", with a '
+        "second month hidden where the total would reveal it; the last {lag} days are not public. Poisson "
+        "z = 2 x (sqrt(this period) - sqrt(a year earlier)): beyond 3 a real change, beyond 2 "
+        "worth watching.",
         # hot spots
         "hotspot_title": "Where incidents concentrate",
         "hotspot_message": "{hot} hexagons are hot spots at 90% confidence or more.",
         "hotspot_none": "No hot spots stand out from chance in this area and period.",
         "hotspot_refused": "Not enough public data for a hot spot map: {reason}",
         "hotspot_method": "Incidents of the period are counted in H3 hexagons of {km2} km2 (resolution {res}), "
-                          "leaving out sexual offenses, domestic incidents and those involving children, which "
-                          "are shown only as area totals. A hexagon is a hot spot when it and its six neighbours "
-                          "have many more incidents than the area's average (Getis-Ord Gi*, false discovery rate "
-                          "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
-                          "hexagon is shown.",
+        "leaving out sexual offenses, domestic incidents and those involving children, which "
+        "are shown only as area totals. A hexagon is a hot spot when it and its six neighbours "
+        "have many more incidents than the area's average (Getis-Ord Gi*, false discovery rate "
+        "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
+        "hexagon is shown.",
         "station": "Police station",
         "hexagons": "hexagons",
         # engagement
@@ -86,7 +86,7 @@ TEXT: dict[str, dict[str, str]] = {
         "closing_message": "{url}",
         "closing_no_url": "On the department's public transparency page.",
         "closing_notes": "The same figures, with their sources and methods, are on the public page. "
-                         "Counts under {min} are shown as \"fewer than {min}\" everywhere.",
+        'Counts under {min} are shown as "fewer than {min}" everywhere.',
         # free text
         "text_title": "You said, we did",
         "notes_figures": "Figures:",
@@ -111,7 +111,7 @@ TEXT: dict[str, dict[str, str]] = {
         "trust_no_interval": "La fuente no da el número de encuestados, así que no se puede mostrar un margen de error.",
         "trust_interval": "La banda es el intervalo del 95%.",
         "trust_scale": "Las puntuaciones son la respuesta media por 10: 65 significa una respuesta media de 6,5, "
-                       "no el 65%.",
+        "no el 65%.",
         "crime_title": "Delitos comparados con el año pasado",
         "crime_down": "{total} incidentes, un {pct}% menos que los mismos meses del año pasado ({previous}).",
         "crime_up": "{total} incidentes, un {pct}% más que los mismos meses del año pasado ({previous}).",
@@ -126,32 +126,32 @@ TEXT: dict[str, dict[str, str]] = {
         "incidents": "Incidentes",
         "crime_suppressed": "No se muestran los meses con menos de {min} incidentes.",
         "crime_quarters": "Contado por trimestre: demasiados meses tenían menos de 5 incidentes para mostrarlos. "
-                          "El primer y el último trimestre pueden estar incompletos.",
+        "El primer y el último trimestre pueden estar incompletos.",
         "crime_public_rules": "Cifras públicas: sin delitos sensibles, sin los últimos {lag} días, "
-                              "recuentos menores de {min} suprimidos.",
+        "recuentos menores de {min} suprimidos.",
         "crime_method": "Incidentes registrados, contados por el mes en que ocurrieron, desde el inicio del período "
-                        "hasta su fin o el último día público, frente a las mismas fechas un año antes. Cuentan "
-                        "todos los incidentes, también los sensibles: un total mensual por zona no ubica a nadie. "
-                        "Los meses con menos de {min} incidentes (pero alguno) muestran \"menos de {min}\", y se "
-                        "oculta un segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. z de "
-                        "Poisson = 2 x (raíz(este período) - raíz(un año antes)): más de 3, un cambio real; más "
-                        "de 2, a vigilar.",
+        "hasta su fin o el último día público, frente a las mismas fechas un año antes. Cuentan "
+        "todos los incidentes, también los sensibles: un total mensual por zona no ubica a nadie. "
+        'Los meses con menos de {min} incidentes (pero alguno) muestran "menos de {min}", y se '
+        "oculta un segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. z de "
+        "Poisson = 2 x (raíz(este período) - raíz(un año antes)): más de 3, un cambio real; más "
+        "de 2, a vigilar.",
         "hotspot_title": "Dónde se concentran los incidentes",
         "hotspot_message": "{hot} hexágonos son puntos calientes con 90% de confianza o más.",
         "hotspot_none": "Ningún punto caliente se distingue del azar en esta zona y período.",
         "hotspot_refused": "No hay suficientes datos públicos para un mapa de puntos calientes: {reason}",
         "hotspot_method": "Los incidentes del período se cuentan en hexágonos H3 de {km2} km2 (resolución {res}), "
-                          "sin delitos sexuales, incidentes domésticos ni los que involucran a menores, que solo "
-                          "se muestran como totales por zona. Un hexágono es un punto caliente cuando él y sus seis "
-                          "vecinos tienen muchos más incidentes que el promedio de la zona (Gi* de Getis-Ord, "
-                          "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
-                          "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
+        "sin delitos sexuales, incidentes domésticos ni los que involucran a menores, que solo "
+        "se muestran como totales por zona. Un hexágono es un punto caliente cuando él y sus seis "
+        "vecinos tienen muchos más incidentes que el promedio de la zona (Gi* de Getis-Ord, "
+        "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
+        "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
         "station": "Estación de policía",
         "hexagons": "hexágonos",
         "engagement_title": "Participación comunitaria",
         "engagement_message": "{events} eventos comunitarios realizados.",
         "engagement_attendance": "{events} eventos comunitarios realizados; asistieron {attendance} personas "
-                                 "donde se contó.",
+        "donde se contó.",
         "engagement_none": "No hay eventos comunitarios registrados en esta zona y período.",
         "events": "Eventos realizados",
         "attendance_unknown": "No se registra la asistencia de estos eventos.",
@@ -167,7 +167,7 @@ TEXT: dict[str, dict[str, str]] = {
         "closing_message": "{url}",
         "closing_no_url": "En la página pública de transparencia del departamento.",
         "closing_notes": "Las mismas cifras, con sus fuentes y métodos, están en la página pública. "
-                         "Los recuentos menores de {min} se muestran como \"menos de {min}\" en todas partes.",
+        'Los recuentos menores de {min} se muestran como "menos de {min}" en todas partes.',
         "text_title": "Ustedes dijeron, nosotros hicimos",
         "notes_figures": "Cifras:",
         "notes_caveats": "Advertencias:",

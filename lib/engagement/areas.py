@@ -178,8 +178,11 @@ def links(events: pd.DataFrame, codes: dict[str, set[str]], parents: pd.DataFram
     if events.empty or not codes:
         return pd.DataFrame(columns=cols)
     levels = _ordered_levels(codes)
-    lookup = {key: dict(zip(g["code"], g["parent_code"]))
-              for key, g in parents.groupby(["level", "parent_level"])} if len(parents) else {}
+    lookup = (
+        {key: dict(zip(g["code"], g["parent_code"])) for key, g in parents.groupby(["level", "parent_level"])}
+        if len(parents)
+        else {}
+    )
     # Calendars repeat the same title in the same place every month: decide each
     # distinct (title, location, own areas) once, then join back to the events.
     own_cols = [level_column(lvl) for lvl in levels]
@@ -201,15 +204,18 @@ def links(events: pd.DataFrame, codes: dict[str, set[str]], parents: pd.DataFram
         for lvl, (area_codes, how) in found.items():
             parts.extend((i, lvl, code, how) for code in area_codes)
     chosen = pd.DataFrame(parts, columns=["key", "level", "code", "how"])
-    index = keys.merge(distinct.reset_index().rename(columns={"index": "key"}), how="left",
-                       on=list(keys.columns))["key"]
-    ids = pd.DataFrame({"dataset": events["dataset"].to_numpy(), "event_id": events["event_id"].to_numpy(),
-                        "key": index.to_numpy()})
+    index = keys.merge(distinct.reset_index().rename(columns={"index": "key"}), how="left", on=list(keys.columns))[
+        "key"
+    ]
+    ids = pd.DataFrame(
+        {"dataset": events["dataset"].to_numpy(), "event_id": events["event_id"].to_numpy(), "key": index.to_numpy()}
+    )
     return ids.merge(chosen, on="key")[cols].reset_index(drop=True)
 
 
-def _choose(named_title: dict, named_place: dict, own: dict[str, str], levels: list[str],
-            lookup: dict) -> dict[str, tuple[list[str], str]]:
+def _choose(
+    named_title: dict, named_place: dict, own: dict[str, str], levels: list[str], lookup: dict
+) -> dict[str, tuple[list[str], str]]:
     """Areas per level for one event (see the module's rules 1-3), from what its texts name."""
     chosen: dict[str, tuple[list[str], str]] = {}
     for lvl in levels:  # fine to coarse
@@ -253,13 +259,21 @@ def unmatched(events: pd.DataFrame, codes: dict[str, set[str]], parents: pd.Data
             kept = _inside_own(found, lvl, own, lookup)
             for code in found:
                 if code not in kept:
-                    out.append({"dataset": ev["dataset"], "event_id": ev["event_id"], "title": ev.get("title"),
-                                "level": lvl, "named": code,
-                                "reason": "outside the event's " + ", ".join(f"{p} {v}" for p, v in own.items())})
+                    out.append(
+                        {
+                            "dataset": ev["dataset"],
+                            "event_id": ev["event_id"],
+                            "title": ev.get("title"),
+                            "level": lvl,
+                            "named": code,
+                            "reason": "outside the event's " + ", ".join(f"{p} {v}" for p, v in own.items()),
+                        }
+                    )
     return pd.DataFrame(out, columns=["dataset", "event_id", "title", "level", "named", "reason"])
 
 
 # -- from the store -------------------------------------------------------------
+
 
 def area_codes(store) -> dict[str, set[str]]:
     """level -> codes of the loaded boundary layers."""

@@ -32,8 +32,21 @@ from lib.ingest.readers import InputError
 from lib.store import settings
 
 # Header names (compared as lower-case letters and digits) of each column of a sheet.
-ID_HEADERS = ("attendeeid", "participantid", "personid", "memberid", "id", "email", "emailaddress", "mail",
-              "phone", "fullname", "name", "attendee", "participant")
+ID_HEADERS = (
+    "attendeeid",
+    "participantid",
+    "personid",
+    "memberid",
+    "id",
+    "email",
+    "emailaddress",
+    "mail",
+    "phone",
+    "fullname",
+    "name",
+    "attendee",
+    "participant",
+)
 FIRST_LAST = (("firstname", "first", "givenname"), ("lastname", "last", "surname", "familyname"))
 DEMOGRAPHICS = {
     "age": ("age", "agegroup", "ageband", "agerange", "agecategory"),
@@ -83,6 +96,7 @@ def normalise_id(value) -> str | None:
 
 def hash_ids(values: pd.Series, secret: bytes) -> pd.Series:
     """HMAC-SHA256 of each normalised id (hex, 32 characters); None where the id is blank."""
+
     def one(v):
         norm = normalise_id(v)
         return None if norm is None else hmac.new(secret, norm.encode(), hashlib.sha256).hexdigest()[:32]
@@ -127,9 +141,14 @@ def read_sign_in(frame: pd.DataFrame, secret: bytes | None = None) -> SignIn:
     rows = pd.DataFrame({"attendee_hash": hashed, "attributes": attrs}, index=frame.index)
     blank = rows["attendee_hash"].isna()
     rows = rows[~blank].drop_duplicates("attendee_hash").reset_index(drop=True)
-    messages = [f"{how}, stored hashed; " + (
-        f"demographics from {', '.join(f'{c} ({d})' for d, c in demo_cols.items())}." if demo_cols
-        else "no demographic columns (age, sex, race, home area).")]
+    messages = [
+        f"{how}, stored hashed; "
+        + (
+            f"demographics from {', '.join(f'{c} ({d})' for d, c in demo_cols.items())}."
+            if demo_cols
+            else "no demographic columns (age, sex, race, home area)."
+        )
+    ]
     if blank.any():
         messages.append(f"{int(blank.sum())} rows have no id and were left out.")
     return SignIn(rows, int(blank.sum()), messages)

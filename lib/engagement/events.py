@@ -31,8 +31,10 @@ MIN_HOURS, MAX_HOURS = 0.25, 12.0
 
 # -- events ----------------------------------------------------------------------
 
-def events(store, start=None, end=None, datasets: list[str] | None = None,
-           rules: tuple[event_types.Rule, ...] | None = None) -> pd.DataFrame:
+
+def events(
+    store, start=None, end=None, datasets: list[str] | None = None, rules: tuple[event_types.Rule, ...] | None = None
+) -> pd.DataFrame:
     """Events (start inclusive, end exclusive) with their type, length in hours and whether cancelled.
 
     Columns: the ``events`` table's identifying and descriptive columns, the
@@ -52,8 +54,23 @@ def events(store, start=None, end=None, datasets: list[str] | None = None,
     if datasets:
         where.append("dataset IN (SELECT unnest(CAST(:datasets AS TEXT[])))")
         params["datasets"] = list(datasets)
-    cols = ", ".join(["dataset", "event_id", "title", "event_type", "description", "starts_at", "ends_at", "area",
-                      "location", "latitude", "longitude", "attendance", *[f'"{c}"' for c in levels]])
+    cols = ", ".join(
+        [
+            "dataset",
+            "event_id",
+            "title",
+            "event_type",
+            "description",
+            "starts_at",
+            "ends_at",
+            "area",
+            "location",
+            "latitude",
+            "longitude",
+            "attendance",
+            *[f'"{c}"' for c in levels],
+        ]
+    )
     frame = store.query(f"SELECT {cols} FROM events WHERE {' AND '.join(where)} ORDER BY starts_at", params)
     frame["type"] = event_types.event_types(frame, rules or event_types.load(store))
     hours = (frame["ends_at"] - frame["starts_at"]).dt.total_seconds() / 3600
@@ -76,8 +93,10 @@ def datasets(store) -> pd.DataFrame:
     """Event datasets with their number of events and span."""
     if "events" not in store.tables():
         return pd.DataFrame(columns=["dataset", "events", "first", "last"])
-    return store.query("SELECT dataset, count(*) AS events, min(starts_at) AS first, max(starts_at) AS last "
-                       "FROM events GROUP BY dataset ORDER BY count(*) DESC, dataset")
+    return store.query(
+        "SELECT dataset, count(*) AS events, min(starts_at) AS first, max(starts_at) AS last "
+        "FROM events GROUP BY dataset ORDER BY count(*) DESC, dataset"
+    )
 
 
 def levels(store) -> list[str]:
@@ -94,6 +113,7 @@ def area_names(store, level: str) -> pd.DataFrame:
 
 
 # -- counts ------------------------------------------------------------------------
+
 
 def _periods(when: pd.Series, freq: str) -> pd.Series:
     alias = FREQS.get(freq, freq)
@@ -117,9 +137,11 @@ def over_time(frame: pd.DataFrame, freq: str = "month", top: int | None = None) 
     if top is not None:
         keep = done["type"].value_counts().index[:top]
         done = done.assign(type=done["type"].where(done["type"].isin(keep), OTHER_TYPES))
-    out = (done.assign(period=_periods(done["starts_at"], freq))
-           .groupby(["period", "type"], as_index=False)
-           .agg(events=("event_id", "size"), hours=("hours", "sum")))
+    out = (
+        done.assign(period=_periods(done["starts_at"], freq))
+        .groupby(["period", "type"], as_index=False)
+        .agg(events=("event_id", "size"), hours=("hours", "sum"))
+    )
     return out.sort_values(["period", "events"], ascending=[True, False]).reset_index(drop=True)
 
 
@@ -132,15 +154,25 @@ def by_area(frame: pd.DataFrame, link: pd.DataFrame, level: str, names: pd.DataF
     """Per area of ``level`` (all of them, zeros included): events held, hours, attendance, main types."""
     rows = _linked(frame, link, level)
     agg = rows.groupby("code").agg(
-        events=("event_id", "size"), hours=("hours", "sum"),
+        events=("event_id", "size"),
+        hours=("hours", "sum"),
         attendance=("attendance", lambda s: s.dropna().sum() if s.notna().any() else np.nan),
-        first=("starts_at", "min"), last=("starts_at", "max"),
+        first=("starts_at", "min"),
+        last=("starts_at", "max"),
     )
-    top = (rows.groupby(["code", "type"]).size().rename("n").reset_index()
-           .sort_values(["code", "n"], ascending=[True, False])
-           .groupby("code").head(3)
-           .assign(label=lambda d: d["type"] + " (" + d["n"].astype(str) + ")")
-           .groupby("code")["label"].agg(", ".join).rename("main types"))
+    top = (
+        rows.groupby(["code", "type"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["code", "n"], ascending=[True, False])
+        .groupby("code")
+        .head(3)
+        .assign(label=lambda d: d["type"] + " (" + d["n"].astype(str) + ")")
+        .groupby("code")["label"]
+        .agg(", ".join)
+        .rename("main types")
+    )
     out = names.set_index("code").join(agg).join(top)
     out["events"] = out["events"].fillna(0).astype(int)
     out["hours"] = out["hours"].fillna(0.0).round(1)
@@ -148,27 +180,35 @@ def by_area(frame: pd.DataFrame, link: pd.DataFrame, level: str, names: pd.DataF
     return out.reset_index()
 
 
-def area_period(frame: pd.DataFrame, link: pd.DataFrame, level: str, codes: list[str], start, end,
-                freq: str = "month") -> pd.DataFrame:
+def area_period(
+    frame: pd.DataFrame, link: pd.DataFrame, level: str, codes: list[str], start, end, freq: str = "month"
+) -> pd.DataFrame:
     """Events held and hours per area and period, every area and period present (zeros filled)."""
     rows = _linked(frame, link, level)
     days = pd.Series(pd.date_range(pd.Timestamp(start), pd.Timestamp(end) - pd.Timedelta(days=1), freq="D"))
     periods = pd.DatetimeIndex(_periods(days, freq).unique())
     grid = pd.MultiIndex.from_product([periods, codes], names=["period", "area"])
-    counts = (rows.assign(period=_periods(rows["starts_at"], freq))
-              .groupby(["period", "code"]).agg(events=("event_id", "size"), hours=("hours", "sum")))
+    counts = (
+        rows.assign(period=_periods(rows["starts_at"], freq))
+        .groupby(["period", "code"])
+        .agg(events=("event_id", "size"), hours=("hours", "sum"))
+    )
     counts.index.names = ["period", "area"]
     out = counts.reindex(grid).fillna({"events": 0, "hours": 0.0}).reset_index()
     out["events"] = out["events"].astype(int)
     return out
 
 
-def coverage(frame: pd.DataFrame, link: pd.DataFrame, level: str, codes: list[str], start, end,
-             freq: str = "quarter") -> pd.DataFrame:
+def coverage(
+    frame: pd.DataFrame, link: pd.DataFrame, level: str, codes: list[str], start, end, freq: str = "quarter"
+) -> pd.DataFrame:
     """Share of the level's areas with at least one event held, per period."""
     grid = area_period(frame, link, level, codes, start, end, freq)
-    out = grid.groupby("period").agg(areas_with_events=("events", lambda s: int((s > 0).sum())),
-                                     areas=("area", "size")).reset_index()
+    out = (
+        grid.groupby("period")
+        .agg(areas_with_events=("events", lambda s: int((s > 0).sum())), areas=("area", "size"))
+        .reset_index()
+    )
     out["share"] = out["areas_with_events"] / out["areas"]
     return out
 
@@ -191,8 +231,16 @@ def attendance_summary(frame: pd.DataFrame) -> dict:
 
 # -- the public interface ---------------------------------------------------------------
 
-def events_held(store, level: str, start, end, freq: str = "month", types: list[str] | None = None,
-                datasets: list[str] | None = None) -> pd.DataFrame:
+
+def events_held(
+    store,
+    level: str,
+    start,
+    end,
+    freq: str = "month",
+    types: list[str] | None = None,
+    datasets: list[str] | None = None,
+) -> pd.DataFrame:
     """Events held per area of ``level`` and period, zeros included: period, area, events, hours.
 
     Parameters
@@ -213,8 +261,9 @@ def events_held(store, level: str, start, end, freq: str = "month", types: list[
     return area_period(frame, links(store, frame), level, codes, start, end, freq)
 
 
-def upcoming(store, now=None, days: int = 30, level: str | None = None, area: str | None = None,
-             limit: int = 50) -> pd.DataFrame:
+def upcoming(
+    store, now=None, days: int = 30, level: str | None = None, area: str | None = None, limit: int = 50
+) -> pd.DataFrame:
     """The next events (not cancelled) from ``now`` to ``days`` later, optionally in one area.
 
     Columns: starts_at, ends_at, type, title, location, areas (the codes of
@@ -235,8 +284,10 @@ def upcoming(store, now=None, days: int = 30, level: str | None = None, area: st
 
 # -- incidents, scores and population per area ---------------------------------------------
 
-def incidents_by_area_month(store, level: str, dataset: str, start, end,
-                            offenses: list[str] | None = None) -> pd.DataFrame:
+
+def incidents_by_area_month(
+    store, level: str, dataset: str, start, end, offenses: list[str] | None = None
+) -> pd.DataFrame:
     """Incidents per area of ``level`` and month (month, area, incidents); areas without incidents absent."""
     if "incidents" not in store.tables() or not dataset:
         return pd.DataFrame(columns=["month", "area", "incidents"])
@@ -247,16 +298,21 @@ def incidents_by_area_month(store, level: str, dataset: str, start, end,
         where.append("offense IN (SELECT unnest(CAST(:offenses AS TEXT[])))")
         params["offenses"] = list(offenses)
     return store.query(
-        f'SELECT date_trunc(\'month\', occurred_at) AS month, "{col}" AS area, count(*) AS incidents '
-        f"FROM incidents WHERE {' AND '.join(where)} GROUP BY 1, 2 ORDER BY 1, 2", params)
+        f"SELECT date_trunc('month', occurred_at) AS month, \"{col}\" AS area, count(*) AS incidents "
+        f"FROM incidents WHERE {' AND '.join(where)} GROUP BY 1, 2 ORDER BY 1, 2",
+        params,
+    )
 
 
 def score_measures(store, level: str) -> list[str]:
     """TRUST and SAFETY where monthly scores exist at ``level``."""
     if "survey_scores" not in store.tables():
         return []
-    found = store.query("SELECT DISTINCT measure FROM survey_scores WHERE level = :l AND period_days >= 28 "
-                        "AND measure IN ('TRUST', 'SAFETY')", {"l": level})
+    found = store.query(
+        "SELECT DISTINCT measure FROM survey_scores WHERE level = :l AND period_days >= 28 "
+        "AND measure IN ('TRUST', 'SAFETY')",
+        {"l": level},
+    )
     return sorted(found["measure"], key=["TRUST", "SAFETY"].index)
 
 
@@ -268,8 +324,13 @@ def scores_by_area_month(store, level: str, start, end, measures=("TRUST", "SAFE
         "SELECT date_trunc('month', period_start) AS month, area, measure, avg(value) AS value FROM survey_scores "
         "WHERE level = :l AND period_days >= 28 AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) "
         "AND period_start >= :s AND period_start < :e GROUP BY 1, 2, 3",
-        {"l": level, "m": list(measures), "s": pd.Timestamp(start).to_pydatetime(),
-         "e": pd.Timestamp(end).to_pydatetime()})
+        {
+            "l": level,
+            "m": list(measures),
+            "s": pd.Timestamp(start).to_pydatetime(),
+            "e": pd.Timestamp(end).to_pydatetime(),
+        },
+    )
     if long.empty:
         return pd.DataFrame(columns=["month", "area", *measures])
     wide = long.pivot_table(index=["month", "area"], columns="measure", values="value").reset_index()
@@ -281,8 +342,11 @@ def population(store, level: str) -> pd.Series:
     """Residents per area code of ``level`` (total population), empty when none is loaded."""
     if "population" not in store.tables():
         return pd.Series(dtype=float)
-    frame = store.query("SELECT area, sum(population) AS population FROM population "
-                        "WHERE level = :l AND dimension = 'total' GROUP BY area", {"l": level})
+    frame = store.query(
+        "SELECT area, sum(population) AS population FROM population "
+        "WHERE level = :l AND dimension = 'total' GROUP BY area",
+        {"l": level},
+    )
     return frame.set_index("area")["population"]
 
 
@@ -294,21 +358,32 @@ def population_margins(store, level: str, areas: list[str] | None = None) -> pd.
     if areas:
         where += " AND area IN (SELECT unnest(CAST(:a AS TEXT[])))"
         params["a"] = list(areas)
-    return store.query(f"SELECT dimension, category, sum(population) AS population FROM population "
-                       f"WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2", params)
+    return store.query(
+        f"SELECT dimension, category, sum(population) AS population FROM population "
+        f"WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2",
+        params,
+    )
 
 
 # -- joined views ----------------------------------------------------------------------------
 
-def area_month(store, level: str, start, end, incident_dataset: str | None, frame: pd.DataFrame,
-               link: pd.DataFrame) -> pd.DataFrame:
+
+def area_month(
+    store, level: str, start, end, incident_dataset: str | None, frame: pd.DataFrame, link: pd.DataFrame
+) -> pd.DataFrame:
     """One row per area and month: events held, hours, attendance, incidents, and TRUST/SAFETY where loaded."""
     names = area_names(store, level)
     grid = area_period(frame, link, level, list(names["code"]), start, end, "month").rename(columns={"period": "month"})
     rows = _linked(frame, link, level)
-    att = (rows.dropna(subset=["attendance"]).assign(month=_periods(rows["starts_at"], "month"))
-           .groupby(["month", "code"])["attendance"].sum().rename("attendance").reset_index()
-           .rename(columns={"code": "area"}))
+    att = (
+        rows.dropna(subset=["attendance"])
+        .assign(month=_periods(rows["starts_at"], "month"))
+        .groupby(["month", "code"])["attendance"]
+        .sum()
+        .rename("attendance")
+        .reset_index()
+        .rename(columns={"code": "area"})
+    )
     out = grid.merge(att, on=["month", "area"], how="left")
     inc = incidents_by_area_month(store, level, incident_dataset, start, end)
     out = out.merge(inc, on=["month", "area"], how="left")
@@ -321,8 +396,9 @@ def area_month(store, level: str, start, end, incident_dataset: str | None, fram
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def coverage_gaps(store, level: str, start, end, incident_dataset: str | None, frame: pd.DataFrame,
-                  link: pd.DataFrame) -> pd.DataFrame:
+def coverage_gaps(
+    store, level: str, start, end, incident_dataset: str | None, frame: pd.DataFrame, link: pd.DataFrame
+) -> pd.DataFrame:
     """Areas ranked by need (many incidents, low trust) against engagement (few events held).
 
     Each area gets percentile ranks among the level's areas (0 = lowest, 1 =
@@ -334,8 +410,9 @@ def coverage_gaps(store, level: str, start, end, incident_dataset: str | None, f
     table = by_area(frame, link, level, area_names(store, level))[[level, "name", "events", "hours"]]
     table = table.rename(columns={level: "area"})
     inc = incidents_by_area_month(store, level, incident_dataset, start, end)
-    table["incidents"] = table["area"].map(inc.groupby("area")["incidents"].sum()).fillna(0).astype(int) \
-        if incident_dataset else np.nan
+    table["incidents"] = (
+        table["area"].map(inc.groupby("area")["incidents"].sum()).fillna(0).astype(int) if incident_dataset else np.nan
+    )
     pop = population(store, level)
     need_parts = []
     if incident_dataset:
@@ -392,8 +469,13 @@ def participation_report(store, people: pd.DataFrame, link: pd.DataFrame, level:
         if pop.empty:
             rep.append((dim, pd.DataFrame(), None, f"No population margin for {dim} is loaded to compare with."))
             continue
-        table, d, note = participation.representativeness(rows.groupby("category").size(), pop,
-                                                          settings.get("min_public_count"))
+        table, d, note = participation.representativeness(
+            rows.groupby("category").size(), pop, settings.get("min_public_count")
+        )
         rep.append((dim, table, d, note))
-    return {"summary": participation.summary(people), "retention": participation.retention(people),
-            "reach": reach, "representativeness": rep}
+    return {
+        "summary": participation.summary(people),
+        "retention": participation.retention(people),
+        "reach": reach,
+        "representativeness": rep,
+    }

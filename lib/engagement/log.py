@@ -78,8 +78,9 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip()) or (not isinstance(v, str) and pd.isna(v))
 
 
-def validate(store, entry: EventEntry, types: list[str], now: pd.Timestamp | None = None,
-             editing: str | None = None) -> list[str]:
+def validate(
+    store, entry: EventEntry, types: list[str], now: pd.Timestamp | None = None, editing: str | None = None
+) -> list[str]:
     """Every reason ``entry`` cannot be saved (empty when it can)."""
     now = now or pd.Timestamp.now()
     reasons = []
@@ -112,9 +113,14 @@ def validate(store, entry: EventEntry, types: list[str], now: pd.Timestamp | Non
         if _blank(entry.area_level):
             reasons.append("Choose the boundary level of the area (beat, district ...).")
         else:
-            known = store.scalar("SELECT count(*) FROM boundaries WHERE level = :l AND code = :c",
-                                 {"l": entry.area_level, "c": parse.normalize_code(entry.area)}) \
-                if "boundaries" in store.tables() else 0
+            known = (
+                store.scalar(
+                    "SELECT count(*) FROM boundaries WHERE level = :l AND code = :c",
+                    {"l": entry.area_level, "c": parse.normalize_code(entry.area)},
+                )
+                if "boundaries" in store.tables()
+                else 0
+            )
             if not known:
                 reasons.append(f"There is no {entry.area_level} '{entry.area}' in the loaded boundaries.")
     if has_point:
@@ -135,8 +141,13 @@ def validate(store, entry: EventEntry, types: list[str], now: pd.Timestamp | Non
         same = store.query(
             "SELECT event_id FROM events WHERE dataset = :d AND starts_at = :s AND title_norm = :t "
             "AND coalesce(area, '') = :a AND event_id <> :me",
-            {"d": DATASET, "s": pd.Timestamp(start).to_pydatetime(), "t": _title_norm(_title(entry)),
-             "a": parse.normalize_code(entry.area) or "", "me": editing or ""},
+            {
+                "d": DATASET,
+                "s": pd.Timestamp(start).to_pydatetime(),
+                "t": _title_norm(_title(entry)),
+                "a": parse.normalize_code(entry.area) or "",
+                "me": editing or "",
+            },
         )
         if len(same):
             reasons.append(f"This event is already in the log ({same['event_id'].iloc[0]}): edit it instead.")
@@ -161,17 +172,29 @@ def _row(store, entry: EventEntry, event_id: str) -> pd.DataFrame:
     lon = None if _blank(entry.longitude) else float(entry.longitude)
     area = None if _blank(entry.area) else parse.normalize_code(entry.area)
     attendance = None if _blank(entry.attendance) else int(float(entry.attendance))
-    row = pd.DataFrame([{
-        "event_id": event_id, "title": title, "title_norm": _title_norm(title),
-        "event_type": entry.event_type, "description": entry.notes.strip() or None,
-        "starts_at": pd.Timestamp(entry.starts_at), "ends_at": pd.Timestamp(entry.ends_at) if not _blank(entry.ends_at) else pd.NaT,
-        "area": area, "location": entry.location.strip() or None,
-        "latitude": lat if lat is not None else float("nan"), "longitude": lon if lon is not None else float("nan"),
-        "attendance": attendance, "dataset": DATASET,
-        # Whether staff typed the title: a title made from type and area follows later edits of either.
-        "attributes": json.dumps({"area_level": entry.area_level if area else None,
-                                  "title_given": not _blank(entry.title)}),
-    }])
+    row = pd.DataFrame(
+        [
+            {
+                "event_id": event_id,
+                "title": title,
+                "title_norm": _title_norm(title),
+                "event_type": entry.event_type,
+                "description": entry.notes.strip() or None,
+                "starts_at": pd.Timestamp(entry.starts_at),
+                "ends_at": pd.Timestamp(entry.ends_at) if not _blank(entry.ends_at) else pd.NaT,
+                "area": area,
+                "location": entry.location.strip() or None,
+                "latitude": lat if lat is not None else float("nan"),
+                "longitude": lon if lon is not None else float("nan"),
+                "attendance": attendance,
+                "dataset": DATASET,
+                # Whether staff typed the title: a title made from type and area follows later edits of either.
+                "attributes": json.dumps(
+                    {"area_level": entry.area_level if area else None, "title_given": not _blank(entry.title)}
+                ),
+            }
+        ]
+    )
     row["starts_at"] = row["starts_at"].astype("datetime64[us]")
     row["ends_at"] = row["ends_at"].astype("datetime64[us]")
     # Points take their areas from the layers; the chosen area is set below, not guessed from its code.
@@ -181,8 +204,14 @@ def _row(store, entry: EventEntry, event_id: str) -> pd.DataFrame:
     if area and entry.area_level:
         # The chosen area is authoritative at its level; coarser levels follow the nesting.
         row[level_column(entry.area_level)] = area
-        parents = store.query("SELECT parent_level, parent_code FROM boundary_parents WHERE level = :l AND code = :c",
-                              {"l": entry.area_level, "c": area}) if "boundary_parents" in store.tables() else pd.DataFrame()
+        parents = (
+            store.query(
+                "SELECT parent_level, parent_code FROM boundary_parents WHERE level = :l AND code = :c",
+                {"l": entry.area_level, "c": area},
+            )
+            if "boundary_parents" in store.tables()
+            else pd.DataFrame()
+        )
         for p in parents.itertuples():
             row[level_column(p.parent_level)] = p.parent_code
     return row
@@ -209,14 +238,17 @@ def _renew_load(store) -> int:
     if store.engine == "postgresql":
         store.execute("SELECT pg_advisory_xact_lock(7321)")  # as ingest: one writer of load ids at a time
     new_id = int(store.scalar("SELECT coalesce(max(load_id), 0) + 1 FROM loads"))
-    old = store.scalar("SELECT load_id FROM loads WHERE kind = 'events' AND dataset = :d AND source_name = :s",
-                       {"d": DATASET, "s": SOURCE})
+    old = store.scalar(
+        "SELECT load_id FROM loads WHERE kind = 'events' AND dataset = :d AND source_name = :s",
+        {"d": DATASET, "s": SOURCE},
+    )
     if old is None:
         store.execute(
             "INSERT INTO loads (load_id, kind, dataset, source_name, file_hash, loaded_at, rows_read, rows_loaded, "
             "rows_rejected, rows_not_geocoded, rows_merged, rows_duplicate, area_level, mapping, messages, synthetic) "
             "VALUES (:id, 'events', :d, :s, '', :at, 0, 0, 0, 0, 0, 0, NULL, '{}', '[]', FALSE)",
-            {"id": new_id, "d": DATASET, "s": SOURCE, "at": _now()})
+            {"id": new_id, "d": DATASET, "s": SOURCE, "at": _now()},
+        )
     else:
         store.execute("UPDATE loads SET load_id = :new WHERE load_id = :old", {"new": new_id, "old": int(old)})
         store.execute("UPDATE events SET load_id = :new WHERE load_id = :old", {"new": new_id, "old": int(old)})
@@ -226,26 +258,38 @@ def _renew_load(store) -> int:
 def _refresh_load(store, load_id: int) -> None:
     n, lo, hi, nogeo = store.rows(
         "SELECT count(*), min(starts_at), max(starts_at), count(*) FILTER (WHERE latitude IS NULL) "
-        "FROM events WHERE load_id = :id", {"id": load_id})[0]
+        "FROM events WHERE load_id = :id",
+        {"id": load_id},
+    )[0]
     store.execute(
         "UPDATE loads SET rows_read = :n, rows_loaded = :n, rows_not_geocoded = :g, period_start = :lo, "
         "period_end = :hi, loaded_at = :at WHERE load_id = :id",
-        {"n": int(n), "g": int(nogeo), "lo": lo, "hi": hi, "at": _now(), "id": load_id})
+        {"n": int(n), "g": int(nogeo), "lo": lo, "hi": hi, "at": _now(), "id": load_id},
+    )
 
 
 def _now():
     return pd.Timestamp.now().floor("s").to_pydatetime()
 
 
-def _history(store, event_id: str, editor: str, action: str, old: dict | None, new: dict | None,
-             reason: str) -> int:
+def _history(store, event_id: str, editor: str, action: str, old: dict | None, new: dict | None, reason: str) -> int:
     edit_id = int(store.scalar("SELECT coalesce(max(edit_id), 0) + 1 FROM event_edits"))
     store.execute(
         "INSERT INTO event_edits (edit_id, dataset, event_id, edited_at, editor, action, changes, old_values, "
         "new_values, reason) VALUES (:id, :d, :e, :at, :who, :action, :changes, :old, :new, :reason)",
-        {"id": edit_id, "d": DATASET, "e": event_id, "at": _now(), "who": editor.strip(), "action": action,
-         "changes": describe_changes(old, new), "old": json.dumps(old) if old else None,
-         "new": json.dumps(new) if new else None, "reason": (reason or "").strip() or None})
+        {
+            "id": edit_id,
+            "d": DATASET,
+            "e": event_id,
+            "at": _now(),
+            "who": editor.strip(),
+            "action": action,
+            "changes": describe_changes(old, new),
+            "old": json.dumps(old) if old else None,
+            "new": json.dumps(new) if new else None,
+            "reason": (reason or "").strip() or None,
+        },
+    )
     return edit_id
 
 
@@ -305,8 +349,15 @@ def record(store, entry: EventEntry, editor: str, types: list[str], sheet: SignI
     return event_id
 
 
-def edit(store, event_id: str, entry: EventEntry, editor: str, types: list[str], reason: str = "",
-         sheet: SignIn | None = None) -> int:
+def edit(
+    store,
+    event_id: str,
+    entry: EventEntry,
+    editor: str,
+    types: list[str],
+    reason: str = "",
+    sheet: SignIn | None = None,
+) -> int:
     """Change a logged event; returns the history row's id. Raises EventLogError (nothing written)."""
     before = get(store, event_id)
     if before is None:
@@ -363,11 +414,15 @@ def get(store, event_id: str) -> EventEntry | None:
         return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
     return EventEntry(
-        event_type=r["event_type"], starts_at=pd.Timestamp(r["starts_at"]),
+        event_type=r["event_type"],
+        starts_at=pd.Timestamp(r["starts_at"]),
         ends_at=pd.Timestamp(r["ends_at"]) if val(r["ends_at"]) is not None else None,
-        title=r["title"] if attrs.get("title_given", True) else "", area_level=attrs.get("area_level"),
+        title=r["title"] if attrs.get("title_given", True) else "",
+        area_level=attrs.get("area_level"),
         area=val(r["area"]),
-        location=val(r["location"]) or "", latitude=val(r["latitude"]), longitude=val(r["longitude"]),
+        location=val(r["location"]) or "",
+        latitude=val(r["latitude"]),
+        longitude=val(r["longitude"]),
         attendance=int(r["attendance"]) if val(r["attendance"]) is not None else None,
         notes=val(r["description"]) or "",
     )
@@ -381,7 +436,9 @@ def logged(store) -> pd.DataFrame:
     return store.query(
         "SELECT e.event_id, e.starts_at, e.event_type, e.title, e.area, e.location, e.attendance, "
         "(SELECT count(*) FROM event_edits h WHERE h.dataset = e.dataset AND h.event_id = e.event_id) AS edits "
-        "FROM events e WHERE e.dataset = :d ORDER BY e.starts_at DESC", {"d": DATASET})
+        "FROM events e WHERE e.dataset = :d ORDER BY e.starts_at DESC",
+        {"d": DATASET},
+    )
 
 
 def history(store, event_id: str | None = None) -> pd.DataFrame:

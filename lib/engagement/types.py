@@ -58,50 +58,179 @@ class Rule:
 # "NO Beat Meeting 1212" is not counted as a meeting held; specific CAPS
 # subcommittees come before the broad "beat" and "youth" words.
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(CANCELLED, ("^no", "cancel*", "postpone*", "rescheduled"), "title",
-         "A calendar entry announcing that a meeting will not take place; not counted as held."),
-    Rule("Peer Jury", ("peer jury", "peer juries"), note="CAPS youth diversion: teens hear cases of first-time offenders."),
-    Rule("Domestic violence subcommittee", ("domestic violence", "domestic violance", "domestic", "dv"),
-         note="CAPS district subcommittee on domestic violence, incl. resource tables."),
-    Rule("Court advocacy", ("court ad*", "coury advocacy", "court watch*"),
-         note="CAPS court advocacy subcommittee: residents follow cases in court."),
+    Rule(
+        CANCELLED,
+        ("^no", "cancel*", "postpone*", "rescheduled"),
+        "title",
+        "A calendar entry announcing that a meeting will not take place; not counted as held.",
+    ),
+    Rule(
+        "Peer Jury",
+        ("peer jury", "peer juries"),
+        note="CAPS youth diversion: teens hear cases of first-time offenders.",
+    ),
+    Rule(
+        "Domestic violence subcommittee",
+        ("domestic violence", "domestic violance", "domestic", "dv"),
+        note="CAPS district subcommittee on domestic violence, incl. resource tables.",
+    ),
+    Rule(
+        "Court advocacy",
+        ("court ad*", "coury advocacy", "court watch*"),
+        note="CAPS court advocacy subcommittee: residents follow cases in court.",
+    ),
     Rule("Senior", ("senior*", "elder*"), note="Senior subcommittee meetings and senior safety events."),
     Rule("Coffee with a Cop", ("coffee",), note="Coffee with a Cop / with the Commander."),
-    Rule("Youth", ("youth", "explor*", "officer friendly", "kid*", "teen*", "girls", "boys", "mentor*", "camp",
-                   "prom", "back to school", "after school", "student*", "basketball", "baseball", "play streets",
-                   "scouts", "junior*"),
-         note="Youth programmes: Explorers, camps, sports leagues, mentoring."),
+    Rule(
+        "Youth",
+        (
+            "youth",
+            "explor*",
+            "officer friendly",
+            "kid*",
+            "teen*",
+            "girls",
+            "boys",
+            "mentor*",
+            "camp",
+            "prom",
+            "back to school",
+            "after school",
+            "student*",
+            "basketball",
+            "baseball",
+            "play streets",
+            "scouts",
+            "junior*",
+        ),
+        note="Youth programmes: Explorers, camps, sports leagues, mentoring.",
+    ),
     Rule("Beat facilitators", ("beat facilitator*",), note="Meetings of the residents who facilitate beat meetings."),
-    Rule("District Advisory Committee", ("district advi*", "dac", "d a c", "advisory council", "diversity"),
-         note="The district commander's advisory committee (DAC) and its subcommittees (e.g. diversity and inclusion)."),
-    Rule("Faith-based", ("faith*", "clergy", "church*", "ministr*", "interfaith", "pastor*"),
-         note="Clergy and faith-based subcommittees and events (e.g. 100 Blocks 100 Churches)."),
-    Rule("Business", ("business*", "hospitality", "chamber", "merchant*", "security meeting"),
-         note="Business and hospitality subcommittees."),
+    Rule(
+        "District Advisory Committee",
+        ("district advi*", "dac", "d a c", "advisory council", "diversity"),
+        note="The district commander's advisory committee (DAC) and its subcommittees (e.g. diversity and inclusion).",
+    ),
+    Rule(
+        "Faith-based",
+        ("faith*", "clergy", "church*", "ministr*", "interfaith", "pastor*"),
+        note="Clergy and faith-based subcommittees and events (e.g. 100 Blocks 100 Churches).",
+    ),
+    Rule(
+        "Business",
+        ("business*", "hospitality", "chamber", "merchant*", "security meeting"),
+        note="Business and hospitality subcommittees.",
+    ),
     Rule("Outdoor roll call", ("roll call",), note="Roll call held outdoors at a hot spot, with residents."),
-    Rule("Beat meeting", ("beat*", "bt", "beet meeting", "residential", "sector meeting", "community meeting",
-                          "caps meeting", "caps"),
-         note="CAPS beat (community) meetings: residents and beat officers, monthly or bimonthly."),
-    Rule("Anti-violence / positive loitering", ("positive loitering", "smoke out", "peace*", "take back",
-                                                "taking our park back", "operation wake up", "stop the violence",
-                                                "anti violence", "ceasefire"),
-         note="Gatherings that reclaim a corner or park."),
-    Rule("Community meeting / forum", ("town hall", "forum", "dialogue", "conversation*", "stakeholder*",
-                                      "ward meeting", "ward public safety", "association", "listening session"),
-         note="Town halls, public safety forums, ward and stakeholder meetings."),
-    Rule("Training and seminars", ("training", "seminar*", "workshop*", "class", "classes", "block club*",
-                                   "academy", "law and your community", "law and the community",
-                                   "crime prevention", "presentation*", "information session", "car seat*",
-                                   "passenger safety", "neighborhood watch*"),
-         note="Block club training, safety seminars and presentations, car seat checks, citizen academies."),
+    Rule(
+        "Beat meeting",
+        ("beat*", "bt", "beet meeting", "residential", "sector meeting", "community meeting", "caps meeting", "caps"),
+        note="CAPS beat (community) meetings: residents and beat officers, monthly or bimonthly.",
+    ),
+    Rule(
+        "Anti-violence / positive loitering",
+        (
+            "positive loitering",
+            "smoke out",
+            "peace*",
+            "take back",
+            "taking our park back",
+            "operation wake up",
+            "stop the violence",
+            "anti violence",
+            "ceasefire",
+        ),
+        note="Gatherings that reclaim a corner or park.",
+    ),
+    Rule(
+        "Community meeting / forum",
+        (
+            "town hall",
+            "forum",
+            "dialogue",
+            "conversation*",
+            "stakeholder*",
+            "ward meeting",
+            "ward public safety",
+            "association",
+            "listening session",
+        ),
+        note="Town halls, public safety forums, ward and stakeholder meetings.",
+    ),
+    Rule(
+        "Training and seminars",
+        (
+            "training",
+            "seminar*",
+            "workshop*",
+            "class",
+            "classes",
+            "block club*",
+            "academy",
+            "law and your community",
+            "law and the community",
+            "crime prevention",
+            "presentation*",
+            "information session",
+            "car seat*",
+            "passenger safety",
+            "neighborhood watch*",
+        ),
+        note="Block club training, safety seminars and presentations, car seat checks, citizen academies.",
+    ),
     Rule("Recruitment", ("recruit*", "career*", "job fair", "hiring"), note="Police recruitment and job fairs."),
-    Rule("Community event", ("night out", "fest", "festival", "picnic", "party", "fair", "parade", "pantry",
-                             "food", "giveaway", "concert", "bingo", "celebration", "cookout", "bbq", "health",
-                             "blood drive", "holiday", "halloween", "christmas", "thanksgiving", "turkey",
-                             "toy*", "resource*", "volunteer*", "kindness", "danc*", "bowling", "awareness",
-                             "movie*", "clean*", "green", "shred*", "5k", "walk", "march", "egg hunt", "garden",
-                             "market", "golf", "show", "ceremony", "fun", "open house", "expo", "fundraiser"),
-         note="National Night Out, fairs, food giveaways, resource tables and other public events."),
+    Rule(
+        "Community event",
+        (
+            "night out",
+            "fest",
+            "festival",
+            "picnic",
+            "party",
+            "fair",
+            "parade",
+            "pantry",
+            "food",
+            "giveaway",
+            "concert",
+            "bingo",
+            "celebration",
+            "cookout",
+            "bbq",
+            "health",
+            "blood drive",
+            "holiday",
+            "halloween",
+            "christmas",
+            "thanksgiving",
+            "turkey",
+            "toy*",
+            "resource*",
+            "volunteer*",
+            "kindness",
+            "danc*",
+            "bowling",
+            "awareness",
+            "movie*",
+            "clean*",
+            "green",
+            "shred*",
+            "5k",
+            "walk",
+            "march",
+            "egg hunt",
+            "garden",
+            "market",
+            "golf",
+            "show",
+            "ceremony",
+            "fun",
+            "open house",
+            "expo",
+            "fundraiser",
+        ),
+        note="National Night Out, fairs, food giveaways, resource tables and other public events.",
+    ),
 )
 
 
@@ -143,7 +272,9 @@ def check(rules) -> tuple[Rule, ...]:
             if not re.search(r"\w", keyword):
                 raise RulesError(f"Rule {number} ({kind}): keyword {keyword!r} has no letters or digits.")
             if re.search(r"\*\w|\*\*", keyword) or "^" in keyword[1:]:
-                raise RulesError(f"Rule {number} ({kind}): in {keyword!r}, * may only end a word and ^ only start the keyword.")
+                raise RulesError(
+                    f"Rule {number} ({kind}): in {keyword!r}, * may only end a word and ^ only start the keyword."
+                )
         if rule.scope not in SCOPES:
             raise RulesError(f"Rule {number} ({kind}): scope must be one of {', '.join(SCOPES)}.")
         key = (kind.lower(), keywords)
@@ -157,12 +288,12 @@ def check(rules) -> tuple[Rule, ...]:
 
 
 def _compiled(rules: tuple[Rule, ...]) -> list[tuple[str, re.Pattern, bool]]:
-    return [(r.type, re.compile("|".join(_keyword_pattern(k) for k in r.keywords)), r.scope != "title")
-            for r in rules]
+    return [(r.type, re.compile("|".join(_keyword_pattern(k) for k in r.keywords)), r.scope != "title") for r in rules]
 
 
-def classify(titles: pd.Series, descriptions: pd.Series | None = None,
-             rules: tuple[Rule, ...] = DEFAULT_RULES) -> pd.Series:
+def classify(
+    titles: pd.Series, descriptions: pd.Series | None = None, rules: tuple[Rule, ...] = DEFAULT_RULES
+) -> pd.Series:
     """The type of each event from its title (and description where no title rule matched)."""
     compiled = _compiled(check(rules))
     desc_in = descriptions.reindex(titles.index) if descriptions is not None else pd.Series("", index=titles.index)
@@ -191,8 +322,11 @@ def classify(titles: pd.Series, descriptions: pd.Series | None = None,
 def event_types(events: pd.DataFrame, rules: tuple[Rule, ...] = DEFAULT_RULES) -> pd.Series:
     """Type per event: the source's own ``event_type`` where given, else :func:`classify`."""
     derived = classify(events["title"], events.get("description"), rules)
-    given = events["event_type"].astype("str").str.strip().replace("", None) \
-        if "event_type" in events else pd.Series(None, index=events.index, dtype="str")
+    given = (
+        events["event_type"].astype("str").str.strip().replace("", None)
+        if "event_type" in events
+        else pd.Series(None, index=events.index, dtype="str")
+    )
     return given.fillna(derived)
 
 
@@ -203,15 +337,18 @@ def types(rules: tuple[Rule, ...] = DEFAULT_RULES) -> list[str]:
 
 # -- the rules table, as stored and as edited -----------------------------------
 
+
 def to_frame(rules: tuple[Rule, ...]) -> pd.DataFrame:
     """Rules as an editable table: order, type, keywords (comma separated), scope, note."""
-    return pd.DataFrame({
-        "order": range(1, len(rules) + 1),
-        "type": [r.type for r in rules],
-        "keywords": [", ".join(r.keywords) for r in rules],
-        "scope": [r.scope for r in rules],
-        "note": [r.note for r in rules],
-    })
+    return pd.DataFrame(
+        {
+            "order": range(1, len(rules) + 1),
+            "type": [r.type for r in rules],
+            "keywords": [", ".join(r.keywords) for r in rules],
+            "scope": [r.scope for r in rules],
+            "note": [r.note for r in rules],
+        }
+    )
 
 
 def from_frame(frame: pd.DataFrame) -> tuple[Rule, ...]:
@@ -222,9 +359,14 @@ def from_frame(frame: pd.DataFrame) -> tuple[Rule, ...]:
     rules = []
     for row in frame.itertuples(index=False):
         keywords = tuple(k for k in str(row.keywords if pd.notna(row.keywords) else "").split(","))
-        rules.append(Rule(str(row.type if pd.notna(row.type) else ""), keywords,
-                          str(row.scope) if pd.notna(row.scope) and row.scope else SCOPES[1],
-                          str(row.note) if pd.notna(row.note) else ""))
+        rules.append(
+            Rule(
+                str(row.type if pd.notna(row.type) else ""),
+                keywords,
+                str(row.scope) if pd.notna(row.scope) and row.scope else SCOPES[1],
+                str(row.note) if pd.notna(row.note) else "",
+            )
+        )
     return check(rules)
 
 
@@ -235,8 +377,9 @@ def load(store) -> tuple[Rule, ...]:
     body = store.scalar("SELECT body FROM documents WHERE name = :n", {"n": DOCUMENT})
     if not body:
         return DEFAULT_RULES
-    return check(Rule(r["type"], tuple(r["keywords"]), r.get("scope", SCOPES[1]), r.get("note", ""))
-                 for r in json.loads(body))
+    return check(
+        Rule(r["type"], tuple(r["keywords"]), r.get("scope", SCOPES[1]), r.get("note", "")) for r in json.loads(body)
+    )
 
 
 def save(store, rules: tuple[Rule, ...]) -> None:
@@ -248,8 +391,10 @@ def save(store, rules: tuple[Rule, ...]) -> None:
     with store.transaction():
         schema.create_tables(store)
         store.execute("DELETE FROM documents WHERE name = :n", {"n": DOCUMENT})
-        store.execute("INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
-                      {"n": DOCUMENT, "b": body, "t": pd.Timestamp.now().floor("s").to_pydatetime()})
+        store.execute(
+            "INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
+            {"n": DOCUMENT, "b": body, "t": pd.Timestamp.now().floor("s").to_pydatetime()},
+        )
 
 
 def reset(store) -> None:
@@ -266,8 +411,9 @@ def updated_at(store) -> pd.Timestamp | None:
     return None if value is None else pd.Timestamp(value)
 
 
-def type_of(event_type: str | None, title: str | None, description: str | None = None,
-            rules: tuple[Rule, ...] = DEFAULT_RULES) -> str:
+def type_of(
+    event_type: str | None, title: str | None, description: str | None = None, rules: tuple[Rule, ...] = DEFAULT_RULES
+) -> str:
     """The type of one event: its own type where given, else by the rules (for single events and map layers).
 
     >>> type_of(None, "823/825 Beat Meeting"), type_of("Town Hall", "Spring meeting")

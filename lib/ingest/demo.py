@@ -25,8 +25,10 @@ _JITTER_DEG = 0.0006  # about 60 m of latitude
 def incidents(n: int, seed: int = 0, start: str = "2017-01-01", end: str = "2019-12-31") -> pd.DataFrame:
     """``n`` synthetic incidents as an export would have them (id, date, offense, block, beat, lat, lon)."""
     rng = np.random.default_rng(seed)
-    src = pd.read_parquet(EMBEDDED_DIR / "chicago_crimes_sample_2017_2019.parquet",
-                          columns=["date", "primary_type", "block", "beat", "latitude", "longitude"])
+    src = pd.read_parquet(
+        EMBEDDED_DIR / "chicago_crimes_sample_2017_2019.parquet",
+        columns=["date", "primary_type", "block", "beat", "latitude", "longitude"],
+    )
     src = src.dropna(subset=["latitude", "longitude"])
     when = pd.to_datetime(src["date"], format="%m/%d/%Y %H:%M")
     pick = rng.integers(0, len(src), n)
@@ -43,15 +45,17 @@ def incidents(n: int, seed: int = 0, start: str = "2017-01-01", end: str = "2019
     minutes = (when.dt.hour * 60 + when.dt.minute).to_numpy()
     minute = rng.choice(minutes, n)
     occurred = day + pd.to_timedelta(minute, unit="m")
-    return pd.DataFrame({
-        "case_id": [f"SYN{i:08d}" for i in range(n)],
-        "date": occurred.strftime("%Y-%m-%d %H:%M"),
-        "offense": rows["primary_type"].to_numpy(),
-        "block": rows["block"].to_numpy(),
-        "beat": rows["beat"].to_numpy(),
-        "latitude": np.round(lat, 6),
-        "longitude": np.round(lon, 6),
-    })
+    return pd.DataFrame(
+        {
+            "case_id": [f"SYN{i:08d}" for i in range(n)],
+            "date": occurred.strftime("%Y-%m-%d %H:%M"),
+            "offense": rows["primary_type"].to_numpy(),
+            "block": rows["block"].to_numpy(),
+            "beat": rows["beat"].to_numpy(),
+            "latitude": np.round(lat, 6),
+            "longitude": np.round(lon, 6),
+        }
+    )
 
 
 def write_csv(path: str | Path, n: int, seed: int = 0) -> Path:

@@ -33,15 +33,23 @@ Progress = Callable[[float, str], None]
 _MATCH = {
     "incidents": "t.dataset = s.dataset AND t.incident_id = s.incident_id",
     "survey": "t.dataset = s.dataset AND t.response_id = s.response_id",
-    "events": ("t.dataset = s.dataset AND t.starts_at = s.starts_at AND t.title_norm = s.title_norm "
-               "AND (t.area IS NULL OR s.area IS NULL OR t.area = s.area)"),
+    "events": (
+        "t.dataset = s.dataset AND t.starts_at = s.starts_at AND t.title_norm = s.title_norm "
+        "AND (t.area IS NULL OR s.area IS NULL OR t.area = s.area)"
+    ),
     "stations": "t.dataset = s.dataset AND t.station_id = s.station_id",
     "population": "t.level = s.level AND t.area = s.area AND t.dimension = s.dimension AND t.category = s.category",
     "scores": "t.dataset = s.dataset AND t.score_key = s.score_key AND t.measure = s.measure",
 }
 # Column that identifies a source row in the staged rows (several stored rows for scores).
-_ROW_KEY = {"incidents": "incident_id", "survey": "response_id", "events": "event_id",
-            "stations": "station_id", "population": "area", "scores": "score_key"}
+_ROW_KEY = {
+    "incidents": "incident_id",
+    "survey": "response_id",
+    "events": "event_id",
+    "stations": "station_id",
+    "population": "area",
+    "scores": "score_key",
+}
 _WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at", "scores": "period_start"}
 
 
@@ -80,7 +88,9 @@ class LoadReport:
             lines.append(f"  repeated in file   {self.rows_merged:>10,}")
         lines.append(f"  duplicates skipped {self.rows_duplicate:>10,}  (already in the store)")
         if self.kind in ("incidents", "survey", "events", "stations"):
-            lines.append(f"  not geocoded       {self.rows_not_geocoded:>10,}  (kept; counted in area totals when they carry an area)")
+            lines.append(
+                f"  not geocoded       {self.rows_not_geocoded:>10,}  (kept; counted in area totals when they carry an area)"
+            )
         if self.area_level:
             lines.append(f"  area codes are     {self.area_level} codes")
         if self.period[0] is not None and not pd.isna(self.period[0]):
@@ -88,10 +98,26 @@ class LoadReport:
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
-        out = {k: getattr(self, k) for k in (
-            "kind", "dataset", "source_name", "file_hash", "format", "mapping", "rows_read",
-            "rows_loaded", "rows_rejected", "rows_not_geocoded", "rows_merged", "rows_duplicate",
-            "area_level", "load_id", "messages")}
+        out = {
+            k: getattr(self, k)
+            for k in (
+                "kind",
+                "dataset",
+                "source_name",
+                "file_hash",
+                "format",
+                "mapping",
+                "rows_read",
+                "rows_loaded",
+                "rows_rejected",
+                "rows_not_geocoded",
+                "rows_merged",
+                "rows_duplicate",
+                "area_level",
+                "load_id",
+                "messages",
+            )
+        }
         out["period"] = [str(p) if p is not None else None for p in self.period]
         return out
 
@@ -109,9 +135,15 @@ def default_dataset(source_name: str) -> str:
     return name or "data"
 
 
-def plan(kind: str, path: str | Path, maps: dict | None = None, sets: dict | None = None,
-         crs: str | None = None, source_name: str | None = None, limit: int | None = None
-         ) -> tuple[Table, mapping_mod.Mapping, Prepared]:
+def plan(
+    kind: str,
+    path: str | Path,
+    maps: dict | None = None,
+    sets: dict | None = None,
+    crs: str | None = None,
+    source_name: str | None = None,
+    limit: int | None = None,
+) -> tuple[Table, mapping_mod.Mapping, Prepared]:
     """Read, map and validate without writing: what a load would do (the Data page's preview)."""
     if kind not in KINDS or kind == "boundaries":
         raise InputError(f"Unknown kind {kind!r}: use one of {', '.join(KINDS)}.")
@@ -137,10 +169,19 @@ def _check_crs(crs: str) -> None:
         raise InputError(f"--crs {crs}: not a coordinate system ({exc}). Use a code like EPSG:2263.") from exc
 
 
-def load(store, kind: str, path: str | Path, maps: dict | None = None, sets: dict | None = None,
-         dataset: str | None = None, level: str | None = None, crs: str | None = None,
-         source_name: str | None = None, synthetic: bool = False,
-         progress: Progress = _noop) -> LoadReport:
+def load(
+    store,
+    kind: str,
+    path: str | Path,
+    maps: dict | None = None,
+    sets: dict | None = None,
+    dataset: str | None = None,
+    level: str | None = None,
+    crs: str | None = None,
+    source_name: str | None = None,
+    synthetic: bool = False,
+    progress: Progress = _noop,
+) -> LoadReport:
     """Load one file of ``kind`` into ``store`` and return what happened.
 
     Raises InputError (store untouched) when the file or the mapping cannot be used.
@@ -161,11 +202,21 @@ def load(store, kind: str, path: str | Path, maps: dict | None = None, sets: dic
     area_level = None
     if KINDS[kind].geocoded:
         rows, area_level = enrich(store, rows)
-    report = LoadReport(kind, dataset, table.source_name, table.file_hash, table.format,
-                        mapping.as_dict(), rows_read=prepared.rows_read,
-                        rows_rejected=len(prepared.rejects), rows_merged=prepared.rows_merged,
-                        rows_not_geocoded=not_geocoded, area_level=area_level,
-                        messages=table.notes + prepared.messages, rejects=prepared.rejects)
+    report = LoadReport(
+        kind,
+        dataset,
+        table.source_name,
+        table.file_hash,
+        table.format,
+        mapping.as_dict(),
+        rows_read=prepared.rows_read,
+        rows_rejected=len(prepared.rejects),
+        rows_merged=prepared.rows_merged,
+        rows_not_geocoded=not_geocoded,
+        area_level=area_level,
+        messages=table.notes + prepared.messages,
+        rejects=prepared.rejects,
+    )
     progress(0.6, "Writing to the store")
     _write(store, kind, rows, report, synthetic, progress)
     progress(1.0, "Done")
@@ -288,8 +339,9 @@ def _next_load_id(store) -> int:
     return int(store.scalar("SELECT coalesce(max(load_id), 0) + 1 FROM loads"))
 
 
-def _write(store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: bool,
-           progress: Progress = _noop) -> None:
+def _write(
+    store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: bool, progress: Progress = _noop
+) -> None:
     spec = KINDS[kind]
     with store.transaction():
         schema.create_tables(store)
@@ -311,8 +363,9 @@ def _write(store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: 
             f"WHERE NOT EXISTS (SELECT 1 FROM {spec.table} t WHERE {_MATCH[kind]})"
         )
         key = _ROW_KEY[kind]
-        loaded_keys = int(store.scalar(
-            f"SELECT count(DISTINCT {key}) FROM {spec.table} WHERE load_id = :id", {"id": load_id}))
+        loaded_keys = int(
+            store.scalar(f"SELECT count(DISTINCT {key}) FROM {spec.table} WHERE load_id = :id", {"id": load_id})
+        )
         staged_keys = int(store.scalar(f"SELECT count(DISTINCT {key}) FROM staged_rows"))
         if kind == "population":
             loaded_keys = int(store.scalar(f"SELECT count(*) FROM {spec.table} WHERE load_id = :id", {"id": load_id}))
@@ -324,13 +377,21 @@ def _write(store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: 
                 f"{report.rows_duplicate:,} rows were already in the store (dataset '{report.dataset}') and were skipped."
             )
         geo = "latitude" in types
-        report.rows_not_geocoded = int(store.scalar(
-            f"SELECT count(DISTINCT {key}) FROM {spec.table} WHERE load_id = :id AND latitude IS NULL",
-            {"id": load_id})) if geo else 0
+        report.rows_not_geocoded = (
+            int(
+                store.scalar(
+                    f"SELECT count(DISTINCT {key}) FROM {spec.table} WHERE load_id = :id AND latitude IS NULL",
+                    {"id": load_id},
+                )
+            )
+            if geo
+            else 0
+        )
         when = _WHEN.get(kind)
         if when and report.rows_loaded:
-            lo, hi = store.rows(f"SELECT min({when}), max({when}) FROM {spec.table} WHERE load_id = :id",
-                                {"id": load_id})[0]
+            lo, hi = store.rows(
+                f"SELECT min({when}), max({when}) FROM {spec.table} WHERE load_id = :id", {"id": load_id}
+            )[0]
             if lo is not None:
                 report.period = (pd.Timestamp(lo), pd.Timestamp(hi))
         report.load_id = load_id
@@ -349,16 +410,24 @@ def _record(store, report: LoadReport, synthetic: bool) -> None:
         ":source, :hash, :at, :read, :loaded, :rejected, :notgeo, :merged, :dup, :start, :end, "
         ":level, :mapping, :messages, :synthetic)",
         {
-            "load_id": report.load_id, "kind": report.kind, "dataset": report.dataset,
-            "source": report.source_name, "hash": report.file_hash,
+            "load_id": report.load_id,
+            "kind": report.kind,
+            "dataset": report.dataset,
+            "source": report.source_name,
+            "hash": report.file_hash,
             "at": pd.Timestamp.now().floor("s").to_pydatetime(),
-            "read": report.rows_read, "loaded": report.rows_loaded, "rejected": report.rows_rejected,
-            "notgeo": report.rows_not_geocoded, "merged": report.rows_merged,
+            "read": report.rows_read,
+            "loaded": report.rows_loaded,
+            "rejected": report.rows_rejected,
+            "notgeo": report.rows_not_geocoded,
+            "merged": report.rows_merged,
             "dup": report.rows_duplicate,
             "start": report.period[0].to_pydatetime() if report.period[0] is not None else None,
             "end": report.period[1].to_pydatetime() if report.period[1] is not None else None,
-            "level": report.area_level, "mapping": json.dumps(report.mapping),
-            "messages": json.dumps(report.messages), "synthetic": synthetic,
+            "level": report.area_level,
+            "mapping": json.dumps(report.mapping),
+            "messages": json.dumps(report.messages),
+            "synthetic": synthetic,
         },
     )
     if len(report.rejects):
@@ -372,6 +441,7 @@ def _record(store, report: LoadReport, synthetic: bool) -> None:
 
 # -- boundaries --------------------------------------------------------------
 
+
 def detect_code_property(gdf: gpd.GeoDataFrame, level: str) -> str | None:
     """The property that holds area codes for ``level``: named like the level, most distinct values.
 
@@ -381,8 +451,11 @@ def detect_code_property(gdf: gpd.GeoDataFrame, level: str) -> str | None:
     props = [c for c in gdf.columns if c != "geometry"]
     stem = mapping_mod.header_key(level)[:4]
     named = [c for c in props if stem and stem in mapping_mod.header_key(c)]
-    pool = named or [c for c in props if not mapping_mod.header_key(c).startswith(("objectid", "id", "fid", "shape"))
-                     and not c.startswith(":")]
+    pool = named or [
+        c
+        for c in props
+        if not mapping_mod.header_key(c).startswith(("objectid", "id", "fid", "shape")) and not c.startswith(":")
+    ]
     if not pool:
         return None
 
@@ -401,15 +474,18 @@ def detect_name_property(gdf: gpd.GeoDataFrame, code_prop: str) -> str:
     return code_prop
 
 
-def load_boundaries(store, path, level: str, maps: dict, source_name: str | None = None,
-                    progress: Progress = _noop) -> LoadReport:
+def load_boundaries(
+    store, path, level: str, maps: dict, source_name: str | None = None, progress: Progress = _noop
+) -> LoadReport:
     """Load (or replace) boundary level ``level`` and re-assign every stored point to it."""
     _usable_level(level)
     progress(0.05, "Reading the layer")
     gdf, digest, notes = read_layer(path, source_name)
     unknown = set(maps) - {"code", "name"}
     if unknown:
-        raise InputError(f"--map {sorted(unknown)[0]}=...: boundaries take --map code=PROPERTY and --map name=PROPERTY.")
+        raise InputError(
+            f"--map {sorted(unknown)[0]}=...: boundaries take --map code=PROPERTY and --map name=PROPERTY."
+        )
     props = [c for c in gdf.columns if c != "geometry"]
     code_prop = maps.get("code") or detect_code_property(gdf, level)
     if code_prop is None or code_prop not in gdf.columns:
@@ -421,11 +497,19 @@ def load_boundaries(store, path, level: str, maps: dict, source_name: str | None
     name_prop = maps.get("name") or detect_name_property(gdf, code_prop)
     if name_prop not in gdf.columns:
         raise InputError(f"--map name={name_prop}: the layer has no such property ({', '.join(props)}).")
-    layer = gpd.GeoDataFrame({
-        "code": parse.normalize_codes(gdf[code_prop].astype("str")),
-        "name": gdf[name_prop].astype("str"),
-        "properties": gdf.drop(columns="geometry").astype("str").to_json(orient="records", lines=True).rstrip("\n").split("\n"),
-    }, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
+    layer = gpd.GeoDataFrame(
+        {
+            "code": parse.normalize_codes(gdf[code_prop].astype("str")),
+            "name": gdf[name_prop].astype("str"),
+            "properties": gdf.drop(columns="geometry")
+            .astype("str")
+            .to_json(orient="records", lines=True)
+            .rstrip("\n")
+            .split("\n"),
+        },
+        geometry=gdf.geometry.to_numpy(),
+        crs=gdf.crs,
+    )
     rejects = layer[layer["code"].isna()]
     layer = layer[layer["code"].notna()]
     if layer.empty:
@@ -433,11 +517,20 @@ def load_boundaries(store, path, level: str, maps: dict, source_name: str | None
     props_by_code = layer.groupby("code", sort=False)["properties"].first()
     layer = spatial.dissolve_by_code(layer[["code", "name", "geometry"]])
     source = source_name or Path(path).name
-    report = LoadReport("boundaries", level, source, digest, "GIS layer",
-                        {"code": code_prop, "name": name_prop}, rows_read=len(gdf),
-                        rows_rejected=len(rejects), messages=notes)
-    report.rejects = pd.DataFrame({"row_number": rejects.index + 1, "reason": f"no {code_prop}",
-                                   "raw": rejects["properties"]})
+    report = LoadReport(
+        "boundaries",
+        level,
+        source,
+        digest,
+        "GIS layer",
+        {"code": code_prop, "name": name_prop},
+        rows_read=len(gdf),
+        rows_rejected=len(rejects),
+        messages=notes,
+    )
+    report.rejects = pd.DataFrame(
+        {"row_number": rejects.index + 1, "reason": f"no {code_prop}", "raw": rejects["properties"]}
+    )
     merged = len(gdf) - len(rejects) - len(layer)
     if merged:
         report.messages.append(f"{merged} features shared a code with another and were merged into one area.")
@@ -477,13 +570,16 @@ def _nest(store, level: str) -> None:
         if other == level:
             continue
         mine = layers[level]
-        child, parent, clevel, plevel = (mine, layer, level, other) if spatial.nests(mine, layer) \
-            else (layer, mine, other, level)
+        child, parent, clevel, plevel = (
+            (mine, layer, level, other) if spatial.nests(mine, layer) else (layer, mine, other, level)
+        )
         pairs = spatial.parents(child, parent)
         if pairs.empty:
             continue
         pairs["level"], pairs["parent_level"] = clevel, plevel
-        store.stage("staged_parents", pairs, {"level": "text", "code": "text", "parent_level": "text", "parent_code": "text"})
+        store.stage(
+            "staged_parents", pairs, {"level": "text", "code": "text", "parent_level": "text", "parent_code": "text"}
+        )
         store.execute("INSERT INTO boundary_parents SELECT level, code, parent_level, parent_code FROM staged_parents")
         store.drop_stage("staged_parents")
 

@@ -30,8 +30,7 @@ from lib.store.schema import KINDS
 
 _POINT_SYNONYMS = {
     "latitude": ("latitude", "lat", "geolat", "ylat", "latitudey", "gpslatitude", "pointy", "y"),
-    "longitude": ("longitude", "lon", "lng", "long", "geolon", "xlon", "longitudex", "gpslongitude",
-                  "pointx", "x"),
+    "longitude": ("longitude", "lon", "lng", "long", "geolon", "xlon", "longitudex", "gpslongitude", "pointx", "x"),
     "x": ("xcoordcd", "xcoordinate", "xcoord", "geox", "easting", "xcoordinatestateplane", "x"),
     "y": ("ycoordcd", "ycoordinate", "ycoord", "geoy", "northing", "ycoordinatestateplane", "y"),
 }
@@ -43,47 +42,189 @@ _POINT_SYNONYMS = {
 # New York (CMPLNT_FR_DT, OFNS_DESC, ADDR_PCT_CD) and NIBRS-style RMS extracts.
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "incidents": {
-        "incident_id": ("incidentid", "incidentkey", "incidntnum", "incidentnumber", "incidentnum",
-                        "incidentno", "id", "caseid", "casenumber", "caseno", "casenum", "casenbr",
-                        "reportnumber", "reportno", "drno", "dckey", "rdno", "ccn", "eventnumber",
-                        "cmplntnum", "ucrnumber", "incidentnumberwyear", "offenseid"),
-        "occurred_at": ("occurredat", "occurred", "occurreddatetime", "occurreddate", "occurdate", "occurrencedate",
-                        "occurredondate", "occurredon", "dateoccurred", "dateocc", "dateofoccurrence",
-                        "occurreddt", "offensestartdatetime", "firstoccurrencedate", "date1ofoccurrence",
-                        "incidentdatetime", "incidentdate", "offensedate", "crimedatetime", "crimedate",
-                        "cmplntfrdt", "fromdate", "dispatchdatetime", "dispatchdate", "date", "datetime",
-                        "eventdate", "startdate", "reportdate", "reporteddate", "datereported"),
-        "occurred_time": ("occurredtime", "occurtime", "occurrencetime", "timeoccurred", "timeocc",
-                          "incidenttime", "time1ofoccurrence", "cmplntfrtm", "fromtime", "dispatchtime",
-                          "time", "occurrencehour", "occurredhour", "hour"),
-        "offense": ("offense", "offensetype", "offensedescription", "offensedesc", "primarytype",
-                    "nibrsdescription", "nibrsoffense", "highestoffensedescription", "crmcddesc",
-                    "textgeneralcode", "offensetypeid", "ucrdescription", "ofnsdesc", "crimetype",
-                    "crimedescription", "crimecategory", "offensecategory", "offensecategoryid",
-                    "incidentcategory", "typeofincident", "category", "crime", "incidenttype",
-                    "offenseparentgroup", "calltype", "description"),
+        "incident_id": (
+            "incidentid",
+            "incidentkey",
+            "incidntnum",
+            "incidentnumber",
+            "incidentnum",
+            "incidentno",
+            "id",
+            "caseid",
+            "casenumber",
+            "caseno",
+            "casenum",
+            "casenbr",
+            "reportnumber",
+            "reportno",
+            "drno",
+            "dckey",
+            "rdno",
+            "ccn",
+            "eventnumber",
+            "cmplntnum",
+            "ucrnumber",
+            "incidentnumberwyear",
+            "offenseid",
+        ),
+        "occurred_at": (
+            "occurredat",
+            "occurred",
+            "occurreddatetime",
+            "occurreddate",
+            "occurdate",
+            "occurrencedate",
+            "occurredondate",
+            "occurredon",
+            "dateoccurred",
+            "dateocc",
+            "dateofoccurrence",
+            "occurreddt",
+            "offensestartdatetime",
+            "firstoccurrencedate",
+            "date1ofoccurrence",
+            "incidentdatetime",
+            "incidentdate",
+            "offensedate",
+            "crimedatetime",
+            "crimedate",
+            "cmplntfrdt",
+            "fromdate",
+            "dispatchdatetime",
+            "dispatchdate",
+            "date",
+            "datetime",
+            "eventdate",
+            "startdate",
+            "reportdate",
+            "reporteddate",
+            "datereported",
+        ),
+        "occurred_time": (
+            "occurredtime",
+            "occurtime",
+            "occurrencetime",
+            "timeoccurred",
+            "timeocc",
+            "incidenttime",
+            "time1ofoccurrence",
+            "cmplntfrtm",
+            "fromtime",
+            "dispatchtime",
+            "time",
+            "occurrencehour",
+            "occurredhour",
+            "hour",
+        ),
+        "offense": (
+            "offense",
+            "offensetype",
+            "offensedescription",
+            "offensedesc",
+            "primarytype",
+            "nibrsdescription",
+            "nibrsoffense",
+            "highestoffensedescription",
+            "crmcddesc",
+            "textgeneralcode",
+            "offensetypeid",
+            "ucrdescription",
+            "ofnsdesc",
+            "crimetype",
+            "crimedescription",
+            "crimecategory",
+            "offensecategory",
+            "offensecategoryid",
+            "incidentcategory",
+            "typeofincident",
+            "category",
+            "crime",
+            "incidenttype",
+            "offenseparentgroup",
+            "calltype",
+            "description",
+        ),
         **_POINT_SYNONYMS,
-        "area": ("beat", "beatnum", "policebeat", "sector", "psa", "precinct", "precinctid", "pddistrict",
-                 "policedistrict", "district", "districtid", "dcdist", "addrpctcd", "rptdistno",
-                 "reportingarea", "division", "patrolarea", "zone", "area"),
-        "block": ("block", "blockaddress", "hundredblock", "100blockaddress", "locationblock", "blockrange",
-                  "address", "incidentaddress", "streetaddress", "location"),
+        "area": (
+            "beat",
+            "beatnum",
+            "policebeat",
+            "sector",
+            "psa",
+            "precinct",
+            "precinctid",
+            "pddistrict",
+            "policedistrict",
+            "district",
+            "districtid",
+            "dcdist",
+            "addrpctcd",
+            "rptdistno",
+            "reportingarea",
+            "division",
+            "patrolarea",
+            "zone",
+            "area",
+        ),
+        "block": (
+            "block",
+            "blockaddress",
+            "hundredblock",
+            "100blockaddress",
+            "locationblock",
+            "blockrange",
+            "address",
+            "incidentaddress",
+            "streetaddress",
+            "location",
+        ),
     },
     "survey": {
         "response_id": ("responseid", "respondentid", "respondent", "id", "recordid", "caseid", "surveyid"),
-        "responded_at": ("respondedat", "responsedate", "surveydate", "submittedat", "submitted",
-                         "recordeddate", "completed", "enddate", "startdate", "date", "timestamp"),
+        "responded_at": (
+            "respondedat",
+            "responsedate",
+            "surveydate",
+            "submittedat",
+            "submitted",
+            "recordeddate",
+            "completed",
+            "enddate",
+            "startdate",
+            "date",
+            "timestamp",
+        ),
         **_POINT_SYNONYMS,
-        "area": ("area", "district", "councildistrict", "beat", "precinct", "ward", "zone",
-                 "neighborhood", "neighbourhood"),
+        "area": (
+            "area",
+            "district",
+            "councildistrict",
+            "beat",
+            "precinct",
+            "ward",
+            "zone",
+            "neighborhood",
+            "neighbourhood",
+        ),
         "weight": ("weight", "finalweight", "wt", "weights", "surveyweight"),
     },
     "scores": {
         "period_start": ("periodstart", "startdate", "start", "monthstart", "month", "period", "date"),
         "period_end": ("periodend", "enddate", "end", "monthend"),
         # Hierarchy order, coarse to fine: every matching column is taken.
-        "area": ("city", "area", "division", "district", "precinct", "sector", "beat", "neighborhood",
-                 "neighbourhood", "ward", "zone"),
+        "area": (
+            "city",
+            "area",
+            "division",
+            "district",
+            "precinct",
+            "sector",
+            "beat",
+            "neighborhood",
+            "neighbourhood",
+            "ward",
+            "zone",
+        ),
         "n": ("n", "respondents", "responses", "samplesize", "numberofrespondents"),
     },
     "events": {
@@ -91,14 +232,30 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "title": ("title", "eventtitle", "name", "eventname", "subject", "summary"),
         "event_type": ("eventtype", "type", "category", "eventcategory", "program", "programme"),
         "description": ("description", "eventdetails", "details", "eventdescription", "notes", "body"),
-        "starts_at": ("startsat", "start", "starttime", "startdatetime", "startdate", "begin", "dtstart",
-                      "eventdate", "date"),
+        "starts_at": (
+            "startsat",
+            "start",
+            "starttime",
+            "startdatetime",
+            "startdate",
+            "begin",
+            "dtstart",
+            "eventdate",
+            "date",
+        ),
         "ends_at": ("endsat", "end", "endtime", "enddatetime", "enddate", "finish", "dtend"),
         "area": ("district", "beat", "area", "precinct", "sector", "zone"),
         "location": ("location", "locationaddress", "address", "venue", "venueaddress", "locationname", "place"),
         **_POINT_SYNONYMS,
-        "attendance": ("attendance", "attendees", "attended", "participants", "headcount",
-                       "numberattending", "turnout"),
+        "attendance": (
+            "attendance",
+            "attendees",
+            "attended",
+            "participants",
+            "headcount",
+            "numberattending",
+            "turnout",
+        ),
     },
     "stations": {
         "name": ("name", "stationname", "districtname", "facilityname", "station", "facility"),
@@ -107,8 +264,19 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         **_POINT_SYNONYMS,
     },
     "population": {
-        "area": ("area", "code", "areacode", "beat", "district", "precinct", "tract", "geoid", "ward",
-                 "zone", "neighborhood"),
+        "area": (
+            "area",
+            "code",
+            "areacode",
+            "beat",
+            "district",
+            "precinct",
+            "tract",
+            "geoid",
+            "ward",
+            "zone",
+            "neighborhood",
+        ),
         "population": ("population", "pop", "totalpopulation", "residents", "total", "estimate", "count"),
         "dimension": ("dimension", "variable", "characteristic", "margin"),
         "category": ("category", "group", "level", "bucket"),
@@ -117,19 +285,46 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Which content check each field's candidate column must pass.
 _CHECKS = {
-    "latitude": "lat", "longitude": "lon", "x": "projected", "y": "projected",
-    "occurred_at": "date", "responded_at": "date", "period_start": "date", "period_end": "date",
-    "starts_at": "date", "ends_at": "date", "occurred_time": "time",
-    "offense": "text", "title": "text", "event_type": "varied text", "name": "text",
-    "population": "number", "attendance": "number", "weight": "number", "n": "number",
-    "block": "address", "location": "address",
+    "latitude": "lat",
+    "longitude": "lon",
+    "x": "projected",
+    "y": "projected",
+    "occurred_at": "date",
+    "responded_at": "date",
+    "period_start": "date",
+    "period_end": "date",
+    "starts_at": "date",
+    "ends_at": "date",
+    "occurred_time": "time",
+    "offense": "text",
+    "title": "text",
+    "event_type": "varied text",
+    "name": "text",
+    "population": "number",
+    "attendance": "number",
+    "weight": "number",
+    "n": "number",
+    "block": "address",
+    "location": "address",
 }
 
 # Header words that rule a column out of a field in the word-by-word pass: a "Date Reported"
 # is not when it happened, "Offense Code" is not the offense's name.
 _NOT_WORDS = {
-    "occurred_at": {"report", "reported", "rptd", "rpt", "updated", "modified", "entered", "created",
-                    "end", "last", "to", "upload"},
+    "occurred_at": {
+        "report",
+        "reported",
+        "rptd",
+        "rpt",
+        "updated",
+        "modified",
+        "entered",
+        "created",
+        "end",
+        "last",
+        "to",
+        "upload",
+    },
     "starts_at": {"end", "updated", "modified", "created"},
     "offense": {"code", "count", "id", "cd", "number", "no"},
     "incident_id": {"object", "objectid", "fid", "row"},
@@ -182,13 +377,15 @@ class Mapping:
         rows = []
         for f in spec.fields:
             ch = self.choices.get(f.name)
-            rows.append({
-                "field": f.name,
-                "required": "yes" if f.required else "",
-                "source": ch.describe() if ch else "(not in this file)",
-                "found by": ch.how if ch else "",
-                "meaning": f.help,
-            })
+            rows.append(
+                {
+                    "field": f.name,
+                    "required": "yes" if f.required else "",
+                    "source": ch.describe() if ch else "(not in this file)",
+                    "found by": ch.how if ch else "",
+                    "meaning": f.help,
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -259,8 +456,14 @@ def detect(kind: str, frame: pd.DataFrame) -> Mapping:
         for syn in synonyms:
             if len(syn) < 3:
                 continue
-            col = next((c for c in frame.columns if c not in used and syn in header_tokens(c)
-                        and not header_tokens(c) & _NOT_WORDS.get(name, set())), None)
+            col = next(
+                (
+                    c
+                    for c in frame.columns
+                    if c not in used and syn in header_tokens(c) and not header_tokens(c) & _NOT_WORDS.get(name, set())
+                ),
+                None,
+            )
             if col is not None and _passes(_CHECKS.get(name), sample[col]):
                 take(name, col, "header word")
                 break
@@ -284,8 +487,9 @@ def parse_assignments(pairs: list[str] | None, flag: str) -> dict[str, str]:
     return out
 
 
-def apply_overrides(mapping: Mapping, frame: pd.DataFrame, maps: dict[str, str] | None,
-                    sets: dict[str, str] | None) -> Mapping:
+def apply_overrides(
+    mapping: Mapping, frame: pd.DataFrame, maps: dict[str, str] | None, sets: dict[str, str] | None
+) -> Mapping:
     """The detected mapping with the user's ``--map`` and ``--set`` applied; bad ones raise InputError."""
     spec = KINDS[mapping.kind]
     names = spec.field_names
@@ -294,8 +498,7 @@ def apply_overrides(mapping: Mapping, frame: pd.DataFrame, maps: dict[str, str] 
         for name in given:
             if name not in names:
                 raise InputError(
-                    f"{flag} {name}=...: {mapping.kind} has no field {name!r}. "
-                    f"Its fields are: {', '.join(names)}."
+                    f"{flag} {name}=...: {mapping.kind} has no field {name!r}. Its fields are: {', '.join(names)}."
                 )
     for name, spec_text in (maps or {}).items():
         if spec_text == "":

@@ -40,8 +40,11 @@ RULES: tuple[tuple[str, str], ...] = (
     ("Sexual offense", r"\bSEX|\bRAPE\b|SODOMY|FONDLING|INCEST|INDECEN|OBSCEN|PORNOGRAPH"),
     ("Robbery", r"ROBBERY|CARJACK"),
     ("Motor vehicle theft", r"MOTOR VEHICLE THEFT|AUTO THEFT|VEHICLE THEFT|STOLEN (AUTO|VEHICLE|TRUCK|CAR\b)"),
-    ("Fraud", r"FRAUD|DECEPTIVE|FORGERY|COUNTERFEIT|SWINDLE|FALSE PRETENSE|IMPERSONATION|"
-              r"IDENTI\w* THEFT|EMBEZZLE|BAD CHECK|EXTORTION"),
+    (
+        "Fraud",
+        r"FRAUD|DECEPTIVE|FORGERY|COUNTERFEIT|SWINDLE|FALSE PRETENSE|IMPERSONATION|"
+        r"IDENTI\w* THEFT|EMBEZZLE|BAD CHECK|EXTORTION",
+    ),
     ("Burglary", r"BURGLARY|BREAKING AND ENTERING"),
     ("Theft", r"THEFT|LARCENY|SHOPLIFT|POCKET|PURSE|STOLEN PROPERTY"),
     ("Assault and battery", r"ASSAULT|BATTERY|SHOOT|INTIMIDATION|THREAT|STALK|INFLICT INJURY"),
@@ -51,8 +54,11 @@ RULES: tuple[tuple[str, str], ...] = (
     ("Drugs", r"NARCOTIC|DRUG|CONTROLLED SUBSTANCE|MARIJUANA|CANNABIS"),
     ("Weapons", r"WEAPON|CONCEALED CARRY|FIREARM"),
     ("Vice", r"PROSTITUT|GAMBLING|LIQUOR"),
-    ("Public order", r"TRESPASS|DISORDERLY|PUBLIC PEACE|INTERFERENCE|RESISTING|DRUNK|UNDER THE INFLUENCE|"
-                     r"UNDER INFLUENCE|LOITER|TRAFFIC|CURFEW|OBSTRUCT"),
+    (
+        "Public order",
+        r"TRESPASS|DISORDERLY|PUBLIC PEACE|INTERFERENCE|RESISTING|DRUNK|UNDER THE INFLUENCE|"
+        r"UNDER INFLUENCE|LOITER|TRAFFIC|CURFEW|OBSTRUCT",
+    ),
     ("Children and family", r"CHILD|JUVENILE|FAMILY|RUNAWAY"),
 )
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(g for g, _ in RULES)) + (OTHER,)
@@ -127,8 +133,10 @@ def save(store, edited: pd.DataFrame) -> Grouping:
     body = json.dumps({"rules": [list(r) for r in RULES], "overrides": overrides}, sort_keys=True)
     with store.transaction():
         store.execute("DELETE FROM documents WHERE name = :n", {"n": DOCUMENT})
-        store.execute("INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
-                      {"n": DOCUMENT, "b": body, "t": pd.Timestamp.now().floor("s").to_pydatetime()})
+        store.execute(
+            "INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
+            {"n": DOCUMENT, "b": body, "t": pd.Timestamp.now().floor("s").to_pydatetime()},
+        )
     return Grouping(overrides)
 
 

@@ -76,8 +76,17 @@ def _quoted(values: pd.Series) -> pd.Series:
     return "'" + values.astype("str").fillna("").str.slice(0, 60) + "'"
 
 
-def _dates(mapping: Mapping, frame: pd.DataFrame, name: str, tz: str, rejects: _Rejects,
-           keep: pd.Series, required: bool, latest: pd.Timestamp | None, messages: list[str]):
+def _dates(
+    mapping: Mapping,
+    frame: pd.DataFrame,
+    name: str,
+    tz: str,
+    rejects: _Rejects,
+    keep: pd.Series,
+    required: bool,
+    latest: pd.Timestamp | None,
+    messages: list[str],
+):
     """Parse a date field; reject unusable values (when required) and out-of-range ones."""
     raw = resolve(mapping, frame, name)
     if raw is None:
@@ -101,8 +110,9 @@ def _dates(mapping: Mapping, frame: pd.DataFrame, name: str, tz: str, rejects: _
     return parsed, keep, raw
 
 
-def _coordinates(mapping: Mapping, frame: pd.DataFrame, keep: pd.Series, crs: str | None,
-                 messages: list[str]) -> tuple[pd.Series, pd.Series]:
+def _coordinates(
+    mapping: Mapping, frame: pd.DataFrame, keep: pd.Series, crs: str | None, messages: list[str]
+) -> tuple[pd.Series, pd.Series]:
     lat_raw = resolve(mapping, frame, "latitude")
     lon_raw = resolve(mapping, frame, "longitude")
     nan = pd.Series(np.nan, index=frame.index)
@@ -148,14 +158,19 @@ def _attributes(frame: pd.DataFrame, mapping: Mapping, index: pd.Index) -> pd.Se
     return pd.Series(lines.rstrip("\n").split("\n"), index=index, dtype="str")
 
 
-def prepare(kind: str, table: Table, mapping: Mapping, tz: str, crs: str | None = None,
-            now: pd.Timestamp | None = None) -> Prepared:
+def prepare(
+    kind: str, table: Table, mapping: Mapping, tz: str, crs: str | None = None, now: pd.Timestamp | None = None
+) -> Prepared:
     """Canonical rows for ``kind`` from ``table`` under ``mapping``."""
     now = now or pd.Timestamp.now()
     frame = table.frame
     handler = {
-        "incidents": _incidents, "survey": _survey, "events": _events,
-        "stations": _stations, "population": _population, "scores": _scores,
+        "incidents": _incidents,
+        "survey": _survey,
+        "events": _events,
+        "stations": _stations,
+        "population": _population,
+        "scores": _scores,
     }[kind]
     rejects = _Rejects(table)
     messages: list[str] = []
@@ -177,8 +192,9 @@ def _key(mapping: Mapping, frame: pd.DataFrame, name: str, keep: pd.Series, reje
 def _incidents(frame, mapping, rejects, messages, tz, crs, now):
     keep = pd.Series(True, index=frame.index)
     keys, keep = _key(mapping, frame, "incident_id", keep, rejects)
-    parsed, keep, _ = _dates(mapping, frame, "occurred_at", tz, rejects, keep, True,
-                             now + pd.Timedelta(days=1), messages)
+    parsed, keep, _ = _dates(
+        mapping, frame, "occurred_at", tz, rejects, keep, True, now + pd.Timedelta(days=1), messages
+    )
     when, has_time = parsed.values, parsed.has_time
     time_raw = resolve(mapping, frame, "occurred_time")
     if time_raw is not None:
@@ -197,16 +213,19 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
     lat, lon = _coordinates(mapping, frame, keep, crs, messages)
     area = _text(mapping, frame, "area")
     block = _text(mapping, frame, "block")
-    rows = pd.DataFrame({
-        "incident_id": keys,
-        "occurred_at": when,
-        "has_time": has_time.astype(bool),
-        "offense": offense.fillna("UNSPECIFIED").str.upper(),
-        "latitude": lat,
-        "longitude": lon,
-        "area": parse.normalize_codes(area) if area is not None else None,
-        "block": block.str.upper() if block is not None else None,
-    }, index=frame.index)[keep]
+    rows = pd.DataFrame(
+        {
+            "incident_id": keys,
+            "occurred_at": when,
+            "has_time": has_time.astype(bool),
+            "offense": offense.fillna("UNSPECIFIED").str.upper(),
+            "latitude": lat,
+            "longitude": lon,
+            "area": parse.normalize_codes(area) if area is not None else None,
+            "block": block.str.upper() if block is not None else None,
+        },
+        index=frame.index,
+    )[keep]
     rows["attributes"] = _attributes(frame, mapping, rows.index)
     return _merge_same_id(rows, messages)
 
@@ -248,19 +267,23 @@ def _json(value: str) -> str:
 def _survey(frame, mapping, rejects, messages, tz, crs, now):
     keep = pd.Series(True, index=frame.index)
     keys, keep = _key(mapping, frame, "response_id", keep, rejects)
-    parsed, keep, _ = _dates(mapping, frame, "responded_at", tz, rejects, keep, False,
-                             now + pd.Timedelta(days=1), messages)
+    parsed, keep, _ = _dates(
+        mapping, frame, "responded_at", tz, rejects, keep, False, now + pd.Timedelta(days=1), messages
+    )
     lat, lon = _coordinates(mapping, frame, keep, crs, messages)
     area = _text(mapping, frame, "area")
     weight_raw = resolve(mapping, frame, "weight")
-    rows = pd.DataFrame({
-        "response_id": keys,
-        "responded_at": parsed.values if parsed else pd.NaT,
-        "latitude": lat,
-        "longitude": lon,
-        "area": parse.normalize_codes(area) if area is not None else None,
-        "weight": parse.parse_numbers(weight_raw) if weight_raw is not None else np.nan,
-    }, index=frame.index)[keep]
+    rows = pd.DataFrame(
+        {
+            "response_id": keys,
+            "responded_at": parsed.values if parsed else pd.NaT,
+            "latitude": lat,
+            "longitude": lon,
+            "area": parse.normalize_codes(area) if area is not None else None,
+            "weight": parse.parse_numbers(weight_raw) if weight_raw is not None else np.nan,
+        },
+        index=frame.index,
+    )[keep]
     rows["responded_at"] = rows["responded_at"].astype("datetime64[us]")
     rows["attributes"] = _attributes(frame, mapping, rows.index)
     return _first_per_key(rows, "response_id", messages, "response id")
@@ -277,8 +300,9 @@ def _events(frame, mapping, rejects, messages, tz, crs, now):
     keep = pd.Series(True, index=frame.index)
     title = _text(mapping, frame, "title")
     keep &= rejects.add(keep & title.isna(), "no title")
-    parsed, keep, _ = _dates(mapping, frame, "starts_at", tz, rejects, keep, True,
-                             now + pd.DateOffset(years=5), messages)
+    parsed, keep, _ = _dates(
+        mapping, frame, "starts_at", tz, rejects, keep, True, now + pd.DateOffset(years=5), messages
+    )
     ends = None
     if "ends_at" in mapping.choices:
         ends_raw = resolve(mapping, frame, "ends_at")
@@ -300,20 +324,23 @@ def _events(frame, mapping, rejects, messages, tz, crs, now):
             messages.append(f"{int(bad.sum()):,} rows have an attendance that is not a whole number ≥ 0; left blank.")
             attendance = attendance.mask(bad)
     id_raw = resolve(mapping, frame, "event_id")
-    rows = pd.DataFrame({
-        "event_id": parse.normalize_codes(id_raw) if id_raw is not None else None,
-        "title": title,
-        "title_norm": parse.normalize_title(title),
-        "event_type": _text(mapping, frame, "event_type"),
-        "description": _text(mapping, frame, "description"),
-        "starts_at": parsed.values,
-        "ends_at": ends if ends is not None else pd.NaT,
-        "area": parse.normalize_codes(area) if area is not None else None,
-        "location": _text(mapping, frame, "location"),
-        "latitude": lat,
-        "longitude": lon,
-        "attendance": attendance.astype("Int64") if attendance is not None else pd.NA,
-    }, index=frame.index)[keep]
+    rows = pd.DataFrame(
+        {
+            "event_id": parse.normalize_codes(id_raw) if id_raw is not None else None,
+            "title": title,
+            "title_norm": parse.normalize_title(title),
+            "event_type": _text(mapping, frame, "event_type"),
+            "description": _text(mapping, frame, "description"),
+            "starts_at": parsed.values,
+            "ends_at": ends if ends is not None else pd.NaT,
+            "area": parse.normalize_codes(area) if area is not None else None,
+            "location": _text(mapping, frame, "location"),
+            "latitude": lat,
+            "longitude": lon,
+            "attendance": attendance.astype("Int64") if attendance is not None else pd.NA,
+        },
+        index=frame.index,
+    )[keep]
     rows["ends_at"] = rows["ends_at"].astype("datetime64[us]")
     rows["attendance"] = rows["attendance"].astype("Int64")
     content = parse.content_keys(frame.loc[rows.index])
@@ -324,7 +351,9 @@ def _events(frame, mapping, rejects, messages, tz, crs, now):
     natural = rows[["starts_at", "title_norm", "area"]].astype("str").fillna("")
     dup = natural.duplicated(keep="first")
     if dup.any():
-        messages.append(f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and area); the first is kept.")
+        messages.append(
+            f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and area); the first is kept."
+        )
     return rows[~dup], int(dup.sum())
 
 
@@ -334,14 +363,17 @@ def _stations(frame, mapping, rejects, messages, tz, crs, now):
     keep &= rejects.add(keep & name.isna(), "no station name")
     lat, lon = _coordinates(mapping, frame, keep, crs, messages)
     area = _text(mapping, frame, "area")
-    rows = pd.DataFrame({
-        "station_id": parse.normalize_title(name),
-        "name": name,
-        "area": parse.normalize_codes(area) if area is not None else None,
-        "address": _text(mapping, frame, "address"),
-        "latitude": lat,
-        "longitude": lon,
-    }, index=frame.index)[keep]
+    rows = pd.DataFrame(
+        {
+            "station_id": parse.normalize_title(name),
+            "name": name,
+            "area": parse.normalize_codes(area) if area is not None else None,
+            "address": _text(mapping, frame, "address"),
+            "latitude": lat,
+            "longitude": lon,
+        },
+        index=frame.index,
+    )[keep]
     rows["attributes"] = _attributes(frame, mapping, rows.index)
     return _first_per_key(rows, "station_id", messages, "station name")
 
@@ -355,12 +387,15 @@ def _population(frame, mapping, rejects, messages, tz, crs, now):
     keep &= rejects.add(keep & (pop.isna() | (pop < 0)), "population is not a number ≥ 0 " + _quoted(pop_raw))
     dimension = _text(mapping, frame, "dimension")
     category = _text(mapping, frame, "category")
-    rows = pd.DataFrame({
-        "area": parse.normalize_codes(area),
-        "population": pop,
-        "dimension": dimension.str.lower().fillna("total") if dimension is not None else "total",
-        "category": category.fillna("total") if category is not None else "total",
-    }, index=frame.index)[keep]
+    rows = pd.DataFrame(
+        {
+            "area": parse.normalize_codes(area),
+            "population": pop,
+            "dimension": dimension.str.lower().fillna("total") if dimension is not None else "total",
+            "category": category.fillna("total") if category is not None else "total",
+        },
+        index=frame.index,
+    )[keep]
     key = rows[["area", "dimension", "category"]].astype("str")
     dup = key.duplicated(keep="first")
     if dup.any():
@@ -390,24 +425,39 @@ def _scores(frame, mapping, rejects, messages, tz, crs, now):
         area = area.mask(filled, codes)
     n_raw = resolve(mapping, frame, "n")
     used = mapping.used_columns()
-    measures = [c for c in frame.columns if c not in used
-                and parse.parse_numbers(frame[c].dropna().head(500)).notna().mean() > 0.9
-                and frame[c].notna().any()]
+    measures = [
+        c
+        for c in frame.columns
+        if c not in used
+        and parse.parse_numbers(frame[c].dropna().head(500)).notna().mean() > 0.9
+        and frame[c].notna().any()
+    ]
     if not measures:
         raise InputError(
             "No score columns were found: a scores file needs numeric columns (one per measure) "
             "besides its period and area columns."
         )
     messages.append(f"{len(measures)} measures: {', '.join(measures[:8])}{' ...' if len(measures) > 8 else ''}.")
-    base = pd.DataFrame({
-        "level": level, "area": area,
-        "period_start": starts, "period_end": ends,
-        "n": parse.parse_numbers(n_raw).round().astype("Int64") if n_raw is not None else pd.NA,
-    }, index=frame.index)[keep]
+    base = pd.DataFrame(
+        {
+            "level": level,
+            "area": area,
+            "period_start": starts,
+            "period_end": ends,
+            "n": parse.parse_numbers(n_raw).round().astype("Int64") if n_raw is not None else pd.NA,
+        },
+        index=frame.index,
+    )[keep]
     base["period_days"] = ((base["period_end"] - base["period_start"]).dt.days + 1).astype("int64")
-    base["score_key"] = (base["level"] + "|" + base["area"] + "|"
-                         + base["period_start"].dt.strftime("%Y-%m-%d") + "|"
-                         + base["period_end"].dt.strftime("%Y-%m-%d"))
+    base["score_key"] = (
+        base["level"]
+        + "|"
+        + base["area"]
+        + "|"
+        + base["period_start"].dt.strftime("%Y-%m-%d")
+        + "|"
+        + base["period_end"].dt.strftime("%Y-%m-%d")
+    )
     values = frame.loc[base.index, measures].apply(parse.parse_numbers)
     whole = pd.concat([base[["score_key"]], values.round(6)], axis=1).astype("str")
     exact = whole.duplicated(keep="first")

@@ -119,7 +119,7 @@ _NOT_A_TABLE = {
     "binary": "This is a binary file, not a table. Export the data as CSV, Excel or Parquet.",
     "pdf": "This is a PDF. Tables in PDFs cannot be read reliably; export the data as CSV or Excel.",
     "html": "This is a web page, not a data file (a download that saved an error or login page?). "
-            "Download the data again as CSV.",
+    "Download the data again as CSV.",
     "sqlite": "This is a SQLite/GeoPackage database; load it as a boundary layer, or export the table as CSV.",
     "kml": "This is a KML map layer; load it as boundaries, not as a table.",
     "json": "This is a JSON file; GeoJSON is read as boundaries. Export tables as CSV.",
@@ -139,7 +139,9 @@ def read_table(path: str | Path, source_name: str | None = None) -> Table:
             try:
                 raw = fh.read()
             except (OSError, EOFError) as exc:
-                raise InputError(f"The gzip file is damaged ({exc}). Compress it again or send it uncompressed.") from exc
+                raise InputError(
+                    f"The gzip file is damaged ({exc}). Compress it again or send it uncompressed."
+                ) from exc
         inner = sniff(raw[:65536])
         if inner == "parquet":
             frame = pd.read_parquet(io.BytesIO(raw))
@@ -175,8 +177,7 @@ def _read_zip(path: Path, name: str, digest: str) -> Table:
     tables = [n for n in names if n.lower().endswith((".csv", ".txt", ".tsv"))]
     if len(tables) != 1:
         raise InputError(
-            f"The zip holds {len(tables)} CSV files ({', '.join(tables[:5]) or 'none'}); "
-            "load one CSV at a time."
+            f"The zip holds {len(tables)} CSV files ({', '.join(tables[:5]) or 'none'}); load one CSV at a time."
         )
     return _read_text(archive.read(tables[0]), name, digest, f"zip: {tables[0]}")
 
@@ -194,9 +195,11 @@ def _read_excel(path: Path, name: str, digest: str) -> Table:
     if len(filled) > 1:
         notes.append(f"Read sheet '{sheet}'; the workbook also has {', '.join(str(s) for s, _ in filled[1:])}.")
     grid = grid.dropna(how="all").dropna(axis=1, how="all")
-    header_at = _header_row([[c for c in row if isinstance(c, str) and c.strip()] for row in grid.head(20).values.tolist()])
+    header_at = _header_row(
+        [[c for c in row if isinstance(c, str) and c.strip()] for row in grid.head(20).values.tolist()]
+    )
     header = [str(c) if isinstance(c, str) else "" for c in grid.iloc[header_at].tolist()]
-    body = grid.iloc[header_at + 1:]
+    body = grid.iloc[header_at + 1 :]
     body.columns = _clean_names(header)
     if body.empty:
         raise InputError("The sheet has a header row but no data rows.")
@@ -213,8 +216,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = _clean_names([str(c) for c in frame.columns])
     for col in frame.columns:
         dtype = frame[col].dtype
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)
-                or pd.api.types.is_bool_dtype(dtype)):
+        if not (
+            pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype)
+        ):
             frame[col] = frame[col].astype("str")
     if frame.empty:
         raise InputError("The file has columns but no data rows.")
@@ -338,7 +344,9 @@ def _read_text(raw: bytes, name: str, digest: str, wrapper: str) -> Table:
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in header},
-                null_values=NULL_TOKENS, strings_can_be_null=True, quoted_strings_can_be_null=True,
+                null_values=NULL_TOKENS,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid as exc:
@@ -355,7 +363,11 @@ def _read_text(raw: bytes, name: str, digest: str, wrapper: str) -> Table:
     if bad:
         text = raw.decode("utf-8", errors="replace")
         bad = [(_locate(text, raw_line), reason, raw_line) for _, reason, raw_line in bad]
-    fmt = f"CSV ({encoding}, delimiter {_DELIM_NAMES.get(delimiter, delimiter)}" + (f", {wrapper}" if wrapper else "") + ")"
+    fmt = (
+        f"CSV ({encoding}, delimiter {_DELIM_NAMES.get(delimiter, delimiter)}"
+        + (f", {wrapper}" if wrapper else "")
+        + ")"
+    )
     notes = []
     if header_at:
         notes.append(f"Skipped {header_at} line(s) above the header.")
@@ -372,6 +384,7 @@ def _locate(text: str, line: str) -> int:
 
 
 # -- layers ----------------------------------------------------------------
+
 
 def read_layer(path: str | Path, source_name: str | None = None):
     """Read a polygon layer (GeoJSON, zipped Shapefile, GeoPackage, KML) as WGS84 with valid geometry.
@@ -399,8 +412,7 @@ def read_layer(path: str | Path, source_name: str | None = None):
         target = f"/vsizip/{path}/{shps[0]}"
     elif kind in ("binary", "pdf", "html", "parquet", "xls", "utf16", "text"):
         raise InputError(
-            "This is not a GIS layer. Boundaries are read from GeoJSON, a zipped Shapefile, "
-            "a GeoPackage or KML."
+            "This is not a GIS layer. Boundaries are read from GeoJSON, a zipped Shapefile, a GeoPackage or KML."
         )
     try:
         layers = pyogrio.list_layers(target)

@@ -93,13 +93,16 @@ def describe_polygons(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     area = gdf.to_crs(EQUAL_AREA).geometry.area / 1e6
     reps = gdf.geometry.representative_point()
     simple = gdf.geometry.simplify(0.0001, preserve_topology=True)
-    return pd.DataFrame({
-        "geometry": shapely.to_geojson(gdf.geometry.to_numpy(), indent=None),
-        "geometry_simple": shapely.to_geojson(simple.to_numpy()),
-        "area_km2": area.to_numpy(),
-        "centroid_lat": reps.y.to_numpy(),
-        "centroid_lon": reps.x.to_numpy(),
-    }, index=gdf.index)
+    return pd.DataFrame(
+        {
+            "geometry": shapely.to_geojson(gdf.geometry.to_numpy(), indent=None),
+            "geometry_simple": shapely.to_geojson(simple.to_numpy()),
+            "area_km2": area.to_numpy(),
+            "centroid_lat": reps.y.to_numpy(),
+            "centroid_lon": reps.x.to_numpy(),
+        },
+        index=gdf.index,
+    )
 
 
 def parents(child: gpd.GeoDataFrame, parent: gpd.GeoDataFrame, min_share: float = 0.5) -> pd.DataFrame:

@@ -50,8 +50,12 @@ def panel(store, flt: IncidentFilter, level: str, code: str, grouping: Grouping)
     weekly = compstat.weekly(store, area, day) if day is not None else pd.DataFrame()
     offenses = map_data.offense_counts(store, area)
     offenses["group"] = [grouping.group_of(o) for o in offenses["offense"]]
-    groups = (offenses.groupby("group", as_index=False)["incidents"].sum()
-              .sort_values(["incidents", "group"], ascending=[False, True]).reset_index(drop=True))
+    groups = (
+        offenses.groupby("group", as_index=False)["incidents"]
+        .sum()
+        .sort_values(["incidents", "group"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
     if len(groups):
         groups["share %"] = (groups["incidents"] / groups["incidents"].sum() * 100).round(1)
     events = map_data.events(store, flt.start, flt.end, level, (code,))

@@ -46,14 +46,24 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def area_figure(store, level: str, values: pd.DataFrame, value: str, caption: str, hover: list[str] | None = None,
-                diverging: bool = False, height: int = 560) -> go.Figure:
+def area_figure(
+    store,
+    level: str,
+    values: pd.DataFrame,
+    value: str,
+    caption: str,
+    hover: list[str] | None = None,
+    diverging: bool = False,
+    height: int = 560,
+) -> go.Figure:
     """A map of ``level`` shaded by ``values[value]``; ``values`` has an ``area`` column of codes."""
-    shapes = store.query("SELECT code, name, geometry_simple, centroid_lat FROM boundaries WHERE level = :l",
-                         {"l": level})
+    shapes = store.query(
+        "SELECT code, name, geometry_simple, centroid_lat FROM boundaries WHERE level = :l", {"l": level}
+    )
     hover = [c for c in (hover or []) if c in values.columns and c != value]
-    data = shapes.merge(values.rename(columns={"area": "code"}).drop(columns="name", errors="ignore"),
-                        on="code", how="left")
+    data = shapes.merge(
+        values.rename(columns={"area": "code"}).drop(columns="name", errors="ignore"), on="code", how="left"
+    )
     z = pd.to_numeric(data[value], errors="coerce")
     lo, hi = (float(z.min()), float(z.max())) if z.notna().any() else (0.0, 1.0)
     if diverging:
@@ -65,18 +75,51 @@ def area_figure(store, level: str, values: pd.DataFrame, value: str, caption: st
     for row, v in zip(data.to_dict("records"), z):
         xs, ys = _rings(row["geometry_simple"])
         color = MISSING if pd.isna(v) else sample_colorscale(scale, [(v - lo) / (hi - lo)])[0]
-        text = (f"<b>{level.title()} {row['code']}</b> ({row['name']})<br>{value.replace('_', ' ')}: {_fmt(v)}"
-                + "".join(f"<br>{c.replace('_', ' ')}: {_fmt(row.get(c))}" for c in hover))
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=color,
-                                 line=dict(color="#ffffff", width=0.6), hoveron="fills", text=text,
-                                 hoverinfo="text", showlegend=False, name=str(row["code"])))
+        text = (
+            f"<b>{level.title()} {row['code']}</b> ({row['name']})<br>{value.replace('_', ' ')}: {_fmt(v)}"
+            + "".join(f"<br>{c.replace('_', ' ')}: {_fmt(row.get(c))}" for c in hover)
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=color,
+                line=dict(color="#ffffff", width=0.6),
+                hoveron="fills",
+                text=text,
+                hoverinfo="text",
+                showlegend=False,
+                name=str(row["code"]),
+            )
+        )
     # The colour bar: an invisible marker trace carrying the scale.
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                             marker=dict(colorscale=scale, cmin=lo, cmax=hi, color=[lo], showscale=True,
-                                         colorbar=dict(title=dict(text=caption, side="right"), thickness=14))))
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker=dict(
+                colorscale=scale,
+                cmin=lo,
+                cmax=hi,
+                color=[lo],
+                showscale=True,
+                colorbar=dict(title=dict(text=caption, side="right"), thickness=14),
+            ),
+        )
+    )
     lat = float(data["centroid_lat"].mean()) if len(data) else 0.0
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / max(math.cos(math.radians(lat)), 0.1))
-    fig.update_layout(height=height, margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="#ffffff",
-                      hoverlabel=dict(bgcolor="#ffffff"), dragmode="pan")
+    fig.update_layout(
+        height=height,
+        margin=dict(l=0, r=0, t=0, b=0),
+        plot_bgcolor="#ffffff",
+        hoverlabel=dict(bgcolor="#ffffff"),
+        dragmode="pan",
+    )
     return fig

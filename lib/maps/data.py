@@ -35,6 +35,7 @@ def h3_column(res: int) -> str:
 
 # -- boundaries ----------------------------------------------------------------
 
+
 def levels(store) -> list[str]:
     """Loaded boundary levels, coarsest (fewest areas) first."""
     if "boundaries" not in store.tables():
@@ -53,8 +54,9 @@ def areas(store, level: str) -> pd.DataFrame:
 
 def outlines(store, level: str) -> pd.DataFrame:
     """Simplified outlines of a level's areas (code, name, geometry as GeoJSON text), for drawing."""
-    return store.query("SELECT code, name, geometry_simple AS geometry FROM boundaries WHERE level = :l ORDER BY code",
-                       {"l": level})
+    return store.query(
+        "SELECT code, name, geometry_simple AS geometry FROM boundaries WHERE level = :l ORDER BY code", {"l": level}
+    )
 
 
 def codes_within(store, level: str, sel_level: str | None, sel_codes) -> list[str] | None:
@@ -70,12 +72,15 @@ def codes_within(store, level: str, sel_level: str | None, sel_codes) -> list[st
     down = store.query(
         "SELECT code FROM boundary_parents WHERE level = :l AND parent_level = :p "
         "AND parent_code IN (SELECT unnest(CAST(:codes AS TEXT[])))",
-        {"l": level, "p": sel_level, "codes": list(sel_codes)})
+        {"l": level, "p": sel_level, "codes": list(sel_codes)},
+    )
     if not down.empty:
         return list(down["code"])
     up = store.query(
         "SELECT DISTINCT parent_code AS code FROM boundary_parents WHERE level = :s AND parent_level = :l "
-        "AND code IN (SELECT unnest(CAST(:codes AS TEXT[])))", {"s": sel_level, "l": level, "codes": list(sel_codes)})
+        "AND code IN (SELECT unnest(CAST(:codes AS TEXT[])))",
+        {"s": sel_level, "l": level, "codes": list(sel_codes)},
+    )
     return list(up["code"])
 
 
@@ -85,11 +90,14 @@ def population(store, level: str) -> pd.Series:
         return pd.Series(dtype="float64")
     frame = store.query(
         "SELECT area, sum(population) AS population FROM population WHERE level = :l AND dimension = 'total' "
-        "AND category = 'total' GROUP BY area", {"l": level})
+        "AND category = 'total' GROUP BY area",
+        {"l": level},
+    )
     return frame.set_index("area")["population"]
 
 
 # -- incidents by area -----------------------------------------------------------
+
 
 def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
     """Incidents per area of ``level`` in the filter's period and the same dates 52 weeks earlier.
@@ -109,7 +117,9 @@ def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
         "count(*) FILTER (WHERE occurred_at >= :ps AND occurred_at < :pe) AS last_year "
         f'FROM incidents WHERE {where} AND "{col}" IS NOT NULL '
         "AND ((occurred_at >= :s AND occurred_at < :e) OR (occurred_at >= :ps AND occurred_at < :pe)) "
-        f'GROUP BY "{col}"', params)
+        f'GROUP BY "{col}"',
+        params,
+    )
     out = areas(store, level)[["code", "name", "area_km2"]]
     keep = codes_within(store, level, flt.level, flt.areas)
     if keep is not None:
@@ -121,32 +131,41 @@ def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
     pop = population(store, level)
     out["population"] = out["code"].map(pop)
     out["per_1000"] = np.round(out["incidents"] / out["population"].where(out["population"] > 0) * 1000, 2)
-    return out[["code", "name", "incidents", "last_year", "change", "poisson_z", "population", "per_1000",
-                "area_km2"]].reset_index(drop=True)
+    return out[
+        ["code", "name", "incidents", "last_year", "change", "poisson_z", "population", "per_1000", "area_km2"]
+    ].reset_index(drop=True)
 
 
 def offense_counts(store, flt: IncidentFilter) -> pd.DataFrame:
     """Incidents per raw offense name under the filter (offense, incidents), largest first."""
     where, params = flt.where()
-    return store.query(f"SELECT offense, count(*) AS incidents FROM incidents WHERE {where} "
-                       "GROUP BY offense ORDER BY count(*) DESC, offense", params)
+    return store.query(
+        f"SELECT offense, count(*) AS incidents FROM incidents WHERE {where} "
+        "GROUP BY offense ORDER BY count(*) DESC, offense",
+        params,
+    )
 
 
 def offenses(store, dataset: str | None) -> list[str]:
     """Distinct raw offense names of a dataset."""
     where, params = IncidentFilter(dataset=dataset).where()
-    return list(store.query(f"SELECT DISTINCT offense FROM incidents WHERE {where} ORDER BY offense",
-                            params)["offense"])
+    return list(
+        store.query(f"SELECT DISTINCT offense FROM incidents WHERE {where} ORDER BY offense", params)["offense"]
+    )
 
 
 # -- incidents by H3 cell --------------------------------------------------------
+
 
 def cell_counts(store, flt: IncidentFilter, res: int) -> pd.DataFrame:
     """Incidents per H3 cell at ``res`` (cell, incidents); cells without incidents are absent."""
     col = h3_column(res)
     where, params = flt.where()
-    return store.query(f"SELECT {col} AS cell, count(*) AS incidents FROM incidents "
-                       f"WHERE {where} AND {col} IS NOT NULL GROUP BY {col}", params)
+    return store.query(
+        f"SELECT {col} AS cell, count(*) AS incidents FROM incidents "
+        f"WHERE {where} AND {col} IS NOT NULL GROUP BY {col}",
+        params,
+    )
 
 
 def slice_counts(store, flt: IncidentFilter, res: int, freq: str) -> pd.DataFrame:
@@ -156,10 +175,12 @@ def slice_counts(store, flt: IncidentFilter, res: int, freq: str) -> pd.DataFram
     col = h3_column(res)
     where, params = flt.where()
     params["freq"] = freq
-    return store.query(f"SELECT {col} AS cell, date_trunc(:freq, occurred_at) AS slice, count(*) AS incidents "
-                       f"FROM incidents WHERE {where} AND {col} IS NOT NULL "
-                       f"GROUP BY {col}, date_trunc(:freq, occurred_at)",
-                       params)
+    return store.query(
+        f"SELECT {col} AS cell, date_trunc(:freq, occurred_at) AS slice, count(*) AS incidents "
+        f"FROM incidents WHERE {where} AND {col} IS NOT NULL "
+        f"GROUP BY {col}, date_trunc(:freq, occurred_at)",
+        params,
+    )
 
 
 def study_area(store, level: str | None = None, codes=None):
@@ -173,9 +194,10 @@ def study_area(store, level: str | None = None, codes=None):
     if not lvls:
         return None
     if level and codes:
-        rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l "
-                           "AND code IN (SELECT unnest(CAST(:c AS TEXT[])))",
-                           {"l": level, "c": list(codes)})
+        rows = store.query(
+            "SELECT geometry_simple FROM boundaries WHERE level = :l AND code IN (SELECT unnest(CAST(:c AS TEXT[])))",
+            {"l": level, "c": list(codes)},
+        )
     else:
         rows = store.query("SELECT geometry_simple FROM boundaries WHERE level = :l", {"l": lvls[0]})
     if rows.empty:
@@ -196,8 +218,9 @@ def study_cells(store, res: int, level: str | None = None, codes=None, dataset: 
     if area is None:
         col = h3_column(res)
         where, params = IncidentFilter(dataset=dataset).where()
-        cells = store.query(f"SELECT DISTINCT {col} AS cell FROM incidents WHERE {where} AND {col} IS NOT NULL",
-                            params)["cell"]
+        cells = store.query(
+            f"SELECT DISTINCT {col} AS cell FROM incidents WHERE {where} AND {col} IS NOT NULL", params
+        )["cell"]
         return sorted(cells)
     km2 = float(spatial.gpd.GeoSeries([area], crs=spatial.WGS84).to_crs(spatial.EQUAL_AREA).area.iloc[0]) / 1e6
     expected = km2 / h3.average_hexagon_area(int(res), "km^2")
@@ -220,8 +243,9 @@ def kde_points(store, flt: IncidentFilter, res: int = 10) -> pd.DataFrame:
     if counts.empty:
         return pd.DataFrame(columns=["latitude", "longitude", "weight"])
     centres = np.array([h3.cell_to_latlng(c) for c in counts["cell"]])
-    return pd.DataFrame({"latitude": centres[:, 0], "longitude": centres[:, 1],
-                         "weight": counts["incidents"].to_numpy(dtype="float64")})
+    return pd.DataFrame(
+        {"latitude": centres[:, 0], "longitude": centres[:, 1], "weight": counts["incidents"].to_numpy(dtype="float64")}
+    )
 
 
 def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFrame, int]:
@@ -236,22 +260,29 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
     """
     where, params = flt.where()
     place = "coalesce(block, 'cell ' || h3_10)"
-    total = int(store.scalar(f"SELECT count(DISTINCT {place}) FROM incidents WHERE {where} AND latitude IS NOT NULL",
-                             params) or 0)
+    total = int(
+        store.scalar(f"SELECT count(DISTINCT {place}) FROM incidents WHERE {where} AND latitude IS NOT NULL", params)
+        or 0
+    )
     places = store.query(
         f"SELECT {place} AS place, max(block) AS block, max(h3_10) AS cell, count(*) AS incidents, "
         f"min(occurred_at) AS first, max(occurred_at) AS last FROM incidents "
         f"WHERE {where} AND latitude IS NOT NULL GROUP BY {place} ORDER BY count(*) DESC, {place} LIMIT :limit",
-        {**params, "limit": int(limit)})
+        {**params, "limit": int(limit)},
+    )
     if places.empty:
         return places.assign(latitude=[], longitude=[], offenses=[]), total
     blocks = [b for b in places["block"].dropna()]
-    located = store.query(
-        "SELECT block, avg(latitude) AS latitude, avg(longitude) AS longitude FROM incidents "
-        "WHERE dataset = :d AND block IN (SELECT unnest(CAST(:blocks AS TEXT[]))) AND latitude IS NOT NULL "
-        "GROUP BY block",
-        {"d": flt.dataset, "blocks": blocks}).set_index("block") if blocks else pd.DataFrame(
-            columns=["latitude", "longitude"])
+    located = (
+        store.query(
+            "SELECT block, avg(latitude) AS latitude, avg(longitude) AS longitude FROM incidents "
+            "WHERE dataset = :d AND block IN (SELECT unnest(CAST(:blocks AS TEXT[]))) AND latitude IS NOT NULL "
+            "GROUP BY block",
+            {"d": flt.dataset, "blocks": blocks},
+        ).set_index("block")
+        if blocks
+        else pd.DataFrame(columns=["latitude", "longitude"])
+    )
     lat = places["block"].map(located["latitude"]) if len(located) else pd.Series(np.nan, index=places.index)
     lon = places["block"].map(located["longitude"]) if len(located) else pd.Series(np.nan, index=places.index)
     no_block = places["block"].isna()
@@ -263,7 +294,8 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
     mix = store.query(
         f"SELECT {place} AS place, offense, count(*) AS n FROM incidents WHERE {where} AND latitude IS NOT NULL "
         f"AND {place} IN (SELECT unnest(CAST(:places AS TEXT[]))) GROUP BY {place}, offense",
-        {**params, "places": list(places["place"])})
+        {**params, "places": list(places["place"])},
+    )
     mix = mix.sort_values(["place", "n", "offense"], ascending=[True, False, True])
     text = mix.assign(t=mix["offense"] + " " + mix["n"].astype("str")).groupby("place")["t"].agg(", ".join)
     places["offenses"] = places["place"].map(text)
@@ -271,6 +303,7 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
 
 
 # -- events, stations, scores ------------------------------------------------------
+
 
 def events(store, start, end, level: str | None = None, codes=None) -> pd.DataFrame:
     """Community events held from ``start`` to ``end`` (exclusive), with their type and a place on the map.
@@ -298,8 +331,11 @@ def events(store, start, end, level: str | None = None, codes=None) -> pd.DataFr
     frame["placed"] = np.where(frame["latitude"].notna(), "own location", "")
     frame["area_level"], frame["area"] = None, None
     order = levels(store)[::-1]  # finest first
-    finest = (link.assign(rank=link["level"].map({lvl: i for i, lvl in enumerate(order)}))
-              .sort_values(["rank", "code"]).drop_duplicates(["dataset", "event_id"]))
+    finest = (
+        link.assign(rank=link["level"].map({lvl: i for i, lvl in enumerate(order)}))
+        .sort_values(["rank", "code"])
+        .drop_duplicates(["dataset", "event_id"])
+    )
     finest = finest.set_index(["dataset", "event_id"])
     todo = frame["placed"].eq("")
     keys = list(zip(frame.loc[todo, "dataset"], frame.loc[todo, "event_id"]))
@@ -322,8 +358,9 @@ def stations(store) -> pd.DataFrame:
     """Police stations with a location (name, address, area, latitude, longitude)."""
     if "stations" not in store.tables():
         return pd.DataFrame(columns=["name", "address", "area", "latitude", "longitude"])
-    return store.query("SELECT name, address, area, latitude, longitude FROM stations "
-                       "WHERE latitude IS NOT NULL ORDER BY name")
+    return store.query(
+        "SELECT name, address, area, latitude, longitude FROM stations WHERE latitude IS NOT NULL ORDER BY name"
+    )
 
 
 def score_level(store, level: str) -> str | None:
@@ -351,7 +388,8 @@ def scores_by_area(store, level: str, start, end, measures=("TRUST", "SAFETY")) 
         "SELECT area AS code, measure, period_start, period_end, value FROM survey_scores "
         "WHERE level = :l AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) AND period_days >= 28 "
         "AND period_start < :e",
-        {"l": score_lvl, "m": list(measures), "e": pd.Timestamp(end)})
+        {"l": score_lvl, "m": list(measures), "e": pd.Timestamp(end)},
+    )
     if frame.empty:
         return pd.DataFrame(), ""
     inside = frame[frame["period_end"] >= pd.Timestamp(start)]

@@ -48,8 +48,10 @@ ASSET_BASE = "../../app/static/vendor"
 LEAFLET_JS = [("leaflet", f"{ASSET_BASE}/leaflet-1.9.3/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", f"{ASSET_BASE}/leaflet-1.9.3/leaflet.css")]
 CLUSTER_JS = [("markerclusterjs", f"{ASSET_BASE}/leaflet.markercluster-1.1.0/leaflet.markercluster.js")]
-CLUSTER_CSS = [("markerclustercss", f"{ASSET_BASE}/leaflet.markercluster-1.1.0/MarkerCluster.css"),
-               ("markerclusterdefaultcss", f"{ASSET_BASE}/leaflet.markercluster-1.1.0/MarkerCluster.Default.css")]
+CLUSTER_CSS = [
+    ("markerclustercss", f"{ASSET_BASE}/leaflet.markercluster-1.1.0/MarkerCluster.css"),
+    ("markerclusterdefaultcss", f"{ASSET_BASE}/leaflet.markercluster-1.1.0/MarkerCluster.Default.css"),
+]
 # Above this many significant hexagons, each confidence bin is drawn as one
 # merged outline (no per-cell hover) to keep the page light.
 MAX_DRAWN_CELLS = 4000
@@ -69,17 +71,24 @@ class Legend:
 
 # -- the map -------------------------------------------------------------------
 
+
 def new_map(bounds, tiles: str | None = None) -> folium.Map:
     """An empty map fitted to ((south, west), (north, east)), with local Leaflet and the configured tiles."""
     tiles = settings.get("map_tiles") if tiles is None else tiles
     (south, west), (north, east) = bounds
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=11, tiles=None,
-                   control_scale=True, prefer_canvas=False)
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=11,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
     m.default_js, m.default_css = LEAFLET_JS, LEAFLET_CSS
     if tiles and tiles.lower() != "none":
         if tiles.startswith(("http://", "https://")):
-            folium.TileLayer(tiles, attr=f"Base map: {urlparse(tiles).netloc}", name="Base map",
-                             control=False).add_to(m)
+            folium.TileLayer(tiles, attr=f"Base map: {urlparse(tiles).netloc}", name="Base map", control=False).add_to(
+                m
+            )
         else:
             folium.TileLayer(tiles, name="Base map", control=False).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
@@ -131,12 +140,16 @@ def legend_html(legends: list[Legend]) -> str:
         rows = []
         for colour, label, shape in lg.items:
             radius = "50%" if shape == "circle" else "2px"
-            rows.append(f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
-                        f'vertical-align:-2px;background:{colour};border:1px solid #555;border-radius:{radius}">'
-                        f"</span>{html.escape(label)}</div>")
+            rows.append(
+                f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
+                f'vertical-align:-2px;background:{colour};border:1px solid #555;border-radius:{radius}">'
+                f"</span>{html.escape(label)}</div>"
+            )
         note = f'<div style="color:#444;margin-top:2px">{html.escape(lg.note)}</div>' if lg.note else ""
-        parts.append(f'<div data-layer="{html.escape(lg.layer)}" style="margin-bottom:6px">'
-                     f"<b>{html.escape(lg.title)}</b>{''.join(rows)}{note}</div>")
+        parts.append(
+            f'<div data-layer="{html.escape(lg.layer)}" style="margin-bottom:6px">'
+            f"<b>{html.escape(lg.title)}</b>{''.join(rows)}{note}</div>"
+        )
     return "".join(parts)
 
 
@@ -150,6 +163,7 @@ def finish(m: folium.Map, legends: list[Legend]) -> folium.Map:
 
 # -- geometry helpers ---------------------------------------------------------------
 
+
 def _round(coords):
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
         return [round(float(c), DIGITS) for c in coords]
@@ -158,10 +172,17 @@ def _round(coords):
 
 def _lean(fc: dict) -> dict:
     """A copy of a FeatureCollection with coordinates rounded to about a metre."""
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": f["properties"],
-         "geometry": {"type": f["geometry"]["type"], "coordinates": _round(f["geometry"]["coordinates"])}}
-        for f in fc["features"]]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": f["properties"],
+                "geometry": {"type": f["geometry"]["type"], "coordinates": _round(f["geometry"]["coordinates"])},
+            }
+            for f in fc["features"]
+        ],
+    }
 
 
 def hexagon(cell: str) -> dict:
@@ -209,6 +230,7 @@ def _class_items(bounds: list[float], ramp, fmt, zero_label: str | None) -> list
 
 # -- layers -------------------------------------------------------------------------
 
+
 def change_class(z) -> str:
     """Class of a Poisson z: real decrease (< -3) ... real increase (> 3)."""
     if z is None or pd.isna(z):
@@ -232,8 +254,10 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
     name = f"{level.title()}s: {MEASURES[measure].lower()}"
     props = pd.DataFrame([f["properties"] for f in fc["features"]])
     if measure == "change":
-        colour_of = {f["properties"]["code"]: CHANGE_COLORS[change_class(f["properties"].get("poisson_z"))]
-                     for f in fc["features"]}
+        colour_of = {
+            f["properties"]["code"]: CHANGE_COLORS[change_class(f["properties"].get("poisson_z"))]
+            for f in fc["features"]
+        }
         items = [(c, label, "square") for label, c in CHANGE_COLORS.items()]
         note = f"{period} against the same weeks a year earlier; classes by the Poisson z (|z| > 3 real, > 2 watch)."
     else:
@@ -241,8 +265,10 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
         values = props[field_] if field_ in props else pd.Series(dtype="float64")
         bounds = _classes(values.astype("float64"))
         fmt = (lambda v: f"{v:,.0f}") if measure == "count" else (lambda v: f"{v:,.1f}")
-        colour_of = {f["properties"]["code"]: _class_colour(f["properties"].get(field_), bounds, COUNT_RAMP)
-                     for f in fc["features"]}
+        colour_of = {
+            f["properties"]["code"]: _class_colour(f["properties"].get(field_), bounds, COUNT_RAMP)
+            for f in fc["features"]
+        }
         items = _class_items(bounds, COUNT_RAMP, fmt, "none")
         if measure == "rate":
             items.append(("#BDBDBD", "no population loaded", "square"))
@@ -250,9 +276,14 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
     fields, aliases = _tooltip_fields(props, level)
     group = folium.FeatureGroup(name=name, show=True)
     folium.GeoJson(
-        _lean(fc), name=name,
-        style_function=lambda f: {"fillColor": colour_of.get(f["properties"]["code"], "#BDBDBD"),
-                                  "color": "#4D4D4D", "weight": 1, "fillOpacity": 0.6},
+        _lean(fc),
+        name=name,
+        style_function=lambda f: {
+            "fillColor": colour_of.get(f["properties"]["code"], "#BDBDBD"),
+            "color": "#4D4D4D",
+            "weight": 1,
+            "fillOpacity": 0.6,
+        },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=True, sticky=False),
         zoom_on_click=False,
@@ -262,9 +293,16 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
 
 
 def _tooltip_fields(props: pd.DataFrame, level: str) -> tuple[list[str], list[str]]:
-    labels = {"name": level.title(), "code": "Code", "incidents": "Incidents", "last_year": "Same weeks last year",
-              "change": "Change", "poisson_z": "Poisson z", "per_1000": "Per 1,000 residents",
-              "population": "Residents"}
+    labels = {
+        "name": level.title(),
+        "code": "Code",
+        "incidents": "Incidents",
+        "last_year": "Same weeks last year",
+        "change": "Change",
+        "poisson_z": "Poisson z",
+        "per_1000": "Per 1,000 residents",
+        "population": "Residents",
+    }
     fields = [f for f in labels if f in props and (f not in ("per_1000", "population") or props[f].notna().any())]
     return fields, [labels[f] for f in fields]
 
@@ -273,23 +311,39 @@ def add_scores(m: folium.Map, fc: dict, measure: str, level: str, period: str) -
     """Choropleth of a published survey score (TRUST or SAFETY, 0-100) by area."""
     name = f"{measure.title()} score by {level}"
     bounds = [40.0, 50.0, 60.0, 70.0, 100.0]
-    colour_of = {f["properties"]["code"]: _class_colour(f["properties"].get(measure), bounds[:-1], SCORE_RAMP)
-                 for f in fc["features"]}
+    colour_of = {
+        f["properties"]["code"]: _class_colour(f["properties"].get(measure), bounds[:-1], SCORE_RAMP)
+        for f in fc["features"]
+    }
     group = folium.FeatureGroup(name=name, show=True)
     folium.GeoJson(
-        _lean(fc), name=name,
-        style_function=lambda f: {"fillColor": colour_of.get(f["properties"]["code"], "#BDBDBD"),
-                                  "color": "#1B5E20", "weight": 1, "fillOpacity": 0.55},
-        tooltip=folium.GeoJsonTooltip(fields=["name", measure, "periods"],
-                                      aliases=[level.title(), f"{measure.title()} score (0-100)", "Months"]),
+        _lean(fc),
+        name=name,
+        style_function=lambda f: {
+            "fillColor": colour_of.get(f["properties"]["code"], "#BDBDBD"),
+            "color": "#1B5E20",
+            "weight": 1,
+            "fillOpacity": 0.55,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", measure, "periods"], aliases=[level.title(), f"{measure.title()} score (0-100)", "Months"]
+        ),
         zoom_on_click=False,
     ).add_to(group)
     group.add_to(m)
-    items = [(SCORE_RAMP[1], "under 50", "square"), (SCORE_RAMP[2], "50 to 60", "square"),
-             (SCORE_RAMP[3], "60 to 70", "square"), (SCORE_RAMP[4], "70 and over", "square"),
-             ("#BDBDBD", "no score", "square")]
-    return Legend(name, f"{measure.title()} score (mean answer x 10)", items,
-                  f"{period}. 65 means an average answer of 6.5 out of 10, not 65%.")
+    items = [
+        (SCORE_RAMP[1], "under 50", "square"),
+        (SCORE_RAMP[2], "50 to 60", "square"),
+        (SCORE_RAMP[3], "60 to 70", "square"),
+        (SCORE_RAMP[4], "70 and over", "square"),
+        ("#BDBDBD", "no score", "square"),
+    ]
+    return Legend(
+        name,
+        f"{measure.title()} score (mean answer x 10)",
+        items,
+        f"{period}. 65 means an average answer of 6.5 out of 10, not 65%.",
+    )
 
 
 def heat_image(density: np.ndarray, peak: float) -> tuple[str, list[float]]:
@@ -300,7 +354,7 @@ def heat_image(density: np.ndarray, peak: float) -> tuple[str, list[float]]:
     idx = np.digitize(density, bounds[:-1])  # 0 .. 5
     palette = []
     for colour in HEAT_RAMP:
-        palette += [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        palette += [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     img = Image.fromarray(idx.astype("uint8"), mode="P")
     img.putpalette(palette + [0] * (768 - len(palette)))
     buf = io.BytesIO()
@@ -313,13 +367,18 @@ def add_heat(m: folium.Map, surface, period: str) -> Legend:
     name = "Heat surface (kernel density)"
     url, bounds = heat_image(surface.density, surface.peak)
     group = folium.FeatureGroup(name=name, show=True)
-    folium.raster_layers.ImageOverlay(url, bounds=[list(surface.bounds[0]), list(surface.bounds[1])],
-                                      opacity=0.7, interactive=False, zindex=2).add_to(group)
+    folium.raster_layers.ImageOverlay(
+        url, bounds=[list(surface.bounds[0]), list(surface.bounds[1])], opacity=0.7, interactive=False, zindex=2
+    ).add_to(group)
     group.add_to(m)
     items = [(HEAT_RAMP[i], f"{bounds[i - 1]:,.0f} to {bounds[i]:,.0f}", "square") for i in range(1, 6)]
-    return Legend(name, "Incidents per km² (kernel density)", items,
-                  f"{period}; {surface.n:,.0f} incidents; quartic kernel, bandwidth {surface.bandwidth_m:,.0f} m "
-                  "(Esri's rule). Below a sixth of the peak left clear.")
+    return Legend(
+        name,
+        "Incidents per km² (kernel density)",
+        items,
+        f"{period}; {surface.n:,.0f} incidents; quartic kernel, bandwidth {surface.bandwidth_m:,.0f} m "
+        "(Esri's rule). Below a sixth of the peak left clear.",
+    )
 
 
 def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> Legend:
@@ -328,31 +387,58 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
     group = folium.FeatureGroup(name=name, show=True)
     sig = result[result["bin"] != 0]
     if len(sig) <= MAX_DRAWN_CELLS:
-        features = [{"type": "Feature", "geometry": hexagon(r.cell),
-                     "properties": {"cell": r.cell, "incidents": int(r.incidents), "z": round(float(r.z), 2),
-                                    "bin": int(r.bin), "label": r.label}} for r in sig.itertuples()]
-        tooltip = folium.GeoJsonTooltip(fields=["label", "incidents", "z"],
-                                        aliases=["Gi*", "Incidents in hexagon", "z-score"])
+        features = [
+            {
+                "type": "Feature",
+                "geometry": hexagon(r.cell),
+                "properties": {
+                    "cell": r.cell,
+                    "incidents": int(r.incidents),
+                    "z": round(float(r.z), 2),
+                    "bin": int(r.bin),
+                    "label": r.label,
+                },
+            }
+            for r in sig.itertuples()
+        ]
+        tooltip = folium.GeoJsonTooltip(
+            fields=["label", "incidents", "z"], aliases=["Gi*", "Incidents in hexagon", "z-score"]
+        )
     else:
         features = []
         for b, part in sig.groupby("bin"):
-            features.append({"type": "Feature", "geometry": h3.cells_to_geo(list(part["cell"])),
-                             "properties": {"bin": int(b), "label": bin_label(int(b)), "cells": len(part)}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": h3.cells_to_geo(list(part["cell"])),
+                    "properties": {"bin": int(b), "label": bin_label(int(b)), "cells": len(part)},
+                }
+            )
         tooltip = folium.GeoJsonTooltip(fields=["label", "cells"], aliases=["Gi*", "Hexagons"])
     if features:
         folium.GeoJson(
-            _lean({"type": "FeatureCollection", "features": features}), name=name,
-            style_function=lambda f: {"fillColor": HOTSPOT_COLORS[f["properties"]["bin"]], "color": "#666666",
-                                      "weight": 0.4, "fillOpacity": 0.75},
-            tooltip=tooltip, zoom_on_click=False,
+            _lean({"type": "FeatureCollection", "features": features}),
+            name=name,
+            style_function=lambda f: {
+                "fillColor": HOTSPOT_COLORS[f["properties"]["bin"]],
+                "color": "#666666",
+                "weight": 0.4,
+                "fillOpacity": 0.75,
+            },
+            tooltip=tooltip,
+            zoom_on_click=False,
         ).add_to(group)
     group.add_to(m)
     items = [(HOTSPOT_COLORS[r.bin], f"{r.label} ({r.cells:,})", "square") for r in summary(result).itertuples()]
     km2 = h3.average_hexagon_area(int(res), "km^2")
-    return Legend(name, "Hot spots: Getis-Ord Gi*", items,
-                  f"{period}; {len(result):,} hexagons of {km2:.3g} km² (H3 resolution {res}), "
-                  f"{int(result['incidents'].sum()):,} incidents; FDR-corrected. "
-                  "Not significant hexagons are not drawn.")
+    return Legend(
+        name,
+        "Hot spots: Getis-Ord Gi*",
+        items,
+        f"{period}; {len(result):,} hexagons of {km2:.3g} km² (H3 resolution {res}), "
+        f"{int(result['incidents'].sum()):,} incidents; FDR-corrected. "
+        "Not significant hexagons are not drawn.",
+    )
 
 
 def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Legend:
@@ -361,22 +447,45 @@ def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Le
     group = folium.FeatureGroup(name=name, show=True)
     shown = result[result["category"].isin(CATEGORIES)]
     if len(shown) <= MAX_DRAWN_CELLS:
-        features = [{"type": "Feature", "geometry": hexagon(r.cell),
-                     "properties": {"category": r.category, "incidents": int(r.incidents),
-                                    "hot": int(r.hot_slices), "cold": int(r.cold_slices)}}
-                    for r in shown.itertuples()]
-        tooltip = folium.GeoJsonTooltip(fields=["category", "incidents", "hot", "cold"],
-                                        aliases=["Pattern", "Incidents", "Slices hot", "Slices cold"])
+        features = [
+            {
+                "type": "Feature",
+                "geometry": hexagon(r.cell),
+                "properties": {
+                    "category": r.category,
+                    "incidents": int(r.incidents),
+                    "hot": int(r.hot_slices),
+                    "cold": int(r.cold_slices),
+                },
+            }
+            for r in shown.itertuples()
+        ]
+        tooltip = folium.GeoJsonTooltip(
+            fields=["category", "incidents", "hot", "cold"],
+            aliases=["Pattern", "Incidents", "Slices hot", "Slices cold"],
+        )
     else:
-        features = [{"type": "Feature", "geometry": h3.cells_to_geo(list(part["cell"])),
-                     "properties": {"category": cat, "cells": len(part)}} for cat, part in shown.groupby("category")]
+        features = [
+            {
+                "type": "Feature",
+                "geometry": h3.cells_to_geo(list(part["cell"])),
+                "properties": {"category": cat, "cells": len(part)},
+            }
+            for cat, part in shown.groupby("category")
+        ]
         tooltip = folium.GeoJsonTooltip(fields=["category", "cells"], aliases=["Pattern", "Hexagons"])
     if features:
         folium.GeoJson(
-            _lean({"type": "FeatureCollection", "features": features}), name=name,
-            style_function=lambda f: {"fillColor": EMERGING_COLORS[f["properties"]["category"]], "color": "#555555",
-                                      "weight": 0.4, "fillOpacity": 0.8},
-            tooltip=tooltip, zoom_on_click=False,
+            _lean({"type": "FeatureCollection", "features": features}),
+            name=name,
+            style_function=lambda f: {
+                "fillColor": EMERGING_COLORS[f["properties"]["category"]],
+                "color": "#555555",
+                "weight": 0.4,
+                "fillOpacity": 0.8,
+            },
+            tooltip=tooltip,
+            zoom_on_click=False,
         ).add_to(group)
     group.add_to(m)
     counts = result["category"].value_counts()
@@ -401,14 +510,26 @@ def add_events(m: folium.Map, events: pd.DataFrame, period: str) -> Legend:
     for (lat, lon, typ), part in located.groupby(["latitude", "longitude", "type"], sort=False):
         titles = part["title"].value_counts().head(4)
         where = part["placed"].iloc[0]
-        text = (f"<b>{len(part)} {html.escape(typ)}</b> ({part['starts_at'].min():%b %-d, %Y} to "
-                f"{part['starts_at'].max():%b %-d, %Y})<br>"
-                + "<br>".join(f"{html.escape(str(t))} ({n})" for t, n in titles.items())
-                + (f"<br><i>Placed at the {html.escape(where)}: the calendar gives no address coordinates.</i>"
-                   if where.endswith("centre") else ""))
-        folium.CircleMarker([lat, lon], radius=5 + min(len(part), 50) ** 0.5, color="#333333", weight=1,
-                            fill=True, fill_color=colour[typ], fill_opacity=0.9,
-                            tooltip=folium.Tooltip(text)).add_to(cluster)
+        text = (
+            f"<b>{len(part)} {html.escape(typ)}</b> ({part['starts_at'].min():%b %-d, %Y} to "
+            f"{part['starts_at'].max():%b %-d, %Y})<br>"
+            + "<br>".join(f"{html.escape(str(t))} ({n})" for t, n in titles.items())
+            + (
+                f"<br><i>Placed at the {html.escape(where)}: the calendar gives no address coordinates.</i>"
+                if where.endswith("centre")
+                else ""
+            )
+        )
+        folium.CircleMarker(
+            [lat, lon],
+            radius=5 + min(len(part), 50) ** 0.5,
+            color="#333333",
+            weight=1,
+            fill=True,
+            fill_color=colour[typ],
+            fill_opacity=0.9,
+            tooltip=folium.Tooltip(text),
+        ).add_to(cluster)
     cluster.add_to(group)
     group.add_to(m)
     counts = located["type"].value_counts()
@@ -424,12 +545,16 @@ def add_stations(m: folium.Map, stations: pd.DataFrame) -> Legend:
     """Police stations as dark squares."""
     name = "Police stations"
     group = folium.FeatureGroup(name=name, show=True)
-    icon_html = (f'<div style="width:12px;height:12px;background:{PRIMARY_COLOR};border:2px solid #FFFFFF;'
-                 'box-shadow:0 0 2px #000;"></div>')
+    icon_html = (
+        f'<div style="width:12px;height:12px;background:{PRIMARY_COLOR};border:2px solid #FFFFFF;'
+        'box-shadow:0 0 2px #000;"></div>'
+    )
     for r in stations.itertuples():
-        folium.Marker([r.latitude, r.longitude], icon=folium.DivIcon(html=icon_html, icon_size=(16, 16),
-                                                                      icon_anchor=(8, 8)),
-                      tooltip=f"{html.escape(str(r.name))}<br>{html.escape(str(r.address or ''))}").add_to(group)
+        folium.Marker(
+            [r.latitude, r.longitude],
+            icon=folium.DivIcon(html=icon_html, icon_size=(16, 16), icon_anchor=(8, 8)),
+            tooltip=f"{html.escape(str(r.name))}<br>{html.escape(str(r.address or ''))}",
+        ).add_to(group)
     group.add_to(m)
     return Legend(name, "Police stations", [(PRIMARY_COLOR, f"Station ({len(stations)})", "square")])
 
@@ -442,19 +567,29 @@ def add_points(m: folium.Map, places: pd.DataFrame, total: int, period: str) -> 
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
     for r in places.itertuples():
         label = r.block if isinstance(r.block, str) else "Within this 66 m hexagon"
-        text = (f"<b>{html.escape(label)}</b>: {int(r.incidents)} incident{'s' if r.incidents != 1 else ''}"
-                f"<br>{html.escape(str(r.offenses))}<br>{r.first:%b %-d, %Y} to {r.last:%b %-d, %Y}")
-        folium.CircleMarker([r.latitude, r.longitude], radius=4 + min(int(r.incidents), 36) ** 0.5,
-                            color="#000000", weight=1, fill=True, fill_color=CATEGORICAL_COLORS[5],
-                            fill_opacity=0.85, tooltip=folium.Tooltip(text)).add_to(cluster)
+        text = (
+            f"<b>{html.escape(label)}</b>: {int(r.incidents)} incident{'s' if r.incidents != 1 else ''}"
+            f"<br>{html.escape(str(r.offenses))}<br>{r.first:%b %-d, %Y} to {r.last:%b %-d, %Y}"
+        )
+        folium.CircleMarker(
+            [r.latitude, r.longitude],
+            radius=4 + min(int(r.incidents), 36) ** 0.5,
+            color="#000000",
+            weight=1,
+            fill=True,
+            fill_color=CATEGORICAL_COLORS[5],
+            fill_opacity=0.85,
+            tooltip=folium.Tooltip(text),
+        ).add_to(cluster)
     cluster.add_to(group)
     group.add_to(m)
     shown = len(places)
-    note = (f"{period}; {int(places['incidents'].sum()):,} incidents at {shown:,} places"
-            + (f" (the {shown:,} busiest of {total:,})" if total > shown else "")
-            + ". Located by hundred block, never by exact address.")
-    return Legend(name, "Incident locations", [(CATEGORICAL_COLORS[5], "Hundred block with incidents", "circle")],
-                  note)
+    note = (
+        f"{period}; {int(places['incidents'].sum()):,} incidents at {shown:,} places"
+        + (f" (the {shown:,} busiest of {total:,})" if total > shown else "")
+        + ". Located by hundred block, never by exact address."
+    )
+    return Legend(name, "Incident locations", [(CATEGORICAL_COLORS[5], "Hundred block with incidents", "circle")], note)
 
 
 def html_size(m: folium.Map) -> int:

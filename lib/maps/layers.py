@@ -60,16 +60,28 @@ def _areas(store, flt, view, study_of) -> LayerData:
     if view.measure == "change":
         first, _ = map_data.span(store, flt.dataset)
         if first is not None and first > pd.Timestamp(flt.start) - map_data.YEAR:
-            return LayerData("areas", message=f"This dataset starts on {first:%b %-d, %Y}: there is no same period "
-                             "a year earlier to compare with. Choose a later period, or the count.")
+            return LayerData(
+                "areas",
+                message=f"This dataset starts on {first:%b %-d, %Y}: there is no same period "
+                "a year earlier to compare with. Choose a later period, or the count.",
+            )
     counts = map_data.area_counts(store, flt, view.level)
     if view.measure == "rate" and counts["population"].isna().all():
-        return LayerData("areas", message=f"No population is loaded for {view.level}s, so no rate per 1,000 "
-                         "residents can be shown. Load it on the Data page (kind: population), or choose the "
-                         "count or the change.")
+        return LayerData(
+            "areas",
+            message=f"No population is loaded for {view.level}s, so no rate per 1,000 "
+            "residents can be shown. Load it on the Data page (kind: population), or choose the "
+            "count or the change.",
+        )
     fc = map_data.feature_collection(map_data.outlines(store, view.level), counts)
-    table = counts.rename(columns={"last_year": "same weeks last year", "poisson_z": "poisson z",
-                                   "per_1000": "per 1,000 residents", "area_km2": "km2"})
+    table = counts.rename(
+        columns={
+            "last_year": "same weeks last year",
+            "poisson_z": "poisson z",
+            "per_1000": "per 1,000 residents",
+            "area_km2": "km2",
+        }
+    )
     table["km2"] = table["km2"].round(2)
     return LayerData("areas", fc, table)
 
@@ -82,9 +94,13 @@ def _heat(store, flt, view, study_of) -> LayerData:
     table = points.sort_values("weight", ascending=False).rename(columns={"weight": "incidents"})
     table["incidents"] = table["incidents"].astype("int64")
     table[["latitude", "longitude"]] = table[["latitude", "longitude"]].round(5)
-    return LayerData("heat", surface, table.reset_index(drop=True),
-                     note=f"Bandwidth {surface.bandwidth_m:,.0f} m (Esri's rule), grid {surface.cell_m:,.0f} m; "
-                          "the table lists incidents per 66 m hexagon, the input of the surface.")
+    return LayerData(
+        "heat",
+        surface,
+        table.reset_index(drop=True),
+        note=f"Bandwidth {surface.bandwidth_m:,.0f} m (Esri's rule), grid {surface.cell_m:,.0f} m; "
+        "the table lists incidents per 66 m hexagon, the input of the surface.",
+    )
 
 
 def _cell_input(store, flt, view, study_of):
@@ -101,8 +117,11 @@ def _hotspots(store, flt, view, study_of) -> LayerData:
     result = hotspots.gi_star(frame, graph)
     table = _with_centres(result.sort_values(["bin", "z"], ascending=False))
     table[["z", "p", "p_fdr"]] = table[["z", "p", "p_fdr"]].round(4)
-    note = (f"{outside:,} incidents lie in hexagons whose centre is outside the study area and are left out."
-            if outside else "")
+    note = (
+        f"{outside:,} incidents lie in hexagons whose centre is outside the study area and are left out."
+        if outside
+        else ""
+    )
     return LayerData("hotspots", result, table, note=note)
 
 
@@ -111,15 +130,20 @@ def _emerging(store, flt, view, study_of) -> LayerData:
     first, last = map_data.span(store, flt.dataset)
     if first is None:
         return LayerData("emerging", message="No incidents in this dataset.")
-    starts = emerging.slice_starts(max(pd.Timestamp(flt.start), first.normalize()),
-                                   min(pd.Timestamp(flt.end), last.normalize() + pd.Timedelta(days=1)), view.slice)
+    starts = emerging.slice_starts(
+        max(pd.Timestamp(flt.start), first.normalize()),
+        min(pd.Timestamp(flt.end), last.normalize() + pd.Timedelta(days=1)),
+        view.slice,
+    )
     cells, graph, _, outside = _cell_input(store, flt, view, study_of)
     counts = map_data.slice_counts(store, flt, view.res, view.slice)
     counts = counts[counts["cell"].isin(cells)]
     result = emerging.emerging(counts, cells, starts, graph)
-    note = (f"{len(starts)} {emerging.FREQUENCIES[view.slice].lower()} slices, {starts[0]:%b %-d, %Y} to "
-            f"{(starts[-1] + _step(view.slice) - pd.Timedelta(days=1)):%b %-d, %Y} (whole slices only); "
-            "Gi* per slice (FDR, 95%), Mann-Kendall trend of the z-scores.")
+    note = (
+        f"{len(starts)} {emerging.FREQUENCIES[view.slice].lower()} slices, {starts[0]:%b %-d, %Y} to "
+        f"{(starts[-1] + _step(view.slice) - pd.Timedelta(days=1)):%b %-d, %Y} (whole slices only); "
+        "Gi* per slice (FDR, 95%), Mann-Kendall trend of the z-scores."
+    )
     shown = result[result["category"] != emerging.NO_PATTERN].sort_values("category")
     return LayerData("emerging", result, _with_centres(shown), note=note)
 
@@ -148,8 +172,11 @@ def _trust(store, flt, view, study_of) -> LayerData:
         return LayerData("trust", message=NO_LEVEL)
     scores, period = map_data.scores_by_area(store, view.level, flt.start, flt.end)
     if scores.empty or "TRUST" not in scores:
-        return LayerData("trust", message=f"No trust scores are loaded for {view.level}s. Scores show on the "
-                         "boundary level whose area codes they use.")
+        return LayerData(
+            "trust",
+            message=f"No trust scores are loaded for {view.level}s. Scores show on the "
+            "boundary level whose area codes they use.",
+        )
     keep = map_data.codes_within(store, view.level, flt.level, flt.areas)
     if keep is not None:
         scores = scores[scores["code"].isin(keep)]
@@ -162,8 +189,11 @@ def _trust(store, flt, view, study_of) -> LayerData:
 def _points(store, flt, view, study_of) -> LayerData:
     km2 = _selected_km2(store, flt)
     if km2 is None or km2 > POINTS_MAX_KM2:
-        return LayerData("points", message=f"Incident locations show only for a small area (at most "
-                         f"{POINTS_MAX_KM2:.0f} km², about a district or a few beats). Choose areas in the sidebar.")
+        return LayerData(
+            "points",
+            message=f"Incident locations show only for a small area (at most "
+            f"{POINTS_MAX_KM2:.0f} km², about a district or a few beats). Choose areas in the sidebar.",
+        )
     places, total = map_data.incident_points(store, flt, POINTS_MAX_PLACES)
     if places.empty:
         return LayerData("points", message="No located incidents in this area under these filters.")
@@ -186,8 +216,16 @@ def _with_centres(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-_COMPUTE = {"areas": _areas, "heat": _heat, "hotspots": _hotspots, "emerging": _emerging, "events": _events,
-            "stations": _stations, "trust": _trust, "points": _points}
+_COMPUTE = {
+    "areas": _areas,
+    "heat": _heat,
+    "hotspots": _hotspots,
+    "emerging": _emerging,
+    "events": _events,
+    "stations": _stations,
+    "trust": _trust,
+    "points": _points,
+}
 
 
 def draw(m, item: LayerData, view: View) -> maps.Legend | None:
@@ -227,8 +265,9 @@ def bounds(store, view: View, flt: IncidentFilter):
         if found:
             return found
     where, params = flt.where()
-    row = store.rows(f"SELECT min(latitude), min(longitude), max(latitude), max(longitude) FROM incidents "
-                     f"WHERE {where}", params)[0]
+    row = store.rows(
+        f"SELECT min(latitude), min(longitude), max(latitude), max(longitude) FROM incidents WHERE {where}", params
+    )[0]
     if row[0] is None:  # nothing located yet: the whole world
         return (-60.0, -180.0), (75.0, 180.0)
     return (row[0], row[1]), (row[2], row[3])

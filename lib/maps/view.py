@@ -96,7 +96,7 @@ def _date(value, default: date) -> date:
 
 
 def expand_hours(text) -> tuple[int, ...]:
-    """"0-2,22-23" -> (0, 1, 2, 22, 23); anything not an hour is ignored."""
+    """ "0-2,22-23" -> (0, 1, 2, 22, 23); anything not an hour is ignored."""
     hours: set[int] = set()
     for part in _split(text):
         lo, _, hi = part.partition("-")
@@ -127,23 +127,30 @@ def default_view(newest: date, levels: list[str], first: date | None = None) -> 
     return View(start=max(start, first) if first else start, end=newest, level=levels[0] if levels else None)
 
 
-def from_query(query: Mapping, newest: date, levels: list[str], groups: tuple[str, ...] | None = None,
-               first: date | None = None) -> View:
+def from_query(
+    query: Mapping, newest: date, levels: list[str], groups: tuple[str, ...] | None = None, first: date | None = None
+) -> View:
     """The view a URL describes; anything missing or unusable takes its default."""
     base = default_view(newest, levels, first)
     start, end = _date(query.get("from"), base.start), _date(query.get("to"), base.end)
     if start > end:
         start, end = base.start, base.end
     level = query.get("level") if query.get("level") in levels else base.level
-    res = int(query["res"]) if str(query.get("res", "")).isdigit() and int(query["res"]) in H3_RESOLUTIONS \
+    res = (
+        int(query["res"])
+        if str(query.get("res", "")).isdigit() and int(query["res"]) in H3_RESOLUTIONS
         else DEFAULT_RES
+    )
     layers = tuple(x for x in _split(query.get("layers")) if x in LAYERS) if "layers" in query else DEFAULT_LAYERS
     chosen = tuple(g for g in _split(query.get("groups")) if groups is None or g in groups)
     return View(
-        start=start, end=end, groups=chosen,
+        start=start,
+        end=end,
+        groups=chosen,
         weekdays=tuple(sorted({DAYS.index(d.lower()[:3]) for d in _split(query.get("days")) if d.lower()[:3] in DAYS})),
         hours=expand_hours(query.get("hours")),
-        level=level, areas=tuple(_split(query.get("areas"))) if level else (),
+        level=level,
+        areas=tuple(_split(query.get("areas"))) if level else (),
         layers=layers,
         measure=query.get("measure") if query.get("measure") in MEASURES else "count",
         res=res,
@@ -182,7 +189,12 @@ def incident_filter(view: View, dataset: str | None, offenses: tuple[str, ...] |
     if offenses is not None and not offenses:
         offenses = NO_OFFENSE
     return IncidentFilter(
-        dataset=dataset, start=pd.Timestamp(view.start), end=view.end_exclusive,
-        offenses=tuple(offenses or ()), weekdays=view.weekdays, hours=view.hours,
-        level=view.level if view.areas else None, areas=view.areas,
+        dataset=dataset,
+        start=pd.Timestamp(view.start),
+        end=view.end_exclusive,
+        offenses=tuple(offenses or ()),
+        weekdays=view.weekdays,
+        hours=view.hours,
+        level=view.level if view.areas else None,
+        areas=view.areas,
     )

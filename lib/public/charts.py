@@ -18,8 +18,13 @@ BLUE, ORANGE = CATEGORICAL_COLORS[0], CATEGORICAL_COLORS[1]
 
 def _layout(fig: go.Figure, height: int, lang: str, **kw) -> go.Figure:
     kw.setdefault("hovermode", "x unified")
-    fig.update_layout(height=height, margin=dict(l=8, r=8, t=8, b=8), separators=",." if lang == "es" else ".,",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **kw)
+    fig.update_layout(
+        height=height,
+        margin=dict(l=8, r=8, t=8, b=8),
+        separators=",." if lang == "es" else ".,",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        **kw,
+    )
     return fig
 
 
@@ -30,14 +35,32 @@ def crime_by_area(fig, top: int = 12) -> go.Figure | None:
         return None
     frame = frame.iloc[::-1]
     lang = fig.lang
-    chart = go.Figure([
-        go.Bar(y=frame["area"], x=frame["last_year"].astype("float64"), name=t("col.count.ytd_last", lang),
-               orientation="h", marker_color=ORANGE),
-        go.Bar(y=frame["area"], x=frame["incidents"].astype("float64"), name=t("col.count.ytd", lang),
-               orientation="h", marker_color=BLUE),
-    ])
-    return _layout(chart, 90 + 34 * len(frame), lang, barmode="group", hovermode="y unified",
-                   xaxis_title=t("chart.incidents", lang))
+    chart = go.Figure(
+        [
+            go.Bar(
+                y=frame["area"],
+                x=frame["last_year"].astype("float64"),
+                name=t("col.count.ytd_last", lang),
+                orientation="h",
+                marker_color=ORANGE,
+            ),
+            go.Bar(
+                y=frame["area"],
+                x=frame["incidents"].astype("float64"),
+                name=t("col.count.ytd", lang),
+                orientation="h",
+                marker_color=BLUE,
+            ),
+        ]
+    )
+    return _layout(
+        chart,
+        90 + 34 * len(frame),
+        lang,
+        barmode="group",
+        hovermode="y unified",
+        xaxis_title=t("chart.incidents", lang),
+    )
 
 
 def trend(fig) -> go.Figure | None:
@@ -48,12 +71,25 @@ def trend(fig) -> go.Figure | None:
     lang = fig.lang
     this_label, last_label = fig.columns.get("this_year", "this year"), fig.columns.get("last_year", "last year")
     months = [m[:3] for m in frame["month_name"]]
-    chart = go.Figure([
-        go.Scatter(x=months, y=frame["last_year"].astype("float64"), name=last_label, mode="lines+markers",
-                   line=dict(color=ORANGE, dash="dash"), marker=dict(symbol="square")),
-        go.Scatter(x=months, y=frame["this_year"].astype("float64"), name=this_label, mode="lines+markers",
-                   line=dict(color=BLUE, width=3)),
-    ])
+    chart = go.Figure(
+        [
+            go.Scatter(
+                x=months,
+                y=frame["last_year"].astype("float64"),
+                name=last_label,
+                mode="lines+markers",
+                line=dict(color=ORANGE, dash="dash"),
+                marker=dict(symbol="square"),
+            ),
+            go.Scatter(
+                x=months,
+                y=frame["this_year"].astype("float64"),
+                name=this_label,
+                mode="lines+markers",
+                line=dict(color=BLUE, width=3),
+            ),
+        ]
+    )
     return _layout(chart, 320, lang, yaxis_title=t("chart.incidents", lang), yaxis_rangemode="tozero")
 
 
@@ -67,9 +103,19 @@ def trust(fig) -> go.Figure | None:
     names = sorted(frame["measure"].unique(), key=lambda m: (m != first, m))
     for i, measure in enumerate(names):
         part = frame[frame["measure"] == measure]
-        chart.add_trace(go.Scatter(x=pd.to_datetime(part["month"]), y=part["value"], name=measure, mode="lines",
-                                   line=dict(color=CATEGORICAL_COLORS[i * 2 % len(CATEGORICAL_COLORS)],
-                                             width=2.5, dash="solid" if i == 0 else "dot")))
+        chart.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(part["month"]),
+                y=part["value"],
+                name=measure,
+                mode="lines",
+                line=dict(
+                    color=CATEGORICAL_COLORS[i * 2 % len(CATEGORICAL_COLORS)],
+                    width=2.5,
+                    dash="solid" if i == 0 else "dot",
+                ),
+            )
+        )
     return _layout(chart, 320, fig.lang, yaxis_title=t("chart.score", fig.lang))
 
 
@@ -78,6 +124,14 @@ def engagement(fig) -> go.Figure | None:
     frame = fig.frame
     if frame.empty:
         return None
-    chart = go.Figure([go.Bar(x=pd.to_datetime(frame["month"]), y=frame["events"].astype("float64"),
-                              name=t("chart.events", fig.lang), marker_color=CATEGORICAL_COLORS[2])])
+    chart = go.Figure(
+        [
+            go.Bar(
+                x=pd.to_datetime(frame["month"]),
+                y=frame["events"].astype("float64"),
+                name=t("chart.events", fig.lang),
+                marker_color=CATEGORICAL_COLORS[2],
+            )
+        ]
+    )
     return _layout(chart, 300, fig.lang, yaxis_title=t("chart.events", fig.lang), showlegend=False)

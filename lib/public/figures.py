@@ -56,8 +56,10 @@ class PublicFigure:
             flag = f"{col}_suppressed"
             if flag in frame.columns:
                 # Text throughout (a column mixing numbers and words cannot be typed), no separators for CSV readers.
-                out[col] = [t(privacy.SUPPRESSED_LABEL, self.lang) if hidden else ("" if pd.isna(v) else str(int(v)))
-                            for v, hidden in zip(frame[col], frame[flag])]
+                out[col] = [
+                    t(privacy.SUPPRESSED_LABEL, self.lang) if hidden else ("" if pd.isna(v) else str(int(v)))
+                    for v, hidden in zip(frame[col], frame[flag])
+                ]
         return out.rename(columns=self.columns)
 
 
@@ -69,9 +71,16 @@ def _sources(store, kind: str, lang: str, dataset: str | None = None) -> str:
     recs = recs[recs["rows_loaded"] > 0]
     if recs.empty:
         return t("source.none", lang, kind=t(f"kind.{kind}", lang).lower())
-    parts = [t("source.part", lang, file=r["source_name"] + (" (SYNTHETIC)" if r["synthetic"] else ""),
-               rows=number(int(r["rows_loaded"]), lang), date=date_text(r["loaded_at"], lang))
-             for r in recs.to_dict("records")]
+    parts = [
+        t(
+            "source.part",
+            lang,
+            file=r["source_name"] + (" (SYNTHETIC)" if r["synthetic"] else ""),
+            rows=number(int(r["rows_loaded"]), lang),
+            date=date_text(r["loaded_at"], lang),
+        )
+        for r in recs.to_dict("records")
+    ]
     return t("source.line", lang, parts="; ".join(parts))
 
 
@@ -85,12 +94,15 @@ def _fmt_count(value, lang: str) -> str:
 
 # -- what is loaded ------------------------------------------------------------------------------
 
+
 def default_dataset(store) -> str | None:
     """The incident dataset the public page opens on: the broadest real one (most offense names, then most rows)."""
     if "incidents" not in store.tables():
         return None
-    frame = store.query("SELECT dataset, count(DISTINCT offense) AS kinds, count(*) AS n FROM incidents "
-                        "GROUP BY dataset ORDER BY count(DISTINCT offense) DESC, count(*) DESC, dataset")
+    frame = store.query(
+        "SELECT dataset, count(DISTINCT offense) AS kinds, count(*) AS n FROM incidents "
+        "GROUP BY dataset ORDER BY count(DISTINCT offense) DESC, count(*) DESC, dataset"
+    )
     if frame.empty:
         return None
     synthetic = set(prov.loads(store, "incidents").query("synthetic == True")["dataset"])
@@ -160,11 +172,11 @@ def _parents(store, level: str) -> pd.DataFrame:
     """(code, parent_level, parent_code) of a level nested in a coarser one (the coarsest parent)."""
     if "boundary_parents" not in store.tables():
         return pd.DataFrame(columns=["code", "parent_level", "parent_code"])
-    return store.query("SELECT code, parent_level, parent_code FROM boundary_parents WHERE level = :l",
-                       {"l": level})
+    return store.query("SELECT code, parent_level, parent_code FROM boundary_parents WHERE level = :l", {"l": level})
 
 
 # -- area search ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AreaMatch:
@@ -178,8 +190,19 @@ class AreaMatch:
 
 _NUMBER = re.compile(r"^\s*0*(\d{1,6})(XX)?\s+(.+)$", re.I)
 _BLOCK_WORDS = {"BLOCK", "BLK", "OF", "THE"}
-_SUFFIXES = {"STREET": "ST", "AVENUE": "AVE", "BOULEVARD": "BLVD", "DRIVE": "DR", "ROAD": "RD", "PLACE": "PL",
-             "PARKWAY": "PKWY", "COURT": "CT", "LANE": "LN", "TERRACE": "TER", "HIGHWAY": "HWY"}
+_SUFFIXES = {
+    "STREET": "ST",
+    "AVENUE": "AVE",
+    "BOULEVARD": "BLVD",
+    "DRIVE": "DR",
+    "ROAD": "RD",
+    "PLACE": "PL",
+    "PARKWAY": "PKWY",
+    "COURT": "CT",
+    "LANE": "LN",
+    "TERRACE": "TER",
+    "HIGHWAY": "HWY",
+}
 _DIRECTIONS = {"NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W"}
 
 
@@ -253,7 +276,9 @@ def _block_area(store, hundred: int, words: list[str], level: str) -> AreaMatch 
     params = {f"w{i}": f"%{w}%" for i, w in enumerate(street)}
     frame = store.query(
         f'SELECT block, "{col}" AS code, count(*) AS n FROM incidents WHERE block IS NOT NULL AND {conds} '
-        f'AND "{col}" IS NOT NULL AND {privacy.public_sql()} GROUP BY block, "{col}"', params)
+        f'AND "{col}" IS NOT NULL AND {privacy.public_sql()} GROUP BY block, "{col}"',
+        params,
+    )
     if frame.empty:
         return None
     want = set(words)
@@ -268,12 +293,14 @@ def _block_area(store, hundred: int, words: list[str], level: str) -> AreaMatch 
         return None
     best = frame[frame["gap"] == frame["gap"].min()].groupby("code")["n"].sum().sort_values(ascending=False)
     code = str(best.index[0])
-    label = area_label(level, code, store.scalar("SELECT name FROM boundaries WHERE level = :l AND code = :c",
-                                                 {"l": level, "c": code}))
+    label = area_label(
+        level, code, store.scalar("SELECT name FROM boundaries WHERE level = :l AND code = :c", {"l": level, "c": code})
+    )
     return AreaMatch(level, code, label, "block" if frame["gap"].min() == 0 else "nearby block")
 
 
 # -- crime ---------------------------------------------------------------------------------------
+
 
 def _as_of(store, dataset: str, rules: Rules) -> pd.Timestamp | None:
     """The last public day (the day before the cutoff)."""
@@ -297,14 +324,28 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     """
     rules = _rules(rules)
     day = _as_of(store, dataset, rules)
-    cols = {"area": t("col.area", lang), "incidents": t("col.count.ytd", lang),
-            "last_year": t("col.count.ytd_last", lang), "change": t("col.change", lang),
-            "poisson_z": t("col.z", lang), "signal": t("col.signal", lang)}
+    cols = {
+        "area": t("col.area", lang),
+        "incidents": t("col.count.ytd", lang),
+        "last_year": t("col.count.ytd_last", lang),
+        "change": t("col.change", lang),
+        "poisson_z": t("col.z", lang),
+        "signal": t("col.signal", lang),
+    }
     empty = pd.DataFrame(columns=["code", "area", "incidents", "last_year", "change", "poisson_z", "signal"])
     if day is None:
-        return PublicFigure("crime_by_area", t("crime.title", lang), public_table(empty, rules), "", "",
-                            t("crime.method", lang, **rule_values(rules)), t("crime.none", lang),
-                            t("unit.incidents", lang), cols, lang)
+        return PublicFigure(
+            "crime_by_area",
+            t("crime.title", lang),
+            public_table(empty, rules),
+            "",
+            "",
+            t("crime.method", lang, **rule_values(rules)),
+            t("crime.none", lang),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+        )
     win = compstat.windows(day)[2]
     col = level_column(level)
     frame = store.query(
@@ -312,7 +353,9 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
         "count(*) FILTER (WHERE occurred_at >= :s AND occurred_at < :e) AS incidents, "
         "count(*) FILTER (WHERE occurred_at >= :ps AND occurred_at < :pe) AS last_year "
         f'FROM incidents WHERE dataset = :d AND "{col}" IS NOT NULL AND occurred_at >= :ps AND occurred_at < :e '
-        f'GROUP BY "{col}"', {"d": dataset, "s": win.start, "e": win.end, "ps": win.prev_start, "pe": win.prev_end})
+        f'GROUP BY "{col}"',
+        {"d": dataset, "s": win.start, "e": win.end, "ps": win.prev_start, "pe": win.prev_end},
+    )
     out = areas(store, level)[["code", "name"]].merge(frame, on="code", how="left")
     out[["incidents", "last_year"]] = out[["incidents", "last_year"]].fillna(0).astype("int64")
     out["area"] = [area_label(_level_word(level, lang), c, n) for c, n in zip(out["code"], out["name"])]
@@ -328,37 +371,77 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     out["change"] = (cur - prev).where(both)
     out["poisson_z"] = np.round(compstat.poisson_z(cur, prev), 2).where(both)
     out["signal"] = [t(f"signal.{signal_key(z)}", lang) if pd.notna(z) else "" for z in out["poisson_z"]]
-    out = out[["code", "area", "incidents", "incidents_suppressed", "last_year", "last_year_suppressed",
-               "change", "poisson_z", "signal"]]
+    out = out[
+        [
+            "code",
+            "area",
+            "incidents",
+            "incidents_suppressed",
+            "last_year",
+            "last_year_suppressed",
+            "change",
+            "poisson_z",
+            "signal",
+        ]
+    ]
     out.attrs["not_counts"] = ("change",)
-    city_now = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
-                            "AND occurred_at < :e", {"d": dataset, "s": win.start, "e": win.end})
-    city_prev = store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s "
-                             "AND occurred_at < :e", {"d": dataset, "s": win.prev_start, "e": win.prev_end})
+    city_now = store.scalar(
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
+        {"d": dataset, "s": win.start, "e": win.end},
+    )
+    city_prev = store.scalar(
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
+        {"d": dataset, "s": win.prev_start, "e": win.prev_end},
+    )
     z = float(compstat.poisson_z(int(city_now), int(city_prev)))
     up = out.dropna(subset=["poisson_z"]).sort_values("poisson_z", ascending=False)
-    period = t("crime.period", lang, start=date_text(win.start, lang), end=date_text(day, lang),
-               pstart=date_text(win.prev_start, lang), pend=date_text(win.prev_end - pd.Timedelta(days=1), lang))
-    summary = t("crime.summary", lang, now=_fmt_count(privacy.headline_count(city_now, rules), lang),
-                prev=_fmt_count(privacy.headline_count(city_prev, rules), lang), signal=t(f"signal.{signal_key(z)}", lang),
-                z=number(z, lang, 1), rising=int((up["poisson_z"] > compstat.WATCH_Z).sum()),
-                falling=int((up["poisson_z"] < -compstat.WATCH_Z).sum()),
-                suppressed=int(out["incidents_suppressed"].sum()), areas=len(out),
-                level=_level_word(level, lang))
-    return PublicFigure("crime_by_area", t("crime.title", lang), public_table(out, rules), period,
-                        _sources(store, "incidents", lang, dataset),
-                        t("crime.method", lang, **rule_values(rules)), summary,
-                        t("unit.incidents", lang), cols, lang)
+    period = t(
+        "crime.period",
+        lang,
+        start=date_text(win.start, lang),
+        end=date_text(day, lang),
+        pstart=date_text(win.prev_start, lang),
+        pend=date_text(win.prev_end - pd.Timedelta(days=1), lang),
+    )
+    summary = t(
+        "crime.summary",
+        lang,
+        now=_fmt_count(privacy.headline_count(city_now, rules), lang),
+        prev=_fmt_count(privacy.headline_count(city_prev, rules), lang),
+        signal=t(f"signal.{signal_key(z)}", lang),
+        z=number(z, lang, 1),
+        rising=int((up["poisson_z"] > compstat.WATCH_Z).sum()),
+        falling=int((up["poisson_z"] < -compstat.WATCH_Z).sum()),
+        suppressed=int(out["incidents_suppressed"].sum()),
+        areas=len(out),
+        level=_level_word(level, lang),
+    )
+    return PublicFigure(
+        "crime_by_area",
+        t("crime.title", lang),
+        public_table(out, rules),
+        period,
+        _sources(store, "incidents", lang, dataset),
+        t("crime.method", lang, **rule_values(rules)),
+        summary,
+        t("unit.incidents", lang),
+        cols,
+        lang,
+    )
 
 
 def rule_values(rules: Rules) -> dict:
     """The privacy thresholds as the method texts' placeholders."""
-    return {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days,
-            "min_n": rules.min_effective_n, "flag_n_minus": rules.flag_effective_n - 1}
+    return {
+        "min": rules.min_count,
+        "min_minus": rules.min_count - 1,
+        "lag": rules.lag_days,
+        "min_n": rules.min_effective_n,
+        "flag_n_minus": rules.flag_effective_n - 1,
+    }
 
 
-SIGNAL_KEYS = {"real increase": "up", "real decrease": "down", "watch (up)": "watch_up",
-               "watch (down)": "watch_down"}
+SIGNAL_KEYS = {"real increase": "up", "real decrease": "down", "watch (up)": "watch_up", "watch (down)": "watch_down"}
 
 
 def signal_key(z: float) -> str:
@@ -366,17 +449,31 @@ def signal_key(z: float) -> str:
     return SIGNAL_KEYS.get(compstat.signal(z), "none")
 
 
-def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None, area: str | None = None,
-                rules: Rules | None = None) -> PublicFigure:
+def crime_trend(
+    store, dataset: str, lang: str = "en", level: str | None = None, area: str | None = None, rules: Rules | None = None
+) -> PublicFigure:
     """Incidents per calendar month, this year against last year, up to the last complete public month; suppressed."""
     rules = _rules(rules)
     day = _as_of(store, dataset, rules)
-    cols = {"month_name": t("col.month", lang), "this_year": t("col.count.this_year", lang),
-            "last_year": t("col.count.last_year", lang)}
+    cols = {
+        "month_name": t("col.month", lang),
+        "this_year": t("col.count.this_year", lang),
+        "last_year": t("col.count.last_year", lang),
+    }
     if day is None:
         empty = pd.DataFrame(columns=["month", "month_name", "this_year", "last_year"])
-        return PublicFigure("crime_trend", t("trend.title", lang), empty, "", "", t("trend.method", lang, **rule_values(rules)), "",
-                            t("unit.incidents", lang), cols, lang)
+        return PublicFigure(
+            "crime_trend",
+            t("trend.title", lang),
+            empty,
+            "",
+            "",
+            t("trend.method", lang, **rule_values(rules)),
+            "",
+            t("unit.incidents", lang),
+            cols,
+            lang,
+        )
     complete_end = (day + pd.Timedelta(days=1)).replace(day=1)  # first day after the last complete month
     year = complete_end.year if complete_end.month > 1 else complete_end.year - 1
     start = pd.Timestamp(year=year - 1, month=1, day=1)
@@ -384,14 +481,20 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
     frame = store.query(
         "SELECT extract(year FROM occurred_at) AS y, extract(month FROM occurred_at) AS m, count(*) AS n "
         f"FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e{extra} GROUP BY 1, 2",
-        {"d": dataset, "s": start, "e": complete_end, **params})
+        {"d": dataset, "s": start, "e": complete_end, **params},
+    )
     counts = {(int(y), int(m)): int(n) for y, m, n in frame.itertuples(index=False)}
     rows = []
     for m in range(1, 13):
         complete = pd.Timestamp(year=year, month=m, day=1) < complete_end
-        rows.append({"month": m, "month_name": month_name(m, lang),
-                     "this_year": counts.get((year, m), 0) if complete else None,
-                     "last_year": counts.get((year - 1, m), 0)})
+        rows.append(
+            {
+                "month": m,
+                "month_name": month_name(m, lang),
+                "this_year": counts.get((year, m), 0) if complete else None,
+                "last_year": counts.get((year - 1, m), 0),
+            }
+        )
     out = pd.DataFrame(rows)
     this = out["this_year"]
     n_months = int(this.notna().sum())
@@ -408,17 +511,34 @@ def crime_trend(store, dataset: str, lang: str = "en", level: str | None = None,
     if n_months == 0:
         summary = t("trend.summary_missing", lang, year=year)
     else:
-        summary = t("trend.summary", lang, where=where, months=n_months, last=month_name(n_months, lang),
-                    year=year, prev_year=year - 1, now=_fmt_count(privacy.headline_count(ytd_now, rules), lang),
-                    prev=_fmt_count(privacy.headline_count(ytd_prev, rules), lang))
+        summary = t(
+            "trend.summary",
+            lang,
+            where=where,
+            months=n_months,
+            last=month_name(n_months, lang),
+            year=year,
+            prev_year=year - 1,
+            now=_fmt_count(privacy.headline_count(ytd_now, rules), lang),
+            prev=_fmt_count(privacy.headline_count(ytd_prev, rules), lang),
+        )
     cols = {"month_name": t("col.month", lang), "this_year": str(year), "last_year": str(year - 1)}
-    period = t("trend.period", lang, year=year, prev_year=year - 1, end=date_text(complete_end - pd.Timedelta(days=1),
-                                                                                   lang))
+    period = t(
+        "trend.period", lang, year=year, prev_year=year - 1, end=date_text(complete_end - pd.Timedelta(days=1), lang)
+    )
     out.attrs["year"] = year
-    return PublicFigure("crime_trend", t("trend.title", lang) + (f": {where}" if level and area else ""),
-                        public_table(out, rules), period, _sources(store, "incidents", lang, dataset),
-                        t("trend.method", lang, **rule_values(rules)), summary,
-                        t("unit.incidents", lang), cols, lang)
+    return PublicFigure(
+        "crime_trend",
+        t("trend.title", lang) + (f": {where}" if level and area else ""),
+        public_table(out, rules),
+        period,
+        _sources(store, "incidents", lang, dataset),
+        t("trend.method", lang, **rule_values(rules)),
+        summary,
+        t("unit.incidents", lang),
+        cols,
+        lang,
+    )
 
 
 def _area_text(store, level, area, lang) -> str:
@@ -428,6 +548,7 @@ def _area_text(store, level, area, lang) -> str:
 
 
 # -- trust and safety ------------------------------------------------------------------------------
+
 
 def _score_level(store, level: str | None, area: str | None) -> tuple[str | None, str | None]:
     """The scores' own (level, area) for a boundary area, its parent, or the city (coarsest level)."""
@@ -444,13 +565,15 @@ def _score_level(store, level: str | None, area: str | None) -> tuple[str | None
             lvl = map_data.score_level(store, row.parent_level)
             if lvl is not None:
                 return lvl, str(row.parent_code)
-    row = store.query("SELECT level, min(area) AS area FROM survey_scores GROUP BY level "
-                      "ORDER BY count(DISTINCT area), level LIMIT 1")
+    row = store.query(
+        "SELECT level, min(area) AS area FROM survey_scores GROUP BY level ORDER BY count(DISTINCT area), level LIMIT 1"
+    )
     return (None, None) if row.empty else (row["level"].iloc[0], row["area"].iloc[0])
 
 
-def trust_trend(store, lang: str = "en", level: str | None = None, area: str | None = None,
-                rules: Rules | None = None) -> PublicFigure:
+def trust_trend(
+    store, lang: str = "en", level: str | None = None, area: str | None = None, rules: Rules | None = None
+) -> PublicFigure:
     """Monthly TRUST and SAFETY scores as published, for an area (or its parent) or the city.
 
     Published scores carry no respondent counts where the publisher gives none
@@ -458,18 +581,35 @@ def trust_trend(store, lang: str = "en", level: str | None = None, area: str | N
     published it is the effective n: under 30 suppressed, 30-59 flagged.
     """
     rules = _rules(rules)
-    cols = {"month": t("col.month", lang), "measure": t("col.measure", lang), "value": t("col.score", lang),
-            "n": t("col.n", lang), "reliability": t("col.reliability", lang)}
+    cols = {
+        "month": t("col.month", lang),
+        "measure": t("col.measure", lang),
+        "value": t("col.score", lang),
+        "n": t("col.n", lang),
+        "reliability": t("col.reliability", lang),
+    }
     lvl, code = _score_level(store, level, area)
     method = t("trust.method", lang, **rule_values(rules))
     if lvl is None:
         empty = pd.DataFrame(columns=["month", "measure", "value", "n", "reliability"])
-        return PublicFigure("trust_trend", t("trust.title", lang), empty, "", "", method, t("trust.none", lang),
-                            t("unit.score", lang), cols, lang)
+        return PublicFigure(
+            "trust_trend",
+            t("trust.title", lang),
+            empty,
+            "",
+            "",
+            method,
+            t("trust.none", lang),
+            t("unit.score", lang),
+            cols,
+            lang,
+        )
     frame = store.query(
         "SELECT period_start, measure, avg(value) AS value, max(n) AS n FROM survey_scores WHERE level = :l "
         "AND area = :a AND measure IN ('TRUST', 'SAFETY') AND period_days BETWEEN 28 AND 31 "
-        "GROUP BY period_start, measure ORDER BY period_start, measure", {"l": lvl, "a": code})
+        "GROUP BY period_start, measure ORDER BY period_start, measure",
+        {"l": lvl, "a": code},
+    )
     frame = privacy.suppress_estimates(frame, "n", rules, ["value"])
     frame["value"] = frame["value"].round(1)
     frame["month"] = frame["period_start"].dt.strftime("%Y-%m")
@@ -489,15 +629,30 @@ def trust_trend(store, lang: str = "en", level: str | None = None, area: str | N
         latest = out[out["period_start"] == last].set_index("measure")["value"]
         year_before = out[out["period_start"] == last - pd.DateOffset(years=1)].set_index("measure")["value"]
         trust_name, safety_name = t("measure.TRUST", lang), t("measure.SAFETY", lang)
-        summary = t("trust.summary", lang, where=where, month=month_text(last, lang),
-                    trust=_score(latest.get(trust_name), lang), safety=_score(latest.get(safety_name), lang),
-                    trust_prev=_score(year_before.get(trust_name), lang),
-                    safety_prev=_score(year_before.get(safety_name), lang))
-        period = t("trust.period", lang, start=month_text(out["period_start"].min(), lang),
-                   end=month_text(last, lang))
-    return PublicFigure("trust_trend", t("trust.title", lang) + f": {where}", public_table(out, rules), period,
-                        _sources(store, "scores", lang), method, summary, t("unit.score", lang), cols, lang,
-                        note=t("trust.caveat", lang) + (" " + t("trust.no_n", lang) if out["n"].isna().all() else ""))
+        summary = t(
+            "trust.summary",
+            lang,
+            where=where,
+            month=month_text(last, lang),
+            trust=_score(latest.get(trust_name), lang),
+            safety=_score(latest.get(safety_name), lang),
+            trust_prev=_score(year_before.get(trust_name), lang),
+            safety_prev=_score(year_before.get(safety_name), lang),
+        )
+        period = t("trust.period", lang, start=month_text(out["period_start"].min(), lang), end=month_text(last, lang))
+    return PublicFigure(
+        "trust_trend",
+        t("trust.title", lang) + f": {where}",
+        public_table(out, rules),
+        period,
+        _sources(store, "scores", lang),
+        method,
+        summary,
+        t("unit.score", lang),
+        cols,
+        lang,
+        note=t("trust.caveat", lang) + (" " + t("trust.no_n", lang) if out["n"].isna().all() else ""),
+    )
 
 
 def map_data_level(store, level: str) -> str | None:
@@ -518,6 +673,7 @@ def _score(value, lang: str) -> str:
 
 
 # -- engagement ----------------------------------------------------------------------------------
+
 
 def _event_window(store, now=None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """The 12 months of events held up to today (or up to the calendar's last event, when older)."""
@@ -543,23 +699,39 @@ def _held_events(store, start, end, level, area):
     return frame, link
 
 
-def engagement(store, lang: str = "en", level: str | None = None, area: str | None = None,
-               rules: Rules | None = None, now=None) -> PublicFigure:
+def engagement(
+    store, lang: str = "en", level: str | None = None, area: str | None = None, rules: Rules | None = None, now=None
+) -> PublicFigure:
     """Community events held per month over the last 12 months of the calendar (attendance where recorded)."""
     rules = _rules(rules)
-    cols = {"month": t("col.month", lang), "events": t("col.count.events", lang),
-            "attendance": t("col.count.attendance", lang)}
+    cols = {
+        "month": t("col.month", lang),
+        "events": t("col.count.events", lang),
+        "attendance": t("col.count.attendance", lang),
+    }
     start, end = _event_window(store, now)
     if start is None:
         empty = pd.DataFrame(columns=["month", "events", "attendance"])
-        return PublicFigure("engagement", t("engagement.title", lang), empty, "", "", t("engagement.method", lang, **rule_values(rules)),
-                            t("engagement.none", lang), t("unit.events", lang), cols, lang)
+        return PublicFigure(
+            "engagement",
+            t("engagement.title", lang),
+            empty,
+            "",
+            "",
+            t("engagement.method", lang, **rule_values(rules)),
+            t("engagement.none", lang),
+            t("unit.events", lang),
+            cols,
+            lang,
+        )
     frame, _ = _held_events(store, start, end, level, area)
     months = pd.date_range(start, end - pd.Timedelta(days=1), freq="MS")
     when = frame["starts_at"].dt.to_period("M").dt.start_time
-    per = frame.assign(month=when).groupby("month").agg(events=("event_id", "size"),
-                                                        attendance=("attendance", "sum"),
-                                                        recorded=("attendance", "count"))
+    per = (
+        frame.assign(month=when)
+        .groupby("month")
+        .agg(events=("event_id", "size"), attendance=("attendance", "sum"), recorded=("attendance", "count"))
+    )
     out = per.reindex(months, fill_value=0).rename_axis("period_start").reset_index()
     out["month"] = out["period_start"].dt.strftime("%Y-%m")
     has_attendance = bool(out["recorded"].sum())
@@ -571,16 +743,32 @@ def engagement(store, lang: str = "en", level: str | None = None, area: str | No
     out = out.drop(columns=["recorded"])
     where = _area_text(store, level, area, lang)
     total = int(frame.shape[0])
-    summary = t("engagement.summary", lang, where=where, n=_fmt_count(privacy.headline_count(total, rules), lang),
-                start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1), lang),
-                types=_top_types(frame, lang))
-    period = t("engagement.period", lang, start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1),
-                                                                                           lang))
+    summary = t(
+        "engagement.summary",
+        lang,
+        where=where,
+        n=_fmt_count(privacy.headline_count(total, rules), lang),
+        start=month_text(start, lang),
+        end=month_text(end - pd.Timedelta(days=1), lang),
+        types=_top_types(frame, lang),
+    )
+    period = t(
+        "engagement.period", lang, start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1), lang)
+    )
     note = "" if has_attendance else t("engagement.no_attendance", lang)
-    return PublicFigure("engagement", t("engagement.title", lang) + (f": {where}" if level and area else ""),
-                        public_table(out, rules), period, _sources(store, "events", lang),
-                        t("engagement.method", lang, **rule_values(rules)), summary, t("unit.events", lang), cols,
-                        lang, note=note)
+    return PublicFigure(
+        "engagement",
+        t("engagement.title", lang) + (f": {where}" if level and area else ""),
+        public_table(out, rules),
+        period,
+        _sources(store, "events", lang),
+        t("engagement.method", lang, **rule_values(rules)),
+        summary,
+        t("unit.events", lang),
+        cols,
+        lang,
+        note=note,
+    )
 
 
 def _top_types(frame: pd.DataFrame, lang: str) -> str:
@@ -603,13 +791,24 @@ def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None 
     names = areas(store, level)
     if start is None:
         empty = pd.DataFrame(columns=["code", "area", "events"])
-        return PublicFigure("engagement_by_area", t("where.title", lang), empty, "", "", t("where.method", lang, **rule_values(rules)),
-                            t("engagement.none", lang), t("unit.events", lang), cols, lang)
+        return PublicFigure(
+            "engagement_by_area",
+            t("where.title", lang),
+            empty,
+            "",
+            "",
+            t("where.method", lang, **rule_values(rules)),
+            t("engagement.none", lang),
+            t("unit.events", lang),
+            cols,
+            lang,
+        )
     frame, link = _held_events(store, start, end, None, None)
     at = link[link["level"] == level].drop_duplicates(["dataset", "event_id", "code"])
     counts = at.groupby("code").size()
-    out = names[["code"]].assign(area=[area_label(_level_word(level, lang), c, n)
-                                       for c, n in zip(names["code"], names["name"])])
+    out = names[["code"]].assign(
+        area=[area_label(_level_word(level, lang), c, n) for c, n in zip(names["code"], names["name"])]
+    )
     out["events"] = out["code"].map(counts).fillna(0).astype("int64")
     zero = int((out["events"] == 0).sum())
     # Events count once per area they serve, so the column has no single published total;
@@ -621,39 +820,79 @@ def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None 
         margins.append(["parent_code"])
     out = privacy.suppress_counts(out, "events", rules, groups=margins)
     out = out[["code", "area", "events", "events_suppressed"]]
-    summary = t("where.summary", lang, areas=len(out), level=_level_word(level, lang),
-                with_events=len(out) - zero, without=zero)
-    period = t("engagement.period", lang, start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1),
-                                                                                           lang))
-    return PublicFigure("engagement_by_area", t("where.title", lang), public_table(out, rules), period,
-                        _sources(store, "events", lang), t("where.method", lang, **rule_values(rules)), summary,
-                        t("unit.events", lang), cols, lang)
+    summary = t(
+        "where.summary", lang, areas=len(out), level=_level_word(level, lang), with_events=len(out) - zero, without=zero
+    )
+    period = t(
+        "engagement.period", lang, start=month_text(start, lang), end=month_text(end - pd.Timedelta(days=1), lang)
+    )
+    return PublicFigure(
+        "engagement_by_area",
+        t("where.title", lang),
+        public_table(out, rules),
+        period,
+        _sources(store, "events", lang),
+        t("where.method", lang, **rule_values(rules)),
+        summary,
+        t("unit.events", lang),
+        cols,
+        lang,
+    )
 
 
-def upcoming_events(store, lang: str = "en", level: str | None = None, area: str | None = None, days: int = 30,
-                    now=None) -> PublicFigure:
+def upcoming_events(
+    store, lang: str = "en", level: str | None = None, area: str | None = None, days: int = 30, now=None
+) -> PublicFigure:
     """Community events scheduled in the next ``days`` days (date, time, type, title, areas, place)."""
     from lib.engagement import events as eng
 
-    cols = {"date": t("col.date", lang), "time": t("col.time", lang), "type": t("col.type", lang),
-            "title": t("col.title", lang), "areas": t("col.areas", lang), "venue": t("col.venue", lang)}
+    cols = {
+        "date": t("col.date", lang),
+        "time": t("col.time", lang),
+        "type": t("col.type", lang),
+        "title": t("col.title", lang),
+        "areas": t("col.areas", lang),
+        "venue": t("col.venue", lang),
+    }
     now = pd.Timestamp.now() if now is None else pd.Timestamp(now)
-    frame = eng.upcoming(store, now=now, days=days, level=level, area=area) if "events" in store.tables() else \
-        pd.DataFrame(columns=["starts_at", "type", "title", "location", "areas"])
-    out = pd.DataFrame({
-        "date": [date_text(x, lang) for x in frame["starts_at"]],
-        "time": [f"{pd.Timestamp(x):%H:%M}" for x in frame["starts_at"]],
-        "type": [event_type(str(x), lang) for x in frame["type"]], "title": frame["title"].astype("object"),
-        "areas": frame["areas"].astype("object"), "venue": frame["location"].astype("object")})
+    frame = (
+        eng.upcoming(store, now=now, days=days, level=level, area=area)
+        if "events" in store.tables()
+        else pd.DataFrame(columns=["starts_at", "type", "title", "location", "areas"])
+    )
+    out = pd.DataFrame(
+        {
+            "date": [date_text(x, lang) for x in frame["starts_at"]],
+            "time": [f"{pd.Timestamp(x):%H:%M}" for x in frame["starts_at"]],
+            "type": [event_type(str(x), lang) for x in frame["type"]],
+            "title": frame["title"].astype("object"),
+            "areas": frame["areas"].astype("object"),
+            "venue": frame["location"].astype("object"),
+        }
+    )
     where = _area_text(store, level, area, lang)
-    summary = (t("upcoming.summary", lang, n=len(out), days=days, where=where) if len(out)
-               else t("upcoming.none", lang, days=days, where=where))
+    summary = (
+        t("upcoming.summary", lang, n=len(out), days=days, where=where)
+        if len(out)
+        else t("upcoming.none", lang, days=days, where=where)
+    )
     period = t("upcoming.period", lang, start=date_text(now, lang), end=date_text(now + pd.Timedelta(days=days), lang))
-    return PublicFigure("upcoming_events", t("upcoming.title", lang), public_table(out), period,
-                        _sources(store, "events", lang), t("upcoming.method", lang), summary, "", cols, lang)
+    return PublicFigure(
+        "upcoming_events",
+        t("upcoming.title", lang),
+        public_table(out),
+        period,
+        _sources(store, "events", lang),
+        t("upcoming.method", lang),
+        summary,
+        "",
+        cols,
+        lang,
+    )
 
 
 # -- hot spots -----------------------------------------------------------------------------------
+
 
 def hotspot_rows(result: pd.DataFrame, rules: Rules, lang: str) -> pd.DataFrame:
     """Gi* cells as public rows: cell, bin, translated label and the suppressed count, hot spots first."""
@@ -664,8 +903,15 @@ def hotspot_rows(result: pd.DataFrame, rules: Rules, lang: str) -> pd.DataFrame:
     return out[["cell", "bin", "label", "count", "count_suppressed"]]
 
 
-def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | None = None, area: str | None = None,
-             rules: Rules | None = None) -> PublicFigure:
+def hotspots(
+    store,
+    dataset: str,
+    lang: str = "en",
+    res: int = 8,
+    level: str | None = None,
+    area: str | None = None,
+    rules: Rules | None = None,
+) -> PublicFigure:
     """Gi* hot and cold spots on H3 hexagons (res at most the public maximum) over the last 12 public months.
 
     Only incidents that may be shown below area level count (sensitive ones
@@ -680,47 +926,102 @@ def hotspots(store, dataset: str, lang: str = "en", res: int = 8, level: str | N
     rules = _rules(rules)
     res = int(min(int(res), rules.max_h3_res))
     cols = {"label": t("col.hotspot", lang), "count": t("col.count.incidents", lang), "cell": t("col.cell", lang)}
-    method = t("hotspots.method", lang, res=res, km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2),
-               **rule_values(rules))
+    method = t(
+        "hotspots.method",
+        lang,
+        res=res,
+        km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2),
+        **rule_values(rules),
+    )
     empty = pd.DataFrame(columns=["cell", "bin", "label", "count"])
     cutoff = privacy.public_cutoff(store, dataset, rules)
     if cutoff is None:
-        return PublicFigure("hotspots", t("hotspots.title", lang), empty, "", "", method, t("crime.none", lang),
-                            t("unit.incidents", lang), cols, lang)
+        return PublicFigure(
+            "hotspots",
+            t("hotspots.title", lang),
+            empty,
+            "",
+            "",
+            method,
+            t("crime.none", lang),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+        )
     start = cutoff - pd.DateOffset(years=1)
     try:
         cells = map_data.study_cells(store, res, None, None, dataset)
     except gi.NotEnoughData as exc:
-        return PublicFigure("hotspots", t("hotspots.title", lang), empty, "", "", method, str(exc),
-                            t("unit.incidents", lang), cols, lang, note=str(exc))
+        return PublicFigure(
+            "hotspots",
+            t("hotspots.title", lang),
+            empty,
+            "",
+            "",
+            method,
+            str(exc),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+            note=str(exc),
+        )
     col = map_data.h3_column(res)
     counts = store.query(
         f"SELECT {col} AS cell, count(*) AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
         f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()} GROUP BY {col}",
-        {"d": dataset, "s": start, "e": cutoff})
+        {"d": dataset, "s": start, "e": cutoff},
+    )
     study = pd.DataFrame({"cell": cells}).merge(counts, on="cell", how="left").fillna({"incidents": 0})
     study["incidents"] = study["incidents"].astype("int64")
-    period = t("hotspots.period", lang, start=date_text(start, lang), end=date_text(cutoff - pd.Timedelta(days=1),
-                                                                                     lang))
+    period = t(
+        "hotspots.period", lang, start=date_text(start, lang), end=date_text(cutoff - pd.Timedelta(days=1), lang)
+    )
     try:
         result = gi.gi_star(study)
     except gi.NotEnoughData:
-        return PublicFigure("hotspots", t("hotspots.title", lang), empty, period,
-                            _sources(store, "incidents", lang, dataset), method, t("hotspots.too_few", lang),
-                            t("unit.incidents", lang), cols, lang, note=t("hotspots.too_few", lang))
+        return PublicFigure(
+            "hotspots",
+            t("hotspots.title", lang),
+            empty,
+            period,
+            _sources(store, "incidents", lang, dataset),
+            method,
+            t("hotspots.too_few", lang),
+            t("unit.incidents", lang),
+            cols,
+            lang,
+            note=t("hotspots.too_few", lang),
+        )
     out = hotspot_rows(result, rules, lang)
     km2 = number(h3.average_hexagon_area(res, "km^2"), lang, 2)
     if level and area:
         out = out[_touching(store, out["cell"], level, str(area))].reset_index(drop=True)
         hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
-        summary = t("hotspots.summary_area", lang, hot=hot, cold=cold, cells=len(out), km2=km2,
-                    where=_area_text(store, level, area, lang))
+        summary = t(
+            "hotspots.summary_area",
+            lang,
+            hot=hot,
+            cold=cold,
+            cells=len(out),
+            km2=km2,
+            where=_area_text(store, level, area, lang),
+        )
     else:
         hot, cold = int((out["bin"] > 0).sum()), int((out["bin"] < 0).sum())
         summary = t("hotspots.summary", lang, hot=hot, cold=cold, cells=len(out), km2=km2)
-    return PublicFigure("hotspots", t("hotspots.title", lang), public_table(out, rules), period,
-                        _sources(store, "incidents", lang, dataset), method, summary, t("unit.incidents", lang),
-                        cols, lang, note=t("hotspots.sensitive_note", lang))
+    return PublicFigure(
+        "hotspots",
+        t("hotspots.title", lang),
+        public_table(out, rules),
+        period,
+        _sources(store, "incidents", lang, dataset),
+        method,
+        summary,
+        t("unit.incidents", lang),
+        cols,
+        lang,
+        note=t("hotspots.sensitive_note", lang),
+    )
 
 
 def _touching(store, cells: pd.Series, level: str, code: str) -> np.ndarray:
@@ -744,38 +1045,69 @@ def cell_polygons(frame: pd.DataFrame, lang: str = "en", significant_only: bool 
     features = []
     for r in rows.itertuples(index=False):
         count = r.count
-        features.append({"type": "Feature", "geometry": hexagon(r.cell),
-                         "properties": {"cell": r.cell, "bin": int(r.bin), "label": r.label,
-                                        "count": _fmt_count(count, lang)}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": hexagon(r.cell),
+                "properties": {"cell": r.cell, "bin": int(r.bin), "label": r.label, "count": _fmt_count(count, lang)},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
 # -- provenance ------------------------------------------------------------------------------------
 
+
 def provenance(store, lang: str = "en") -> PublicFigure:
     """The loads behind the public figures: source file, kind, dataset, rows, period, when loaded."""
-    cols = {"kind": t("col.kind", lang), "dataset": t("col.dataset", lang), "source": t("col.source", lang),
-            "rows": t("col.rows", lang), "period": t("col.period", lang), "loaded": t("col.loaded", lang)}
+    cols = {
+        "kind": t("col.kind", lang),
+        "dataset": t("col.dataset", lang),
+        "source": t("col.source", lang),
+        "rows": t("col.rows", lang),
+        "period": t("col.period", lang),
+        "loaded": t("col.loaded", lang),
+    }
     recs = prov.loads(store)
-    recs = recs[recs["kind"].isin(["incidents", "scores", "events", "boundaries", "survey"]) & (recs["rows_loaded"] > 0)]
-    out = pd.DataFrame({
-        "kind": [t(f"kind.{k}", lang) for k in recs["kind"]],
-        "dataset": recs["dataset"].astype("object"),
-        "source": [s + (" (SYNTHETIC)" if syn else "") for s, syn in zip(recs["source_name"], recs["synthetic"])],
-        "rows": [number(int(n), lang) for n in recs["rows_loaded"]],
-        "period": [(f"{pd.Timestamp(a):%Y-%m-%d} – {pd.Timestamp(b):%Y-%m-%d}" if pd.notna(a) and pd.notna(b) else "")
-                   for a, b in zip(recs["period_start"], recs["period_end"])],
-        "loaded": [f"{pd.Timestamp(x):%Y-%m-%d %H:%M}" for x in recs["loaded_at"]],
-    })
+    recs = recs[
+        recs["kind"].isin(["incidents", "scores", "events", "boundaries", "survey"]) & (recs["rows_loaded"] > 0)
+    ]
+    out = pd.DataFrame(
+        {
+            "kind": [t(f"kind.{k}", lang) for k in recs["kind"]],
+            "dataset": recs["dataset"].astype("object"),
+            "source": [s + (" (SYNTHETIC)" if syn else "") for s, syn in zip(recs["source_name"], recs["synthetic"])],
+            "rows": [number(int(n), lang) for n in recs["rows_loaded"]],
+            "period": [
+                (f"{pd.Timestamp(a):%Y-%m-%d} – {pd.Timestamp(b):%Y-%m-%d}" if pd.notna(a) and pd.notna(b) else "")
+                for a, b in zip(recs["period_start"], recs["period_end"])
+            ],
+            "loaded": [f"{pd.Timestamp(x):%Y-%m-%d %H:%M}" for x in recs["loaded_at"]],
+        }
+    )
     last = recs["loaded_at"].max() if len(recs) else None
-    summary = (t("provenance.summary", lang, n=len(out), last=date_text(last, lang)) if last is not None
-               else t("provenance.none", lang))
-    return PublicFigure("provenance", t("provenance.title", lang), public_table(out), "", "",
-                        t("provenance.method", lang), summary, "", cols, lang)
+    summary = (
+        t("provenance.summary", lang, n=len(out), last=date_text(last, lang))
+        if last is not None
+        else t("provenance.none", lang)
+    )
+    return PublicFigure(
+        "provenance",
+        t("provenance.title", lang),
+        public_table(out),
+        "",
+        "",
+        t("provenance.method", lang),
+        summary,
+        "",
+        cols,
+        lang,
+    )
 
 
-def all_figures(store, lang: str = "en", dataset: str | None = None, level: str | None = None,
-                rules: Rules | None = None, now=None) -> dict[str, PublicFigure]:
+def all_figures(
+    store, lang: str = "en", dataset: str | None = None, level: str | None = None, rules: Rules | None = None, now=None
+) -> dict[str, PublicFigure]:
     """Every citywide public figure (for the static site, the deck and the benchmark)."""
     rules = _rules(rules)
     dataset = dataset or default_dataset(store)

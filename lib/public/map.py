@@ -24,15 +24,23 @@ def outlines(store, level: str, code: str | None = None) -> dict:
     where = ""
     if code:
         where, params["c"] = " AND code = :c", str(code)
-    rows = store.query("SELECT code, name, coalesce(geometry_simple, geometry) AS g FROM boundaries "
-                       f"WHERE level = :l{where} ORDER BY code", params)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": c, "name": n}, "geometry": json.loads(g)}
-        for c, n, g in rows.itertuples(index=False)]}
+    rows = store.query(
+        "SELECT code, name, coalesce(geometry_simple, geometry) AS g FROM boundaries "
+        f"WHERE level = :l{where} ORDER BY code",
+        params,
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": c, "name": n}, "geometry": json.loads(g)}
+            for c, n, g in rows.itertuples(index=False)
+        ],
+    }
 
 
-def build(fig: PublicFigure, areas_fc: dict, level_label: str, lang: str = "en",
-          tiles: str | None = None) -> folium.Map | None:
+def build(
+    fig: PublicFigure, areas_fc: dict, level_label: str, lang: str = "en", tiles: str | None = None
+) -> folium.Map | None:
     """A folium map of the figure's significant hexagons over the area outlines; None without outlines."""
     bounds = maps.outline_bounds(areas_fc)
     if bounds is None:
@@ -40,26 +48,39 @@ def build(fig: PublicFigure, areas_fc: dict, level_label: str, lang: str = "en",
     m = maps.new_map(bounds, tiles=tiles)
     m.location = [round(float(v), 4) for v in m.location]  # the view's centre: no more digits than it needs
     base = folium.FeatureGroup(name=t("map.areas", lang), show=True)
-    folium.GeoJson(maps._lean(areas_fc), name=t("map.areas", lang),
-                   style_function=lambda f: {"fillOpacity": 0.0, "color": "#444444", "weight": 1.0},
-                   tooltip=folium.GeoJsonTooltip(fields=["code"], aliases=[level_label]),
-                   zoom_on_click=False).add_to(base)
+    folium.GeoJson(
+        maps._lean(areas_fc),
+        name=t("map.areas", lang),
+        style_function=lambda f: {"fillOpacity": 0.0, "color": "#444444", "weight": 1.0},
+        tooltip=folium.GeoJsonTooltip(fields=["code"], aliases=[level_label]),
+        zoom_on_click=False,
+    ).add_to(base)
     base.add_to(m)
     layer = t("map.layer", lang)
     group = folium.FeatureGroup(name=layer, show=True)
     geo = cell_polygons(fig.frame, lang) if not fig.frame.empty else {"type": "FeatureCollection", "features": []}
     if geo["features"]:
         folium.GeoJson(
-            geo, name=layer,
-            style_function=lambda f: {"fillColor": HOTSPOT_COLORS[f["properties"]["bin"]], "color": "#555555",
-                                      "weight": 0.5, "fillOpacity": 0.8},
-            tooltip=folium.GeoJsonTooltip(fields=["label", "count"],
-                                          aliases=[t("col.hotspot", lang), t("col.count.incidents", lang)]),
-            zoom_on_click=False).add_to(group)
+            geo,
+            name=layer,
+            style_function=lambda f: {
+                "fillColor": HOTSPOT_COLORS[f["properties"]["bin"]],
+                "color": "#555555",
+                "weight": 0.5,
+                "fillOpacity": 0.8,
+            },
+            tooltip=folium.GeoJsonTooltip(
+                fields=["label", "count"], aliases=[t("col.hotspot", lang), t("col.count.incidents", lang)]
+            ),
+            zoom_on_click=False,
+        ).add_to(group)
     group.add_to(m)
     bins = fig.frame["bin"].value_counts() if not fig.frame.empty else {}
-    items = [(HOTSPOT_COLORS[b], f"{t(f'bin.{b}', lang)} ({number(int(bins.get(b, 0)), lang)})", "square")
-             for b in (3, 2, 1, -1, -2, -3) if int(bins.get(b, 0) if len(bins) else 0)]
+    items = [
+        (HOTSPOT_COLORS[b], f"{t(f'bin.{b}', lang)} ({number(int(bins.get(b, 0)), lang)})", "square")
+        for b in (3, 2, 1, -1, -2, -3)
+        if int(bins.get(b, 0) if len(bins) else 0)
+    ]
     if fig.frame.empty:
         note = fig.note or fig.summary
     else:

@@ -68,9 +68,11 @@ class Rules:
 
     @classmethod
     def from_settings(cls) -> Rules:
-        return cls(min_count=int(settings.get("min_public_count")),
-                   lag_days=int(settings.get("publication_lag_days")),
-                   max_h3_res=int(settings.get("public_max_h3_res")))
+        return cls(
+            min_count=int(settings.get("min_public_count")),
+            lag_days=int(settings.get("publication_lag_days")),
+            max_h3_res=int(settings.get("public_max_h3_res")),
+        )
 
 
 # -- the sensitive rule ----------------------------------------------------------------------
@@ -81,8 +83,22 @@ class Rules:
 # (PostgreSQL reads it as a backspace), no look-ahead (RE2 has none).
 SEXUAL = ("sex", "rape", "sodom", "fondl", "incest", "indecen", "obscen", "pornograph", "molest", "lewd")
 DOMESTIC = ("domestic", "famil", "fam mbr", "fam member", "intimate partner", "spous")
-JUVENILE = ("child", "juvenil", "runaway", "underage", "to minor", "to a minor", "by minor", "by a minor",
-            "of minor", "of a minor", "with minor", "with a minor", "minor victim", "infant")
+JUVENILE = (
+    "child",
+    "juvenil",
+    "runaway",
+    "underage",
+    "to minor",
+    "to a minor",
+    "by minor",
+    "by a minor",
+    "of minor",
+    "of a minor",
+    "with minor",
+    "with a minor",
+    "minor victim",
+    "infant",
+)
 TOKENS = SEXUAL + DOMESTIC + JUVENILE
 # Attribute keys whose true value marks the incident (a "domestic" flag, "juvenile_involved" ...).
 FLAG_KEYS = ("domestic", "famil", "juvenil", "child", "minor", "dv_")
@@ -94,8 +110,9 @@ OFFENSE_PATTERN = f"(^|[^a-z]){_TOK}"
 # Inside the attributes' JSON text, only values are read (never keys: a "vic_sex" column is not a
 # sex offense): a string value (": "...") or an array of strings (": [...]").
 _VALUE = rf'(": *"([^"]*[^a-z])?{_TOK}|": *\[[^\]]*[^a-z]{_TOK})'
-_FLAG = ('"[^"]*(' + "|".join(FLAG_KEYS) + ')[^"]*": *"?(' + "|".join(v.replace(".", "[.]") for v in TRUE_VALUES)
-         + ')"?[,}]')
+_FLAG = (
+    '"[^"]*(' + "|".join(FLAG_KEYS) + ')[^"]*": *"?(' + "|".join(v.replace(".", "[.]") for v in TRUE_VALUES) + ')"?[,}]'
+)
 # A victim age under 18 ("vic_age": 15, "VIC_AGE_GROUP": "<18").
 _AGE = '"[^"]*vic[^"]*age[^"]*": *"?(< *18|[0-9]|1[0-7])([.]0)?"?[,}]'
 ATTRIBUTES_PATTERN = f"{_VALUE}|{_FLAG}|{_AGE}"
@@ -148,6 +165,7 @@ def public_sql(prefix: str = "") -> str:
 
 # -- the publication lag ---------------------------------------------------------------------
 
+
 def public_cutoff(store, dataset: str | None, rules: Rules | None = None) -> pd.Timestamp | None:
     """The first moment not public: midnight after the newest record's day, minus ``lag_days`` days.
 
@@ -177,6 +195,7 @@ def public_filter(store, flt, rules: Rules | None = None):
 
 
 # -- small counts ----------------------------------------------------------------------------
+
 
 def headline_count(n, rules: Rules | None = None) -> int | None:
     """A single count quoted in a sentence or headline, or None (suppressed) when from 1 to min_count - 1.
@@ -235,8 +254,11 @@ def suppress_counts(frame: pd.DataFrame, columns, rules: Rules | None = None, gr
             changed = False
             for margin in margins:
                 keys = [np.zeros(len(out), dtype=int)] if not margin else [out[g].to_numpy() for g in margin]
-                for idx in pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)}).groupby(
-                        [f"k{i}" for i in range(len(keys))], dropna=False, sort=False).indices.values():
+                for idx in (
+                    pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+                    .groupby([f"k{i}" for i in range(len(keys))], dropna=False, sort=False)
+                    .indices.values()
+                ):
                     if hidden[idx].sum() != 1:
                         continue
                     shown = [i for i in idx if not hidden[i]]
@@ -274,8 +296,9 @@ RELIABILITY_SUPPRESSED = "suppressed"
 RELIABILITY_UNKNOWN = "n not published"
 
 
-def suppress_estimates(frame: pd.DataFrame, n_eff_column: str, rules: Rules | None = None,
-                       value_columns=()) -> pd.DataFrame:
+def suppress_estimates(
+    frame: pd.DataFrame, n_eff_column: str, rules: Rules | None = None, value_columns=()
+) -> pd.DataFrame:
     """Estimates with effective n under 30 become missing; 30-59 are flagged (NCHS 2017).
 
     Adds ``reliability``: "ok", "use with caution", "suppressed", or
@@ -291,22 +314,58 @@ def suppress_estimates(frame: pd.DataFrame, n_eff_column: str, rules: Rules | No
     n = pd.to_numeric(out[n_eff_column], errors="coerce").astype("float64")
     low = (n < rules.min_effective_n).to_numpy(dtype=bool)
     out["reliability"] = np.select(
-        [n.isna().to_numpy(), low, (n < rules.flag_effective_n).to_numpy(dtype=bool)], [RELIABILITY_UNKNOWN, RELIABILITY_SUPPRESSED,
-                                                     RELIABILITY_CAUTION], RELIABILITY_OK)
-    for col in ([value_columns] if isinstance(value_columns, str) else list(value_columns)):
+        [n.isna().to_numpy(), low, (n < rules.flag_effective_n).to_numpy(dtype=bool)],
+        [RELIABILITY_UNKNOWN, RELIABILITY_SUPPRESSED, RELIABILITY_CAUTION],
+        RELIABILITY_OK,
+    )
+    for col in [value_columns] if isinstance(value_columns, str) else list(value_columns):
         out[col] = out[col].astype("float64").mask(low)
     return out
 
 
 # -- the final guard -------------------------------------------------------------------------
 
-FORBIDDEN_COLUMNS = frozenset({
-    "latitude", "longitude", "lat", "lon", "lng", "long", "x", "y", "block", "address", "incident_id",
-    "case_number", "attributes", "response_id", "attendee_hash", "geometry", "h3_10", "point", "coordinates",
-})
+FORBIDDEN_COLUMNS = frozenset(
+    {
+        "latitude",
+        "longitude",
+        "lat",
+        "lon",
+        "lng",
+        "long",
+        "x",
+        "y",
+        "block",
+        "address",
+        "incident_id",
+        "case_number",
+        "attributes",
+        "response_id",
+        "attendee_hash",
+        "geometry",
+        "h3_10",
+        "point",
+        "coordinates",
+    }
+)
 # Integer columns that are not counts of people or incidents.
-NOT_COUNTS = frozenset({"year", "month", "week", "day", "hour", "weekday", "quarter", "bin", "res", "rank",
-                        "period_days", "areas", "level_rank"})
+NOT_COUNTS = frozenset(
+    {
+        "year",
+        "month",
+        "week",
+        "day",
+        "hour",
+        "weekday",
+        "quarter",
+        "bin",
+        "res",
+        "rank",
+        "period_days",
+        "areas",
+        "level_rank",
+    }
+)
 _H3_LIKE = re.compile(r"^[0-9a-f]{15}$")
 
 
@@ -327,8 +386,10 @@ def public_table(frame: pd.DataFrame, rules: Rules | None = None) -> pd.DataFram
         name = str(col)
         low = name.lower()
         if low in FORBIDDEN_COLUMNS or low.startswith(("lat_", "lon_")) or low.endswith(("_lat", "_lon", "_lng")):
-            raise PrivacyError(f"Column {name!r} is not public: coordinates, blocks, ids and raw attributes never "
-                               "leave the store on a public view.")
+            raise PrivacyError(
+                f"Column {name!r} is not public: coordinates, blocks, ids and raw attributes never "
+                "leave the store on a public view."
+            )
         series = frame[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
             sample = series.dropna()
@@ -336,15 +397,20 @@ def public_table(frame: pd.DataFrame, rules: Rules | None = None) -> pd.DataFram
             if len(sample) and _H3_LIKE.match(str(sample.iloc[0])) and h3.is_valid_cell(str(sample.iloc[0])):
                 finest = max(h3.get_resolution(c) for c in sample if h3.is_valid_cell(c))
                 if finest > rules.max_h3_res:
-                    raise PrivacyError(f"Column {name!r} holds H3 cells at resolution {finest}, finer than the "
-                                       f"public maximum {rules.max_h3_res}.")
+                    raise PrivacyError(
+                        f"Column {name!r} holds H3 cells at resolution {finest}, finer than the "
+                        f"public maximum {rules.max_h3_res}."
+                    )
             continue
-        is_count = (pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series)
-                    and low not in not_counts) or name in float_counts
+        is_count = (
+            pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series) and low not in not_counts
+        ) or name in float_counts
         if is_count:
             values = pd.to_numeric(series, errors="coerce")
             small = (values >= 1) & (values < rules.min_count)
             if bool(small.fillna(False).any()):
-                raise PrivacyError(f"Column {name!r} shows counts from 1 to {rules.min_count - 1} "
-                                   f"({int(small.fillna(False).sum())} cells): suppress them with suppress_counts.")
+                raise PrivacyError(
+                    f"Column {name!r} shows counts from 1 to {rules.min_count - 1} "
+                    f"({int(small.fillna(False).sum())} cells): suppress them with suppress_counts."
+                )
     return frame

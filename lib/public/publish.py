@@ -80,34 +80,52 @@ class FigureSpec:
 
 # The Transparency page's figures, called as that page calls them (lib/cached.public_figure).
 FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("crime_trend", "section.crime",
-               lambda s, d, lvl, a, lang, r: public_figures.crime_trend(
-                   s, d, lang, level=lvl if a else None, area=a, rules=r),
-               {"kind": "line", "x": "month_name", "y": ["last_year", "this_year"], "axis": "chart.incidents"}),
-    FigureSpec("crime_by_area", "section.crime",
-               lambda s, d, lvl, a, lang, r: public_figures.crime_by_area(s, d, lvl, lang, rules=r),
-               {"kind": "bar", "x": "area", "y": ["incidents", "last_year"], "top": 25, "axis": "chart.incidents"},
-               area=False),
-    FigureSpec("hotspots", "section.map",
-               lambda s, d, lvl, a, lang, r: public_figures.hotspots(
-                   s, d, lang, res=min(HOT_RES, r.max_h3_res), level=lvl if a else None, area=a, rules=r),
-               {"kind": "map", "rows": {"column": "bin", "not": 0}}),
-    FigureSpec("trust_trend", "section.trust",
-               lambda s, d, lvl, a, lang, r: public_figures.trust_trend(
-                   s, lang, level=lvl if a else None, area=a, rules=r),
-               {"kind": "line", "x": "month", "y": ["value"], "series": "measure", "axis": "chart.score"}),
-    FigureSpec("engagement", "section.engagement",
-               lambda s, d, lvl, a, lang, r: public_figures.engagement(
-                   s, lang, level=lvl if a else None, area=a, rules=r),
-               {"kind": "bar_time", "x": "month", "y": ["events"], "axis": "chart.events"}),
-    FigureSpec("engagement_by_area", "section.engagement",
-               lambda s, d, lvl, a, lang, r: public_figures.engagement_by_area(s, lvl, lang, rules=r),
-               {"kind": "bar", "x": "area", "y": ["events"], "top": 25, "axis": "chart.events"},
-               area=False),
-    FigureSpec("upcoming_events", "section.engagement",
-               lambda s, d, lvl, a, lang, r: public_figures.upcoming_events(
-                   s, lang, level=lvl if a else None, area=a),
-               {"kind": "table"}),
+    FigureSpec(
+        "crime_trend",
+        "section.crime",
+        lambda s, d, lvl, a, lang, r: public_figures.crime_trend(s, d, lang, level=lvl if a else None, area=a, rules=r),
+        {"kind": "line", "x": "month_name", "y": ["last_year", "this_year"], "axis": "chart.incidents"},
+    ),
+    FigureSpec(
+        "crime_by_area",
+        "section.crime",
+        lambda s, d, lvl, a, lang, r: public_figures.crime_by_area(s, d, lvl, lang, rules=r),
+        {"kind": "bar", "x": "area", "y": ["incidents", "last_year"], "top": 25, "axis": "chart.incidents"},
+        area=False,
+    ),
+    FigureSpec(
+        "hotspots",
+        "section.map",
+        lambda s, d, lvl, a, lang, r: public_figures.hotspots(
+            s, d, lang, res=min(HOT_RES, r.max_h3_res), level=lvl if a else None, area=a, rules=r
+        ),
+        {"kind": "map", "rows": {"column": "bin", "not": 0}},
+    ),
+    FigureSpec(
+        "trust_trend",
+        "section.trust",
+        lambda s, d, lvl, a, lang, r: public_figures.trust_trend(s, lang, level=lvl if a else None, area=a, rules=r),
+        {"kind": "line", "x": "month", "y": ["value"], "series": "measure", "axis": "chart.score"},
+    ),
+    FigureSpec(
+        "engagement",
+        "section.engagement",
+        lambda s, d, lvl, a, lang, r: public_figures.engagement(s, lang, level=lvl if a else None, area=a, rules=r),
+        {"kind": "bar_time", "x": "month", "y": ["events"], "axis": "chart.events"},
+    ),
+    FigureSpec(
+        "engagement_by_area",
+        "section.engagement",
+        lambda s, d, lvl, a, lang, r: public_figures.engagement_by_area(s, lvl, lang, rules=r),
+        {"kind": "bar", "x": "area", "y": ["events"], "top": 25, "axis": "chart.events"},
+        area=False,
+    ),
+    FigureSpec(
+        "upcoming_events",
+        "section.engagement",
+        lambda s, d, lvl, a, lang, r: public_figures.upcoming_events(s, lang, level=lvl if a else None, area=a),
+        {"kind": "table"},
+    ),
 )
 SECTIONS = ("section.crime", "section.map", "section.trust", "section.engagement")
 
@@ -127,9 +145,11 @@ class PublishReport:
     unavailable: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"Published {self.pages} pages ({self.areas} areas of level '{self.level}' and the city, "
-                 f"dataset '{self.dataset}') to {self.out}: {self.files:,} files, "
-                 f"{self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s."]
+        lines = [
+            f"Published {self.pages} pages ({self.areas} areas of level '{self.level}' and the city, "
+            f"dataset '{self.dataset}') to {self.out}: {self.files:,} files, "
+            f"{self.bytes / 1e6:.1f} MB in {self.seconds:.1f} s."
+        ]
         if self.unavailable:
             lines.append(f"{len(self.unavailable)} figure(s) published as not available, with the reason:")
             lines += [f"  - {u}" for u in self.unavailable[:10]]
@@ -140,6 +160,7 @@ class PublishReport:
 
 
 # -- reading the store ----------------------------------------------------------------
+
 
 class ReadCache:
     """The store, read only, answering each distinct query once.
@@ -193,6 +214,7 @@ def _frozen(value):
 
 # -- writing files ------------------------------------------------------------------
 
+
 class SiteWriter:
     """Writes the site's files under ``root`` and counts them.
 
@@ -213,8 +235,13 @@ class SiteWriter:
         self.files.append(rel)
         self.bytes += len(data)
 
-    def table(self, rel: str, frame: pd.DataFrame, meta: dict | None = None,
-              geometry: Callable[[pd.DataFrame], dict] | None = None) -> pd.DataFrame:
+    def table(
+        self,
+        rel: str,
+        frame: pd.DataFrame,
+        meta: dict | None = None,
+        geometry: Callable[[pd.DataFrame], dict] | None = None,
+    ) -> pd.DataFrame:
         """Guard ``frame``, then write ``rel``.json (meta, columns, rows[, geometry]) and ``rel``.csv.
 
         ``geometry`` is computed from the guarded frame, never from the one passed in.
@@ -296,13 +323,24 @@ def _round_coords(coords):
 
 # -- what the site holds --------------------------------------------------------------
 
+
 def _figure_doc(fig, spec: FigureSpec, lang: str) -> dict:
     chart = dict(spec.chart)
     if "axis" in chart:
         chart["axis"] = i18n.t(chart["axis"], lang)
-    return {"key": spec.key, "section": spec.section, "title": fig.title, "summary": fig.summary,
-            "period": fig.period, "source": fig.source, "method": fig.method, "unit": fig.unit,
-            "note": getattr(fig, "note", ""), "labels": dict(getattr(fig, "columns", {}) or {}), "chart": chart}
+    return {
+        "key": spec.key,
+        "section": spec.section,
+        "title": fig.title,
+        "summary": fig.summary,
+        "period": fig.period,
+        "source": fig.source,
+        "method": fig.method,
+        "unit": fig.unit,
+        "note": getattr(fig, "note", ""),
+        "labels": dict(getattr(fig, "columns", {}) or {}),
+        "chart": chart,
+    }
 
 
 def _compute(spec: FigureSpec, store, dataset, level, area, lang, rules):
@@ -328,12 +366,13 @@ def street_index(store, dataset: str, level: str, rules) -> pd.DataFrame:
         return pd.DataFrame({"street": pd.Series(dtype="object"), "code": pd.Series(dtype="object")})
     cutoff = privacy.public_cutoff(store, dataset, rules)
     params = {"d": dataset}
-    where = f"dataset = :d AND block IS NOT NULL AND \"{col}\" IS NOT NULL AND NOT ({privacy.sensitive_sql()})"
+    where = f'dataset = :d AND block IS NOT NULL AND "{col}" IS NOT NULL AND NOT ({privacy.sensitive_sql()})'
     if cutoff is not None:
         where += " AND occurred_at < :cut"
         params["cut"] = cutoff
-    blocks = store.query(f'SELECT block, "{col}" AS code, count(*) AS n FROM incidents WHERE {where} '
-                         f'GROUP BY block, "{col}"', params)
+    blocks = store.query(
+        f'SELECT block, "{col}" AS code, count(*) AS n FROM incidents WHERE {where} GROUP BY block, "{col}"', params
+    )
     blocks["street"] = blocks["block"].map(street_name)
     pairs = blocks.dropna(subset=["street"]).groupby(["street", "code"], as_index=False)["n"].sum()
     pairs = pairs[pairs["n"] >= rules.min_count]
@@ -360,8 +399,9 @@ def _cells(frame: pd.DataFrame, lang: str) -> dict:
 
 def _outlines(store, level: str, codes: list[str]) -> dict:
     """The level's published boundary outlines as GeoJSON, coordinates to ~1 m."""
-    rows = store.query("SELECT code, name, geometry_simple AS geometry FROM boundaries WHERE level = :l ORDER BY code",
-                       {"l": level})
+    rows = store.query(
+        "SELECT code, name, geometry_simple AS geometry FROM boundaries WHERE level = :l ORDER BY code", {"l": level}
+    )
     features = []
     for rec in rows.itertuples(index=False):
         if rec.code not in codes or not rec.geometry:
@@ -380,32 +420,72 @@ def _area_list(store, level: str, lang: str) -> pd.DataFrame:
     return pd.DataFrame({"code": frame["code"].astype(str), "label": labels})
 
 
-def _page(env: Environment, lang: str, root: str, areas: pd.DataFrame, level: str, dataset: str, rules,
-          config: dict, store, plain: list[tuple[str, str, str]] = ()) -> str:
+def _page(
+    env: Environment,
+    lang: str,
+    root: str,
+    areas: pd.DataFrame,
+    level: str,
+    dataset: str,
+    rules,
+    config: dict,
+    store,
+    plain: list[tuple[str, str, str]] = (),
+) -> str:
     t = functools.partial(i18n.t, lang=lang)
-    words = {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days,
-             "min_n": rules.min_effective_n, "flag_n_minus": rules.flag_effective_n - 1,
-             "km2": i18n.number(h3.average_hexagon_area(rules.max_h3_res, "km^2"), lang, 2)}
+    words = {
+        "min": rules.min_count,
+        "min_minus": rules.min_count - 1,
+        "lag": rules.lag_days,
+        "min_n": rules.min_effective_n,
+        "flag_n_minus": rules.flag_effective_n - 1,
+        "km2": i18n.number(h3.average_hexagon_area(rules.max_h3_res, "km^2"), lang, 2),
+    }
     cutoff = privacy.public_cutoff(store, dataset, rules)
-    as_of = t("page.as_of", date=i18n.date_text(cutoff - pd.Timedelta(days=1), lang), lag=rules.lag_days) \
-        if cutoff is not None else ""
+    as_of = (
+        t("page.as_of", date=i18n.date_text(cutoff - pd.Timedelta(days=1), lang), lag=rules.lag_days)
+        if cutoff is not None
+        else ""
+    )
     strings = site_text.catalog(lang, min_count=rules.min_count)
-    strings.update({"suppressed": t(privacy.SUPPRESSED_LABEL), "search_all": t("search.all"),
-                    "showing": t("search.showing", area="{area}"), "chart_top": t("chart.top", n="{n}"),
-                    "suppressed_note": t("chart.suppressed_note"), "map_note": t("map.note", period="{period}",
-                                                                                    km2="{km2}"),
-                    "map_legend": t("map.legend"), "map_layer": t("map.layer"), "map_areas": t("map.areas"),
-                    "area_ytd": t("area.ytd"), "area_ytd_last": t("area.ytd_last"), "area_signal": t("area.signal")})
+    strings.update(
+        {
+            "suppressed": t(privacy.SUPPRESSED_LABEL),
+            "search_all": t("search.all"),
+            "showing": t("search.showing", area="{area}"),
+            "chart_top": t("chart.top", n="{n}"),
+            "suppressed_note": t("chart.suppressed_note"),
+            "map_note": t("map.note", period="{period}", km2="{km2}"),
+            "map_legend": t("map.legend"),
+            "map_layer": t("map.layer"),
+            "map_areas": t("map.areas"),
+            "area_ytd": t("area.ytd"),
+            "area_ytd_last": t("area.ytd_last"),
+            "area_signal": t("area.signal"),
+        }
+    )
     # With two languages, the link to the other one is named in it ("Español" on the English page).
-    links = [{"lang": x, "href": root + ("" if x == "en" else f"{x}/"), "label": site_text.text("other_language", lang)}
-             for x in i18n.LANGS if x != lang]
+    links = [
+        {"lang": x, "href": root + ("" if x == "en" else f"{x}/"), "label": site_text.text("other_language", lang)}
+        for x in i18n.LANGS
+        if x != lang
+    ]
     page_config = {**config, "lang": lang, "root": root, "strings": strings}
     return env.get_template("index.html").render(
-        lang=lang, root=root, t=strings, i=t, areas=areas.to_dict("records"), links=links, as_of=as_of,
+        lang=lang,
+        root=root,
+        t=strings,
+        i=t,
+        areas=areas.to_dict("records"),
+        links=links,
+        as_of=as_of,
         sample=t("method.sample") if "sample" in dataset.lower() else "",
-        privacy_rules=[t(f"privacy.rule.{k}", **words) for k in ("small", "sensitive", "lag", "precision", "survey",
-                                                                 "downloads")],
-        sections=SECTIONS, level_word=public_figures.level_word(level, lang), plain=plain,
+        privacy_rules=[
+            t(f"privacy.rule.{k}", **words) for k in ("small", "sensitive", "lag", "precision", "survey", "downloads")
+        ],
+        sections=SECTIONS,
+        level_word=public_figures.level_word(level, lang),
+        plain=plain,
         config_json=json.dumps(page_config, ensure_ascii=False).replace("</", "<\\/"),
     )
 
@@ -419,8 +499,15 @@ def _plotly_js() -> tuple[str, str]:
 
 # -- the command ------------------------------------------------------------------------
 
-def publish(store, out: str | Path, level: str | None = None, dataset: str | None = None, rules=None,
-            progress: Callable[[float, str], None] | None = None) -> PublishReport:
+
+def publish(
+    store,
+    out: str | Path,
+    level: str | None = None,
+    dataset: str | None = None,
+    rules=None,
+    progress: Callable[[float, str], None] | None = None,
+) -> PublishReport:
     """Write the public pages as a static site into ``out`` (replacing a site published there before).
 
     Raises :class:`PublishError` when the store has nothing to publish, the
@@ -437,16 +524,21 @@ def publish(store, out: str | Path, level: str | None = None, dataset: str | Non
     if dataset is None:
         dataset = public_figures.default_dataset(store)
     elif dataset not in public_figures.datasets(store):
-        raise PublishError(f"Unknown incident dataset {dataset!r}; loaded: "
-                           f"{', '.join(public_figures.datasets(store)) or 'none'}.")
+        raise PublishError(
+            f"Unknown incident dataset {dataset!r}; loaded: {', '.join(public_figures.datasets(store)) or 'none'}."
+        )
     if not dataset:
-        raise PublishError("The store holds no incidents, so there is nothing to publish. "
-                           "Load data first: python -m lib setup (the embedded data) or python -m lib load ...")
+        raise PublishError(
+            "The store holds no incidents, so there is nothing to publish. "
+            "Load data first: python -m lib setup (the embedded data) or python -m lib load ..."
+        )
     levels = list(public_figures.levels(store))
     if level is None:
         if not levels:
-            raise PublishError("No boundary layer is loaded, so areas cannot be published. "
-                               "Load one: python -m lib load boundaries FILE --level NAME")
+            raise PublishError(
+                "No boundary layer is loaded, so areas cannot be published. "
+                "Load one: python -m lib load boundaries FILE --level NAME"
+            )
         level = levels[0]
     elif level not in levels:
         raise PublishError(f"Unknown boundary level {level!r}; loaded levels: {', '.join(levels) or 'none'}.")
@@ -505,9 +597,17 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
     for lang in langs:
         site.table(f"data/{lang}/areas", _area_list(store, level, lang))
         prov = public_figures.provenance(store, lang)
-        site.table(f"data/{lang}/provenance", prov.frame, {"key": "provenance", "title": prov.title,
-                                                           "summary": prov.summary, "method": prov.method,
-                                                           "labels": dict(prov.columns)})
+        site.table(
+            f"data/{lang}/provenance",
+            prov.frame,
+            {
+                "key": "provenance",
+                "title": prov.title,
+                "summary": prov.summary,
+                "method": prov.method,
+                "labels": dict(prov.columns),
+            },
+        )
     site.json("data/outlines.json", _outlines(store, level, codes))
     site.table("data/streets", street_index(store, dataset, level, rules))
 
@@ -518,38 +618,55 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
         site.copy(f"assets/leaflet/{name}", LEAFLET / name)
     for name in ("site.js", "site.css"):
         site.copy(f"assets/{name}", TEMPLATES / name)
-    for rel in ("assets/plotly.min.js", "assets/leaflet/leaflet.js", "assets/leaflet/leaflet.css", "assets/site.js",
-                "assets/site.css"):
+    for rel in (
+        "assets/plotly.min.js",
+        "assets/leaflet/leaflet.js",
+        "assets/leaflet/leaflet.css",
+        "assets/site.js",
+        "assets/site.css",
+    ):
         site.precompress(rel)
     generated = datetime.now(UTC).replace(microsecond=0)
-    config = {"level": level, "dataset": dataset, "generated": generated.isoformat(),
-              "scopes": figures, "rules": _rules_dict(rules)}
+    config = {
+        "level": level,
+        "dataset": dataset,
+        "generated": generated.isoformat(),
+        "scopes": figures,
+        "rules": _rules_dict(rules),
+    }
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     for lang in langs:
         prefix = "" if lang == "en" else f"{lang}/"
         root = "" if lang == "en" else "../"
         areas = _area_list(store, level, lang)
-        site.text(f"{prefix}index.html", _page(env, lang, root, areas, level, dataset, rules, config, store,
-                                                     plain[lang]))
+        site.text(
+            f"{prefix}index.html", _page(env, lang, root, areas, level, dataset, rules, config, store, plain[lang])
+        )
         report.pages += 1 + len(codes)  # the city and one view per area (?area=CODE)
-    site.json(MANIFEST, {
-        "generated": generated.isoformat(),
-        "generator": "python -m lib publish",
-        "dataset": dataset,
-        "level": level,
-        "areas": len(codes),
-        "languages": langs,
-        "rules": _rules_dict(rules),
-        "sources": public_figures.provenance(store, langs[0]).table().to_dict("records"),
-        "assets": {"plotly.js": version, "leaflet": "1.9.3"},
-        "unavailable": report.unavailable,
-        "files": sorted(site.files),
-    })
+    site.json(
+        MANIFEST,
+        {
+            "generated": generated.isoformat(),
+            "generator": "python -m lib publish",
+            "dataset": dataset,
+            "level": level,
+            "areas": len(codes),
+            "languages": langs,
+            "rules": _rules_dict(rules),
+            "sources": public_figures.provenance(store, langs[0]).table().to_dict("records"),
+            "assets": {"plotly.js": version, "leaflet": "1.9.3"},
+            "unavailable": report.unavailable,
+            "files": sorted(site.files),
+        },
+    )
 
 
 def _rules_dict(rules) -> dict:
-    return {name: getattr(rules, name) for name in ("min_count", "lag_days", "max_h3_res", "min_effective_n",
-                                                    "flag_effective_n") if hasattr(rules, name)}
+    return {
+        name: getattr(rules, name)
+        for name in ("min_count", "lag_days", "max_h3_res", "min_effective_n", "flag_effective_n")
+        if hasattr(rules, name)
+    }
 
 
 def _safe(code: str) -> str:
@@ -561,8 +678,10 @@ def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise PublishError(f"{out} is a file; give a folder for the site.")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).exists():
-        raise PublishError(f"{out} holds files that are not a published site; it is left alone. "
-                           "Give an empty or new folder (a site published there before is replaced).")
+        raise PublishError(
+            f"{out} holds files that are not a published site; it is left alone. "
+            "Give an empty or new folder (a site published there before is replaced)."
+        )
 
 
 def _swap(build: Path, out: Path) -> None:

@@ -14,8 +14,9 @@ PREFIX = "site."
 
 # key -> {lang: text}, read from the catalogs (``tests/test_publish.py`` checks every key has both languages).
 TEXT: dict[str, dict[str, str]] = {
-    key[len(PREFIX):]: {lang: i18n.catalog(lang)[key] for lang in i18n.LANGS if key in i18n.catalog(lang)}
-    for key in i18n.catalog(i18n.DEFAULT) if key.startswith(PREFIX)
+    key[len(PREFIX) :]: {lang: i18n.catalog(lang)[key] for lang in i18n.LANGS if key in i18n.catalog(lang)}
+    for key in i18n.catalog(i18n.DEFAULT)
+    if key.startswith(PREFIX)
 }
 
 

@@ -47,8 +47,7 @@ class Window:
     def label(self) -> str:
         last = self.end - pd.Timedelta(days=1)
         prev_last = self.prev_end - pd.Timedelta(days=1)
-        return (f"{self.start:%b %-d, %Y} to {last:%b %-d, %Y} vs "
-                f"{self.prev_start:%b %-d, %Y} to {prev_last:%b %-d, %Y}")
+        return f"{self.start:%b %-d, %Y} to {last:%b %-d, %Y} vs {self.prev_start:%b %-d, %Y} to {prev_last:%b %-d, %Y}"
 
 
 def windows(as_of) -> list[Window]:
@@ -92,22 +91,23 @@ def table(store, flt: IncidentFilter, day) -> pd.DataFrame:
         selects.append(f"count(*) FILTER (WHERE occurred_at >= :ps{i} AND occurred_at < :pe{i}) AS p{i}")
     lo = min(w.prev_start for w in wins)
     params["lo"] = lo
-    row = store.rows(f"SELECT {', '.join(selects)} FROM incidents WHERE {where} AND occurred_at >= :lo",
-                     params)[0]
+    row = store.rows(f"SELECT {', '.join(selects)} FROM incidents WHERE {where} AND occurred_at >= :lo", params)[0]
     records = []
     for i, w in enumerate(wins):
         cur, prev = int(row[2 * i]), int(row[2 * i + 1])
         z = float(poisson_z(cur, prev))
-        records.append({
-            "period": w.name,
-            "dates": w.label(),
-            "this year": cur,
-            "last year": prev,
-            "change": cur - prev,
-            "change %": (cur - prev) / prev * 100 if prev else np.nan,
-            "poisson z": round(z, 2),
-            "signal": signal(z),
-        })
+        records.append(
+            {
+                "period": w.name,
+                "dates": w.label(),
+                "this year": cur,
+                "last year": prev,
+                "change": cur - prev,
+                "change %": (cur - prev) / prev * 100 if prev else np.nan,
+                "poisson z": round(z, 2),
+                "signal": signal(z),
+            }
+        )
     return pd.DataFrame(records)
 
 
@@ -134,14 +134,25 @@ def weekly(store, flt: IncidentFilter, day, weeks: int = 52) -> pd.DataFrame:
     params.update({"lo": start - year, "hi": end})
     daily = store.query(
         f"SELECT date_trunc('day', occurred_at) AS day, count(*) AS n FROM incidents WHERE {where} "
-        "AND occurred_at >= :lo AND occurred_at < :hi GROUP BY date_trunc('day', occurred_at)", params)
-    days = pd.Series(daily["n"].to_numpy(), index=pd.DatetimeIndex(daily["day"])) if len(daily) else pd.Series(
-        dtype="int64")
+        "AND occurred_at >= :lo AND occurred_at < :hi GROUP BY date_trunc('day', occurred_at)",
+        params,
+    )
+    days = (
+        pd.Series(daily["n"].to_numpy(), index=pd.DatetimeIndex(daily["day"]))
+        if len(daily)
+        else pd.Series(dtype="int64")
+    )
     ends = [end - pd.Timedelta(weeks=k) for k in range(weeks, 0, -1)]
 
     def total(lo, hi):
         return int(days[(days.index >= lo) & (days.index < hi)].sum()) if len(days) else 0
 
-    rows = [(e + pd.Timedelta(weeks=1) - pd.Timedelta(days=1),
-             total(e, e + pd.Timedelta(weeks=1)), total(e - year, e + pd.Timedelta(weeks=1) - year)) for e in ends]
+    rows = [
+        (
+            e + pd.Timedelta(weeks=1) - pd.Timedelta(days=1),
+            total(e, e + pd.Timedelta(weeks=1)),
+            total(e - year, e + pd.Timedelta(weeks=1) - year),
+        )
+        for e in ends
+    ]
     return pd.DataFrame(rows, columns=["week_end", "this_year", "last_year"])

@@ -67,10 +67,22 @@ from lib.constants import EMERGING_ALPHA, MIN_TIME_SLICES
 from lib.stats import hotspots
 
 CATEGORIES: tuple[str, ...] = (
-    "new hot spot", "new cold spot", "consecutive hot spot", "consecutive cold spot",
-    "intensifying hot spot", "intensifying cold spot", "persistent hot spot", "persistent cold spot",
-    "diminishing hot spot", "diminishing cold spot", "oscillating hot spot", "oscillating cold spot",
-    "historical hot spot", "historical cold spot", "sporadic hot spot", "sporadic cold spot",
+    "new hot spot",
+    "new cold spot",
+    "consecutive hot spot",
+    "consecutive cold spot",
+    "intensifying hot spot",
+    "intensifying cold spot",
+    "persistent hot spot",
+    "persistent cold spot",
+    "diminishing hot spot",
+    "diminishing cold spot",
+    "oscillating hot spot",
+    "oscillating cold spot",
+    "historical hot spot",
+    "historical cold spot",
+    "sporadic hot spot",
+    "sporadic cold spot",
 )
 NO_PATTERN = "no pattern detected"
 
@@ -156,13 +168,13 @@ def slice_starts(start, end, freq: str) -> pd.DatetimeIndex:
     alias = {"week": "W-MON", "month": "MS", "quarter": "QS"}[freq]
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     starts = pd.date_range(start, end, freq=alias)
-    step = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1),
-            "quarter": pd.DateOffset(months=3)}[freq]
+    step = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}[freq]
     return pd.DatetimeIndex([s for s in starts if s >= start and s + step <= end])
 
 
-def emerging(counts: pd.DataFrame, cells, starts: pd.DatetimeIndex, graph=None,
-             alpha: float = EMERGING_ALPHA) -> pd.DataFrame:
+def emerging(
+    counts: pd.DataFrame, cells, starts: pd.DatetimeIndex, graph=None, alpha: float = EMERGING_ALPHA
+) -> pd.DataFrame:
     """Emerging hot spot category of every cell.
 
     Parameters
@@ -197,12 +209,15 @@ def emerging(counts: pd.DataFrame, cells, starts: pd.DatetimeIndex, graph=None,
     hotspots.check_enough(len(cells), int(inside["incidents"].sum()))
     graph = graph if graph is not None else hotspots.contiguity(cells)
     ids = list(graph.unique_ids)
-    cube = (inside.pivot_table(index="cell", columns="slice", values="incidents", aggfunc="sum")
-            .reindex(index=ids, columns=starts).fillna(0).to_numpy())
+    cube = (
+        inside.pivot_table(index="cell", columns="slice", values="incidents", aggfunc="sum")
+        .reindex(index=ids, columns=starts)
+        .fillna(0)
+        .to_numpy()
+    )
     z = np.column_stack([hotspots.gi_star_z(cube[:, t], graph) for t in range(cube.shape[1])])
     p = 2 * stats.norm.sf(np.abs(z))
-    sig = np.column_stack([stats.false_discovery_control(p[:, t], method="bh") <= alpha
-                           for t in range(p.shape[1])])
+    sig = np.column_stack([stats.false_discovery_control(p[:, t], method="bh") <= alpha for t in range(p.shape[1])])
     rows = []
     for i, cell in enumerate(ids):
         if sig[i].any():
@@ -210,7 +225,18 @@ def emerging(counts: pd.DataFrame, cells, starts: pd.DatetimeIndex, graph=None,
             category = classify(z[i], sig[i], tau, tau_p, alpha)
         else:  # never significant: every rule needs a significant slice
             tau, tau_p, category = np.nan, np.nan, NO_PATTERN
-        rows.append((cell, int(cube[i].sum()), category, tau, tau_p,
-                     int((sig[i] & (z[i] > 0)).sum()), int((sig[i] & (z[i] < 0)).sum()), float(z[i, -1])))
-    return pd.DataFrame(rows, columns=["cell", "incidents", "category", "tau", "mk_p", "hot_slices",
-                                       "cold_slices", "last_z"])
+        rows.append(
+            (
+                cell,
+                int(cube[i].sum()),
+                category,
+                tau,
+                tau_p,
+                int((sig[i] & (z[i] > 0)).sum()),
+                int((sig[i] & (z[i] < 0)).sum()),
+                float(z[i, -1]),
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["cell", "incidents", "category", "tau", "mk_p", "hot_slices", "cold_slices", "last_z"]
+    )

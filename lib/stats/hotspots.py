@@ -66,8 +66,11 @@ def contiguity(cells: Sequence[str]):
     ids = list(cells)
     graph = Graph.build_h3(ids, order=1, weight="binary") if len(ids) > 1 else None
     if graph is None or graph.n != len(ids):
-        adj = graph.adjacency.reset_index() if graph is not None else pd.DataFrame(
-            columns=["focal", "neighbor", "weight"])
+        adj = (
+            graph.adjacency.reset_index()
+            if graph is not None
+            else pd.DataFrame(columns=["focal", "neighbor", "weight"])
+        )
         adj = adj[adj["weight"] > 0]
         focal = list(adj["focal"]) + ids
         neighbor = list(adj["neighbor"]) + ids
@@ -171,9 +174,16 @@ def gi_star(cells: pd.DataFrame, graph=None) -> pd.DataFrame:
     y = cells.set_index("cell")["incidents"].reindex(list(graph.unique_ids)).fillna(0).to_numpy()
     z = gi_star_z(y, graph)
     p = 2 * stats.norm.sf(np.abs(z))
-    out = pd.DataFrame({"cell": list(graph.unique_ids), "incidents": y.astype("int64"), "z": z, "p": p,
-                        "p_fdr": stats.false_discovery_control(p, method="bh") if len(p) else p,
-                        "bin": confidence_bins(z)})
+    out = pd.DataFrame(
+        {
+            "cell": list(graph.unique_ids),
+            "incidents": y.astype("int64"),
+            "z": z,
+            "p": p,
+            "p_fdr": stats.false_discovery_control(p, method="bh") if len(p) else p,
+            "bin": confidence_bins(z),
+        }
+    )
     out["label"] = out["bin"].map(bin_label)
     return out
 

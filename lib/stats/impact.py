@@ -53,8 +53,10 @@ ITS_MIN_PRE = 12  # ITS: at least a year before, to see the trend and the season
 ITS_MIN_POST = 6
 FEW_CLUSTERS = 20  # below this many areas, cluster-robust intervals run narrow (Cameron & Miller 2015)
 Z95 = 1.959963984540054
-CAVEAT = ("Association is not causation: areas that get a programme differ from others in ways the "
-          "model cannot see, and other things changed at the same time.")
+CAVEAT = (
+    "Association is not causation: areas that get a programme differ from others in ways the "
+    "model cannot see, and other things changed at the same time."
+)
 PROGRAMMES_DOCUMENT = "programmes"
 
 
@@ -63,6 +65,7 @@ class ImpactError(ValueError):
 
 
 # -- panels ---------------------------------------------------------------------------------
+
 
 def months(start, end) -> pd.DatetimeIndex:
     """Month starts from the month of ``start`` up to (not including) ``end``."""
@@ -79,8 +82,10 @@ def count_panel(store, level: str, dataset: str, start, end, offenses: list[str]
         where.append("offense IN (SELECT unnest(CAST(:o AS TEXT[])))")
         params["o"] = list(offenses)
     counts = store.query(
-        f'SELECT "{col}" AS area, date_trunc(\'month\', occurred_at) AS month, count(*) AS y FROM incidents '
-        f"WHERE {' AND '.join(where)} GROUP BY 1, 2", params)
+        f"SELECT \"{col}\" AS area, date_trunc('month', occurred_at) AS month, count(*) AS y FROM incidents "
+        f"WHERE {' AND '.join(where)} GROUP BY 1, 2",
+        params,
+    )
     codes = store.query("SELECT code FROM boundaries WHERE level = :l", {"l": level})["code"]
     grid = pd.MultiIndex.from_product([list(codes), months(start, end)], names=["area", "month"])
     out = counts.set_index(["area", "month"])["y"].reindex(grid, fill_value=0).reset_index()
@@ -94,7 +99,8 @@ def score_panel(store, level: str, measure: str, start, end) -> pd.DataFrame:
         "SELECT area, date_trunc('month', period_start) AS month, avg(value) AS y FROM survey_scores "
         "WHERE level = :l AND measure = :m AND period_days >= 28 AND period_start >= :s AND period_start < :e "
         "GROUP BY 1, 2 ORDER BY 1, 2",
-        {"l": level, "m": measure, "s": pd.Timestamp(start).to_pydatetime(), "e": pd.Timestamp(end).to_pydatetime()})
+        {"l": level, "m": measure, "s": pd.Timestamp(start).to_pydatetime(), "e": pd.Timestamp(end).to_pydatetime()},
+    )
     return frame
 
 
@@ -115,8 +121,10 @@ def neighbours(store, level: str, codes: list[str]) -> list[str]:
 
 # -- comparison areas -------------------------------------------------------------------------
 
-def suggest_comparisons(panel: pd.DataFrame, treated: list[str], start, k: int = 5,
-                        exclude: list[str] | None = None, min_mean: float = 1.0) -> pd.DataFrame:
+
+def suggest_comparisons(
+    panel: pd.DataFrame, treated: list[str], start, k: int = 5, exclude: list[str] | None = None, min_mean: float = 1.0
+) -> pd.DataFrame:
     """Areas whose pre-period course is closest to the treated areas' (parallel trends).
 
     Each series is the monthly outcome before ``start`` on the log scale
@@ -146,13 +154,20 @@ def suggest_comparisons(panel: pd.DataFrame, treated: list[str], start, k: int =
         if ok.sum() < 3:
             continue
         dist = float(np.sqrt((((s[ok] - s[ok].mean()) - target_c[ok]) ** 2).mean()))
-        rows.append((area, dist, float(wide[area].mean() / wide[[c for c in treated if c in wide]].mean().mean()),
-                     float(wide[area].mean())))
+        rows.append(
+            (
+                area,
+                dist,
+                float(wide[area].mean() / wide[[c for c in treated if c in wide]].mean().mean()),
+                float(wide[area].mean()),
+            )
+        )
     out = pd.DataFrame(rows, columns=["area", "distance", "level_ratio", "pre_mean"])
     return out.sort_values("distance").head(k).reset_index(drop=True)
 
 
 # -- difference-in-differences -----------------------------------------------------------------------
+
 
 @dataclass
 class Estimate:
@@ -185,18 +200,30 @@ def _check_window(panel: pd.DataFrame, start, min_pre: int, min_post: int, what:
     pre = int((have < pd.Timestamp(start)).sum())
     post = int((have >= pd.Timestamp(start)).sum())
     if pre < min_pre:
-        raise ImpactError(f"Too little data before the start for {what}: {pre} month(s) with data before "
-                          f"{pd.Timestamp(start):%B %Y}, at least {min_pre} needed. Choose a later start or a "
-                          "longer window.")
+        raise ImpactError(
+            f"Too little data before the start for {what}: {pre} month(s) with data before "
+            f"{pd.Timestamp(start):%B %Y}, at least {min_pre} needed. Choose a later start or a "
+            "longer window."
+        )
     if post < min_post:
-        raise ImpactError(f"Too little data after the start for {what}: {post} month(s) with data from "
-                          f"{pd.Timestamp(start):%B %Y} on, at least {min_post} needed. Choose an earlier start "
-                          "or wait for more data.")
+        raise ImpactError(
+            f"Too little data after the start for {what}: {post} month(s) with data from "
+            f"{pd.Timestamp(start):%B %Y} on, at least {min_post} needed. Choose an earlier start "
+            "or wait for more data."
+        )
     return pre, post
 
 
-def did(panel: pd.DataFrame, treated: list[str], comparison: list[str], start, outcome: str = "Incidents",
-        counts: bool = True, population: pd.Series | None = None, area_label: str = "areas") -> Estimate:
+def did(
+    panel: pd.DataFrame,
+    treated: list[str],
+    comparison: list[str],
+    start,
+    outcome: str = "Incidents",
+    counts: bool = True,
+    population: pd.Series | None = None,
+    area_label: str = "areas",
+) -> Estimate:
     """Difference-in-differences with area and month effects and cluster-robust errors.
 
     Parameters
@@ -271,28 +298,40 @@ def did(panel: pd.DataFrame, treated: list[str], comparison: list[str], start, o
     p = float(fit.pvalues["tp"])
     ci_lo, ci_hi = (float(v) for v in fit.conf_int(alpha=0.05).loc["tp"])
     if n_clusters < FEW_CLUSTERS:
-        notes.append(f"Only {n_clusters} areas: cluster-robust intervals are too narrow with few clusters "
-                     "(Cameron & Miller 2015); read the interval as a lower bound on the uncertainty.")
+        notes.append(
+            f"Only {n_clusters} areas: cluster-robust intervals are too narrow with few clusters "
+            "(Cameron & Miller 2015); read the interval as a lower bound on the uncertainty."
+        )
     trend_p = _pretrend_p(data, start, counts, offset)
     if trend_p is not None and trend_p < 0.05:
-        notes.append(f"Before the start, treated and comparison areas were already moving differently "
-                     f"(pre-trend test p = {trend_p:.3f}): the comparison may not show what would have happened.")
+        notes.append(
+            f"Before the start, treated and comparison areas were already moving differently "
+            f"(pre-trend test p = {trend_p:.3f}): the comparison may not show what would have happened."
+        )
     table = _group_table(data, counts)
     label = area_label
     if counts:
         est, lo, hi = math.exp(b) - 1, math.exp(ci_lo) - 1, math.exp(ci_hi) - 1
         verb = "fell" if est < 0 else "rose"
-        sentence = (f"{outcome} in the treated {label} {verb} an estimated {abs(est) * 100:.0f}% relative to the "
-                    f"comparison {label} (95% CI {_pct(lo)} to {_pct(hi)})")
+        sentence = (
+            f"{outcome} in the treated {label} {verb} an estimated {abs(est) * 100:.0f}% relative to the "
+            f"comparison {label} (95% CI {_pct(lo)} to {_pct(hi)})"
+        )
         scale = "percent"
     else:
         est, lo, hi = b, ci_lo, ci_hi
         verb = "rose" if est > 0 else "fell"
-        sentence = (f"{outcome} in the treated {label} {verb} an estimated {abs(est):.1f} points relative to the "
-                    f"comparison {label} (95% CI {lo:+.1f} to {hi:+.1f})")
+        sentence = (
+            f"{outcome} in the treated {label} {verb} an estimated {abs(est):.1f} points relative to the "
+            f"comparison {label} (95% CI {lo:+.1f} to {hi:+.1f})"
+        )
         scale = "points"
     sentence += f" from {start:%B %Y}"
-    sentence += "." if (lo > 0 or hi < 0) else ": the interval includes no change, so the data cannot tell an effect from chance."
+    sentence += (
+        "."
+        if (lo > 0 or hi < 0)
+        else ": the interval includes no change, so the data cannot tell an effect from chance."
+    )
     return Estimate("Difference-in-differences", outcome, est, lo, hi, p, scale, sentence, notes, table, b, se)
 
 
@@ -308,8 +347,9 @@ def _pretrend_p(data: pd.DataFrame, start, counts: bool, offset) -> float | None
     try:
         if counts:
             off = offset[pre.index] if offset is not None else None
-            fit = smf.glm("y ~ tt + C(area) + C(month)", data=pre, family=sm.families.Poisson(),
-                          offset=off).fit(cov_type="cluster", cov_kwds={"groups": groups})
+            fit = smf.glm("y ~ tt + C(area) + C(month)", data=pre, family=sm.families.Poisson(), offset=off).fit(
+                cov_type="cluster", cov_kwds={"groups": groups}
+            )
         else:
             fit = smf.ols("y ~ tt + C(area) + C(month)", data=pre).fit(cov_type="cluster", cov_kwds={"groups": groups})
         return float(fit.pvalues["tt"])
@@ -319,11 +359,15 @@ def _pretrend_p(data: pd.DataFrame, start, counts: bool, offset) -> float | None
 
 def _group_table(data: pd.DataFrame, counts: bool) -> pd.DataFrame:
     """Mean per area and month, by group and period: the four numbers behind the DiD."""
-    t = (data.assign(group=np.where(data["treated"] == 1, "treated", "comparison"),
-                     period=np.where(data["post"] == 1, "after", "before"))
-         .groupby(["group", "period"]).agg(areas=("area", "nunique"), months=("month", "nunique"),
-                                           mean=("y", "mean"))
-         .reset_index())
+    t = (
+        data.assign(
+            group=np.where(data["treated"] == 1, "treated", "comparison"),
+            period=np.where(data["post"] == 1, "after", "before"),
+        )
+        .groupby(["group", "period"])
+        .agg(areas=("area", "nunique"), months=("month", "nunique"), mean=("y", "mean"))
+        .reset_index()
+    )
     t["mean"] = t["mean"].round(2)
     t = t.rename(columns={"mean": "mean per area-month" if counts else "mean score"})
     return t.sort_values(["group", "period"], ascending=[False, False]).reset_index(drop=True)
@@ -331,9 +375,15 @@ def _group_table(data: pd.DataFrame, counts: bool) -> pd.DataFrame:
 
 # -- weighted displacement difference ---------------------------------------------------------------
 
-def wdd(target: tuple[float, float], control: tuple[float, float], buffer: tuple[float, float] | None = None,
-        buffer_control: tuple[float, float] | None = None, weights: tuple[float, float, float, float] = (1, 1, 1, 1),
-        outcome: str = "Incidents") -> Estimate:
+
+def wdd(
+    target: tuple[float, float],
+    control: tuple[float, float],
+    buffer: tuple[float, float] | None = None,
+    buffer_control: tuple[float, float] | None = None,
+    weights: tuple[float, float, float, float] = (1, 1, 1, 1),
+    outcome: str = "Incidents",
+) -> Estimate:
     """Weighted displacement difference (Wheeler & Ratcliffe 2018).
 
     Parameters
@@ -374,25 +424,45 @@ def wdd(target: tuple[float, float], control: tuple[float, float], buffer: tuple
     value = d["target"] - d["control"]
     if "buffer" in d:
         value += d["buffer"] - d["buffer control"]
-    var = sum((before + after) / w ** 2 for _, (before, after), w in parts)
+    var = sum((before + after) / w**2 for _, (before, after), w in parts)
     if var <= 0:
         raise ImpactError("All counts are zero: there is nothing to compare.")
     se = math.sqrt(var)
     z = value / se
     p = float(2 * stats.norm.sf(abs(z)))
     lo, hi = value - Z95 * se, value + Z95 * se
-    table = pd.DataFrame([(n, b, a, a - b, w, round((a - b) / w, 2)) for n, (b, a), w in parts],
-                         columns=["areas", "before", "after", "change", "weight", "weighted change"])
+    table = pd.DataFrame(
+        [(n, b, a, a - b, w, round((a - b) / w, 2)) for n, (b, a), w in parts],
+        columns=["areas", "before", "after", "change", "weight", "weighted change"],
+    )
     net = "net of displacement to the buffer" if "buffer" in d else "without a displacement buffer"
     verb = "fewer" if value < 0 else "more"
-    sentence = (f"{outcome}: {abs(value):,.0f} {verb} than the comparison suggests, {net} "
-                f"(WDD {value:+,.0f}, 95% CI {lo:+,.0f} to {hi:+,.0f})")
-    sentence += "." if (lo > 0 or hi < 0) else ": the interval includes zero, so the data cannot tell an effect from chance."
-    return Estimate("Weighted displacement difference", outcome, float(value), lo, hi, p, "incidents",
-                    sentence, [], table, float(value), se)
+    sentence = (
+        f"{outcome}: {abs(value):,.0f} {verb} than the comparison suggests, {net} "
+        f"(WDD {value:+,.0f}, 95% CI {lo:+,.0f} to {hi:+,.0f})"
+    )
+    sentence += (
+        "." if (lo > 0 or hi < 0) else ": the interval includes zero, so the data cannot tell an effect from chance."
+    )
+    return Estimate(
+        "Weighted displacement difference",
+        outcome,
+        float(value),
+        lo,
+        hi,
+        p,
+        "incidents",
+        sentence,
+        [],
+        table,
+        float(value),
+        se,
+    )
 
 
-def wdd_counts(panel: pd.DataFrame, groups: dict[str, list[str]], start, months_each: int) -> dict[str, tuple[float, float]]:
+def wdd_counts(
+    panel: pd.DataFrame, groups: dict[str, list[str]], start, months_each: int
+) -> dict[str, tuple[float, float]]:
     """(before, after) totals of each group of areas over ``months_each`` months either side of ``start``."""
     start = pd.Timestamp(start)
     before = (panel["month"] >= start - pd.DateOffset(months=months_each)) & (panel["month"] < start)
@@ -400,11 +470,15 @@ def wdd_counts(panel: pd.DataFrame, groups: dict[str, list[str]], start, months_
     have_before = panel.loc[before, "month"].nunique()
     have_after = panel.loc[after, "month"].nunique()
     if have_before < months_each or have_after < months_each:
-        raise ImpactError(f"The WDD needs {months_each} months of data before and after the start; there are "
-                          f"{have_before} before and {have_after} after. Shorten the periods or move the start.")
+        raise ImpactError(
+            f"The WDD needs {months_each} months of data before and after the start; there are "
+            f"{have_before} before and {have_after} after. Shorten the periods or move the start."
+        )
     for name in ("target", "control"):
         if not groups.get(name):
-            raise ImpactError(f"The WDD needs {'treated' if name == 'target' else 'comparison'} areas; none are chosen.")
+            raise ImpactError(
+                f"The WDD needs {'treated' if name == 'target' else 'comparison'} areas; none are chosen."
+            )
     out = {}
     for name, codes in groups.items():
         sel = panel["area"].isin(codes)
@@ -413,6 +487,7 @@ def wdd_counts(panel: pd.DataFrame, groups: dict[str, list[str]], start, months_
 
 
 # -- interrupted time series -----------------------------------------------------------------------
+
 
 @dataclass
 class ItsResult:
@@ -477,22 +552,26 @@ def its(series: pd.DataFrame, start, outcome: str = "Incidents", counts: bool = 
         ci_lo, ci_hi = (float(v) for v in fit.conf_int(alpha=0.05).loc[term])
         if counts:
             est, lo, hi = math.exp(b) - 1, math.exp(ci_lo) - 1, math.exp(ci_hi) - 1
-            words = (f"{outcome}: {what} changed by an estimated {_pct(est)} (95% CI {_pct(lo)} to {_pct(hi)})"
-                     if term == "post" else
-                     f"{outcome}: the monthly trend changed by {est * 100:+.1f}% a month (95% CI "
-                     f"{lo * 100:+.1f}% to {hi * 100:+.1f}%)")
+            words = (
+                f"{outcome}: {what} changed by an estimated {_pct(est)} (95% CI {_pct(lo)} to {_pct(hi)})"
+                if term == "post"
+                else f"{outcome}: the monthly trend changed by {est * 100:+.1f}% a month (95% CI "
+                f"{lo * 100:+.1f}% to {hi * 100:+.1f}%)"
+            )
             scale = "percent"
         else:
             est, lo, hi = b, ci_lo, ci_hi
             words = f"{outcome}: {what} changed by an estimated {est:+.1f} points (95% CI {lo:+.1f} to {hi:+.1f})"
             scale = "points"
         words += "." if (lo > 0 or hi < 0) else ", an interval that includes no change."
-        results.append(Estimate("Interrupted time series", outcome, est, lo, hi, p, scale, words, [],
-                                pd.DataFrame(), b, se))
+        results.append(
+            Estimate("Interrupted time series", outcome, est, lo, hi, p, scale, words, [], pd.DataFrame(), b, se)
+        )
     return ItsResult(results[0], results[1], out, notes)
 
 
 # -- named programmes -----------------------------------------------------------------------------
+
 
 def programmes(store) -> list[dict]:
     """Named interventions saved in the app: name, level, start, areas, note."""
@@ -516,14 +595,16 @@ def save_programme(store, name: str, level: str, start, areas: list[str], note: 
     except (ValueError, TypeError) as exc:
         raise ImpactError(f"The start date {start!r} is not a date.") from exc
     items = [p for p in programmes(store) if p["name"] != name]
-    items.append({"name": name, "level": level, "start": f"{day:%Y-%m-%d}", "areas": [str(a) for a in areas],
-                  "note": note})
+    items.append(
+        {"name": name, "level": level, "start": f"{day:%Y-%m-%d}", "areas": [str(a) for a in areas], "note": note}
+    )
     with store.transaction():
         schema.create_tables(store)
         store.execute("DELETE FROM documents WHERE name = :n", {"n": PROGRAMMES_DOCUMENT})
-        store.execute("INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
-                      {"n": PROGRAMMES_DOCUMENT, "b": json.dumps(items),
-                       "t": pd.Timestamp.now().floor("s").to_pydatetime()})
+        store.execute(
+            "INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
+            {"n": PROGRAMMES_DOCUMENT, "b": json.dumps(items), "t": pd.Timestamp.now().floor("s").to_pydatetime()},
+        )
 
 
 def wdd_groups(store, level: str, target: list[str], control: list[str]) -> tuple[dict[str, list[str]], tuple]:
@@ -565,8 +646,16 @@ def programme_types(frame: pd.DataFrame, link: pd.DataFrame, level: str, n_areas
     return out.sort_values(["comparable", "events"], ascending=[False, False]).reset_index(drop=True)
 
 
-def wdd_design(store, panel: pd.DataFrame, level: str, treated: list[str], comparison: list[str], start,
-               months_each: int, outcome: str = "Incidents") -> tuple[Estimate, dict[str, list[str]]]:
+def wdd_design(
+    store,
+    panel: pd.DataFrame,
+    level: str,
+    treated: list[str],
+    comparison: list[str],
+    start,
+    months_each: int,
+    outcome: str = "Incidents",
+) -> tuple[Estimate, dict[str, list[str]]]:
     """The WDD of a programme's areas: groups from the boundaries (see :func:`wdd_groups`), counts from ``panel``.
 
     Where the buffer or its control is empty (every neighbour is treated or a
@@ -575,14 +664,19 @@ def wdd_design(store, panel: pd.DataFrame, level: str, treated: list[str], compa
     """
     groups, weights = wdd_groups(store, level, treated, comparison)
     counts = wdd_counts(panel, groups, start, months_each)
-    notes = ["Standard errors assume Poisson counts; with seasonal or over-dispersed counts they understate "
-             "the uncertainty (Wheeler & Ratcliffe 2018)."]
+    notes = [
+        "Standard errors assume Poisson counts; with seasonal or over-dispersed counts they understate "
+        "the uncertainty (Wheeler & Ratcliffe 2018)."
+    ]
     if groups["buffer"] and groups["buffer control"]:
         result = wdd(counts["target"], counts["control"], counts["buffer"], counts["buffer control"], weights, outcome)
     else:
         result = wdd(counts["target"], counts["control"], weights=weights, outcome=outcome)
         empty = "buffer" if not groups["buffer"] else "buffer's control"
-        notes.insert(0, f"No displacement term: the {empty} has no areas left (its neighbours are all treated or "
-                        "comparison areas), so this is the local WDD of target and control only.")
+        notes.insert(
+            0,
+            f"No displacement term: the {empty} has no areas left (its neighbours are all treated or "
+            "comparison areas), so this is the local WDD of target and control only.",
+        )
     result.notes = notes
     return result, groups

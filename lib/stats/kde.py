@@ -137,11 +137,10 @@ def grid_density(x, y, weights, h: float, cell: float):
     ix, iy = np.floor(fx).astype(int), np.floor(fy).astype(int)
     ax, ay = fx - ix, fy - iy
     grid = np.zeros((nrow, ncol))
-    for dx, dy, share in ((0, 0, (1 - ax) * (1 - ay)), (1, 0, ax * (1 - ay)),
-                          (0, 1, (1 - ax) * ay), (1, 1, ax * ay)):
+    for dx, dy, share in ((0, 0, (1 - ax) * (1 - ay)), (1, 0, ax * (1 - ay)), (0, 1, (1 - ax) * ay), (1, 1, ax * ay)):
         np.add.at(grid, (iy + dy, ix + dx), weights * share)
     r = int(math.ceil(h / cell))
-    ky, kx = np.mgrid[-r:r + 1, -r:r + 1] * cell
+    ky, kx = np.mgrid[-r : r + 1, -r : r + 1] * cell
     kernel = quartic(np.hypot(kx, ky), h)
     kernel *= 1.0 / (kernel.sum() * cell * cell)  # the sampled kernel keeps every incident's mass
     dens = signal.fftconvolve(grid, kernel, mode="same")
@@ -203,5 +202,6 @@ def _to_web_mercator(dens: np.ndarray, x0: float, y0: float, cell: float, crs: s
     # The image spans pixel edges, half a pixel beyond the outer pixel centres.
     hx, hy = (mx1 - mx0) / max(ncol - 1, 1) / 2, (my1 - my0) / max(nrow - 1, 1) / 2
     (w, e), (s, n_) = Transformer.from_crs(WEB_MERCATOR, WGS84, always_xy=True).transform(
-        [mx0 - hx, mx1 + hx], [my0 - hy, my1 + hy])
+        [mx0 - hx, mx1 + hx], [my0 - hy, my1 + hy]
+    )
     return Surface(resampled, ((float(s), float(w)), (float(n_), float(e))), h, cell, n, crs)

@@ -69,14 +69,16 @@ def score_headlines(store) -> list[Headline]:
         delta = None
         if not year_before.empty:
             delta = f"{last['value'] - year_before.iloc[0]['value']:+.1f} vs a year before"
-        out.append(Headline(
-            f"{measure.title()} score, citywide",
-            f"{last['value']:.1f} / 100",
-            delta,
-            f"{last['period_start']:%B %Y}",
-            provenance.sources_line(store, "scores"),
-            "Mean answer on a 0-10 scale times 10: 65 means an average answer of 6.5, not 65%.",
-        ))
+        out.append(
+            Headline(
+                f"{measure.title()} score, citywide",
+                f"{last['value']:.1f} / 100",
+                delta,
+                f"{last['period_start']:%B %Y}",
+                provenance.sources_line(store, "scores"),
+                "Mean answer on a 0-10 scale times 10: 65 means an average answer of 6.5, not 65%.",
+            )
+        )
     return out
 
 

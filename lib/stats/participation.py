@@ -92,8 +92,7 @@ def retention(attendance: pd.DataFrame, freq: str = "QS") -> pd.DataFrame:
         now = people.iloc[i]
         if i + 1 < len(full):
             returned = len(now & people.iloc[i + 1])
-            rows.append((start, full[i + 1], float(len(now)), float(returned),
-                         returned / len(now) if now else np.nan))
+            rows.append((start, full[i + 1], float(len(now)), float(returned), returned / len(now) if now else np.nan))
         else:
             rows.append((start, pd.NaT, float(len(now)), np.nan, np.nan))
     return pd.DataFrame(rows, columns=cols)
@@ -137,7 +136,9 @@ def dissimilarity(p: pd.Series, q: pd.Series) -> float:
     return round(float(0.5 * (ps - qs).abs().sum()), 12)
 
 
-def representativeness(participants: pd.Series, population: pd.Series, min_count: int = 5) -> tuple[pd.DataFrame, float | None, str]:
+def representativeness(
+    participants: pd.Series, population: pd.Series, min_count: int = 5
+) -> tuple[pd.DataFrame, float | None, str]:
     """Each group's share of participants over its share of the population, with D.
 
     Parameters
@@ -170,17 +171,25 @@ def representativeness(participants: pd.Series, population: pd.Series, min_count
     ratio = part_share / pop_share.replace(0, np.nan)
     hidden = suppressed(counts, min_count)
     shown = counts.astype(str).where(~hidden, f"fewer than {min_count}")
-    table = pd.DataFrame({
-        "category": cats,
-        "participants": shown.to_numpy(),
-        "participant_share": part_share.where(~hidden).to_numpy(),
-        "population_share": pop_share.to_numpy(),
-        "ratio": ratio.where(~hidden).to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "category": cats,
+            "participants": shown.to_numpy(),
+            "participant_share": part_share.where(~hidden).to_numpy(),
+            "population_share": pop_share.to_numpy(),
+            "ratio": ratio.where(~hidden).to_numpy(),
+        }
+    )
     if total < MIN_PARTICIPANTS_FOR_SHARES:
         table[["participant_share", "ratio"]] = np.nan
-        return table, None, (f"Only {total} participants have a recorded category: at least "
-                             f"{MIN_PARTICIPANTS_FOR_SHARES} are needed to compare shares with the population.")
+        return (
+            table,
+            None,
+            (
+                f"Only {total} participants have a recorded category: at least "
+                f"{MIN_PARTICIPANTS_FOR_SHARES} are needed to compare shares with the population."
+            ),
+        )
     note = f"Groups with fewer than {min_count} participants are hidden." if hidden.any() else ""
     return table, dissimilarity(counts, pop), note
 

@@ -24,8 +24,9 @@ import warnings
 import numpy as np
 
 
-def rescale(answers: np.ndarray, low: float, high: float, missing_codes=(), reverse=None,
-            high_is_favourable: bool = True) -> np.ndarray:
+def rescale(
+    answers: np.ndarray, low: float, high: float, missing_codes=(), reverse=None, high_is_favourable: bool = True
+) -> np.ndarray:
     """Answers (respondents x items) on a ``low``-``high`` scale rescaled to 0-100.
 
     Parameters

@@ -95,7 +95,7 @@ def kish(weights: np.ndarray) -> tuple[int, float, float]:
     n = len(w)
     if n == 0 or w.sum() <= 0:
         return n, float("nan"), 0.0
-    deff = n * float((w ** 2).sum()) / float(w.sum()) ** 2
+    deff = n * float((w**2).sum()) / float(w.sum()) ** 2
     return n, deff, n / deff
 
 
@@ -120,11 +120,16 @@ def weighted_estimate(values: np.ndarray, weights: np.ndarray | None = None) -> 
     Kish, L. (1965). *Survey Sampling*. Wiley, section 11.7. The interval
     accounts for unequal weights, not for clustering or stratification.
     """
-    frame = pd.DataFrame({"y": np.asarray(values, dtype="float64"),
-                          "w": np.ones(len(values)) if weights is None else np.asarray(weights, dtype="float64")})
+    frame = pd.DataFrame(
+        {
+            "y": np.asarray(values, dtype="float64"),
+            "w": np.ones(len(values)) if weights is None else np.asarray(weights, dtype="float64"),
+        }
+    )
     row = grouped_estimates(frame, "y", "w").iloc[0]
-    return Estimate(*(float(row[c]) for c in ("mean", "se", "lo", "hi")), int(row["n"]),
-                    float(row["n_eff"]), float(row["deff"]))
+    return Estimate(
+        *(float(row[c]) for c in ("mean", "se", "lo", "hi")), int(row["n"]), float(row["n_eff"]), float(row["deff"])
+    )
 
 
 def grouped_estimates(frame: pd.DataFrame, value: str, weight: str, by: str | list[str] | None = None) -> pd.DataFrame:
@@ -201,8 +206,16 @@ def change_test(before: Estimate, after: Estimate) -> Change:
     (2.12, True)
     """
     if not (before.shown and after.shown):
-        return Change(np.nan, np.nan, np.nan, np.nan, np.nan, False, False,
-                      f"an estimate has an effective n under {MIN_EFFECTIVE_N}")
+        return Change(
+            np.nan,
+            np.nan,
+            np.nan,
+            np.nan,
+            np.nan,
+            False,
+            False,
+            f"an estimate has an effective n under {MIN_EFFECTIVE_N}",
+        )
     diff = after.mean - before.mean
     se = float(np.hypot(before.se, after.se))
     z = float(diff / se) if se > 0 else np.nan
@@ -210,6 +223,7 @@ def change_test(before: Estimate, after: Estimate) -> Change:
 
 
 # -- raking -----------------------------------------------------------------------------------
+
 
 @dataclass
 class RakeResult:
@@ -262,14 +276,18 @@ def rake(frame: pd.DataFrame, targets: dict[str, dict[str, float]], cap: float |
         present = set(labels[np.unique(codes)])
         unknown = sorted(present - set(target) - {MISSING})
         if unknown:
-            notes.append(f"{dim}: survey categories not in the margins ({', '.join(map(str, unknown))}) "
-                         "are treated as missing for weighting.")
+            notes.append(
+                f"{dim}: survey categories not in the margins ({', '.join(map(str, unknown))}) "
+                "are treated as missing for weighting."
+            )
             values = values.where(~values.isin(unknown), MISSING)
             present = (present - set(unknown)) | {MISSING}
         empty = sorted(k for k in target if k not in present)
         if empty:
-            notes.append(f"{dim}: no respondent in {', '.join(empty)}; their population share is spread "
-                         "over the other categories.")
+            notes.append(
+                f"{dim}: no respondent in {', '.join(empty)}; their population share is spread "
+                "over the other categories."
+            )
             target = {k: v for k, v in target.items() if k not in empty}
         if not target:
             notes.append(f"{dim}: no category in common with the margins; not used.")

@@ -31,10 +31,22 @@ _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 # Column types are written in this neutral vocabulary and spelled per engine.
 _TYPES = {
-    "duckdb": {"text": "VARCHAR", "double": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN",
-               "timestamp": "TIMESTAMP", "date": "DATE"},
-    "postgresql": {"text": "TEXT", "double": "DOUBLE PRECISION", "int": "BIGINT",
-                   "bool": "BOOLEAN", "timestamp": "TIMESTAMP", "date": "DATE"},
+    "duckdb": {
+        "text": "VARCHAR",
+        "double": "DOUBLE",
+        "int": "BIGINT",
+        "bool": "BOOLEAN",
+        "timestamp": "TIMESTAMP",
+        "date": "DATE",
+    },
+    "postgresql": {
+        "text": "TEXT",
+        "double": "DOUBLE PRECISION",
+        "int": "BIGINT",
+        "bool": "BOOLEAN",
+        "timestamp": "TIMESTAMP",
+        "date": "DATE",
+    },
 }
 
 
@@ -87,17 +99,21 @@ class Store:
 
     # -- schema helpers --------------------------------------------------
     def tables(self) -> set[str]:
-        return set(self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = :s",
-            {"s": self._schema()},
-        )["table_name"])
+        return set(
+            self.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = :s",
+                {"s": self._schema()},
+            )["table_name"]
+        )
 
     def columns(self, table: str) -> list[str]:
-        return list(self.query(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = :t AND table_schema = :s ORDER BY ordinal_position",
-            {"t": table, "s": self._schema()},
-        )["column_name"])
+        return list(
+            self.query(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = :t AND table_schema = :s ORDER BY ordinal_position",
+                {"t": table, "s": self._schema()},
+            )["column_name"]
+        )
 
     def _schema(self) -> str:
         return "main" if self.engine == "duckdb" else "public"
@@ -259,9 +275,7 @@ class PostgresStore(Store):
             with cur.copy(f"COPY {name} ({quoted}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
                 for start in range(0, len(frame), 100_000):
                     buf = io.StringIO()
-                    frame[cols].iloc[start:start + 100_000].to_csv(
-                        buf, index=False, header=False, na_rep="\\N"
-                    )
+                    frame[cols].iloc[start : start + 100_000].to_csv(buf, index=False, header=False, na_rep="\\N")
                     copy.write(buf.getvalue())
 
     def drop_stage(self, name):

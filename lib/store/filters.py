@@ -51,7 +51,9 @@ class IncidentFilter:
             parts.append(f"extract(isodow FROM {p}occurred_at) IN (SELECT unnest(CAST(:isodows AS INTEGER[])))")
             params["isodows"] = [d + 1 for d in self.weekdays]
         if self.hours:
-            parts.append(f"{p}has_time AND extract(hour FROM {p}occurred_at) IN (SELECT unnest(CAST(:hours AS INTEGER[])))")
+            parts.append(
+                f"{p}has_time AND extract(hour FROM {p}occurred_at) IN (SELECT unnest(CAST(:hours AS INTEGER[])))"
+            )
             params["hours"] = list(self.hours)
         if self.level and self.areas:
             parts.append(f'{p}"{level_column(self.level)}" IN (SELECT unnest(CAST(:areas AS TEXT[])))')

@@ -9,8 +9,7 @@ import pandas as pd
 from lib.store import schema
 from lib.store.schema import KINDS
 
-_WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at",
-         "scores": "period_start"}
+_WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at", "scores": "period_start"}
 
 
 def loads(store, kind: str | None = None) -> pd.DataFrame:
@@ -52,26 +51,32 @@ def info(store) -> dict:
         levels = dict(zip(frame["level"], frame["areas"].astype(int)))
     records = []
     for rec in loads(store).to_dict("records"):
-        records.append({
-            "load_id": int(rec["load_id"]),
-            "kind": rec["kind"],
-            "dataset": rec["dataset"],
-            "source": rec["source_name"],
-            "file_sha256": rec["file_hash"],
-            "loaded_at": _iso(rec["loaded_at"]),
-            "rows_read": int(rec["rows_read"]),
-            "rows_loaded": int(rec["rows_loaded"]),
-            "rows_rejected": int(rec["rows_rejected"]),
-            "rows_not_geocoded": int(rec["rows_not_geocoded"] or 0),
-            "rows_merged": int(rec["rows_merged"] or 0),
-            "rows_duplicate": int(rec["rows_duplicate"] or 0),
-            "period": [_iso(rec["period_start"]), _iso(rec["period_end"])],
-            "area_level": rec["area_level"],
-            "mapping": json.loads(rec["mapping"] or "{}"),
-            "synthetic": bool(rec["synthetic"]),
-        })
-    return {"store": {"engine": store.engine, "url": _safe_url(store.url)}, "kinds": kinds,
-            "boundary_levels": levels, "loads": records}
+        records.append(
+            {
+                "load_id": int(rec["load_id"]),
+                "kind": rec["kind"],
+                "dataset": rec["dataset"],
+                "source": rec["source_name"],
+                "file_sha256": rec["file_hash"],
+                "loaded_at": _iso(rec["loaded_at"]),
+                "rows_read": int(rec["rows_read"]),
+                "rows_loaded": int(rec["rows_loaded"]),
+                "rows_rejected": int(rec["rows_rejected"]),
+                "rows_not_geocoded": int(rec["rows_not_geocoded"] or 0),
+                "rows_merged": int(rec["rows_merged"] or 0),
+                "rows_duplicate": int(rec["rows_duplicate"] or 0),
+                "period": [_iso(rec["period_start"]), _iso(rec["period_end"])],
+                "area_level": rec["area_level"],
+                "mapping": json.loads(rec["mapping"] or "{}"),
+                "synthetic": bool(rec["synthetic"]),
+            }
+        )
+    return {
+        "store": {"engine": store.engine, "url": _safe_url(store.url)},
+        "kinds": kinds,
+        "boundary_levels": levels,
+        "loads": records,
+    }
 
 
 def _iso(value) -> str | None:
@@ -101,7 +106,9 @@ def format_info(data: dict) -> str:
             lines.append(f"{'':<14}{n:>10,}  {name}")
     if data["boundary_levels"]:
         lines.append("")
-        lines.append("Boundary levels: " + ", ".join(f"{lvl} ({n} areas)" for lvl, n in data["boundary_levels"].items()))
+        lines.append(
+            "Boundary levels: " + ", ".join(f"{lvl} ({n} areas)" for lvl, n in data["boundary_levels"].items())
+        )
     if data["loads"]:
         lines += ["", "Loads (newest first):"]
         for rec in data["loads"]:
@@ -125,5 +132,7 @@ def sources_line(store, kind: str, dataset: str | None = None) -> str:
     parts = []
     for rec in recs.to_dict("records"):
         synthetic = " (SYNTHETIC)" if rec["synthetic"] else ""
-        parts.append(f"{rec['source_name']}{synthetic}, {int(rec['rows_loaded']):,} rows, loaded {pd.Timestamp(rec['loaded_at']):%Y-%m-%d}")
+        parts.append(
+            f"{rec['source_name']}{synthetic}, {int(rec['rows_loaded']):,} rows, loaded {pd.Timestamp(rec['loaded_at']):%Y-%m-%d}"
+        )
     return "Source: " + "; ".join(parts) + "."

@@ -60,25 +60,34 @@ _CELLS = tuple((f"h3_{r}", "text") for r in H3_RESOLUTIONS)
 
 KINDS: dict[str, Kind] = {
     "incidents": Kind(
-        "incidents", "incidents",
+        "incidents",
+        "incidents",
         "Crime reports from the records system: one row per incident.",
         (
-            Field("incident_id", "text", False,
-                  "The report's id. Without one, a hash of the row's content stands in."),
-            Field("occurred_at", "timestamp", True,
-                  "When it happened: date and time, or the date alone when `occurred_time` names the time column."),
-            Field("occurred_time", "text", False,
-                  "Time of day, where the export splits date and time (\"21:30\", \"0930\", or an hour 0-23)."),
+            Field("incident_id", "text", False, "The report's id. Without one, a hash of the row's content stands in."),
+            Field(
+                "occurred_at",
+                "timestamp",
+                True,
+                "When it happened: date and time, or the date alone when `occurred_time` names the time column.",
+            ),
+            Field(
+                "occurred_time",
+                "text",
+                False,
+                'Time of day, where the export splits date and time ("21:30", "0930", or an hour 0-23).',
+            ),
             Field("offense", "text", True, "Offense type as the records system names it."),
             *_POINT,
             Field("area", "text", False, "Beat, sector, precinct or district code, when the export has one."),
-            Field("block", "text", False, "Hundred-block address text (\"024XX W MAIN ST\")."),
+            Field("block", "text", False, 'Hundred-block address text ("024XX W MAIN ST").'),
         ),
         extra=(("has_time", "bool"), ("records", "int"), *_BOOK, *_CELLS),
         geocoded=True,
     ),
     "survey": Kind(
-        "survey", "survey_responses",
+        "survey",
+        "survey_responses",
         "Community survey responses: one row per respondent; item answers and demographics "
         "are kept in `attributes` and read through a survey definition.",
         (
@@ -92,23 +101,36 @@ KINDS: dict[str, Kind] = {
         geocoded=True,
     ),
     "scores": Kind(
-        "scores", "survey_scores",
+        "scores",
+        "survey_scores",
         "Published scores per area and period (e.g. Police Sentiment Scores), stored long: "
         "one row per area, period and measure. Every numeric column that is not a mapped field "
         "is a measure.",
         (
             Field("period_start", "date", True, "First day of the period the score covers."),
             Field("period_end", "date", False, "Last day of the period (a month when missing)."),
-            Field("area", "text", False,
-                  "Area columns, coarse to fine, comma separated (CITY,DISTRICT,SECTOR): "
-                  "each row's level is the finest one filled."),
+            Field(
+                "area",
+                "text",
+                False,
+                "Area columns, coarse to fine, comma separated (CITY,DISTRICT,SECTOR): "
+                "each row's level is the finest one filled.",
+            ),
             Field("n", "int", False, "Number of respondents behind the score, when published."),
         ),
-        extra=(("score_key", "text"), ("level", "text"), ("period_days", "int"),
-               ("measure", "text"), ("value", "double"), ("dataset", "text"), ("load_id", "int")),
+        extra=(
+            ("score_key", "text"),
+            ("level", "text"),
+            ("period_days", "int"),
+            ("measure", "text"),
+            ("value", "double"),
+            ("dataset", "text"),
+            ("load_id", "int"),
+        ),
     ),
     "events": Kind(
-        "events", "events",
+        "events",
+        "events",
         "Community engagement events: beat meetings, Coffee with a Cop, youth programmes, town halls.",
         (
             Field("event_id", "text", False, "The calendar's id for the event, if any."),
@@ -126,7 +148,8 @@ KINDS: dict[str, Kind] = {
         geocoded=True,
     ),
     "stations": Kind(
-        "stations", "stations",
+        "stations",
+        "stations",
         "Police stations and other facilities shown on maps.",
         (
             Field("name", "text", True, "Station name."),
@@ -138,19 +161,25 @@ KINDS: dict[str, Kind] = {
         geocoded=True,
     ),
     "population": Kind(
-        "population", "population",
+        "population",
+        "population",
         "Residents per area, for rates and survey weighting; optionally broken down by a "
         "demographic dimension (age, sex, race) into categories.",
         (
-            Field("area", "text", True, "Area code (its level is found by matching the loaded boundaries, or --level)."),
+            Field(
+                "area", "text", True, "Area code (its level is found by matching the loaded boundaries, or --level)."
+            ),
             Field("population", "double", True, "Number of residents."),
-            Field("dimension", "text", False, "Demographic dimension of a margin (age, sex, race); total when missing."),
+            Field(
+                "dimension", "text", False, "Demographic dimension of a margin (age, sex, race); total when missing."
+            ),
             Field("category", "text", False, "Category within the dimension (18-34, Female, ...)."),
         ),
         extra=(("level", "text"), ("dataset", "text"), ("load_id", "int")),
     ),
     "boundaries": Kind(
-        "boundaries", "boundaries",
+        "boundaries",
+        "boundaries",
         "Polygon layers (beats, sectors, districts ...), one level per load (--level).",
         (
             Field("code", "text", True, "Property holding each area's code (joins the data's area codes)."),
@@ -162,32 +191,64 @@ KINDS: dict[str, Kind] = {
 # Tables that are not a kind of source data.
 SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "boundaries": (
-        ("level", "text"), ("code", "text"), ("name", "text"), ("geometry", "text"),
-        ("geometry_simple", "text"), ("area_km2", "double"), ("centroid_lat", "double"),
-        ("centroid_lon", "double"), ("properties", "text"), ("load_id", "int"),
+        ("level", "text"),
+        ("code", "text"),
+        ("name", "text"),
+        ("geometry", "text"),
+        ("geometry_simple", "text"),
+        ("area_km2", "double"),
+        ("centroid_lat", "double"),
+        ("centroid_lon", "double"),
+        ("properties", "text"),
+        ("load_id", "int"),
     ),
     "boundary_parents": (
-        ("level", "text"), ("code", "text"), ("parent_level", "text"), ("parent_code", "text"),
+        ("level", "text"),
+        ("code", "text"),
+        ("parent_level", "text"),
+        ("parent_code", "text"),
     ),
     "loads": (
-        ("load_id", "int"), ("kind", "text"), ("dataset", "text"), ("source_name", "text"),
-        ("file_hash", "text"), ("loaded_at", "timestamp"), ("rows_read", "int"),
-        ("rows_loaded", "int"), ("rows_rejected", "int"), ("rows_not_geocoded", "int"),
-        ("rows_merged", "int"), ("rows_duplicate", "int"), ("period_start", "timestamp"),
-        ("period_end", "timestamp"), ("area_level", "text"), ("mapping", "text"),
-        ("messages", "text"), ("synthetic", "bool"),
+        ("load_id", "int"),
+        ("kind", "text"),
+        ("dataset", "text"),
+        ("source_name", "text"),
+        ("file_hash", "text"),
+        ("loaded_at", "timestamp"),
+        ("rows_read", "int"),
+        ("rows_loaded", "int"),
+        ("rows_rejected", "int"),
+        ("rows_not_geocoded", "int"),
+        ("rows_merged", "int"),
+        ("rows_duplicate", "int"),
+        ("period_start", "timestamp"),
+        ("period_end", "timestamp"),
+        ("area_level", "text"),
+        ("mapping", "text"),
+        ("messages", "text"),
+        ("synthetic", "bool"),
     ),
     "rejects": (("load_id", "int"), ("row_number", "int"), ("reason", "text"), ("raw", "text")),
     "documents": (("name", "text"), ("body", "text"), ("updated_at", "timestamp")),
     # Staff event log (lib/engagement/log.py): every creation, edit and removal of a logged event.
     "event_edits": (
-        ("edit_id", "int"), ("dataset", "text"), ("event_id", "text"), ("edited_at", "timestamp"),
-        ("editor", "text"), ("action", "text"), ("changes", "text"), ("old_values", "text"),
-        ("new_values", "text"), ("reason", "text"),
+        ("edit_id", "int"),
+        ("dataset", "text"),
+        ("event_id", "text"),
+        ("edited_at", "timestamp"),
+        ("editor", "text"),
+        ("action", "text"),
+        ("changes", "text"),
+        ("old_values", "text"),
+        ("new_values", "text"),
+        ("reason", "text"),
     ),
     # Sign-in sheets (lib/engagement/attendance.py): one row per attendee per event, the id hashed (HMAC-SHA256).
     "event_attendees": (
-        ("dataset", "text"), ("event_id", "text"), ("attendee_hash", "text"), ("attributes", "text"),
+        ("dataset", "text"),
+        ("event_id", "text"),
+        ("attendee_hash", "text"),
+        ("attributes", "text"),
         ("edit_id", "int"),
     ),
 }

@@ -53,7 +53,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "min_public_count",
         5,
-        "Public views suppress counts from 1 to this value minus one (\"fewer than 5\").",
+        'Public views suppress counts from 1 to this value minus one ("fewer than 5").',
     ),
     Setting(
         "public_max_h3_res",

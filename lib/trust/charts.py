@@ -18,12 +18,20 @@ _LAYOUT = dict(margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h",
 
 def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def trend(frame: pd.DataFrame, x: str, y: str, group: str | None = None, lo: str | None = None,
-          hi: str | None = None, y_title: str = "Score (0-100)", flag: str | None = None) -> go.Figure:
+def trend(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    group: str | None = None,
+    lo: str | None = None,
+    hi: str | None = None,
+    y_title: str = "Score (0-100)",
+    flag: str | None = None,
+) -> go.Figure:
     """Lines over time, one per ``group``, with a shaded 95% band from ``lo`` to ``hi`` where given.
 
     Points flagged in column ``flag`` (effective n 30-59) are drawn hollow.
@@ -35,37 +43,90 @@ def trend(frame: pd.DataFrame, x: str, y: str, group: str | None = None, lo: str
         rows = rows.sort_values(x)
         label = str(name) if name is not None else y_title
         if lo and hi and rows[lo].notna().any():
-            fig.add_trace(go.Scatter(
-                x=list(rows[x]) + list(rows[x])[::-1], y=list(rows[hi]) + list(rows[lo])[::-1],
-                fill="toself", fillcolor=_rgba(color, 0.18), line=dict(width=0), hoverinfo="skip",
-                name=f"{label}: 95% interval", showlegend=False, legendgroup=label))
-        symbols = ["circle-open" if flag and f == "flagged" else "circle" for f in
-                   (rows[flag] if flag else [None] * len(rows))]
-        fig.add_trace(go.Scatter(x=rows[x], y=rows[y], mode="lines+markers", name=label, legendgroup=label,
-                                 line=dict(color=color, width=2), marker=dict(symbol=symbols, size=7)))
+            fig.add_trace(
+                go.Scatter(
+                    x=list(rows[x]) + list(rows[x])[::-1],
+                    y=list(rows[hi]) + list(rows[lo])[::-1],
+                    fill="toself",
+                    fillcolor=_rgba(color, 0.18),
+                    line=dict(width=0),
+                    hoverinfo="skip",
+                    name=f"{label}: 95% interval",
+                    showlegend=False,
+                    legendgroup=label,
+                )
+            )
+        symbols = [
+            "circle-open" if flag and f == "flagged" else "circle" for f in (rows[flag] if flag else [None] * len(rows))
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=rows[x],
+                y=rows[y],
+                mode="lines+markers",
+                name=label,
+                legendgroup=label,
+                line=dict(color=color, width=2),
+                marker=dict(symbol=symbols, size=7),
+            )
+        )
     fig.update_layout(**_LAYOUT, yaxis_title=y_title, xaxis_title=None, height=380)
     return fig
 
 
-def ranked_bars(frame: pd.DataFrame, label: str, value: str, lo: str | None = None, hi: str | None = None,
-                status: str | None = None, x_title: str = "Score (0-100)") -> go.Figure:
+def ranked_bars(
+    frame: pd.DataFrame,
+    label: str,
+    value: str,
+    lo: str | None = None,
+    hi: str | None = None,
+    status: str | None = None,
+    x_title: str = "Score (0-100)",
+) -> go.Figure:
     """Horizontal bars, highest first, with 95% interval whiskers; flagged bars paler, suppressed left out."""
     shown = frame.dropna(subset=[value]).sort_values(value)
-    colors = [_rgba(PRIMARY_COLOR, 0.45) if status and s == "flagged" else PRIMARY_COLOR
-              for s in (shown[status] if status else [None] * len(shown))]
+    colors = [
+        _rgba(PRIMARY_COLOR, 0.45) if status and s == "flagged" else PRIMARY_COLOR
+        for s in (shown[status] if status else [None] * len(shown))
+    ]
     error = None
     if lo and hi:
-        error = dict(type="data", symmetric=False, array=shown[hi] - shown[value],
-                     arrayminus=shown[value] - shown[lo], color="#444444", thickness=1.2)
-    fig = go.Figure(go.Bar(x=shown[value], y=shown[label].astype("str"), orientation="h",
-                           marker_color=colors, error_x=error, hovertemplate="%{y}: %{x:.1f}<extra></extra>"))
-    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, xaxis_title=x_title, yaxis_title=None,
-                      height=max(220, 28 * len(shown) + 80))
+        error = dict(
+            type="data",
+            symmetric=False,
+            array=shown[hi] - shown[value],
+            arrayminus=shown[value] - shown[lo],
+            color="#444444",
+            thickness=1.2,
+        )
+    fig = go.Figure(
+        go.Bar(
+            x=shown[value],
+            y=shown[label].astype("str"),
+            orientation="h",
+            marker_color=colors,
+            error_x=error,
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**_LAYOUT, "hovermode": "closest"},
+        xaxis_title=x_title,
+        yaxis_title=None,
+        height=max(220, 28 * len(shown) + 80),
+    )
     return fig
 
 
-def choropleth(geojson: dict, frame: pd.DataFrame, code: str, value: str, title: str,
-               diverging: bool = False, hover: str | None = None) -> go.Figure:
+def choropleth(
+    geojson: dict,
+    frame: pd.DataFrame,
+    code: str,
+    value: str,
+    title: str,
+    diverging: bool = False,
+    hover: str | None = None,
+) -> go.Figure:
     """Areas filled by ``value`` (sequential scale; diverging around 0 for changes); areas without a value grey.
 
     Drawn as filled SVG shapes in longitude/latitude (north up, the aspect
@@ -97,15 +158,35 @@ def choropleth(geojson: dict, frame: pd.DataFrame, code: str, value: str, title:
         for poly in polygons:
             ring = np.asarray(poly[0])
             lats.extend(ring[:, 1])
-            fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], fill="toself", fillcolor=color, mode="lines",
-                                     line=dict(color="#FFFFFF", width=0.8), hoveron="fills", text=text,
-                                     hoverinfo="text", showlegend=False, name=key))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                             marker=dict(colorscale=scale, cmin=lo, cmax=hi, color=[lo],
-                                         colorbar=dict(title=dict(text=title)), showscale=True)))
+            fig.add_trace(
+                go.Scatter(
+                    x=ring[:, 0],
+                    y=ring[:, 1],
+                    fill="toself",
+                    fillcolor=color,
+                    mode="lines",
+                    line=dict(color="#FFFFFF", width=0.8),
+                    hoveron="fills",
+                    text=text,
+                    hoverinfo="text",
+                    showlegend=False,
+                    name=key,
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker=dict(
+                colorscale=scale, cmin=lo, cmax=hi, color=[lo], colorbar=dict(title=dict(text=title)), showscale=True
+            ),
+        )
+    )
     ratio = 1 / np.cos(np.radians(np.mean(lats))) if lats else 1.0
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=ratio)
-    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=560, plot_bgcolor="#FFFFFF",
-                      hovermode="closest")
+    fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=560, plot_bgcolor="#FFFFFF", hovermode="closest")
     return fig

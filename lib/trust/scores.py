@@ -39,12 +39,18 @@ import pandas as pd
 from lib.ingest.load import area_level_of
 from lib.store import provenance
 
-CAVEAT = ("Scores are mean answers on 0-10 questions times 10: 65 means an average answer of 6.5, "
-          "not that 65% of residents agree.")
+CAVEAT = (
+    "Scores are mean answers on 0-10 questions times 10: 65 means an average answer of 6.5, "
+    "not that 65% of residents agree."
+)
 NO_N = "The publisher gives no respondent counts, so no margin of error can be shown."
 DIMENSIONS = ("RACE", "AGE", "SEX", "GENDER", "EDUCATION", "INCOME", "ETHNICITY")
-LABELS = {"SAFETY": "Safety", "TRUST": "Trust", "T_LISTEN": "Trust: police listen to residents",
-          "T_RESPECT": "Trust: police treat residents with respect"}
+LABELS = {
+    "SAFETY": "Safety",
+    "TRUST": "Trust",
+    "T_LISTEN": "Trust: police listen to residents",
+    "T_RESPECT": "Trust: police treat residents with respect",
+}
 CADENCES = {"weekly": (7, 7), "monthly": (28, 31), "quarterly": (89, 92), "yearly": (365, 366)}
 LEVEL_ORDER = ("all", "city", "area", "division", "district", "precinct", "sector", "beat")
 
@@ -62,7 +68,7 @@ def parse_measure(name: str, bases: set[str] | list[str]) -> tuple[str, str | No
     m = re.search(rf"_({'|'.join(DIMENSIONS)})_", upper)
     if not m:
         return upper, None, None
-    head, dim, rest = upper[: m.start()], m.group(1).lower(), upper[m.end():]
+    head, dim, rest = upper[: m.start()], m.group(1).lower(), upper[m.end() :]
     bases = {b.upper() for b in bases}
     if head in bases:
         base = head
@@ -95,8 +101,11 @@ def datasets(store) -> list[str]:
 
 def catalog(store, dataset: str) -> pd.DataFrame:
     """Every measure of ``dataset`` parsed: measure, base, dimension, category."""
-    names = list(store.query("SELECT DISTINCT measure FROM survey_scores WHERE dataset = :d ORDER BY measure",
-                             {"d": dataset})["measure"])
+    names = list(
+        store.query("SELECT DISTINCT measure FROM survey_scores WHERE dataset = :d ORDER BY measure", {"d": dataset})[
+            "measure"
+        ]
+    )
     bases = {n for n in names if parse_measure(n, set())[1] is None}
     rows = [(n, *parse_measure(n, bases)) for n in names]
     return pd.DataFrame(rows, columns=["measure", "base", "dimension", "category"])
@@ -106,17 +115,29 @@ def levels(store, dataset: str) -> pd.DataFrame:
     """Area levels with their cadences, area counts and date ranges, coarse to fine."""
     frame = store.query(
         "SELECT level, period_days, count(DISTINCT area) AS areas, min(period_start) AS first, "
-        "max(period_end) AS last FROM survey_scores WHERE dataset = :d GROUP BY level, period_days", {"d": dataset})
+        "max(period_end) AS last FROM survey_scores WHERE dataset = :d GROUP BY level, period_days",
+        {"d": dataset},
+    )
     frame["cadence"] = frame["period_days"].map(cadence_of)
     out = frame.groupby(["level", "cadence"], as_index=False).agg(
-        areas=("areas", "max"), first=("first", "min"), last=("last", "max"))
+        areas=("areas", "max"), first=("first", "min"), last=("last", "max")
+    )
     rank = {lvl: i for i, lvl in enumerate(LEVEL_ORDER)}
-    return out.sort_values(["level", "cadence"], key=lambda s: s.map(rank).fillna(50) if s.name == "level" else s,
-                           ).reset_index(drop=True)
+    return out.sort_values(
+        ["level", "cadence"],
+        key=lambda s: s.map(rank).fillna(50) if s.name == "level" else s,
+    ).reset_index(drop=True)
 
 
-def series(store, dataset: str, base: str, level: str, cadence: str = "monthly",
-           areas: list[str] | None = None, dimension: str | None = None) -> pd.DataFrame:
+def series(
+    store,
+    dataset: str,
+    base: str,
+    level: str,
+    cadence: str = "monthly",
+    areas: list[str] | None = None,
+    dimension: str | None = None,
+) -> pd.DataFrame:
     """Published values of ``base`` (or its breakdown by ``dimension``) over time, as published.
 
     Returns area, period_start, period_end, measure, category, value, n (n is
@@ -135,27 +156,38 @@ def series(store, dataset: str, base: str, level: str, cadence: str = "monthly",
     frame = store.query(
         "SELECT area, period_start, period_end, measure, value, n FROM survey_scores "
         "WHERE dataset = :d AND level = :l AND period_days BETWEEN :lo AND :hi "
-        f"AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) {where} ORDER BY area, period_start, measure", params)
+        f"AND measure IN (SELECT unnest(CAST(:m AS TEXT[]))) {where} ORDER BY area, period_start, measure",
+        params,
+    )
     frame.insert(4, "category", frame["measure"].map(dict(zip(chosen["measure"], chosen["category"]))))
     return frame
 
 
 def periods(store, dataset: str, level: str, cadence: str = "monthly") -> list[pd.Timestamp]:
     lo, hi = _days(cadence)
-    frame = store.query("SELECT DISTINCT period_start FROM survey_scores WHERE dataset = :d AND level = :l "
-                        "AND period_days BETWEEN :lo AND :hi ORDER BY period_start",
-                        {"d": dataset, "l": level, "lo": lo, "hi": hi})
+    frame = store.query(
+        "SELECT DISTINCT period_start FROM survey_scores WHERE dataset = :d AND level = :l "
+        "AND period_days BETWEEN :lo AND :hi ORDER BY period_start",
+        {"d": dataset, "l": level, "lo": lo, "hi": hi},
+    )
     return list(frame["period_start"])
 
 
 def areas(store, dataset: str, level: str) -> list[str]:
-    codes = store.query("SELECT DISTINCT area FROM survey_scores WHERE dataset = :d AND level = :l",
-                        {"d": dataset, "l": level})["area"]
+    codes = store.query(
+        "SELECT DISTINCT area FROM survey_scores WHERE dataset = :d AND level = :l", {"d": dataset, "l": level}
+    )["area"]
     return sorted(codes, key=lambda c: (0, int(c), c) if str(c).isdigit() else (1, 0, str(c)))
 
 
-def latest_by_area(store, dataset: str, base: str = "TRUST", level: str = "district", cadence: str = "monthly",
-                   period: pd.Timestamp | None = None) -> pd.DataFrame:
+def latest_by_area(
+    store,
+    dataset: str,
+    base: str = "TRUST",
+    level: str = "district",
+    cadence: str = "monthly",
+    period: pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """One published value of ``base`` per area for ``period`` (the latest when None).
 
     Returns area, period_start, period_end, value, n.
@@ -169,8 +201,9 @@ def latest_by_area(store, dataset: str, base: str = "TRUST", level: str = "distr
     return out.reset_index(drop=True)
 
 
-def change_by_area(store, dataset: str, base: str, level: str, start: pd.Timestamp, end: pd.Timestamp,
-                   cadence: str = "monthly") -> pd.DataFrame:
+def change_by_area(
+    store, dataset: str, base: str, level: str, start: pd.Timestamp, end: pd.Timestamp, cadence: str = "monthly"
+) -> pd.DataFrame:
     """Per area: the published value at ``start`` and at ``end`` and the change in points (end - start)."""
     frame = series(store, dataset, base, level, cadence)
     a = frame[frame["period_start"] == pd.Timestamp(start)].set_index("area")["value"]
@@ -191,11 +224,17 @@ def boundary_level(store, codes: list[str]) -> str | None:
 
 def geojson(store, level: str) -> dict:
     """The simplified polygons of a boundary level as a GeoJSON FeatureCollection (properties code, name)."""
-    rows = store.query("SELECT code, name, coalesce(geometry_simple, geometry) AS g FROM boundaries "
-                       "WHERE level = :l ORDER BY code", {"l": level})
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": code, "properties": {"code": code, "name": name}, "geometry": json.loads(g)}
-        for code, name, g in rows.itertuples(index=False)]}
+    rows = store.query(
+        "SELECT code, name, coalesce(geometry_simple, geometry) AS g FROM boundaries WHERE level = :l ORDER BY code",
+        {"l": level},
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": code, "properties": {"code": code, "name": name}, "geometry": json.loads(g)}
+            for code, name, g in rows.itertuples(index=False)
+        ],
+    }
 
 
 def sources(store, dataset: str) -> str:

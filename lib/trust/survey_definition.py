@@ -49,9 +49,13 @@ PERIODS = ("none", "month", "quarter", "year")
 
 # -- wording tables (each is tested as a table) -------------------------------------------------
 TRUST_WORDS = r"\bpolice|\bofficers?\b|\btrust|\bsheriff|\bdeput(y|ies)\b|\blaw enforcement|\bcops?\b"
-SAFETY_WORDS = r"\bsafe\b|\bsafety\b|\bunsafe\b|\bsafely\b|at night|after dark|during the day|walking alone|\bafraid\b|\bfear"
-REVERSE_WORDS = (r"\bunsafe\b|\bafraid\b|\bfear|\bworr(y|ied)|\bnot\b|\bnever\b|\bcrime is a (big |serious )?problem"
-                 r"|\bunfair|\brude\b|\bdisrespect|\bbias|\bharass|\bdisorder")
+SAFETY_WORDS = (
+    r"\bsafe\b|\bsafety\b|\bunsafe\b|\bsafely\b|at night|after dark|during the day|walking alone|\bafraid\b|\bfear"
+)
+REVERSE_WORDS = (
+    r"\bunsafe\b|\bafraid\b|\bfear|\bworr(y|ied)|\bnot\b|\bnever\b|\bcrime is a (big |serious )?problem"
+    r"|\bunfair|\brude\b|\bdisrespect|\bbias|\bharass|\bdisorder"
+)
 # Behaviour, not attitude: "Had contact with the police", "Called 911".
 EXCLUDE_WORDS = r"\bcontact\b|\bcalled\b|\bvisited\b|\battended\b|\b911\b|\bfire\b"
 
@@ -77,12 +81,19 @@ NONANSWERS = r"don.?t know|not sure|prefer not|refused|no answer|^n/?a$|^unknown
 # Standard category names, so that a margins file can use one vocabulary (tested as a table).
 STANDARD_CATEGORIES = {
     "sex": ((r"^(female|woman|women|f)$", "Female"), (r"^(male|man|men|m)$", "Male")),
-    "race": ((r"two or more|multi|mixed", "Two or more"), (r"hispanic|latin", "Hispanic"),
-             (r"american indian|alaska|native american|indigenous", "American Indian or Alaska Native"),
-             (r"asian|pacific|hawaiian", "Asian or Pacific Islander"), (r"black|african", "Black"),
-             (r"white|caucasian", "White"), (r"other", "Other")),
-    "hispanic": ((r"^(no|not hispanic.*|non-?hispanic.*|not latin.*)$", "Not Hispanic"),
-                 (r"^(yes|hispanic.*|latin.*)$", "Hispanic")),
+    "race": (
+        (r"two or more|multi|mixed", "Two or more"),
+        (r"hispanic|latin", "Hispanic"),
+        (r"american indian|alaska|native american|indigenous", "American Indian or Alaska Native"),
+        (r"asian|pacific|hawaiian", "Asian or Pacific Islander"),
+        (r"black|african", "Black"),
+        (r"white|caucasian", "White"),
+        (r"other", "Other"),
+    ),
+    "hispanic": (
+        (r"^(no|not hispanic.*|non-?hispanic.*|not latin.*)$", "Not Hispanic"),
+        (r"^(yes|hispanic.*|latin.*)$", "Hispanic"),
+    ),
 }
 AGE_BANDS = ((18, 34), (35, 44), (45, 54), (55, 64), (65, 200))
 TWO_OR_MORE = "Two or more"
@@ -118,11 +129,11 @@ class SurveyDefinition:
     high_is_favourable: bool = True
     indexes: dict[str, IndexSpec] = field(default_factory=dict)
     demographics: dict[str, Demographic] = field(default_factory=dict)
-    area: str = "area"            # the loaded area field, or a boundary level (beat, district ...)
-    period: str = "none"          # none, month, quarter, year, or column:<name>
-    period_label: str = ""        # the single wave's name when there are no dates
-    margins: str | None = None    # population dataset to rake to
-    weighting: str = "none"       # rake, supplied (the vendor's weight column), none
+    area: str = "area"  # the loaded area field, or a boundary level (beat, district ...)
+    period: str = "none"  # none, month, quarter, year, or column:<name>
+    period_label: str = ""  # the single wave's name when there are no dates
+    margins: str | None = None  # population dataset to rake to
+    weighting: str = "none"  # rake, supplied (the vendor's weight column), none
     notes: list[str] = field(default_factory=list)
 
     # -- (de)serialisation ------------------------------------------------------------------
@@ -147,6 +158,7 @@ class SurveyDefinition:
 
 
 # -- small readers -----------------------------------------------------------------------------
+
 
 def wording(column: str) -> str:
     """A header as words: ``'Quality_of_police_services__12_01'`` -> ``'Quality of police services'``."""
@@ -232,6 +244,7 @@ def standard_category(field_name: str, label: str) -> str:
 
 # -- demographics by content ---------------------------------------------------------------------
 
+
 def content_field(values: pd.Series) -> str | None:
     """Which demographic a column of labels holds, from its values alone (None if it is not one)."""
     distinct = [v for v in values.dropna().unique() if not re.search(NONANSWERS, str(v).lower())]
@@ -259,7 +272,7 @@ def paired_codes(frame: pd.DataFrame, label_col: str, reach: int = 3) -> tuple[s
     cols = list(frame.columns)
     at = cols.index(label_col)
     labels = frame[label_col]
-    for col in cols[max(0, at - reach): at + reach + 1]:
+    for col in cols[max(0, at - reach) : at + reach + 1]:
         if col == label_col:
             continue
         codes = frame[col]
@@ -317,8 +330,12 @@ def _single_valued(values: pd.Series) -> bool:
 
 def _age_numbers(values: pd.Series) -> bool:
     numbers = pd.to_numeric(values.dropna(), errors="coerce")
-    return (len(numbers) > 0 and numbers.notna().mean() > 0.95 and numbers.nunique() > 15
-            and numbers.between(14, 110).mean() > 0.9)
+    return (
+        len(numbers) > 0
+        and numbers.notna().mean() > 0.95
+        and numbers.nunique() > 15
+        and numbers.between(14, 110).mean() > 0.9
+    )
 
 
 def suggest_demographics(frame: pd.DataFrame, missing_codes: list[float]) -> tuple[dict[str, Demographic], list[str]]:
@@ -351,8 +368,10 @@ def suggest_demographics(frame: pd.DataFrame, missing_codes: list[float]) -> tup
     shift = header_shift(frame, found)
     if shift:
         shown = ", ".join(f"{n} in '{c[-1]}'" for n, c in found.items())
-        notes.append(f"The demographic headers sit {shift} columns to the left of their contents "
-                     f"(found by content: {shown}); the other demographic columns were read with that shift.")
+        notes.append(
+            f"The demographic headers sit {shift} columns to the left of their contents "
+            f"(found by content: {shown}); the other demographic columns were read with that shift."
+        )
     for name in DEMOGRAPHICS:
         if name in out:
             continue
@@ -373,7 +392,9 @@ def suggest_demographics(frame: pd.DataFrame, missing_codes: list[float]) -> tup
                     value = frame[c].dropna().iloc[0]
                     label = wording(cols[cols.index(c) - shift]) if 0 <= cols.index(c) - shift < len(cols) else ""
                     named = bool(label) and not _matches(DEMOGRAPHIC_HEADER_WORDS[name], label)
-                    codes[f"{c}={value}"] = standard_category(name, label) if named else f"code {value} (no label in the file)"
+                    codes[f"{c}={value}"] = (
+                        standard_category(name, label) if named else f"code {value} (no label in the file)"
+                    )
                 out[name] = Demographic(block, codes, f"{where}: check all that apply, {len(block)} columns")
                 claimed.update(block)
             elif _categorical(values):
@@ -384,11 +405,18 @@ def suggest_demographics(frame: pd.DataFrame, missing_codes: list[float]) -> tup
                     out[name] = Demographic([label_col], codes, f"{where}: labels in '{label_col}'")
                     claimed.add(label_col)
                 else:
-                    table = {v: standard_category(name, v) for v in sorted(values.dropna().unique(), key=_sort_key)
-                             if not (_is_number(v) and float(v) in missing_codes)}
+                    table = {
+                        v: standard_category(name, v)
+                        for v in sorted(values.dropna().unique(), key=_sort_key)
+                        if not (_is_number(v) and float(v) in missing_codes)
+                    }
                     unlabeled = all(_is_number(v) for v in table)
-                    out[name] = Demographic([col], table, where + (": codes without labels in the file; "
-                                            "name them from the questionnaire" if unlabeled else ""))
+                    out[name] = Demographic(
+                        [col],
+                        table,
+                        where
+                        + (": codes without labels in the file; name them from the questionnaire" if unlabeled else ""),
+                    )
             else:
                 continue
             claimed.add(col)
@@ -449,6 +477,7 @@ def _sort_key(value):
 
 # -- categories per respondent -------------------------------------------------------------------
 
+
 def categorise(frame: pd.DataFrame, spec: Demographic, missing_codes=()) -> pd.Series:
     """Each respondent's category for one demographic (missing where unanswered or "don't know").
 
@@ -464,10 +493,13 @@ def categorise(frame: pd.DataFrame, spec: Demographic, missing_codes=()) -> pd.S
     if not spec.columns:
         return pd.Series(None, index=frame.index, dtype="object")
     if len(spec.columns) > 1:
-        ticked = pd.DataFrame({
-            c: frame[c].map(lambda v, c=c: spec.codes.get(f"{c}={v}", f"{c}={v}") if pd.notna(v) else None)
-            for c in spec.columns
-        }, index=frame.index)
+        ticked = pd.DataFrame(
+            {
+                c: frame[c].map(lambda v, c=c: spec.codes.get(f"{c}={v}", f"{c}={v}") if pd.notna(v) else None)
+                for c in spec.columns
+            },
+            index=frame.index,
+        )
         count = ticked.notna().sum(axis=1)
         first = ticked.bfill(axis=1).iloc[:, 0]
         return first.where(count <= 1, TWO_OR_MORE).where(count > 0)
@@ -492,8 +524,17 @@ def race_ethnicity(race: pd.Series, hispanic: pd.Series | None) -> pd.Series:
 
 # -- the suggestion -------------------------------------------------------------------------------
 
-def suggest(frame: pd.DataFrame, dataset: str, *, has_dates: bool = False, area_choices: dict[str, float] | None = None,
-            margins: str | None = None, has_weights: bool = False, months: pd.Series | None = None) -> SurveyDefinition:
+
+def suggest(
+    frame: pd.DataFrame,
+    dataset: str,
+    *,
+    has_dates: bool = False,
+    area_choices: dict[str, float] | None = None,
+    margins: str | None = None,
+    has_weights: bool = False,
+    months: pd.Series | None = None,
+) -> SurveyDefinition:
     """A definition for the survey whose answers are ``frame`` (a sample of its ``attributes``, in column order).
 
     Parameters
@@ -531,8 +572,10 @@ def suggest(frame: pd.DataFrame, dataset: str, *, has_dates: bool = False, area_
                 added = [c for c in members if c not in cols and not any(c in v for v in chosen.values())]
                 if added:
                     cols.extend(added)
-                    notes.append(f"{INDEXES[name]}: {', '.join(map(wording, added))} joined from the same "
-                                 f"question grid ({grid}).")
+                    notes.append(
+                        f"{INDEXES[name]}: {', '.join(map(wording, added))} joined from the same "
+                        f"question grid ({grid})."
+                    )
         cols.sort(key=list(frame.columns).index)
     scales = [scale_of(frame[c]) for cols in chosen.values() for c in cols]
     if scales:
@@ -553,14 +596,18 @@ def suggest(frame: pd.DataFrame, dataset: str, *, has_dates: bool = False, area_
             for c, value in zip(cols, r):
                 if np.isfinite(value) and value < 0:
                     reverse = [x for x in reverse if x != c] if c in reverse else reverse + [c]
-                    notes.append(f"{INDEXES[name]}: '{wording(c)}' runs against the other items "
-                                 f"(item-rest r = {value:.2f}); its reverse coding was switched.")
+                    notes.append(
+                        f"{INDEXES[name]}: '{wording(c)}' runs against the other items "
+                        f"(item-rest r = {value:.2f}); its reverse coding was switched."
+                    )
         indexes[name] = IndexSpec(INDEXES[name], cols, reverse)
         found = ", ".join(wording(c) for c in cols) or "none found: choose them below"
         notes.insert(0, f"{INDEXES[name]} items: {found}.")
     if missing_codes:
-        notes.append(f"Answers run {low:g}-{high:g}; {', '.join(f'{m:g}' for m in missing_codes)} "
-                     "stand apart from the scale and are read as \"don't know\" (missing).")
+        notes.append(
+            f"Answers run {low:g}-{high:g}; {', '.join(f'{m:g}' for m in missing_codes)} "
+            'stand apart from the scale and are read as "don\'t know" (missing).'
+        )
     demographics, demo_notes = suggest_demographics(frame, missing_codes)
     notes += demo_notes
     area = "area"
@@ -575,13 +622,29 @@ def suggest(frame: pd.DataFrame, dataset: str, *, has_dates: bool = False, area_
     else:
         year = re.search(r"(19|20)\d\d", dataset)
         label = year.group(0) if year else "all responses"
-        notes.append(f"No response dates: one wave, labelled '{label}'. Trends need a survey with dates or a wave column.")
+        notes.append(
+            f"No response dates: one wave, labelled '{label}'. Trends need a survey with dates or a wave column."
+        )
     weighting = "supplied" if has_weights else ("rake" if margins else "none")
-    return SurveyDefinition(dataset, float(low), float(high), missing_codes, True, indexes, demographics,
-                            area, period, label, margins, weighting, notes)
+    return SurveyDefinition(
+        dataset,
+        float(low),
+        float(high),
+        missing_codes,
+        True,
+        indexes,
+        demographics,
+        area,
+        period,
+        label,
+        margins,
+        weighting,
+        notes,
+    )
 
 
 # -- checks and storage -----------------------------------------------------------------------------
+
 
 def problems(defn: SurveyDefinition, columns: list[str]) -> list[str]:
     """What makes a definition unusable on a survey with ``columns`` (empty when it is fine)."""
@@ -655,6 +718,7 @@ def save(store, defn: SurveyDefinition, columns: list[str]) -> None:
     with store.transaction():
         schema.create_tables(store)
         store.execute("DELETE FROM documents WHERE name = :n", {"n": document_name(defn.dataset)})
-        store.execute("INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
-                      {"n": document_name(defn.dataset), "b": defn.to_json(),
-                       "t": pd.Timestamp.now().floor("s").to_pydatetime()})
+        store.execute(
+            "INSERT INTO documents (name, body, updated_at) VALUES (:n, :b, :t)",
+            {"n": document_name(defn.dataset), "b": defn.to_json(), "t": pd.Timestamp.now().floor("s").to_pydatetime()},
+        )

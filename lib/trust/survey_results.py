@@ -36,13 +36,29 @@ from lib.store.schema import level_column
 from lib.trust import survey_definition as sd
 from lib.trust.survey_definition import SurveyDefinition
 
-DIMENSION_SYNONYMS = {"gender": "sex", "race_ethnicity": "race", "race/ethnicity": "race", "ethnicity": "race",
-                      "race and ethnicity": "race", "age group": "age", "age_group": "age", "agegroup": "age"}
-GROUP_LABELS = {"area": "Area", "age": "Age", "sex": "Sex", "race": "Race/ethnicity", "hispanic": "Hispanic origin",
-                "education": "Education", "income": "Household income"}
+DIMENSION_SYNONYMS = {
+    "gender": "sex",
+    "race_ethnicity": "race",
+    "race/ethnicity": "race",
+    "ethnicity": "race",
+    "race and ethnicity": "race",
+    "age group": "age",
+    "age_group": "age",
+    "agegroup": "age",
+}
+GROUP_LABELS = {
+    "area": "Area",
+    "age": "Age",
+    "sex": "Sex",
+    "race": "Race/ethnicity",
+    "hispanic": "Hispanic origin",
+    "education": "Education",
+    "income": "Household income",
+}
 
 
 # -- what is loaded -------------------------------------------------------------------------------
+
 
 def survey_datasets(store) -> pd.DataFrame:
     """Survey datasets with their respondents and date range, largest first."""
@@ -50,21 +66,25 @@ def survey_datasets(store) -> pd.DataFrame:
         return pd.DataFrame(columns=["dataset", "n", "first", "last"])
     return store.query(
         "SELECT dataset, count(*) AS n, min(responded_at) AS first, max(responded_at) AS last "
-        "FROM survey_responses GROUP BY dataset ORDER BY count(*) DESC, dataset")
+        "FROM survey_responses GROUP BY dataset ORDER BY count(*) DESC, dataset"
+    )
 
 
 def sample_answers(store, dataset: str, limit: int = 3000) -> pd.DataFrame:
     """Up to ``limit`` respondents' source columns (the ``attributes``), in the file's column order."""
-    rows = store.query("SELECT attributes FROM survey_responses WHERE dataset = :d ORDER BY response_id LIMIT :n",
-                       {"d": dataset, "n": int(limit)})
+    rows = store.query(
+        "SELECT attributes FROM survey_responses WHERE dataset = :d ORDER BY response_id LIMIT :n",
+        {"d": dataset, "n": int(limit)},
+    )
     return pd.DataFrame([json.loads(a) for a in rows["attributes"]])
 
 
 def area_choices(store, dataset: str) -> dict[str, float]:
     """Share of respondents with a code for the loaded area field and for each boundary level."""
     cols = [c for c in store.columns("survey_responses") if c.startswith("lvl_")]
-    parts = ", ".join(["count(area) * 1.0 / count(*) AS area"] + [f'count("{c}") * 1.0 / count(*) AS "{c[4:]}"'
-                                                                   for c in cols])
+    parts = ", ".join(
+        ["count(area) * 1.0 / count(*) AS area"] + [f'count("{c}") * 1.0 / count(*) AS "{c[4:]}"' for c in cols]
+    )
     row = store.query(f"SELECT {parts} FROM survey_responses WHERE dataset = :d", {"d": dataset}).iloc[0]
     return {k: float(v) for k, v in row.items() if pd.notna(v)}
 
@@ -73,8 +93,9 @@ def population(store, dataset: str | None) -> pd.DataFrame:
     """The rows of one population (margins) dataset: area, dimension, category, population."""
     if not dataset or "population" not in store.tables():
         return pd.DataFrame(columns=["area", "dimension", "category", "population", "level"])
-    return store.query("SELECT area, dimension, category, population, level FROM population WHERE dataset = :d",
-                       {"d": dataset})
+    return store.query(
+        "SELECT area, dimension, category, population, level FROM population WHERE dataset = :d", {"d": dataset}
+    )
 
 
 def matching_margins(store, codes: set[str]) -> str | None:
@@ -96,11 +117,19 @@ def definition_for(store, dataset: str) -> tuple[SurveyDefinition, pd.Timestamp 
     if saved:
         return saved
     sample = sample_answers(store, dataset)
-    dates = store.query("SELECT responded_at FROM survey_responses WHERE dataset = :d AND responded_at IS NOT NULL "
-                        "LIMIT 5000", {"d": dataset})["responded_at"]
+    dates = store.query(
+        "SELECT responded_at FROM survey_responses WHERE dataset = :d AND responded_at IS NOT NULL LIMIT 5000",
+        {"d": dataset},
+    )["responded_at"]
     choices = area_choices(store, dataset)
-    defn = sd.suggest(sample, dataset, has_dates=len(dates) > 0, months=dates.dt.to_period("M").dt.to_timestamp(),
-                      area_choices=choices, has_weights=_has_weights(store, dataset))
+    defn = sd.suggest(
+        sample,
+        dataset,
+        has_dates=len(dates) > 0,
+        months=dates.dt.to_period("M").dt.to_timestamp(),
+        area_choices=choices,
+        has_weights=_has_weights(store, dataset),
+    )
     defn.margins = matching_margins(store, set(_area_codes(store, dataset, defn.area)))
     if defn.weighting == "none" and defn.margins:
         defn.weighting = "rake"
@@ -118,11 +147,16 @@ def _area_column(area: str) -> str:
 
 def _area_codes(store, dataset: str, area: str) -> list[str]:
     col = _area_column(area)
-    return list(store.query(f'SELECT DISTINCT "{col}" AS a FROM survey_responses WHERE dataset = :d AND "{col}" IS NOT NULL',
-                            {"d": dataset})["a"])
+    return list(
+        store.query(
+            f'SELECT DISTINCT "{col}" AS a FROM survey_responses WHERE dataset = :d AND "{col}" IS NOT NULL',
+            {"d": dataset},
+        )["a"]
+    )
 
 
 # -- 1. respondents --------------------------------------------------------------------------------
+
 
 def respondents(store, defn: SurveyDefinition) -> pd.DataFrame:
     """One row per respondent of ``defn.dataset``, read through the definition.
@@ -136,8 +170,11 @@ def respondents(store, defn: SurveyDefinition) -> pd.DataFrame:
     params = {"d": defn.dataset, **{f"c{i}": c for i, c in enumerate(cols)}}
     extract = "".join(f', CAST(attributes AS JSON) ->> :c{i} AS "c{i}"' for i in range(len(cols)))
     area = _area_column(defn.area)
-    raw = store.query(f'SELECT response_id, responded_at, "{area}" AS area, weight AS supplied_weight{extract} '
-                      "FROM survey_responses WHERE dataset = :d ORDER BY response_id", params)
+    raw = store.query(
+        f'SELECT response_id, responded_at, "{area}" AS area, weight AS supplied_weight{extract} '
+        "FROM survey_responses WHERE dataset = :d ORDER BY response_id",
+        params,
+    )
     source = sd.normalise_frame(raw[[f"c{i}" for i in range(len(cols))]].set_axis(cols, axis=1))
     out = raw[["response_id", "area", "supplied_weight"]].copy()
     out["period"], out["period_start"] = _periods(defn, raw["responded_at"], source)
@@ -145,8 +182,14 @@ def respondents(store, defn: SurveyDefinition) -> pd.DataFrame:
         if not spec.items:
             continue
         answers = source[spec.items].apply(pd.to_numeric, errors="coerce").to_numpy()
-        scaled = rescale(answers, defn.scale_low, defn.scale_high, defn.missing_codes,
-                         [c in spec.reverse for c in spec.items], defn.high_is_favourable)
+        scaled = rescale(
+            answers,
+            defn.scale_low,
+            defn.scale_high,
+            defn.missing_codes,
+            [c in spec.reverse for c in spec.items],
+            defn.high_is_favourable,
+        )
         out[name] = index_scores(scaled)
         for j, col in enumerate(spec.items):
             out[f"{name}:{col}"] = scaled[:, j]
@@ -180,22 +223,24 @@ def _periods(defn: SurveyDefinition, when: pd.Series, source: pd.DataFrame) -> t
 
 # -- 2. analyse ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Analysis:
     """Respondents of the chosen periods and areas with their weights, and how they were weighted."""
 
     frame: pd.DataFrame
     indexes: dict[str, str]
-    method: str                      # "raked", "supplied", "unweighted"
-    reason: str                      # one sentence for the page
+    method: str  # "raked", "supplied", "unweighted"
+    reason: str  # one sentence for the page
     dimensions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     alpha: dict[str, tuple[float, int]] = field(default_factory=dict)
     max_error: float = 0.0
 
 
-def margin_targets(margins: pd.DataFrame, dimensions: list[str], areas: list[str] | None,
-                   survey_areas: set[str]) -> tuple[dict[str, dict[str, float]], list[str]]:
+def margin_targets(
+    margins: pd.DataFrame, dimensions: list[str], areas: list[str] | None, survey_areas: set[str]
+) -> tuple[dict[str, dict[str, float]], list[str]]:
     """Raking targets ``{dimension: {category: population}}`` from population rows.
 
     The area margin comes from ``total`` rows (or, without them, one dimension
@@ -230,8 +275,13 @@ def margin_targets(margins: pd.DataFrame, dimensions: list[str], areas: list[str
     return targets, notes
 
 
-def analyse(resp: pd.DataFrame, defn: SurveyDefinition, margins: pd.DataFrame | None = None,
-            periods: list[str] | None = None, areas: list[str] | None = None) -> Analysis:
+def analyse(
+    resp: pd.DataFrame,
+    defn: SurveyDefinition,
+    margins: pd.DataFrame | None = None,
+    periods: list[str] | None = None,
+    areas: list[str] | None = None,
+) -> Analysis:
     """Weights and reliability for the respondents of ``periods`` and ``areas`` (all when None).
 
     Each period (survey wave) is weighted on its own: raked to the margins of
@@ -269,8 +319,11 @@ def analyse(resp: pd.DataFrame, defn: SurveyDefinition, margins: pd.DataFrame | 
                 error = max(error, result.max_error)
             frame["weight"] = weights
             method = "raked" if used else "unweighted"
-            reason = (f"Raked to the population margins of {', '.join(used)} from '{defn.margins}'."
-                      if used else "The margins share no category with the survey: unweighted.")
+            reason = (
+                f"Raked to the population margins of {', '.join(used)} from '{defn.margins}'."
+                if used
+                else "The margins share no category with the survey: unweighted."
+            )
     if method == "unweighted" and not reason:
         reason = _unweighted_reason(defn, margins)
     notes = list(dict.fromkeys(notes))
@@ -279,16 +332,22 @@ def analyse(resp: pd.DataFrame, defn: SurveyDefinition, margins: pd.DataFrame | 
 
 def _unweighted_reason(defn: SurveyDefinition, margins: pd.DataFrame) -> str:
     if defn.weighting == "none":
-        return ("Unweighted: no population margins are loaded for this survey's areas, so the estimates "
-                "describe the people who answered, not necessarily all residents. Load a margins file "
-                "(area, dimension, category, population) as population to weight them.")
+        return (
+            "Unweighted: no population margins are loaded for this survey's areas, so the estimates "
+            "describe the people who answered, not necessarily all residents. Load a margins file "
+            "(area, dimension, category, population) as population to weight them."
+        )
     if defn.weighting == "rake":
-        return (f"Unweighted: the margins '{defn.margins}' are not loaded." if defn.margins else
-                "Unweighted: choose the population margins to rake to.")
+        return (
+            f"Unweighted: the margins '{defn.margins}' are not loaded."
+            if defn.margins
+            else "Unweighted: choose the population margins to rake to."
+        )
     return "Unweighted: the survey's weight column is empty for some respondents."
 
 
 # -- 3. estimates ----------------------------------------------------------------------------------
+
 
 def estimates(analysis: Analysis, index: str, by: str | list[str] | None = None) -> pd.DataFrame:
     """Weighted means of ``index`` (overall, or per group of ``by``) with n, effective n, deff and 95% CI.
@@ -317,12 +376,20 @@ def compare(analysis: Analysis, index: str, before: str, after: str) -> weightin
 
 def reliability(analysis: Analysis) -> pd.DataFrame:
     """Cronbach's alpha per index, with the respondents who answered every item."""
-    rows = [{"index": analysis.indexes[k], "cronbach_alpha": a, "complete_respondents": n,
-             "reliable": bool(np.isfinite(a) and a >= MIN_ALPHA)} for k, (a, n) in analysis.alpha.items()]
+    rows = [
+        {
+            "index": analysis.indexes[k],
+            "cronbach_alpha": a,
+            "complete_respondents": n,
+            "reliable": bool(np.isfinite(a) and a >= MIN_ALPHA),
+        }
+        for k, (a, n) in analysis.alpha.items()
+    ]
     return pd.DataFrame(rows)
 
 
 # -- the whole chain, for other pages ------------------------------------------------------------
+
 
 def _prepared(store, dataset: str) -> tuple[SurveyDefinition, pd.DataFrame, pd.DataFrame]:
     defn, _ = definition_for(store, dataset)

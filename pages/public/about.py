@@ -19,8 +19,21 @@ records = cached.loads(cached.version())
 if records.empty:
     st.info("Nothing is loaded yet.")
 else:
-    shown = records[["load_id", "kind", "dataset", "source_name", "loaded_at", "rows_loaded",
-                     "rows_rejected", "rows_not_geocoded", "period_start", "period_end", "synthetic"]]
+    shown = records[
+        [
+            "load_id",
+            "kind",
+            "dataset",
+            "source_name",
+            "loaded_at",
+            "rows_loaded",
+            "rows_rejected",
+            "rows_not_geocoded",
+            "period_start",
+            "period_end",
+            "synthetic",
+        ]
+    ]
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(f"Store: {info['store']['engine']}. Rows marked synthetic were generated for testing.")
 

@@ -14,8 +14,13 @@ from lib.public.privacy import Rules
 
 lang = lang_from(st.query_params)
 NAMES = {"en": "English", "es": "Español"}
-choice = st.segmented_control(f"{t('page.lang', 'en')} / {t('page.lang', 'es')}", list(LANGS), default=lang,
-                              format_func=NAMES.get, key="public_lang")
+choice = st.segmented_control(
+    f"{t('page.lang', 'en')} / {t('page.lang', 'es')}",
+    list(LANGS),
+    default=lang,
+    format_func=NAMES.get,
+    key="public_lang",
+)
 if choice and choice != lang:
     st.query_params["lang"] = choice
     st.rerun()
@@ -35,13 +40,13 @@ if not meta["datasets"] or not meta["levels"]:
 dataset = st.query_params.get("dataset")
 dataset = dataset if dataset in meta["datasets"] else meta["datasets"][0]
 if len(meta["datasets"]) > 1:
-    dataset = st.selectbox(t("page.dataset", lang), meta["datasets"], index=meta["datasets"].index(dataset),
-                           key="public_dataset")
+    dataset = st.selectbox(
+        t("page.dataset", lang), meta["datasets"], index=meta["datasets"].index(dataset), key="public_dataset"
+    )
 st.query_params["dataset"] = dataset
 cutoff = meta["cutoffs"].get(dataset)
 if cutoff is not None:
-    st.caption(t("page.as_of", lang, date=date_text(cutoff - pd.Timedelta(days=1), lang),
-                 lag=rules.lag_days))
+    st.caption(t("page.as_of", lang, date=date_text(cutoff - pd.Timedelta(days=1), lang), lag=rules.lag_days))
 if "sample" in dataset.lower():
     st.caption(t("method.sample", lang))
 
@@ -52,8 +57,9 @@ level = level if level in levels else levels[0]
 area = st.query_params.get("area") or ""
 left, right = st.columns([1, 1])
 with left:
-    typed = st.text_input(t("search.text", lang), key="public_search", help=t("search.help", lang),
-                          placeholder="1200 W Madison")
+    typed = st.text_input(
+        t("search.text", lang), key="public_search", help=t("search.help", lang), placeholder="1200 W Madison"
+    )
 found = cached.public_find_area(typed.strip()[:120], level, version) if typed else None
 if typed and found is None:
     st.warning(t("search.not_found", lang))
@@ -62,15 +68,25 @@ if found is not None and st.session_state.get("public_last_search") != typed:
     st.session_state["public_last_search"] = typed
     level, area = found.level, found.code
 with right:
-    level = st.selectbox(t("search.level", lang), levels, index=levels.index(level),
-                         format_func=lambda lvl: level_word(lvl, lang), key=f"public_level_{level}")
+    level = st.selectbox(
+        t("search.level", lang),
+        levels,
+        index=levels.index(level),
+        format_func=lambda lvl: level_word(lvl, lang),
+        key=f"public_level_{level}",
+    )
     frame = meta["areas"][level]
     codes = [""] + list(frame["code"])
     labels = dict(zip(frame["code"], frame["label"]))
     word = level_word(level, lang)
     area = area if area in labels else ""
-    area = st.selectbox(t("search.pick", lang), codes, index=codes.index(area), key=f"public_area_{level}_{area}",
-                        format_func=lambda c: t("search.all", lang) if not c else f"{word} {labels[c].split(' ', 1)[1]}")
+    area = st.selectbox(
+        t("search.pick", lang),
+        codes,
+        index=codes.index(area),
+        key=f"public_area_{level}_{area}",
+        format_func=lambda c: t("search.all", lang) if not c else f"{word} {labels[c].split(' ', 1)[1]}",
+    )
 st.query_params["level"] = level
 if area:
     st.query_params["area"] = area
@@ -101,16 +117,23 @@ if area:
         st.caption(t("common.period", lang, period=by_area.period))
 trend = figure("crime_trend")
 widgets.public_figure(trend, public_charts.trend(trend), "trend")
-note = (t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
-        + " " + t("chart.suppressed_note", lang))
+note = (
+    t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
+    + " "
+    + t("chart.suppressed_note", lang)
+)
 widgets.public_figure(by_area, public_charts.crime_by_area(by_area), "by_area", chart_note=note)
 
 # -- hot spot map ----------------------------------------------------------------------------------
 st.header(t("section.map", lang))
 hot = figure("hotspots")
 st.markdown(hot.summary)
-m = public_map.build(hot, cached.public_outlines(level if area else levels[0], area, version),
-                     level_word(level if area else levels[0], lang), lang)
+m = public_map.build(
+    hot,
+    cached.public_outlines(level if area else levels[0], area, version),
+    level_word(level if area else levels[0], lang),
+    lang,
+)
 if m is not None:
     st_folium(m, key=f"public_map_{lang}_{level}_{area}", height=480, use_container_width=True, returned_objects=[])
 widgets.public_caption(hot)
@@ -149,11 +172,20 @@ for fig in (by_area, trend, hot, trust, held):
     st.markdown(f"**{fig.title}.** {fig.method}")
 st.markdown(t("method.caveat", lang))
 st.subheader(t("section.privacy", lang))
-words = {"min": rules.min_count, "min_minus": rules.min_count - 1, "lag": rules.lag_days,
-         "min_n": rules.min_effective_n, "flag_n_minus": rules.flag_effective_n - 1,
-         "km2": number(h3.average_hexagon_area(rules.max_h3_res, "km^2"), lang, 2)}
-st.markdown("\n".join(f"- {t(f'privacy.rule.{k}', lang, **words)}"
-                      for k in ("small", "sensitive", "lag", "precision", "survey", "downloads")))
+words = {
+    "min": rules.min_count,
+    "min_minus": rules.min_count - 1,
+    "lag": rules.lag_days,
+    "min_n": rules.min_effective_n,
+    "flag_n_minus": rules.flag_effective_n - 1,
+    "km2": number(h3.average_hexagon_area(rules.max_h3_res, "km^2"), lang, 2),
+}
+st.markdown(
+    "\n".join(
+        f"- {t(f'privacy.rule.{k}', lang, **words)}"
+        for k in ("small", "sensitive", "lag", "precision", "survey", "downloads")
+    )
+)
 
 st.header(t("section.provenance", lang))
 prov = figure("provenance")

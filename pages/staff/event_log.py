@@ -11,9 +11,11 @@ from lib.ingest.readers import InputError, read_table
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Event log")
-st.caption("Record the meetings, walks and events your unit holds, with attendance where it was counted. "
-           "Entries are checked before anything is saved; a refused entry leaves the store as it was. "
-           "Logged events count on the Engagement page like any calendar's.")
+st.caption(
+    "Record the meetings, walks and events your unit holds, with attendance where it was counted. "
+    "Entries are checked before anything is saved; a refused entry leaves the store as it was. "
+    "Logged events count on the Engagement page like any calendar's."
+)
 store = cached.store()
 key = cached.engagement_key()
 meta = cached.engagement_meta(key)
@@ -44,12 +46,22 @@ def _save(action, *args, **kwargs):
     return result  # the log renews its load id, so every cached view sees the change
 
 
-task = st.segmented_control("Task", ["Record", "Edit or remove", "History", "Type rules"], default="Record",
-                            key="log_task", bind="query-params", required=True)
+task = st.segmented_control(
+    "Task",
+    ["Record", "Edit or remove", "History", "Type rules"],
+    default="Record",
+    key="log_task",
+    bind="query-params",
+    required=True,
+)
 
 if task == "Record":
-    level = st.selectbox("Area level", ["(none)", *levels], key="log_new_level",
-                         help="The boundary level of the area the event served; then pick the area below.")
+    level = st.selectbox(
+        "Area level",
+        ["(none)", *levels],
+        key="log_new_level",
+        help="The boundary level of the area the event served; then pick the area below.",
+    )
     level = None if level == "(none)" else level
     codes = list(cached.area_names(level, key)["code"]) if level else []
     with st.form("log_new", clear_on_submit=False):
@@ -63,14 +75,20 @@ if task == "Record":
 elif task == "Edit or remove":
     logged = event_log.logged(store)
     if logged.empty:
-        st.info("No events have been logged yet: record one first. Imported calendars are corrected at their "
-                "source and loaded again.")
+        st.info(
+            "No events have been logged yet: record one first. Imported calendars are corrected at their "
+            "source and loaded again."
+        )
         st.stop()
     labels = {r.event_id: f"{r.starts_at:%Y-%m-%d %H:%M}  {r.title}  ({r.event_id})" for r in logged.itertuples()}
     chosen = st.selectbox("Event", list(labels), format_func=labels.get, key="log_edit_event", bind="query-params")
     current = event_log.get(store, chosen)
-    level = st.selectbox("Area level", ["(none)", *levels], key=f"log_edit_level_{chosen}",
-                         index=(["(none)", *levels].index(current.area_level) if current.area_level in levels else 0))
+    level = st.selectbox(
+        "Area level",
+        ["(none)", *levels],
+        key=f"log_edit_level_{chosen}",
+        index=(["(none)", *levels].index(current.area_level) if current.area_level in levels else 0),
+    )
     level = None if level == "(none)" else level
     codes = list(cached.area_names(level, key)["code"]) if level else []
     with st.form(f"log_edit_{chosen}"):
@@ -84,16 +102,20 @@ elif task == "Edit or remove":
     if remove and _save(lambda: event_log.remove(store, chosen, editor, reason)):
         st.success(f"{chosen} removed from the counts. Its history is kept.")
     hist = event_log.history(store, chosen)
-    widgets.table_with_download(hist.assign(edited_at=hist["edited_at"].dt.strftime("%Y-%m-%d %H:%M")),
-                                f"history of {chosen}")
+    widgets.table_with_download(
+        hist.assign(edited_at=hist["edited_at"].dt.strftime("%Y-%m-%d %H:%M")), f"history of {chosen}"
+    )
 
 elif task == "History":
     hist = event_log.history(store)
     if hist.empty:
         st.info("Nothing has been logged yet.")
     else:
-        widgets.table_with_download(hist.assign(edited_at=hist["edited_at"].dt.strftime("%Y-%m-%d %H:%M")),
-                                    "event log history", "Every creation, edit and removal, newest first.")
+        widgets.table_with_download(
+            hist.assign(edited_at=hist["edited_at"].dt.strftime("%Y-%m-%d %H:%M")),
+            "event log history",
+            "Every creation, edit and removal, newest first.",
+        )
 
 else:
     st.markdown(
@@ -102,13 +124,20 @@ else:
         "**Other**. A type given by the calendar itself, or chosen here in the log, is kept. Keywords match "
         "whole words, case and punctuation ignored; `*` ends a word that may continue (`recruit*`), `^` means "
         "the title starts with it (`^no`). Separate keywords with commas. Type **Cancelled** is never counted "
-        "as held.")
+        "as held."
+    )
     updated = meta["rules_updated"]
     st.caption(f"In force: {'edited ' + f'{updated:%Y-%m-%d %H:%M}' if updated is not None else 'the defaults'}.")
-    edited = st.data_editor(event_types.to_frame(meta["rules"]), num_rows="dynamic", hide_index=True,
-                            key="log_rules", column_config={
-                                "order": st.column_config.NumberColumn("order", help="First match wins."),
-                                "scope": st.column_config.SelectboxColumn("scope", options=list(event_types.SCOPES))})
+    edited = st.data_editor(
+        event_types.to_frame(meta["rules"]),
+        num_rows="dynamic",
+        hide_index=True,
+        key="log_rules",
+        column_config={
+            "order": st.column_config.NumberColumn("order", help="First match wins."),
+            "scope": st.column_config.SelectboxColumn("scope", options=list(event_types.SCOPES)),
+        },
+    )
     try:
         rules = event_types.from_frame(edited)
     except event_types.RulesError as exc:
@@ -126,5 +155,10 @@ else:
     if c2.button("Back to the default rules", key="log_rules_reset"):
         event_types.reset(store)
         st.success("Default rules restored.")
-    st.download_button("Download these rules (CSV)", edited.to_csv(index=False).encode("utf-8"),
-                       file_name="event_type_rules.csv", mime="text/csv", key="log_rules_download")
+    st.download_button(
+        "Download these rules (CSV)",
+        edited.to_csv(index=False).encode("utf-8"),
+        file_name="event_type_rules.csv",
+        mime="text/csv",
+        key="log_rules_download",
+    )

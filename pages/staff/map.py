@@ -30,11 +30,13 @@ flt = map_view.incident_filter(view, dataset, offenses)
 layer_view = view.with_(panel=None, layers=())  # what the layers depend on: opening a panel recomputes nothing
 
 total, located = cached.map_total(flt, version)
-st.caption(f"**{dataset}**, {view.period()}"
-           + (f", {', '.join(view.groups)}" if view.groups else ", all offenses")
-           + (f", {view.level} {', '.join(view.areas)}" if view.areas else "")
-           + f": **{total:,} incidents** ({located:,} with a location). "
-           + provenance.sources_line(cached.store(), "incidents", dataset))
+st.caption(
+    f"**{dataset}**, {view.period()}"
+    + (f", {', '.join(view.groups)}" if view.groups else ", all offenses")
+    + (f", {view.level} {', '.join(view.areas)}" if view.areas else "")
+    + f": **{total:,} incidents** ({located:,} with a location). "
+    + provenance.sources_line(cached.store(), "incidents", dataset)
+)
 
 with st.spinner("Computing the layers ..."):
     items = [cached.map_layer(layer, flt, layer_view, version) for layer in view.layers]
@@ -72,9 +74,14 @@ if view.level:
     if panel_key not in st.session_state and view.panel in label:
         st.session_state[panel_key] = view.panel
     st.subheader(f"{view.level.title()} panel")
-    code = st.selectbox(f"Open the panel of a {view.level} (or click it on the map)", codes, index=None,
-                        key=panel_key, placeholder=f"Choose a {view.level}",
-                        format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})")
+    code = st.selectbox(
+        f"Open the panel of a {view.level} (or click it on the map)",
+        codes,
+        index=None,
+        key=panel_key,
+        placeholder=f"Choose a {view.level}",
+        format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
+    )
     widgets.write_view(view.with_(panel=code))
     if code:
         panel = cached.area_panel(flt, view.level, code, grouping.key(), version)
@@ -82,18 +89,30 @@ if view.level:
             st.info(f"No incidents for {view.level} {code} under these filters.")
         else:
             title = panel.name if panel.name == code else f"{panel.name} ({code})"
-            st.markdown(f"**{view.level.title()} {title}**, CompStat as of {panel.as_of:%b %-d, %Y} "
-                        "(windows against the same weeks last year; |z| > 3 is a real change, > 2 worth watching)")
+            st.markdown(
+                f"**{view.level.title()} {title}**, CompStat as of {panel.as_of:%b %-d, %Y} "
+                "(windows against the same weeks last year; |z| > 3 is a real change, > 2 worth watching)"
+            )
             widgets.table_with_download(panel.compstat, f"compstat {view.level} {code}")
             left, right = st.columns(2)
             with left:
-                weekly = panel.weekly.rename(columns={"this_year": "52 weeks to date", "last_year": "a year earlier"}
-                                             ).melt("week_end", var_name="year", value_name="incidents")
-                fig = px.line(weekly, x="week_end", y="incidents", color="year", markers=False,
-                              labels={"week_end": "Week ending", "incidents": "Incidents per week", "year": ""},
-                              color_discrete_sequence=[PRIMARY_COLOR, CATEGORICAL_COLORS[1]])
-                fig.update_layout(margin=dict(l=10, r=10, t=30, b=10), height=300,
-                                  title=f"Weekly incidents, 52 weeks to {panel.as_of:%b %-d, %Y}")
+                weekly = panel.weekly.rename(
+                    columns={"this_year": "52 weeks to date", "last_year": "a year earlier"}
+                ).melt("week_end", var_name="year", value_name="incidents")
+                fig = px.line(
+                    weekly,
+                    x="week_end",
+                    y="incidents",
+                    color="year",
+                    markers=False,
+                    labels={"week_end": "Week ending", "incidents": "Incidents per week", "year": ""},
+                    color_discrete_sequence=[PRIMARY_COLOR, CATEGORICAL_COLORS[1]],
+                )
+                fig.update_layout(
+                    margin=dict(l=10, r=10, t=30, b=10),
+                    height=300,
+                    title=f"Weekly incidents, 52 weeks to {panel.as_of:%b %-d, %Y}",
+                )
                 st.plotly_chart(fig, config={"displaylogo": False})
                 with st.expander("Table behind the chart"):
                     widgets.table_with_download(panel.weekly, f"weekly {view.level} {code}")
@@ -106,14 +125,27 @@ if view.level:
 
 # -- the offense grouping ---------------------------------------------------------------
 with st.expander("Offense groups: how raw offense names are grouped (editable)"):
-    st.caption("Each raw name takes the group of the first rule it matches (README, Map explorer); change a "
-               "group here to override the rule for this department. A blank group restores the rule.")
+    st.caption(
+        "Each raw name takes the group of the first rule it matches (README, Map explorer); change a "
+        "group here to override the rule for this department. A blank group restores the rule."
+    )
     table = grouping.frame(names)
-    edited = st.data_editor(table, key="map_grouping", hide_index=True, width="stretch", disabled=["offense", "how"],
-                            column_config={"group": st.column_config.SelectboxColumn(
-                                "group", options=list(dict.fromkeys(grouping.groups())), required=False)})
-    if st.button("Save the grouping", key="map_grouping_save", disabled=not widgets.may_save(),
-                 help=widgets.SAVE_HELP) and widgets.may_save():
+    edited = st.data_editor(
+        table,
+        key="map_grouping",
+        hide_index=True,
+        width="stretch",
+        disabled=["offense", "how"],
+        column_config={
+            "group": st.column_config.SelectboxColumn(
+                "group", options=list(dict.fromkeys(grouping.groups())), required=False
+            )
+        },
+    )
+    if (
+        st.button("Save the grouping", key="map_grouping_save", disabled=not widgets.may_save(), help=widgets.SAVE_HELP)
+        and widgets.may_save()
+    ):
         offense_groups.save(cached.store(), edited)
         st.success("Saved. Maps and filters now use the new grouping.")
         st.rerun()

@@ -18,8 +18,13 @@ if not cards:
     st.info("No data yet. Load files on the Data page.")
 for column, card in zip(st.columns(len(cards) or 1), cards):
     with column:
-        st.metric(card.label, card.value, card.delta, delta_color="off" if "Incidents" not in card.label else "inverse",
-                  border=True)
+        st.metric(
+            card.label,
+            card.value,
+            card.delta,
+            delta_color="off" if "Incidents" not in card.label else "inverse",
+            border=True,
+        )
         st.caption(f"**Period:** {card.period}")
         if card.note:
             st.caption(card.note)
@@ -28,14 +33,19 @@ for column, card in zip(st.columns(len(cards) or 1), cards):
 monthly = figures["monthly"]
 if dataset and not monthly.empty:
     st.subheader(f"Incidents per month: {dataset}")
-    fig = px.line(monthly, x="month", y="incidents", markers=True,
-                  labels={"month": "Month", "incidents": "Incidents per month"},
-                  color_discrete_sequence=[PRIMARY_COLOR])
+    fig = px.line(
+        monthly,
+        x="month",
+        y="incidents",
+        markers=True,
+        labels={"month": "Month", "incidents": "Incidents per month"},
+        color_discrete_sequence=[PRIMARY_COLOR],
+    )
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10), height=320)
     st.plotly_chart(fig, config={"displaylogo": False})
     first, last = monthly["month"].min(), monthly["month"].max()
-    st.caption(f"{monthly['incidents'].sum():,} incidents from {first:%B %Y} to {last:%B %Y}; "
-               "the last month may be partial.")
+    st.caption(
+        f"{monthly['incidents'].sum():,} incidents from {first:%B %Y} to {last:%B %Y}; the last month may be partial."
+    )
     with st.expander("Table behind the chart"):
-        widgets.table_with_download(monthly.assign(month=monthly["month"].dt.strftime("%Y-%m")),
-                                    "incidents per month")
+        widgets.table_with_download(monthly.assign(month=monthly["month"].dt.strftime("%Y-%m")), "incidents per month")

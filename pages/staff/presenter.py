@@ -69,50 +69,86 @@ def _reset():
 # underneath, so its widgets keep their values for when the presenter leaves.
 presenting = bool(st.session_state.get(PRESENT))
 st.title("Presenter")
-st.caption("A deck for a town hall or beat meeting, one message per slide, from the same public figures as the "
-           "transparency page: small counts suppressed, sensitive offenses left out, the newest days held back. "
-           "Hide, reorder and add slides, present full screen, or export to PDF and PowerPoint.")
+st.caption(
+    "A deck for a town hall or beat meeting, one message per slide, from the same public figures as the "
+    "transparency page: small counts suppressed, sensitive offenses left out, the newest days held back. "
+    "Hide, reorder and add slides, present full screen, or export to PDF and PowerPoint."
+)
 
 levels = pf.levels(store)
 datasets = cached.incident_datasets(version)
 if not levels:
-    st.info("No boundary layers are loaded: a deck is made for an area (or the city) of a loaded layer. "
-            "Load boundaries on the Data page.")
+    st.info(
+        "No boundary layers are loaded: a deck is made for an area (or the city) of a loaded layer. "
+        "Load boundaries on the Data page."
+    )
     st.stop()
 
 lang_default = i18n.lang_from(st.query_params)
 c1, c2, c3, c4 = st.columns([1, 1, 2, 2])
-lang = widgets.linked_choice("Language", list(i18n.LANGS), "lang", "deck_lang",
-                             format_func={"en": "English", "es": "Español"}.get, widget=c1.selectbox,
-                             index=list(i18n.LANGS).index(lang_default))
-level = widgets.linked_choice("Areas", ["city", *levels], "deck_level", "deck_level", widget=c2.selectbox,
-                              index=1, format_func=lambda v: "Whole city" if v == "city" else v.title())
+lang = widgets.linked_choice(
+    "Language",
+    list(i18n.LANGS),
+    "lang",
+    "deck_lang",
+    format_func={"en": "English", "es": "Español"}.get,
+    widget=c1.selectbox,
+    index=list(i18n.LANGS).index(lang_default),
+)
+level = widgets.linked_choice(
+    "Areas",
+    ["city", *levels],
+    "deck_level",
+    "deck_level",
+    widget=c2.selectbox,
+    index=1,
+    format_func=lambda v: "Whole city" if v == "city" else v.title(),
+)
 if level == "city":
     level, area = None, None
     c3.selectbox("Area", ["Whole city"], disabled=True, key="deck_area_city")
 else:
     names = pf.areas(store, level)
     label = dict(zip(names["code"], names["label"]))
-    area = widgets.linked_choice("Area", list(names["code"]), "deck_area", f"deck_area_{level}",
-                                 widget=c3.selectbox, format_func=lambda c: label.get(c, str(c)))
+    area = widgets.linked_choice(
+        "Area",
+        list(names["code"]),
+        "deck_area",
+        f"deck_area_{level}",
+        widget=c3.selectbox,
+        format_func=lambda c: label.get(c, str(c)),
+    )
 names_ds = list(datasets["dataset"]) if not datasets.empty else []
 default_ds = pf.default_dataset(store)
-dataset = widgets.linked_choice("Incidents", names_ds, "deck_dataset", "deck_dataset", widget=c4.selectbox,
-                                index=names_ds.index(default_ds) if default_ds in names_ds else 0,
-                                help="Incident dataset for the crime and hot spot slides (datasets are never "
-                                     "added together).")
+dataset = widgets.linked_choice(
+    "Incidents",
+    names_ds,
+    "deck_dataset",
+    "deck_dataset",
+    widget=c4.selectbox,
+    index=names_ds.index(default_ds) if default_ds in names_ds else 0,
+    help="Incident dataset for the crime and hot spot slides (datasets are never added together).",
+)
 
 default = deck.default_period(store, dataset)
 d1, d2, d3 = st.columns([1, 1, 4])
-start = d1.date_input("From", default.start.date(), min_value=dt.date(1900, 1, 1), key="deck_from",
-                      bind="query-params")
-end = d2.date_input("To (inclusive)", default.end.date(), min_value=dt.date(1900, 1, 1), key="deck_to",
-                    bind="query-params", help="Public figures stop at the publication lag: later days are not shown "
-                                              "even if chosen.")
-public_url = d3.text_input("Public page address (closing slide)", _public_address(lang), key=f"deck_url_{lang}",
-                           placeholder="https://www.example.gov/policing/transparency",
-                           help="Where residents find these figures; shown on the last slide. By default this "
-                                "dashboard's own transparency page, in the deck's language.")
+start = d1.date_input("From", default.start.date(), min_value=dt.date(1900, 1, 1), key="deck_from", bind="query-params")
+end = d2.date_input(
+    "To (inclusive)",
+    default.end.date(),
+    min_value=dt.date(1900, 1, 1),
+    key="deck_to",
+    bind="query-params",
+    help="Public figures stop at the publication lag: later days are not shown even if chosen.",
+)
+public_url = d3.text_input(
+    "Public page address (closing slide)",
+    _public_address(lang),
+    key=f"deck_url_{lang}",
+    placeholder="https://www.example.gov/policing/transparency",
+    help="Where residents find these figures; shown on the last slide. By default this "
+    "dashboard's own transparency page, in the deck's language.",
+)
 try:
     period = deck.Period(start, end)
 except deck.DeckError as exc:
@@ -120,8 +156,9 @@ except deck.DeckError as exc:
     st.stop()
 
 with st.spinner("Building the deck from the public figures ..."):
-    built, images = cached.presenter_deck(dataset, level, area, f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}",
-                                          lang, public_url or "", version)
+    built, images = cached.presenter_deck(
+        dataset, level, area, f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}", lang, public_url or "", version
+    )
 slides = deck.arrange(built, st.session_state.get(EDITS))
 shown = deck.visible(slides)
 title = deck.deck_title(store, level, area, lang)
@@ -132,50 +169,105 @@ footer = period.label(lang)
 if not shown:
     st.warning("Every slide is hidden: show at least one to present or export.")
 top = st.columns([1.3, 0.8, 1.1, 3])
-top[0].button("Present full screen", type="primary", icon=":material/slideshow:", on_click=_present_on,
-              disabled=not shown, key="deck_present_btn",
-              help="Arrow keys or a clicker's Page Up / Page Down move between slides; N shows the speaker notes, "
-                   "F goes full screen, B blanks the screen, Q leaves.")
-top[1].download_button("PDF", lambda: deck_export.to_pdf(slides, lang, title, footer), file_name=f"{slug}.pdf",
-                       mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore",
-                       disabled=not shown, key="deck_pdf")
-top[2].download_button("PowerPoint", lambda: deck_export.to_pptx(slides, lang, title, footer),
-                       file_name=f"{slug}.pptx", icon=":material/co_present:", on_click="ignore", disabled=not shown,
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       key="deck_pptx")
-top[3].caption(f"**{title}** · {period.label(lang)} · {len(shown)} of {len(slides)} slides shown. "
-               "Every figure is a public figure: counts under 5 appear as \"fewer than 5\".")
+top[0].button(
+    "Present full screen",
+    type="primary",
+    icon=":material/slideshow:",
+    on_click=_present_on,
+    disabled=not shown,
+    key="deck_present_btn",
+    help="Arrow keys or a clicker's Page Up / Page Down move between slides; N shows the speaker notes, "
+    "F goes full screen, B blanks the screen, Q leaves.",
+)
+top[1].download_button(
+    "PDF",
+    lambda: deck_export.to_pdf(slides, lang, title, footer),
+    file_name=f"{slug}.pdf",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+    disabled=not shown,
+    key="deck_pdf",
+)
+top[2].download_button(
+    "PowerPoint",
+    lambda: deck_export.to_pptx(slides, lang, title, footer),
+    file_name=f"{slug}.pptx",
+    icon=":material/co_present:",
+    on_click="ignore",
+    disabled=not shown,
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    key="deck_pptx",
+)
+top[3].caption(
+    f"**{title}** · {period.label(lang)} · {len(shown)} of {len(slides)} slides shown. "
+    'Every figure is a public figure: counts under 5 appear as "fewer than 5".'
+)
 
 # -- the slides: show or hide, reorder, chart PNG, notes --------------------------------------------------
 st.subheader("Slides")
 for i, s in enumerate(slides):
     row = st.columns([0.5, 6, 0.5, 0.5, 1.3, 0.5], vertical_alignment="center")
-    row[0].checkbox(f"Show slide {s.title}", value=not s.hidden, key=f"deck_show_{s.key}", label_visibility="collapsed",
-                    on_change=_toggle, args=(slides, s.key))
+    row[0].checkbox(
+        f"Show slide {s.title}",
+        value=not s.hidden,
+        key=f"deck_show_{s.key}",
+        label_visibility="collapsed",
+        on_change=_toggle,
+        args=(slides, s.key),
+    )
     with row[1]:
         st.markdown(f"**{i + 1}. {s.title}**" + ("" if not s.hidden else " *(hidden)*"))
         st.caption(s.message)
-    row[2].button("", icon=":material/arrow_upward:", key=f"deck_up_{s.key}", disabled=i == 0,
-                  help="Move earlier", on_click=_move, args=(slides, s.key, -1))
-    row[3].button("", icon=":material/arrow_downward:", key=f"deck_down_{s.key}", disabled=i == len(slides) - 1,
-                  help="Move later", on_click=_move, args=(slides, s.key, 1))
+    row[2].button(
+        "",
+        icon=":material/arrow_upward:",
+        key=f"deck_up_{s.key}",
+        disabled=i == 0,
+        help="Move earlier",
+        on_click=_move,
+        args=(slides, s.key, -1),
+    )
+    row[3].button(
+        "",
+        icon=":material/arrow_downward:",
+        key=f"deck_down_{s.key}",
+        disabled=i == len(slides) - 1,
+        help="Move later",
+        on_click=_move,
+        args=(slides, s.key, 1),
+    )
     if images.get(s.key) is not None:
-        row[4].download_button("Chart PNG", images[s.key], file_name=f"{slug}-{s.key}.png", mime="image/png",
-                               on_click="ignore", key=f"deck_png_{s.key}", icon=":material/image:")
+        row[4].download_button(
+            "Chart PNG",
+            images[s.key],
+            file_name=f"{slug}-{s.key}.png",
+            mime="image/png",
+            on_click="ignore",
+            key=f"deck_png_{s.key}",
+            icon=":material/image:",
+        )
     if s.key.startswith("text-"):
-        row[5].button("", icon=":material/delete:", key=f"deck_rm_{s.key}", help="Remove this text slide",
-                      on_click=_remove, args=(slides, s.key))
+        row[5].button(
+            "",
+            icon=":material/delete:",
+            key=f"deck_rm_{s.key}",
+            help="Remove this text slide",
+            on_click=_remove,
+            args=(slides, s.key),
+        )
     with st.expander("Chart and speaker notes" if images.get(s.key) is not None else "Speaker notes"):
         if images.get(s.key) is not None:
             st.image(images[s.key], caption=s.alt or s.message, width=720)
         st.text(s.notes or "(none)")
 
 with st.form("deck_text_form", clear_on_submit=True):
-    st.markdown("**Add a text slide** (\"You said, we did\")")
+    st.markdown('**Add a text slide** ("You said, we did")')
     f1, f2 = st.columns([2, 1])
     t_title = f1.text_input("Title", value=tr("text_title", lang))
-    after = f2.selectbox("After", [s.key for s in slides], index=len(slides) - 1,
-                         format_func={s.key: s.title for s in slides}.get)
+    after = f2.selectbox(
+        "After", [s.key for s in slides], index=len(slides) - 1, format_func={s.key: s.title for s in slides}.get
+    )
     body = st.text_area("Text", placeholder="You said: speeding on Ashland Ave.\nWe did: ...", height=120)
     t_notes = st.text_area("Speaker notes (optional)", height=80)
     if st.form_submit_button("Add slide"):
@@ -185,8 +277,12 @@ with st.form("deck_text_form", clear_on_submit=True):
         except deck.DeckError as exc:
             st.error(str(exc))
 
-st.button("Reset the slides", key="deck_reset", on_click=_reset,
-          help="Show every slide, in the original order, without text slides.")
+st.button(
+    "Reset the slides",
+    key="deck_reset",
+    on_click=_reset,
+    help="Show every slide, in the original order, without text slides.",
+)
 
 # -- presenting: the slides over the whole window ----------------------------------------------------------
 if presenting and shown:

@@ -18,7 +18,9 @@ version = cached.version()
 surveys, published = cached.survey_datasets(version), cached.score_datasets(version)
 sources = (["survey"] if len(surveys) else []) + (["scores"] if published else [])
 if not sources:
-    st.info("No survey responses or published scores are loaded. Load them on the Data page (kinds `survey`, `scores`).")
+    st.info(
+        "No survey responses or published scores are loaded. Load them on the Data page (kinds `survey`, `scores`)."
+    )
     st.stop()
 names = {"survey": "Resident survey (respondent level)", "scores": "Published scores"}
 source = widgets.linked_choice("Source", sources, "source", "trust_source", names.get, st.radio, horizontal=True)
@@ -36,8 +38,13 @@ def score_view() -> None:
     with c2:
         level = widgets.linked_choice("Areas", list(dict.fromkeys(lv["level"])), "level", "trust_level")
     with c3:
-        cadence = widgets.linked_choice("Series", list(lv[lv["level"] == level]["cadence"]), "cadence",
-                                        "trust_cadence", help="Weekly and monthly scores are separate series.")
+        cadence = widgets.linked_choice(
+            "Series",
+            list(lv[lv["level"] == level]["cadence"]),
+            "cadence",
+            "trust_cadence",
+            help="Weekly and monthly scores are separate series.",
+        )
     data = cached.score_series(dataset, base, level, cadence, None, version)
     codes = [c for c in scores.areas(cached.store(), dataset, level) if c in set(data["area"])]
     chosen = st.multiselect("Show", codes, default=codes if len(codes) <= 6 else codes[:3], key="trust_areas")
@@ -45,10 +52,14 @@ def score_view() -> None:
     span = f"{shown['period_start'].min():%B %Y} to {shown['period_end'].max():%B %Y}" if len(shown) else ""
     label = scores.LABELS.get(base, base)
     st.subheader(f"{label} score, {cadence}, by {level}")
-    widgets.chart_with_table(trust_charts.trend(shown, "period_start", "value", group="area"), shown,
-                             f"{label} {cadence} by {level}",
-                             f"{cadence.title()} published scores, {span}; respondents per score not published. "
-                             + scores.sources(cached.store(), dataset), "scores_trend")
+    widgets.chart_with_table(
+        trust_charts.trend(shown, "period_start", "value", group="area"),
+        shown,
+        f"{label} {cadence} by {level}",
+        f"{cadence.title()} published scores, {span}; respondents per score not published. "
+        + scores.sources(cached.store(), dataset),
+        "scores_trend",
+    )
     dims = [d for d in catalog[catalog["base"] == base]["dimension"].dropna().unique()]
     if dims:
         st.subheader("By group")
@@ -57,16 +68,23 @@ def score_view() -> None:
         area = c2.selectbox("Area", codes, key="trust_dimension_area")
         groups = cached.score_series(dataset, base, level, cadence, dim, version)
         groups = groups[groups["area"] == area]
-        widgets.chart_with_table(trust_charts.trend(groups, "period_start", "value", group="category"), groups,
-                                 f"{label} by {dim} in {area}",
-                                 f"{label} by {dim}, {level} {area}, {cadence}, as published (the publisher "
-                                 "does not define the low/medium/high bands).", "scores_groups")
+        widgets.chart_with_table(
+            trust_charts.trend(groups, "period_start", "value", group="category"),
+            groups,
+            f"{label} by {dim} in {area}",
+            f"{label} by {dim}, {level} {area}, {cadence}, as published (the publisher "
+            "does not define the low/medium/high bands).",
+            "scores_groups",
+        )
     map_view(dataset, base, label, lv)
 
 
 def map_view(dataset: str, base: str, label: str, lv: pd.DataFrame) -> None:
-    mappable = [lvl for lvl in dict.fromkeys(lv[lv["cadence"] == "monthly"]["level"])
-                if cached.score_map_level(dataset, lvl, version)]
+    mappable = [
+        lvl
+        for lvl in dict.fromkeys(lv[lv["cadence"] == "monthly"]["level"])
+        if cached.score_map_level(dataset, lvl, version)
+    ]
     if not mappable:
         return
     level = "district" if "district" in mappable else mappable[0]
@@ -82,13 +100,23 @@ def map_view(dataset: str, base: str, label: str, lv: pd.DataFrame) -> None:
         fig = trust_charts.choropleth(geo, table, "area", "value", "Score")
         note = f"{label}, {fmt(month)}, published score per {level}."
     else:
-        start, end = st.select_slider("From / to", months, value=(months[-13] if len(months) > 12 else months[0],
-                                      months[-1]), format_func=fmt, key="trust_map_span")
+        start, end = st.select_slider(
+            "From / to",
+            months,
+            value=(months[-13] if len(months) > 12 else months[0], months[-1]),
+            format_func=fmt,
+            key="trust_map_span",
+        )
         table = scores.change_by_area(cached.store(), dataset, base, level, start, end)
         fig = trust_charts.choropleth(geo, table, "area", "change", "Change (points)", diverging=True)
         note = f"{label}: change in points from {fmt(start)} to {fmt(end)}, published scores per {level}."
-    widgets.chart_with_table(fig, table, f"{label} map {level}", note + " Respondents per score not published. "
-                             + scores.sources(cached.store(), dataset), "scores_map")
+    widgets.chart_with_table(
+        fig,
+        table,
+        f"{label} map {level}",
+        note + " Respondents per score not published. " + scores.sources(cached.store(), dataset),
+        "scores_map",
+    )
 
 
 def survey_view() -> None:
@@ -102,19 +130,31 @@ def survey_view() -> None:
         st.warning(f"{SYNTHETIC_LABEL}: these responses were generated for testing, not given by residents.")
     saved_json, saved_at = cached.survey_definition(dataset, version, cached.documents_stamp())
     columns, area_options = cached.survey_columns(dataset, version)
-    with st.expander("Survey definition: which questions, how answers are coded, who answered",
-                     expanded=saved_at is None):
+    with st.expander(
+        "Survey definition: which questions, how answers are coded, who answered", expanded=saved_at is None
+    ):
         defn = sd.SurveyDefinition.from_json(saved_json)
-        st.caption(f"Saved {saved_at:%Y-%m-%d %H:%M}." if saved_at is not None else
-                   "Suggested from the questions' wording and the answers; check it and save it.")
+        st.caption(
+            f"Saved {saved_at:%Y-%m-%d %H:%M}."
+            if saved_at is not None
+            else "Suggested from the questions' wording and the answers; check it and save it."
+        )
         for note in defn.notes:
             st.caption(f"- {note}")
         defn = widgets.survey_definition_editor(defn, columns, area_options, cached.population_datasets(version))
         problems = sd.problems(defn, columns)
         for problem in problems:
             st.error(problem)
-        if st.button("Save definition", type="primary", key="trust_def_save",
-                     disabled=bool(problems) or not widgets.may_save(), help=widgets.SAVE_HELP) and widgets.may_save():
+        if (
+            st.button(
+                "Save definition",
+                type="primary",
+                key="trust_def_save",
+                disabled=bool(problems) or not widgets.may_save(),
+                help=widgets.SAVE_HELP,
+            )
+            and widgets.may_save()
+        ):
             sd.save(cached.store(), defn, columns)
             st.success("Saved with the data: every user now reads this survey this way.")
             st.rerun()
@@ -124,8 +164,9 @@ def survey_view() -> None:
     c1, c2, c3 = st.columns(3)
     waves = sr.periods_in(resp)
     periods = c1.multiselect("Waves", waves, default=waves, key="trust_periods")
-    areas = c2.multiselect("Areas", sorted(resp["area"].dropna().unique()), key="trust_survey_areas",
-                           placeholder="All areas")
+    areas = c2.multiselect(
+        "Areas", sorted(resp["area"].dropna().unique()), key="trust_survey_areas", placeholder="All areas"
+    )
     if not periods:
         st.info("Choose at least one wave.")
         st.stop()
@@ -143,13 +184,19 @@ def survey_view() -> None:
     st.subheader(f"{label} by group, {last}")
     groups = [g for g in sr.GROUP_LABELS if g in analysis.frame and analysis.frame[g].notna().any()]
     by = widgets.linked_choice("Group", groups, "by", "trust_by", sr.GROUP_LABELS.get)
-    latest = sr.Analysis(analysis.frame[analysis.frame["period"] == last], analysis.indexes, analysis.method,
-                         analysis.reason)
+    latest = sr.Analysis(
+        analysis.frame[analysis.frame["period"] == last], analysis.indexes, analysis.method, analysis.reason
+    )
     table = sr.estimates(latest, index, by)
-    widgets.chart_with_table(trust_charts.ranked_bars(table, by, "mean", "lo", "hi", "status"), table,
-                             f"{label} by {by}", f"{label} (0-100), {last}, by {sr.GROUP_LABELS[by].lower()}: mean and "
-                             "95% interval; effective n under 30 not shown, 30-59 pale (unstable). "
-                             f"{analysis.method.title()}; n and effective n in the table. {source}", "survey_groups")
+    widgets.chart_with_table(
+        trust_charts.ranked_bars(table, by, "mean", "lo", "hi", "status"),
+        table,
+        f"{label} by {by}",
+        f"{label} (0-100), {last}, by {sr.GROUP_LABELS[by].lower()}: mean and "
+        "95% interval; effective n under 30 not shown, 30-59 pale (unstable). "
+        f"{analysis.method.title()}; n and effective n in the table. {source}",
+        "survey_groups",
+    )
     trend_view(analysis, index, label, [p for p in waves if p in periods], source)
     area_map(latest, index, label, last, defn, source)
 
@@ -163,25 +210,35 @@ def headline(analysis: sr.Analysis, periods: list[str], source: str) -> None:
         alpha, n_alpha = analysis.alpha[name]
         value = "suppressed" if pd.isna(e["mean"]) else f"{e['mean']:.1f} / 100"
         col.metric(f"{text}, {last}", value, border=True)
-        col.caption(f"95% CI {e['lo']:.1f} to {e['hi']:.1f}; n = {e['n']:,}, effective n = {e['n_eff']:,.0f}, "
-                    f"design effect {e['deff']:.2f}. {e['note']}")
-        col.caption(f"Cronbach's alpha {alpha:.2f} ({n_alpha:,} complete answers)"
-                    + ("" if alpha >= MIN_ALPHA else f": under {MIN_ALPHA}, the items may not measure one thing."))
-    st.caption("Index: each respondent's mean answer rescaled to 0-100 (50 = the middle of the scale, not 50%); "
-               f"at least half the items answered. {source}")
+        col.caption(
+            f"95% CI {e['lo']:.1f} to {e['hi']:.1f}; n = {e['n']:,}, effective n = {e['n_eff']:,.0f}, "
+            f"design effect {e['deff']:.2f}. {e['note']}"
+        )
+        col.caption(
+            f"Cronbach's alpha {alpha:.2f} ({n_alpha:,} complete answers)"
+            + ("" if alpha >= MIN_ALPHA else f": under {MIN_ALPHA}, the items may not measure one thing.")
+        )
+    st.caption(
+        "Index: each respondent's mean answer rescaled to 0-100 (50 = the middle of the scale, not 50%); "
+        f"at least half the items answered. {source}"
+    )
 
 
 def trend_view(analysis: sr.Analysis, index: str, label: str, periods: list[str], source: str) -> None:
     st.subheader(f"{label} over time")
     if len(periods) < 2:
-        st.info(f"One wave ({', '.join(periods) or 'none chosen'}): a trend needs two or more. Surveys with "
-                "response dates, or a wave column, show one point per wave.")
+        st.info(
+            f"One wave ({', '.join(periods) or 'none chosen'}): a trend needs two or more. Surveys with "
+            "response dates, or a wave column, show one point per wave."
+        )
         return
     table = sr.estimates(analysis, index, "period")
     table = table.set_index("period").loc[periods].reset_index()
     fig = trust_charts.trend(table, "period", "mean", lo="lo", hi="hi", flag="status", y_title=f"{label} (0-100)")
-    caption = (f"Mean and 95% band per wave ({periods[0]} to {periods[-1]}); {analysis.method}, each wave on its "
-               f"own; hollow points: effective n 30-59; n per wave in the table. {source}")
+    caption = (
+        f"Mean and 95% band per wave ({periods[0]} to {periods[-1]}); {analysis.method}, each wave on its "
+        f"own; hollow points: effective n 30-59; n per wave in the table. {source}"
+    )
     widgets.chart_with_table(fig, table, f"{label} by wave", caption, "survey_trend")
     c1, c2 = st.columns(2)
     before = c1.selectbox("Compare", periods, index=len(periods) - 2, key="trust_before")
@@ -191,8 +248,10 @@ def trend_view(analysis: sr.Analysis, index: str, label: str, periods: list[str]
         st.warning(f"No test: {change.reason}.")
     else:
         verdict = "larger than its uncertainty" if change.significant else "within its uncertainty (could be noise)"
-        st.markdown(f"**{before} → {after}: {change.difference:+.1f} points** (95% CI {change.lo:+.1f} to "
-                    f"{change.hi:+.1f}, z = {change.z:.2f}): {verdict}.")
+        st.markdown(
+            f"**{before} → {after}: {change.difference:+.1f} points** (95% CI {change.lo:+.1f} to "
+            f"{change.hi:+.1f}, z = {change.z:.2f}): {verdict}."
+        )
 
 
 def area_map(latest: sr.Analysis, index: str, label: str, period: str, defn, source: str) -> None:
@@ -201,11 +260,14 @@ def area_map(latest: sr.Analysis, index: str, label: str, period: str, defn, sou
     level = cached.score_map_level_codes(tuple(table["area"].astype(str)), version)
     caption = f"{label}, {period}; areas with effective n under 30 left blank. {source}"
     if level:
-        fig = trust_charts.choropleth(cached.boundary_geojson(level, version), table.dropna(subset=["mean"]),
-                                      "area", "mean", "Index")
+        fig = trust_charts.choropleth(
+            cached.boundary_geojson(level, version), table.dropna(subset=["mean"]), "area", "mean", "Index"
+        )
     else:
-        st.caption(f"No loaded boundary layer has these area codes ({', '.join(map(str, table['area'][:8]))}), "
-                   "so the areas are ranked instead of mapped. Load the matching boundaries on the Data page to map them.")
+        st.caption(
+            f"No loaded boundary layer has these area codes ({', '.join(map(str, table['area'][:8]))}), "
+            "so the areas are ranked instead of mapped. Load the matching boundaries on the Data page to map them."
+        )
         fig = trust_charts.ranked_bars(table, "area", "mean", "lo", "hi", "status")
     widgets.chart_with_table(fig, table, f"{label} by area map", caption, "survey_map")
 

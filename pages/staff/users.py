@@ -8,11 +8,15 @@ from lib.app import access, users, widgets
 me = widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Users")
-st.caption(f"The users file: `{users.users_path()}`. Passwords are stored as Argon2id hashes, never as text. "
-           "Roles: " + "; ".join(f"**{r}**: {h}" for r, h in access.ROLE_HELP.items()) + ".")
+st.caption(
+    f"The users file: `{users.users_path()}`. Passwords are stored as Argon2id hashes, never as text. "
+    "Roles: " + "; ".join(f"**{r}**: {h}" for r, h in access.ROLE_HELP.items()) + "."
+)
 if widgets.oidc_configured():
-    st.info("Staff sign in through the identity provider ([auth] in secrets.toml). Give a person a role by "
-            "adding their e-mail address here without a password, or in `[auth.roles]` of secrets.toml.")
+    st.info(
+        "Staff sign in through the identity provider ([auth] in secrets.toml). Give a person a role by "
+        "adding their e-mail address here without a password, or in `[auth.roles]` of secrets.toml."
+    )
 
 try:
     known = users.load()
@@ -20,9 +24,13 @@ except users.UsersError as exc:
     st.error(f"The users file cannot be read: {exc}.")
     st.stop()
 
-table = pd.DataFrame([{"name": u.name, "role": u.role, "signs in with": u.kind}
-                      for u in sorted(known.values(), key=lambda u: u.name.lower())],
-                     columns=["name", "role", "signs in with"])
+table = pd.DataFrame(
+    [
+        {"name": u.name, "role": u.role, "signs in with": u.kind}
+        for u in sorted(known.values(), key=lambda u: u.name.lower())
+    ],
+    columns=["name", "role", "signs in with"],
+)
 st.dataframe(table, hide_index=True, width="stretch")
 
 
@@ -46,8 +54,9 @@ with add:
         name = st.text_input("Name (or e-mail address, for sign-in through the identity provider)")
         new_role = st.selectbox("Role", access.ROLES, key="users_add_role")
         oidc = st.checkbox("No password: signs in through the identity provider (OIDC)")
-        first = st.text_input(f"Password (at least {users.MIN_PASSWORD} characters)", type="password",
-                              autocomplete="new-password")
+        first = st.text_input(
+            f"Password (at least {users.MIN_PASSWORD} characters)", type="password", autocomplete="new-password"
+        )
         again = st.text_input("Password once more", type="password", autocomplete="new-password")
         if st.form_submit_button("Add user", type="primary"):
             if not oidc and first != again:

@@ -37,8 +37,11 @@ def _app(as_role: str | None, users_file, **query) -> AppTest:
 
 def _scripts(at: AppTest) -> set[str]:
     """The page scripts the session's navigation holds (the sign-in prompts are functions, not scripts)."""
-    return {Path(info["script_path"]).relative_to(ROOT).as_posix()
-            for info in at._registered_pages.values() if info.get("script_path")}
+    return {
+        Path(info["script_path"]).relative_to(ROOT).as_posix()
+        for info in at._registered_pages.values()
+        if info.get("script_path")
+    }
 
 
 def _request(at: AppTest, url_path: str) -> AppTest:
@@ -54,9 +57,15 @@ def _titles(at: AppTest) -> list[str]:
 
 
 def _text(at: AppTest) -> str:
-    parts = [*(t.value for t in at.title), *(m.value for m in at.markdown), *(i.value for i in at.info),
-             *(w.value for w in at.warning), *(e.value for e in at.error), *(c.value for c in at.caption),
-             *(s.value for s in at.success)]
+    parts = [
+        *(t.value for t in at.title),
+        *(m.value for m in at.markdown),
+        *(i.value for i in at.info),
+        *(w.value for w in at.warning),
+        *(e.value for e in at.error),
+        *(c.value for c in at.caption),
+        *(s.value for s in at.success),
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -66,8 +75,19 @@ def _only_a_sign_in_prompt(at: AppTest, spec) -> None:
     assert [i.value.split(" shows detail")[0] for i in at.info] == [spec.title]
     assert [t.label for t in at.main.text_input] == ["Name", "Password"]
     assert [b.label for b in at.main.button] == ["Sign in"]
-    for kind in ("dataframe", "metric", "selectbox", "multiselect", "tabs", "expander", "radio", "date_input",
-                 "text_area", "checkbox", "number_input"):
+    for kind in (
+        "dataframe",
+        "metric",
+        "selectbox",
+        "multiselect",
+        "tabs",
+        "expander",
+        "radio",
+        "date_input",
+        "text_area",
+        "checkbox",
+        "number_input",
+    ):
         assert not getattr(at.main, kind), f"{spec.path}: a {kind} reached a session that may not open it"
 
 
@@ -115,8 +135,15 @@ def test_a_staff_page_script_run_directly_shows_only_a_sign_in_prompt(app_env, u
     _only_a_sign_in_prompt(at, spec)
 
 
-@pytest.mark.parametrize("query", [{"page": "map"}, {"page": "pages/staff/data.py"}, {"role": "admin"},
-                                   {"user": "admin", "role": "admin", "page": "users"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "map"},
+        {"page": "pages/staff/data.py"},
+        {"role": "admin"},
+        {"user": "admin", "role": "admin", "page": "users"},
+    ],
+)
 def test_query_parameters_grant_nothing(app_env, users_file, query):
     at = _app(None, users_file, **query).run()
     assert not at.exception
@@ -220,12 +247,15 @@ def test_a_removed_user_is_signed_out_at_the_next_click(app_env, users_file, tmp
 
 
 def _oidc(at: AppTest, email: str | None, roles: dict | None = None, verified=True) -> AppTest:
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                          "client_id": "dashboard", "client_secret": "s",
-                          "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
-                          "roles": roles or {}}
-    at.user = ({"is_logged_in": True, "email": email, "email_verified": verified} if email
-               else {"is_logged_in": False})
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "dashboard",
+        "client_secret": "s",
+        "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+        "roles": roles or {},
+    }
+    at.user = {"is_logged_in": True, "email": email, "email_verified": verified} if email else {"is_logged_in": False}
     return at
 
 

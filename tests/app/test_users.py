@@ -15,10 +15,19 @@ from tests.conftest import ROOT
 GOOD = "correct horse battery staple"
 
 
-@pytest.mark.parametrize("role, needed, allowed", [
-    (None, None, True), (None, "viewer", False), ("viewer", "viewer", True), ("viewer", "analyst", False),
-    ("analyst", "viewer", True), ("analyst", "admin", False), ("admin", "analyst", True), ("boss", "viewer", False),
-])
+@pytest.mark.parametrize(
+    "role, needed, allowed",
+    [
+        (None, None, True),
+        (None, "viewer", False),
+        ("viewer", "viewer", True),
+        ("viewer", "analyst", False),
+        ("analyst", "viewer", True),
+        ("analyst", "admin", False),
+        ("admin", "analyst", True),
+        ("boss", "viewer", False),
+    ],
+)
 def test_roles_are_ordered(role, needed, allowed):
     assert access.allows(role, needed) is allowed
 
@@ -56,16 +65,19 @@ def test_passwords_are_argon2id_hashes_and_verify(tmp_path):
     assert users.verify(known, "bob", GOOD) is None
 
 
-@pytest.mark.parametrize("action, message", [
-    (lambda p: users.add("ann", "analyst", GOOD, p), "there is already a user 'ann'"),
-    (lambda p: users.add("bob", "boss", GOOD, p), "unknown role 'boss': use one of viewer, analyst, admin"),
-    (lambda p: users.add("bob", "viewer", "short", p), "the password is too short: at least 15 characters"),
-    (lambda p: users.add("bob", "viewer", " " + GOOD, p), "starts or ends with a space"),
-    (lambda p: users.add("bob smith", "viewer", GOOD, p), "the name 'bob smith' cannot be used"),
-    (lambda p: users.add("bob", "viewer", None, p), "must be the e-mail address"),
-    (lambda p: users.set_role("zed", "admin", p), "there is no user 'zed'"),
-    (lambda p: users.remove("zed", p), "there is no user 'zed'"),
-])
+@pytest.mark.parametrize(
+    "action, message",
+    [
+        (lambda p: users.add("ann", "analyst", GOOD, p), "there is already a user 'ann'"),
+        (lambda p: users.add("bob", "boss", GOOD, p), "unknown role 'boss': use one of viewer, analyst, admin"),
+        (lambda p: users.add("bob", "viewer", "short", p), "the password is too short: at least 15 characters"),
+        (lambda p: users.add("bob", "viewer", " " + GOOD, p), "starts or ends with a space"),
+        (lambda p: users.add("bob smith", "viewer", GOOD, p), "the name 'bob smith' cannot be used"),
+        (lambda p: users.add("bob", "viewer", None, p), "must be the e-mail address"),
+        (lambda p: users.set_role("zed", "admin", p), "there is no user 'zed'"),
+        (lambda p: users.remove("zed", p), "there is no user 'zed'"),
+    ],
+)
 def test_bad_changes_are_refused_and_change_nothing(tmp_path, action, message):
     path = tmp_path / "users.yaml"
     users.add("ann", "analyst", GOOD, path)
@@ -133,8 +145,14 @@ def test_cli_refusals_exit_2_and_leave_the_file(tmp_path, monkeypatch, capsys):
 def test_cli_prompts_twice_for_the_password(tmp_path):
     # A real terminal is not needed: getpass reads the controlling tty, else stdin with a warning.
     path = tmp_path / "users.yaml"
-    run = subprocess.run([sys.executable, "-m", "lib", "users", "--file", str(path), "add", "ann", "--role", "viewer"],
-                         input=f"{GOOD}\n{GOOD}x\n", capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ}, start_new_session=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "lib", "users", "--file", str(path), "add", "ann", "--role", "viewer"],
+        input=f"{GOOD}\n{GOOD}x\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+        start_new_session=True,
+    )
     assert run.returncode == 2 and "the two passwords differ" in run.stderr
     assert not path.exists()

@@ -5,8 +5,12 @@ import pytest
 from tests.conftest import screenshot, sign_in, start_app, stop_app
 
 # (URL path, screenshot name, signed in as): "" opens the visitor's home page, Transparency.
-PAGES = [("", "transparency", None), ("overview", "overview", "viewer"), ("data", "data", "analyst"),
-         ("about", "about", None)]
+PAGES = [
+    ("", "transparency", None),
+    ("overview", "overview", "viewer"),
+    ("data", "data", "analyst"),
+    ("about", "about", None),
+]
 
 
 def wait_for_app(page, timeout=60_000):
@@ -14,7 +18,9 @@ def wait_for_app(page, timeout=60_000):
     # Streamlit shows a "Running..." widget while the script runs, and skeletons until elements arrive.
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=timeout,
+    )
     page.wait_for_timeout(1500)  # let charts draw before a screenshot
 
 
@@ -50,9 +56,11 @@ def own_app(embedded_db, users_file, tmp_path):
 def test_upload_check_and_load_a_file(own_app, page, tmp_path):
     served_app = own_app
     src = tmp_path / "precinct_shootings.csv"
-    src.write_text("INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,PRECINCT,Latitude,Longitude\n"
-                   "501,2021-05-27,21:30:00,75,41.88,-87.63\n502,2021-05-28,01:10:00,75,41.89,-87.62\n"
-                   "503,not a date,01:10:00,75,41.89,-87.62\n")
+    src.write_text(
+        "INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,PRECINCT,Latitude,Longitude\n"
+        "501,2021-05-27,21:30:00,75,41.88,-87.63\n502,2021-05-28,01:10:00,75,41.89,-87.62\n"
+        "503,not a date,01:10:00,75,41.89,-87.62\n"
+    )
     sign_in(page, f"{served_app}/data", "analyst")
     wait_for_app(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(src))
@@ -77,8 +85,11 @@ def test_upload_a_boundary_layer(own_app, page, tmp_path):
     import geopandas as gpd
     from shapely.geometry import box
 
-    layer = gpd.GeoDataFrame({"SECTOR_ID": ["S1", "S2"], "label": ["North", "South"]},
-                             geometry=[box(-87.7, 41.88, -87.6, 41.95), box(-87.7, 41.80, -87.6, 41.88)], crs=4326)
+    layer = gpd.GeoDataFrame(
+        {"SECTOR_ID": ["S1", "S2"], "label": ["North", "South"]},
+        geometry=[box(-87.7, 41.88, -87.6, 41.95), box(-87.7, 41.80, -87.6, 41.88)],
+        crs=4326,
+    )
     src = tmp_path / "sectors.geojson"
     layer.to_file(src, driver="GeoJSON")
     sign_in(page, f"{served_app}/data", "analyst")

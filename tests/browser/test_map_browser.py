@@ -16,13 +16,25 @@ LAYERS = [
     ("areas_change", "layers=areas&measure=change", "Change against last year by district", "path.leaflet-interactive"),
     ("heat", "layers=heat", "Incidents per km² (kernel density)", "img.leaflet-image-layer"),
     ("hotspots", "layers=hotspots", "Hot spots: Getis-Ord Gi*", "path.leaflet-interactive"),
-    ("emerging", "layers=emerging&res=8&from=2017-01-01&to=2019-12-31", "Emerging hot spots",
-     "path.leaflet-interactive"),
+    (
+        "emerging",
+        "layers=emerging&res=8&from=2017-01-01&to=2019-12-31",
+        "Emerging hot spots",
+        "path.leaflet-interactive",
+    ),
     ("events_stations", "layers=events,stations&from=2017-01-01&to=2017-12-31", "Community events", ".marker-cluster"),
-    ("trust", "layers=trust&from=2018-01-01&to=2018-12-31", "Trust score (mean answer x 10)",
-     "path.leaflet-interactive"),
-    ("points", f"dataset={SAMPLE}&layers=points&level=beat&areas=1121,1122&from=2017-01-01&to=2019-09-29",
-     "Incident locations", ".marker-cluster"),
+    (
+        "trust",
+        "layers=trust&from=2018-01-01&to=2018-12-31",
+        "Trust score (mean answer x 10)",
+        "path.leaflet-interactive",
+    ),
+    (
+        "points",
+        f"dataset={SAMPLE}&layers=points&level=beat&areas=1121,1122&from=2017-01-01&to=2019-09-29",
+        "Incident locations",
+        ".marker-cluster",
+    ),
 ]
 
 

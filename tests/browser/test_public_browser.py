@@ -55,11 +55,14 @@ EXCLUDE = ["[data-testid='stSidebarNav']"]
 def _axe(frame) -> list[dict]:
     """Serious and critical axe violations of a document (the page, or a frame such as the map's)."""
     frame.add_script_tag(path=str(AXE))
-    result = frame.evaluate("async (exclude) => await axe.run({exclude: exclude.map(s => [s])}, "
-                            "{resultTypes: ['violations']})", EXCLUDE)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    result = frame.evaluate(
+        "async (exclude) => await axe.run({exclude: exclude.map(s => [s])}, {resultTypes: ['violations']})", EXCLUDE
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -84,9 +87,16 @@ def test_spanish_headings_in_the_browser(served_app, phone):
     _open(phone, f"{served_app}/?lang=es")
     headings = phone.locator("h1, h2, h3").all_inner_texts()
     text = " ".join(headings)
-    for heading in ("Seguridad pública y confianza comunitaria", "Busque su área", "Delitos",
-                    "Mapa de puntos calientes", "Confianza y seguridad", "Participación comunitaria",
-                    "Cómo se obtienen estas cifras", "De dónde vienen los datos"):
+    for heading in (
+        "Seguridad pública y confianza comunitaria",
+        "Busque su área",
+        "Delitos",
+        "Mapa de puntos calientes",
+        "Confianza y seguridad",
+        "Participación comunitaria",
+        "Cómo se obtienen estas cifras",
+        "De dónde vienen los datos",
+    ):
         assert heading in text, (heading, headings)
     assert "Find your area" not in text
 

@@ -9,8 +9,10 @@ from tests.conftest import PASSWORD, ROOT, screenshot, sign_in
 
 STAFF = [p for p in access.PAGES if not p.public and (ROOT / p.path).exists()]
 # What reached a browser when a page's own content rendered: charts, maps, tables, metrics, uploads.
-CONTENT = ("[data-testid='stPlotlyChart'], iframe, [data-testid='stDataFrame'], [data-testid='stMetric'], "
-           "[data-testid='stFileUploader'], [data-testid='stSelectbox'], [data-testid='stTabs']")
+CONTENT = (
+    "[data-testid='stPlotlyChart'], iframe, [data-testid='stDataFrame'], [data-testid='stMetric'], "
+    "[data-testid='stFileUploader'], [data-testid='stSelectbox'], [data-testid='stTabs']"
+)
 
 
 def _nav(page) -> str:

@@ -18,8 +18,11 @@ ASSAULTS = "Chicago aggravated assaults"
 YEAR_2018 = deck.Period("2018-01-01", "2018-12-31")
 # A count of people or incidents written in words: "3 incidents", "2 eventos", "4 people" ... (not the rule's
 # own wording, "from 1 to 4 incidents" / "de 1 a 4 incidentes").
-SMALL_COUNT = re.compile(r"(?<![\d.,])(?<!to )(?<! a )[1-4]\s+(incident|event|people|person|attend|incidente|"
-                         r"evento|persona)", re.IGNORECASE)
+SMALL_COUNT = re.compile(
+    r"(?<![\d.,])(?<!to )(?<! a )[1-4]\s+(incident|event|people|person|attend|incidente|"
+    r"evento|persona)",
+    re.IGNORECASE,
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +36,9 @@ def store(embedded_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def district_deck(store):
-    return deck.build_deck(store, "district", "8", YEAR_2018, "en", dataset=ASSAULTS,
-                           public_url="https://example.gov/transparency")
+    return deck.build_deck(
+        store, "district", "8", YEAR_2018, "en", dataset=ASSAULTS, public_url="https://example.gov/transparency"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +64,14 @@ def test_district_deck_has_every_slide_in_order(district_deck):
 
 def test_crime_slide_counts_what_the_store_holds(store, district_deck):
     crime = {s.key: s for s in district_deck}["crime"]
-    n_2018, n_2017 = (store.scalar(
-        "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '8' AND occurred_at >= :s "
-        "AND occurred_at < :e", {"d": ASSAULTS, "s": pd.Timestamp(f"{y}-01-01"), "e": pd.Timestamp(f"{y + 1}-01-01")})
-        for y in (2018, 2017))
+    n_2018, n_2017 = (
+        store.scalar(
+            "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '8' AND occurred_at >= :s "
+            "AND occurred_at < :e",
+            {"d": ASSAULTS, "s": pd.Timestamp(f"{y}-01-01"), "e": pd.Timestamp(f"{y + 1}-01-01")},
+        )
+        for y in (2018, 2017)
+    )
     assert (n_2018, n_2017) == (871, 793)
     assert crime.message == "871 incidents, 10% more than the same months last year (793)."
     assert int(crime.frame["this_period"].sum()) == n_2018
@@ -75,9 +83,11 @@ def test_crime_slide_counts_what_the_store_holds(store, district_deck):
 
 def test_trust_slide_gives_the_published_scores_and_says_there_is_no_margin_of_error(store, district_deck):
     trust = {s.key: s for s in district_deck}["trust"]
-    published = store.query("SELECT period_start, value FROM survey_scores WHERE level = 'district' AND area = '8' "
-                            "AND measure = 'TRUST' AND period_days BETWEEN 28 AND 31 AND period_start >= '2018-01-01' "
-                            "AND period_start < '2019-01-01' ORDER BY period_start")
+    published = store.query(
+        "SELECT period_start, value FROM survey_scores WHERE level = 'district' AND area = '8' "
+        "AND measure = 'TRUST' AND period_days BETWEEN 28 AND 31 AND period_start >= '2018-01-01' "
+        "AND period_start < '2019-01-01' ORDER BY period_start"
+    )
     first, last = round(published["value"].iloc[0], 1), round(published["value"].iloc[-1], 1)
     assert trust.message == f"Trust in police rose from {first} to {last} (0-100 scale)."
     assert len(trust.frame) == 24  # 12 months x trust and safety
@@ -103,9 +113,11 @@ def test_months_with_small_counts_are_hidden(store):
     from lib.deck import figures as deck_figures
 
     fig = deck_figures.crime_months(store, ASSAULTS, "en", "beat", "921", "2018-01-01", "2019-01-01")
-    truth = store.query("SELECT date_trunc('month', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
-                        "AND lvl_beat = '921' AND occurred_at >= '2018-01-01' AND occurred_at < '2019-01-01' GROUP BY 1",
-                        {"d": ASSAULTS})
+    truth = store.query(
+        "SELECT date_trunc('month', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
+        "AND lvl_beat = '921' AND occurred_at >= '2018-01-01' AND occurred_at < '2019-01-01' GROUP BY 1",
+        {"d": ASSAULTS},
+    )
     small = truth[(truth["n"] >= 1) & (truth["n"] <= 4)]
     assert len(small) >= 2, "the test needs a beat with small monthly counts"
     frame = fig.frame.set_index("period_start")
@@ -152,8 +164,14 @@ def test_presenter_edits(district_deck):
     assert slides[0].key == "closing"
     slides = deck.move(slides, "closing", 100)
     assert slides[-1].key == "closing"
-    slides = deck.add_text_slide(slides, "", "You said: speeding on Ashland.\nWe did: a speed survey.",
-                                 after="hotspots", lang="en", notes="Ask CDOT for the figures.")
+    slides = deck.add_text_slide(
+        slides,
+        "",
+        "You said: speeding on Ashland.\nWe did: a speed survey.",
+        after="hotspots",
+        lang="en",
+        notes="Ask CDOT for the figures.",
+    )
     keys = [s.key for s in slides]
     assert keys[keys.index("hotspots") + 1] == "text-1"
     text = slides[keys.index("text-1")]

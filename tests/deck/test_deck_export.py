@@ -24,14 +24,25 @@ def chosen(embedded_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("export") / "export.duckdb"
     shutil.copy(embedded_db, path)
     store = connect(str(path))
-    slides = deck.build_deck(store, "district", "8", deck.Period("2018-01-01", "2018-12-31"), "en",
-                             dataset=ASSAULTS, public_url="https://example.gov/transparency")
+    slides = deck.build_deck(
+        store,
+        "district",
+        "8",
+        deck.Period("2018-01-01", "2018-12-31"),
+        "en",
+        dataset=ASSAULTS,
+        public_url="https://example.gov/transparency",
+    )
     store.close()
     slides = deck.set_hidden(slides, ["concerns", "upcoming", "trust"])
     slides = deck.reorder(slides, ["title", "crime", "hotspots", "engagement"])
-    slides = deck.add_text_slide(slides, "You said, we did", "You said: speeding on Ashland Ave.\n"
-                                 "We did: a speed survey and two traffic calming meetings.", after="engagement",
-                                 notes="Thank the block club on 79th Street.")
+    slides = deck.add_text_slide(
+        slides,
+        "You said, we did",
+        "You said: speeding on Ashland Ave.\nWe did: a speed survey and two traffic calming meetings.",
+        after="engagement",
+        notes="Thank the block club on 79th Street.",
+    )
     return slides
 
 
@@ -159,4 +170,8 @@ def test_spanish_pptx(embedded_db, tmp_path):
     store.close()
     prs = Presentation(io.BytesIO(deck_export.to_pptx(slides, "es")))
     titles = [p.shapes.title.text for p in prs.slides]
-    assert titles[:3] == ["Policía comunitaria: Distrito 8", "Confianza y seguridad", "Delitos comparados con el año pasado"]
+    assert titles[:3] == [
+        "Policía comunitaria: Distrito 8",
+        "Confianza y seguridad",
+        "Delitos comparados con el año pasado",
+    ]

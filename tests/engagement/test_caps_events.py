@@ -78,13 +78,16 @@ def test_caps_title_gives_type_and_beats(title, expected_type, expected_beats, b
     assert event_areas.mentions(title, beat_codes).get("beat", []) == expected_beats
 
 
-@pytest.mark.parametrize("location, district", [
-    ("16th District Station Community Room, 5151 N. Milwaukee Avenue", "16"),
-    ("011 District Auditorium", "11"),
-    ("1718 S. State Street 1st District Community Room", "1"),
-    ("5555 W Grand Ave", None),  # an address number is not a district
-    ("727 E 111TH DISTRICT", None),  # district 111 does not exist
-])
+@pytest.mark.parametrize(
+    "location, district",
+    [
+        ("16th District Station Community Room, 5151 N. Milwaukee Avenue", "16"),
+        ("011 District Auditorium", "11"),
+        ("1718 S. State Street 1st District Community Room", "1"),
+        ("5555 W Grand Ave", None),  # an address number is not a district
+        ("727 E 111TH DISTRICT", None),  # district 111 does not exist
+    ],
+)
 def test_district_named_in_location(location, district, beat_codes):
     found = event_areas.mentions(location, beat_codes).get("district", [])
     assert found == ([district] if district else [])
@@ -101,18 +104,23 @@ def test_a_type_given_by_the_source_is_kept():
     assert event_types.event_types(frame).tolist() == ["Town hall", "Beat meeting"]
 
 
-@pytest.mark.parametrize("rules, message", [
-    ([{"type": "", "keywords": ("beat",)}], "give the type a name"),
-    ([{"type": "Walks", "keywords": ()}], "at least one keyword"),
-    ([{"type": "Walks", "keywords": ("wa*lk",)}], "* may only end a word"),
-    ([{"type": "Walks", "keywords": ("walk^",)}], "^ only start"),
-    ([{"type": "Other", "keywords": ("walk",)}], "'Other' is what matches no rule"),
-    ([{"type": "Walks", "keywords": ("walk",), "scope": "body"}], "scope must be one of"),
-    ([], "at least one rule"),
-])
+@pytest.mark.parametrize(
+    "rules, message",
+    [
+        ([{"type": "", "keywords": ("beat",)}], "give the type a name"),
+        ([{"type": "Walks", "keywords": ()}], "at least one keyword"),
+        ([{"type": "Walks", "keywords": ("wa*lk",)}], "* may only end a word"),
+        ([{"type": "Walks", "keywords": ("walk^",)}], "^ only start"),
+        ([{"type": "Other", "keywords": ("walk",)}], "'Other' is what matches no rule"),
+        ([{"type": "Walks", "keywords": ("walk",), "scope": "body"}], "scope must be one of"),
+        ([], "at least one rule"),
+    ],
+)
 def test_unusable_rules_are_refused_with_the_reason(rules, message):
-    with pytest.raises(event_types.RulesError, match=message.replace("*", r"\*").replace("^", r"\^")
-                       .replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        event_types.RulesError,
+        match=message.replace("*", r"\*").replace("^", r"\^").replace("(", r"\(").replace(")", r"\)"),
+    ):
         event_types.check(rules)
 
 
@@ -135,6 +143,6 @@ def test_every_default_rule_is_in_the_readme():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## Engagement and impact"):]
+    section = readme[readme.index("## Engagement and impact") :]
     for rule in event_types.DEFAULT_RULES:
         assert f"**{rule.type}**" in section, f"README does not describe the type rule {rule.type!r}"

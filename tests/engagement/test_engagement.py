@@ -82,8 +82,9 @@ def test_over_time_groups_small_types_for_the_chart(caps):
 
 def test_coverage_share_of_beats(caps):
     store, frame, link = caps
-    cover = engagement.coverage(frame, link, "beat", list(engagement.area_names(store, "beat")["code"]),
-                                START, END, "quarter")
+    cover = engagement.coverage(
+        frame, link, "beat", list(engagement.area_names(store, "beat")["code"]), START, END, "quarter"
+    )
     assert len(cover) == 12
     assert cover["share"].between(0, 1).all() and cover.iloc[0]["share"] > 0.8
 
@@ -113,4 +114,5 @@ def test_area_month_view_joins_events_incidents_and_scores(caps):
     assert joined[joined["month"] < pd.Timestamp("2017-11-01")]["TRUST"].isna().all(), "scores start Nov 2017"
     assert joined["incidents"].sum() == store.scalar(
         "SELECT count(*) FROM incidents WHERE dataset = 'Chicago aggravated assaults' AND occurred_at >= '2016-01-01' "
-        "AND occurred_at < '2019-01-01' AND lvl_district IS NOT NULL")
+        "AND occurred_at < '2019-01-01' AND lvl_district IS NOT NULL"
+    )

@@ -23,9 +23,15 @@ def store(any_store):
 
 
 def entry(**change):
-    base = dict(event_type="Beat meeting", starts_at=pd.Timestamp("2018-06-05 18:30"),
-                ends_at=pd.Timestamp("2018-06-05 20:00"), area_level="beat", area="823", attendance=24,
-                notes="Parking on Pulaski raised.")
+    base = dict(
+        event_type="Beat meeting",
+        starts_at=pd.Timestamp("2018-06-05 18:30"),
+        ends_at=pd.Timestamp("2018-06-05 20:00"),
+        area_level="beat",
+        area="823",
+        attendance=24,
+        notes="Parking on Pulaski raised.",
+    )
     return event_log.EventEntry(**(base | change))
 
 
@@ -49,23 +55,26 @@ def test_recorded_event_counts_like_a_calendar_event(store):
     assert hist[["editor", "action", "changes"]].values.tolist() == [["Sgt. Ruiz", "created", "created"]]
 
 
-@pytest.mark.parametrize("change, editor, reason", [
-    (dict(event_type="Séance"), "A", "is not one of the event types"),
-    (dict(starts_at=None), "A", "Give the date and start time"),
-    (dict(starts_at=pd.Timestamp("1850-01-01")), "A", "before 1900"),
-    (dict(starts_at=pd.Timestamp("2099-01-01"), ends_at=None), "A", "years ahead"),
-    (dict(ends_at=pd.Timestamp("2018-06-05 17:00")), "A", "end time must be after the start"),
-    (dict(ends_at=pd.Timestamp("2018-06-07 17:00")), "A", "more than 24 hours"),
-    (dict(area=None, area_level=None, location=""), "A", "Say where it was held"),
-    (dict(area="9999"), "A", "There is no beat '9999'"),
-    (dict(area_level=None), "A", "Choose the boundary level"),
-    (dict(latitude=41.8, longitude=None), "A", "both latitude and longitude"),
-    (dict(latitude=141.8, longitude=-87.6), "A", "Latitude must be within"),
-    (dict(attendance=-3), "A", "Attendance must be a whole number"),
-    (dict(attendance=250_000), "A", "Attendance must be a whole number"),
-    (dict(notes="x" * 5000), "A", "Shorten the notes"),
-    (dict(), "  ", "Give your name"),
-])
+@pytest.mark.parametrize(
+    "change, editor, reason",
+    [
+        (dict(event_type="Séance"), "A", "is not one of the event types"),
+        (dict(starts_at=None), "A", "Give the date and start time"),
+        (dict(starts_at=pd.Timestamp("1850-01-01")), "A", "before 1900"),
+        (dict(starts_at=pd.Timestamp("2099-01-01"), ends_at=None), "A", "years ahead"),
+        (dict(ends_at=pd.Timestamp("2018-06-05 17:00")), "A", "end time must be after the start"),
+        (dict(ends_at=pd.Timestamp("2018-06-07 17:00")), "A", "more than 24 hours"),
+        (dict(area=None, area_level=None, location=""), "A", "Say where it was held"),
+        (dict(area="9999"), "A", "There is no beat '9999'"),
+        (dict(area_level=None), "A", "Choose the boundary level"),
+        (dict(latitude=41.8, longitude=None), "A", "both latitude and longitude"),
+        (dict(latitude=141.8, longitude=-87.6), "A", "Latitude must be within"),
+        (dict(attendance=-3), "A", "Attendance must be a whole number"),
+        (dict(attendance=250_000), "A", "Attendance must be a whole number"),
+        (dict(notes="x" * 5000), "A", "Shorten the notes"),
+        (dict(), "  ", "Give your name"),
+    ],
+)
 def test_invalid_entry_is_refused_with_the_reason_and_nothing_saved(store, change, editor, reason):
     before = snapshot(store)
     with pytest.raises(event_log.EventLogError) as err:
@@ -132,8 +141,9 @@ def test_removal_needs_a_reason_and_keeps_the_history(store):
 
 
 def test_a_sign_in_sheet_sets_attendance_and_is_stored_hashed(store):
-    sheet = read_sign_in(pd.DataFrame({"email": ["a@x.org", "b@x.org", "A@x.org"], "age": ["18-34", "65+", "18-34"]}),
-                         secret=b"k")
+    sheet = read_sign_in(
+        pd.DataFrame({"email": ["a@x.org", "b@x.org", "A@x.org"], "age": ["18-34", "65+", "18-34"]}), secret=b"k"
+    )
     event_id = event_log.record(store, entry(attendance=None), "A", TYPES, sheet)
     assert event_log.get(store, event_id).attendance == 2
     stored = store.query("SELECT attendee_hash, attributes FROM event_attendees WHERE event_id = :e", {"e": event_id})

@@ -19,7 +19,8 @@ from lib.ingest.readers import InputError
 # Two square "beats" side by side inside one "district", around Chicago's Loop.
 BEATS = gpd.GeoDataFrame(
     {"beat_num": ["0111", "0112"], "district": ["1", "1"]},
-    geometry=[box(-87.64, 41.87, -87.62, 41.89), box(-87.62, 41.87, -87.60, 41.89)], crs=4326,
+    geometry=[box(-87.64, 41.87, -87.62, 41.89), box(-87.62, 41.87, -87.60, 41.89)],
+    crs=4326,
 )
 DISTRICTS = gpd.GeoDataFrame({"dist_num": ["1"]}, geometry=[box(-87.66, 41.85, -87.58, 41.91)], crs=4326)
 
@@ -74,8 +75,9 @@ def test_counts_rejects_and_geocoding(loaded):
 
 def test_points_get_areas_and_cells_and_unplaced_rows_keep_their_area(loaded):
     store, _ = loaded
-    rows = store.query("SELECT incident_id, lvl_beat, lvl_district, h3_9, records, attributes "
-                       "FROM incidents ORDER BY incident_id").set_index("incident_id")
+    rows = store.query(
+        "SELECT incident_id, lvl_beat, lvl_district, h3_9, records, attributes FROM incidents ORDER BY incident_id"
+    ).set_index("incident_id")
     assert rows.loc["A1", "lvl_beat"] == "111" and rows.loc["A2", "lvl_beat"] == "112"
     # No coordinates, but a beat code: counted in its beat and, through nesting, its district.
     assert rows.loc["A3", "lvl_beat"] == "112" and rows.loc["A3", "lvl_district"] == "1"
@@ -102,8 +104,10 @@ def test_files_without_ids_are_idempotent_and_keep_identical_rows(any_store, tmp
 
 
 def test_rows_sharing_an_incident_id_become_one_incident(any_store, tmp_path):
-    text = ("INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,VIC_SEX,OFFENSE\n"
-            "9,2021-05-27,21:30:00,M,ASSAULT\n9,2021-05-27,21:30:00,F,ROBBERY\n10,2021-05-28,01:00:00,M,ASSAULT\n")
+    text = (
+        "INCIDENT_KEY,OCCUR_DATE,OCCUR_TIME,VIC_SEX,OFFENSE\n"
+        "9,2021-05-27,21:30:00,M,ASSAULT\n9,2021-05-27,21:30:00,F,ROBBERY\n10,2021-05-28,01:00:00,M,ASSAULT\n"
+    )
     report = ingest.load(any_store, "incidents", write(tmp_path, "victims.csv", text))
     assert (report.rows_read, report.rows_loaded, report.rows_merged) == (3, 2, 1)
     assert report.rows_loaded + report.rows_rejected + report.rows_merged + report.rows_duplicate == report.rows_read
@@ -124,8 +128,9 @@ def test_split_date_and_hour_columns_make_one_timestamp(any_store, tmp_path):
 def test_set_gives_one_value_and_crs_places_projected_rows(any_store, tmp_path):
     # Chicago's State Plane (EPSG:3435, feet): the Loop is near x=1176000, y=1900000.
     text = "id,date,X_COORD_CD,Y_COORD_CD\n1,2019-01-01,1176000,1900000\n"
-    report = ingest.load(any_store, "incidents", write(tmp_path, "xy.csv", text),
-                         sets={"offense": "Shooting"}, crs="EPSG:3435")
+    report = ingest.load(
+        any_store, "incidents", write(tmp_path, "xy.csv", text), sets={"offense": "Shooting"}, crs="EPSG:3435"
+    )
     row = any_store.query("SELECT offense, latitude, longitude FROM incidents").iloc[0]
     assert row["offense"] == "SHOOTING"
     assert 41.8 < row["latitude"] < 41.95 and -87.7 < row["longitude"] < -87.55
@@ -194,11 +199,19 @@ def test_invalid_polygons_are_repaired(duck, tmp_path):
 @pytest.mark.parametrize(
     "name, payload, encoding",
     [
-        ("semicolon_latin1.csv", "Fecha;Delito;Distrito\n01/06/2019;ROBO CON VIOLENCIA;Centro\n02/06/2019;HURTO;Peñón\n", "cp1252"),
+        (
+            "semicolon_latin1.csv",
+            "Fecha;Delito;Distrito\n01/06/2019;ROBO CON VIOLENCIA;Centro\n02/06/2019;HURTO;Peñón\n",
+            "cp1252",
+        ),
         ("tabs.tsv", "date\toffense\tbeat\n2019-06-01\tTHEFT\t111\n2019-06-02\tARSON\t112\n", "utf-8"),
         ("bom.csv", "\ufeffdate,offense\n2019-06-01,THEFT\n2019-06-02,ARSON\n", "utf-8"),
         ("utf16.txt", "\ufeffdate\toffense\n2019-06-01\tTHEFT\n2019-06-02\tARSON\n", "utf-16-le"),
-        ("preamble.csv", "Report generated 2019-07-01 by RMS\n\ndate,offense,beat\n2019-06-01,THEFT,1\n2019-06-02,ARSON,2\n", "utf-8"),
+        (
+            "preamble.csv",
+            "Report generated 2019-07-01 by RMS\n\ndate,offense,beat\n2019-06-01,THEFT,1\n2019-06-02,ARSON,2\n",
+            "utf-8",
+        ),
     ],
 )
 def test_csv_dialects(duck, tmp_path, name, payload, encoding):
@@ -301,8 +314,9 @@ def test_a_boundary_load_stopped_midway_leaves_nothing(loaded, tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        ingest.load(store, "boundaries", layer_file(tmp_path, BEATS.iloc[:1], "one.geojson"), level="beat",
-                    progress=stop)
+        ingest.load(
+            store, "boundaries", layer_file(tmp_path, BEATS.iloc[:1], "one.geojson"), level="beat", progress=stop
+        )
     assert snapshot(store) == before
 
 
@@ -325,10 +339,14 @@ def test_a_table_is_not_a_layer_and_a_layer_is_not_a_table(duck, tmp_path):
 
 
 def test_events_from_two_extractions_of_one_calendar_merge(any_store, tmp_path):
-    first = ("district,start,title\n25,2017-12-28T18:30:00,2514 Beat Meeting\n"
-             "3,2017-12-28T18:30:00,DAC Meeting\n9,2017-12-28T18:30:00,DAC Meeting\n")
-    second = ("id,name,start_time\nx/1,2514 Beat Meeting,2017-12-28 18:30\nx/2,DAC Meeting,2017-12-28 18:30\n"
-              "x/3,DAC Meeting,2017-12-28 18:30\nx/4,Peer Jury,2018-01-04 17:00\n")
+    first = (
+        "district,start,title\n25,2017-12-28T18:30:00,2514 Beat Meeting\n"
+        "3,2017-12-28T18:30:00,DAC Meeting\n9,2017-12-28T18:30:00,DAC Meeting\n"
+    )
+    second = (
+        "id,name,start_time\nx/1,2514 Beat Meeting,2017-12-28 18:30\nx/2,DAC Meeting,2017-12-28 18:30\n"
+        "x/3,DAC Meeting,2017-12-28 18:30\nx/4,Peer Jury,2018-01-04 17:00\n"
+    )
     a = ingest.load(any_store, "events", write(tmp_path, "a.csv", first), dataset="calendar")
     b = ingest.load(any_store, "events", write(tmp_path, "b.csv", second), dataset="calendar")
     assert a.rows_loaded == 3, "the same title at the same time in two districts is two events"
@@ -336,15 +354,19 @@ def test_events_from_two_extractions_of_one_calendar_merge(any_store, tmp_path):
 
 
 def test_scores_are_stored_long_with_their_level(any_store, tmp_path):
-    text = ("CITY,DISTRICT,SAFETY,TRUST,START_DATE,END_DATE\n"
-            "chicago,,60.1,58.2,04/01/2021,04/30/2021\nchicago,14,55.0,57.5,04/01/2021,04/30/2021\n"
-            "chicago,14,55.0,57.5,04/01/2021,04/30/2021\n")
+    text = (
+        "CITY,DISTRICT,SAFETY,TRUST,START_DATE,END_DATE\n"
+        "chicago,,60.1,58.2,04/01/2021,04/30/2021\nchicago,14,55.0,57.5,04/01/2021,04/30/2021\n"
+        "chicago,14,55.0,57.5,04/01/2021,04/30/2021\n"
+    )
     report = ingest.load(any_store, "scores", write(tmp_path, "s.csv", text))
     assert (report.rows_loaded, report.rows_merged) == (2, 1)
     rows = any_store.query("SELECT level, area, measure, value, period_days FROM survey_scores ORDER BY level, measure")
     assert rows.values.tolist() == [
-        ["city", "CHICAGO", "SAFETY", 60.1, 30], ["city", "CHICAGO", "TRUST", 58.2, 30],
-        ["district", "14", "SAFETY", 55.0, 30], ["district", "14", "TRUST", 57.5, 30],
+        ["city", "CHICAGO", "SAFETY", 60.1, 30],
+        ["city", "CHICAGO", "TRUST", 58.2, 30],
+        ["district", "14", "SAFETY", 55.0, 30],
+        ["district", "14", "TRUST", 57.5, 30],
     ]
 
 

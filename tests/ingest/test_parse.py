@@ -49,8 +49,9 @@ def test_dates_in_the_formats_exports_use(values, expected, has_time):
 
 
 def test_utc_offsets_become_local_time():
-    parsed = parse.parse_datetimes(pd.Series(["2018-06-01T05:00:00Z", "2018-06-01T00:00:00-05:00"]),
-                                   tz="America/Chicago")
+    parsed = parse.parse_datetimes(
+        pd.Series(["2018-06-01T05:00:00Z", "2018-06-01T00:00:00-05:00"]), tz="America/Chicago"
+    )
     assert parsed.values.dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2018-06-01 00:00", "2018-06-01 00:00"]
 
 

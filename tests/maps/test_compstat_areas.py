@@ -13,8 +13,9 @@ ASSAULTS = "Chicago aggravated assaults"  # newest record Dec 31, 2019
 
 
 def raw_times(store, level, code):
-    return store.query(f'SELECT occurred_at FROM incidents WHERE dataset = :d AND "lvl_{level}" = :c',
-                       {"d": ASSAULTS, "c": code})["occurred_at"]
+    return store.query(
+        f'SELECT occurred_at FROM incidents WHERE dataset = :d AND "lvl_{level}" = :c', {"d": ASSAULTS, "c": code}
+    )["occurred_at"]
 
 
 def between(times, lo, hi):

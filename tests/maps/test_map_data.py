@@ -20,8 +20,11 @@ from lib.store.filters import IncidentFilter
 
 def square(code, west, south, east, north):
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    return {"type": "Feature", "properties": {"code": code, "name": f"Zone {code}"},
-            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": f"Zone {code}"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 INCIDENTS = """id,date,offense,block,latitude,longitude
@@ -37,18 +40,23 @@ INCIDENTS = """id,date,offense,block,latitude,longitude
 
 @pytest.fixture
 def tiny(any_store, tmp_path):
-    zones = {"type": "FeatureCollection", "features": [square("A", -87.70, 41.90, -87.68, 41.92),
-                                                        square("B", -87.68, 41.90, -87.66, 41.92)]}
+    zones = {
+        "type": "FeatureCollection",
+        "features": [square("A", -87.70, 41.90, -87.68, 41.92), square("B", -87.68, 41.90, -87.66, 41.92)],
+    }
     sector = {"type": "FeatureCollection", "features": [square("S1", -87.70, 41.90, -87.66, 41.92)]}
     (tmp_path / "zones.geojson").write_text(json.dumps(zones))
     (tmp_path / "sector.geojson").write_text(json.dumps(sector))
     (tmp_path / "incidents.csv").write_text(INCIDENTS)
     (tmp_path / "population.csv").write_text("area,population\nA,1000\nB,2000\n")
-    (tmp_path / "events.csv").write_text("title,starts_at,area\nBeat Meeting,2019-03-12 18:00,A\n"
-                                         "Coffee with a Cop,2019-05-01 09:00,B\n")
-    (tmp_path / "scores.csv").write_text("period_start,period_end,area,TRUST,SAFETY\n"
-                                         "2019-02-01,2019-02-28,A,60,70\n2019-03-01,2019-03-31,A,50,60\n"
-                                         "2019-03-01,2019-03-31,B,40,45\n")
+    (tmp_path / "events.csv").write_text(
+        "title,starts_at,area\nBeat Meeting,2019-03-12 18:00,A\nCoffee with a Cop,2019-05-01 09:00,B\n"
+    )
+    (tmp_path / "scores.csv").write_text(
+        "period_start,period_end,area,TRUST,SAFETY\n"
+        "2019-02-01,2019-02-28,A,60,70\n2019-03-01,2019-03-31,A,50,60\n"
+        "2019-03-01,2019-03-31,B,40,45\n"
+    )
     ingest.load(any_store, "boundaries", tmp_path / "sector.geojson", level="sector")
     ingest.load(any_store, "boundaries", tmp_path / "zones.geojson", level="zone")
     ingest.load(any_store, "incidents", tmp_path / "incidents.csv", dataset="t")
@@ -93,9 +101,16 @@ def test_selected_areas_limit_the_areas_shown_at_any_level(tiny):
 def test_cells_and_slices(tiny):
     cells = map_data.cell_counts(tiny, MARCH, 9)
     assert cells["incidents"].sum() == 5
-    assert set(cells["cell"]) == {h3.latlng_to_cell(la, lo, 9) for la, lo in
-                                  [(41.9101, -87.6950), (41.9103, -87.6948), (41.9150, -87.6900),
-                                   (41.9050, -87.6700), (41.9120, -87.6650)]}
+    assert set(cells["cell"]) == {
+        h3.latlng_to_cell(la, lo, 9)
+        for la, lo in [
+            (41.9101, -87.6950),
+            (41.9103, -87.6948),
+            (41.9150, -87.6900),
+            (41.9050, -87.6700),
+            (41.9120, -87.6650),
+        ]
+    }
     slices = map_data.slice_counts(tiny, IncidentFilter(dataset="t"), 8, "month")
     per_month = slices.groupby(slices["slice"].dt.strftime("%Y-%m"))["incidents"].sum().to_dict()
     assert per_month == {"2018-03": 1, "2019-03": 5, "2019-06": 1}
@@ -122,7 +137,8 @@ def test_incident_points_are_hundred_blocks_never_single_incidents(tiny):
     assert main["latitude"] == pytest.approx(np.mean([41.9101, 41.9103, 41.9105, 41.9099]))
     unblocked = places[places["block"].isna()].iloc[0]
     assert (unblocked["latitude"], unblocked["longitude"]) == pytest.approx(
-        h3.cell_to_latlng(h3.latlng_to_cell(41.9050, -87.6700, 10)))
+        h3.cell_to_latlng(h3.latlng_to_cell(41.9050, -87.6700, 10))
+    )
     top, _ = map_data.incident_points(tiny, MARCH, limit=1)
     assert list(top["place"]) == ["001XX N MAIN ST"]
 

@@ -11,9 +11,20 @@ NEWEST = date(2019, 12, 31)
 
 
 def test_round_trip():
-    view = map_view.View(start=date(2019, 2, 1), end=date(2019, 4, 30), groups=("Theft", "Robbery"),
-                         weekdays=(4, 5), hours=(0, 1, 2, 23), level="beat", areas=("1121",),
-                         layers=("heat", "emerging"), measure="change", res=8, slice="week", panel="1121")
+    view = map_view.View(
+        start=date(2019, 2, 1),
+        end=date(2019, 4, 30),
+        groups=("Theft", "Robbery"),
+        weekdays=(4, 5),
+        hours=(0, 1, 2, 23),
+        level="beat",
+        areas=("1121",),
+        layers=("heat", "emerging"),
+        measure="change",
+        res=8,
+        slice="week",
+        panel="1121",
+    )
     query = map_view.to_query(view)
     assert query["hours"] == "0-2,23" and query["days"] == "fri,sat"
     assert map_view.from_query(query, NEWEST, LEVELS) == view
@@ -27,10 +38,23 @@ def test_defaults_and_short_links():
 
 
 def test_bad_values_fall_back():
-    view = map_view.from_query({"from": "2019-05-01", "to": "2019-01-01", "level": "ward", "res": "12",
-                                "measure": "ratio", "days": "someday,Tue", "hours": "25,x,7",
-                                "groups": "Theft,Nope", "slice": "year", "layers": ""},
-                               NEWEST, LEVELS, groups=("Theft",))
+    view = map_view.from_query(
+        {
+            "from": "2019-05-01",
+            "to": "2019-01-01",
+            "level": "ward",
+            "res": "12",
+            "measure": "ratio",
+            "days": "someday,Tue",
+            "hours": "25,x,7",
+            "groups": "Theft,Nope",
+            "slice": "year",
+            "layers": "",
+        },
+        NEWEST,
+        LEVELS,
+        groups=("Theft",),
+    )
     assert (view.start, view.end) == (date(2019, 1, 1), NEWEST)  # reversed range: the default
     assert view.level == "district" and view.res == 9 and view.measure == "count" and view.slice == "month"
     assert view.weekdays == (1,) and view.hours == (7,) and view.groups == ("Theft",)

@@ -22,9 +22,16 @@ def rendered(m) -> str:
 def test_no_script_or_style_comes_from_a_cdn():
     m = maps.new_map(BOUNDS, tiles="none")
     rng = np.random.default_rng(0)
-    events = pd.DataFrame({"latitude": 41.85 + rng.normal(0, 0.01, 20), "longitude": -87.65 + rng.normal(0, 0.01, 20),
-                           "type": ["Beat meeting"] * 20, "title": ["835 Beat Meeting"] * 20,
-                           "starts_at": pd.Timestamp("2019-01-05"), "placed": "own location"})
+    events = pd.DataFrame(
+        {
+            "latitude": 41.85 + rng.normal(0, 0.01, 20),
+            "longitude": -87.65 + rng.normal(0, 0.01, 20),
+            "type": ["Beat meeting"] * 20,
+            "title": ["835 Beat Meeting"] * 20,
+            "starts_at": pd.Timestamp("2019-01-05"),
+            "placed": "own location",
+        }
+    )
     legends = [maps.add_events(m, events, "2019")]
     maps.finish(m, legends)
     html = rendered(m)
@@ -37,9 +44,13 @@ def test_no_script_or_style_comes_from_a_cdn():
 def test_vendored_assets_exist():
     from lib.store.settings import PROJECT_DIR
 
-    for path in ("leaflet-1.9.3/leaflet.js", "leaflet-1.9.3/leaflet.css", "leaflet-1.9.3/images/layers.png",
-                 "leaflet.markercluster-1.1.0/leaflet.markercluster.js",
-                 "leaflet.markercluster-1.1.0/MarkerCluster.Default.css"):
+    for path in (
+        "leaflet-1.9.3/leaflet.js",
+        "leaflet-1.9.3/leaflet.css",
+        "leaflet-1.9.3/images/layers.png",
+        "leaflet.markercluster-1.1.0/leaflet.markercluster.js",
+        "leaflet.markercluster-1.1.0/MarkerCluster.Default.css",
+    ):
         assert (PROJECT_DIR / "static" / "vendor" / path).stat().st_size > 500
 
 
@@ -74,8 +85,17 @@ def test_heat_layer_legend_names_the_bandwidth():
     assert f"bandwidth {surface.bandwidth_m:,.0f} m" in legend.note and len(legend.items) == 5
 
 
-@pytest.mark.parametrize("z, label", [(3.5, "real increase"), (2.5, "watch (up)"), (0.0, "no clear change"),
-                                      (-2.5, "watch (down)"), (-3.1, "real decrease"), (None, "no clear change")])
+@pytest.mark.parametrize(
+    "z, label",
+    [
+        (3.5, "real increase"),
+        (2.5, "watch (up)"),
+        (0.0, "no clear change"),
+        (-2.5, "watch (down)"),
+        (-3.1, "real decrease"),
+        (None, "no clear change"),
+    ],
+)
 def test_change_classes(z, label):
     assert maps.change_class(z) == label
 

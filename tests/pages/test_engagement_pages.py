@@ -11,6 +11,7 @@ def metrics(at) -> dict:
 
 # -- Engagement -----------------------------------------------------------------
 
+
 def test_engagement_shows_2016_2018_by_district(run_page):
     at = run_page("pages/staff/engagement.py", eng_level="district", eng_view="By area")
     assert not at.exception, [e.value for e in at.exception]
@@ -28,8 +29,23 @@ def test_engagement_by_beat_within_a_district(run_page):
     at = run_page("pages/staff/engagement.py", eng_level="beat", eng_view="By area", eng_within="8")
     assert not at.exception
     table = at.dataframe[0].value
-    assert set(table["beat"]) == {"811", "812", "813", "814", "815", "821", "822", "823", "824", "825", "831",
-                                  "832", "833", "834", "835"}
+    assert set(table["beat"]) == {
+        "811",
+        "812",
+        "813",
+        "814",
+        "815",
+        "821",
+        "822",
+        "823",
+        "824",
+        "825",
+        "831",
+        "832",
+        "833",
+        "834",
+        "835",
+    }
     assert (table["events"] > 0).all()
     assert len(at.get("plotly_chart")) == 2, "map and the beat-by-quarter heat map"
 
@@ -66,6 +82,7 @@ def test_engagement_rejects_a_backwards_period(run_page):
 
 
 # -- Event log --------------------------------------------------------------------
+
 
 def _count(app_env, sql):
     """Ask the store the app itself has open (DuckDB allows one process-wide connection per file)."""
@@ -133,6 +150,7 @@ def test_type_rules_editor_previews_the_types(run_page):
 
 # -- Programme impact ------------------------------------------------------------------
 
+
 def test_impact_page_gives_an_estimate_with_its_interval(run_page):
     at = run_page("pages/staff/impact.py", imp_level="district")
     assert not at.exception, [e.value for e in at.exception]
@@ -153,6 +171,7 @@ def test_impact_refuses_trust_without_enough_months_before(run_page):
 
 
 # -- a real browser ------------------------------------------------------------------------
+
 
 def _open(page, url, role="viewer"):
     sign_in(page, url, role)  # a deep link: the router serves it (tests/test_router.py) once signed in
@@ -178,7 +197,9 @@ def test_browser_event_log_refuses_then_saves(served_app, page):
     assert "Give your name" in body and "Say where it was held" in body
     screenshot(page, "event_log_refused")
 
-    page.get_by_role("textbox", name="Location (venue and address)").fill("Garfield Park Fieldhouse, 100 N Central Park Ave")
+    page.get_by_role("textbox", name="Location (venue and address)").fill(
+        "Garfield Park Fieldhouse, 100 N Central Park Ave"
+    )
     page.get_by_role("spinbutton", name="hour, Start time").click()
     page.keyboard.type("18")
     page.get_by_role("spinbutton", name="minute, Start time").click()

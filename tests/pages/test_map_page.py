@@ -47,9 +47,19 @@ def test_default_view(run_page):
 
 
 def test_a_link_opens_the_view_it_describes(run_page, app_env):
-    query = {"dataset": SAMPLE, "from": "2018-01-01", "to": "2018-12-31", "groups": "Theft,Robbery",
-             "days": "sat,sun", "hours": "0-1,22-23", "level": "beat", "areas": "1121,1122",
-             "layers": "areas,points", "measure": "change", "panel": "1121"}
+    query = {
+        "dataset": SAMPLE,
+        "from": "2018-01-01",
+        "to": "2018-12-31",
+        "groups": "Theft,Robbery",
+        "days": "sat,sun",
+        "hours": "0-1,22-23",
+        "level": "beat",
+        "areas": "1121,1122",
+        "layers": "areas,points",
+        "measure": "change",
+        "panel": "1121",
+    }
     at = run_page(PAGE, **query)
     assert not at.exception, [e.value for e in at.exception]
     assert at.multiselect(key="map_groups").value == ["Theft", "Robbery"]
@@ -63,10 +73,14 @@ def test_a_link_opens_the_view_it_describes(run_page, app_env):
     # The link survives the run unchanged.
     assert {k: at.query_params[k] for k in query} == query
     # The count on screen is the count of these filters, done by hand in SQL.
-    n = _count(app_env, "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-01-01' "
-               "AND occurred_at < '2019-01-01' AND offense IN ('THEFT', 'ROBBERY') "
-               "AND extract(isodow FROM occurred_at) IN (6, 7) AND extract(hour FROM occurred_at) IN (0, 1, 22, 23) "
-               "AND lvl_beat IN ('1121', '1122')", {"d": SAMPLE})
+    n = _count(
+        app_env,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-01-01' "
+        "AND occurred_at < '2019-01-01' AND offense IN ('THEFT', 'ROBBERY') "
+        "AND extract(isodow FROM occurred_at) IN (6, 7) AND extract(hour FROM occurred_at) IN (0, 1, 22, 23) "
+        "AND lvl_beat IN ('1121', '1122')",
+        {"d": SAMPLE},
+    )
     assert f"**{n:,} incidents**" in _texts(at)
     assert _table(at, "Areas (count, rate or change)")["incidents"].sum() == n
     assert "Beat 1121" in _texts(at)
@@ -118,8 +132,13 @@ def test_an_edited_grouping_changes_what_a_group_filters(run_page, app_env):
     store = connect(str(app_env))
     table = offense_groups.Grouping().frame(["THEFT"]).assign(group="Robbery")
     offense_groups.save(store, table)
-    thefts = int(store.scalar("SELECT count(*) FROM incidents WHERE dataset = :d AND offense = 'THEFT' "
-                              "AND occurred_at >= '2018-09-30' AND occurred_at < '2019-09-30'", {"d": SAMPLE}))
+    thefts = int(
+        store.scalar(
+            "SELECT count(*) FROM incidents WHERE dataset = :d AND offense = 'THEFT' "
+            "AND occurred_at >= '2018-09-30' AND occurred_at < '2019-09-30'",
+            {"d": SAMPLE},
+        )
+    )
     store.close()
     at = run_page(PAGE, dataset=SAMPLE, groups="Robbery")
     assert _table(at, "Areas (count, rate or change)")["incidents"].sum() == before + thefts

@@ -10,8 +10,13 @@ import pytest
 from tests.conftest import ARTIFACTS, sign_in
 
 PAGE = "pages/staff/presenter.py"
-DISTRICT_8_2018 = {"deck_level": "district", "deck_area": "8", "deck_from": "2018-01-01", "deck_to": "2018-12-31",
-                   "deck_dataset": "Chicago aggravated assaults"}
+DISTRICT_8_2018 = {
+    "deck_level": "district",
+    "deck_area": "8",
+    "deck_from": "2018-01-01",
+    "deck_to": "2018-12-31",
+    "deck_dataset": "Chicago aggravated assaults",
+}
 
 
 def _slide_titles(at) -> list[str]:
@@ -22,11 +27,21 @@ def test_page_lists_the_district_deck(run_page):
     at = run_page(PAGE, **DISTRICT_8_2018)
     assert not at.exception
     assert [(w.label, w.value) for w in at.selectbox][:4] == [
-        ("Language", "en"), ("Areas", "district"), ("Area", "8"), ("Incidents", "Chicago aggravated assaults")]
+        ("Language", "en"),
+        ("Areas", "district"),
+        ("Area", "8"),
+        ("Incidents", "Chicago aggravated assaults"),
+    ]
     assert _slide_titles(at) == [
-        "**1. Community policing: District 8**", "**2. Trust and safety**", "**3. Crime compared with last year**",
-        "**4. Where incidents concentrate**", "**5. Community engagement**", "**6. What residents said** *(hidden)*",
-        "**7. Upcoming events** *(hidden)*", "**8. Find these figures online**"]
+        "**1. Community policing: District 8**",
+        "**2. Trust and safety**",
+        "**3. Crime compared with last year**",
+        "**4. Where incidents concentrate**",
+        "**5. Community engagement**",
+        "**6. What residents said** *(hidden)*",
+        "**7. Upcoming events** *(hidden)*",
+        "**8. Find these figures online**",
+    ]
     captions = [c.value for c in at.caption]
     assert "871 incidents, 10% more than the same months last year (793)." in captions
     assert any("6 of 8 slides shown" in c for c in captions)
@@ -53,13 +68,20 @@ def test_hide_reorder_and_add_a_text_slide(run_page):
 def test_text_slide_needs_text(run_page):
     at = run_page(PAGE, **DISTRICT_8_2018)
     at.button[[b.label for b in at.button].index("Add slide")].click().run()
-    assert [e.value for e in at.error] == ["A text slide needs some text: write what residents asked for and what "
-                                           "was done."]
+    assert [e.value for e in at.error] == [
+        "A text slide needs some text: write what residents asked for and what was done."
+    ]
 
 
 def test_spanish_and_the_whole_city(run_page):
-    at = run_page(PAGE, lang="es", deck_level="city", deck_from="2018-01-01", deck_to="2018-12-31",
-                  deck_dataset="Chicago aggravated assaults")
+    at = run_page(
+        PAGE,
+        lang="es",
+        deck_level="city",
+        deck_from="2018-01-01",
+        deck_to="2018-12-31",
+        deck_dataset="Chicago aggravated assaults",
+    )
     assert not at.exception
     titles = _slide_titles(at)
     assert titles[0] == "**1. Policía comunitaria: toda la ciudad**"
@@ -81,6 +103,7 @@ def test_present_button_draws_the_deck_over_the_page(run_page):
 
 
 # -- in a real browser ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def presenter(browser, served_app):

@@ -2,10 +2,17 @@
 
 import pytest
 
-PAGES = ["pages/public/transparency.py", "pages/staff/overview.py", "pages/staff/data.py", "pages/public/about.py",
-         "pages/staff/trust.py",
-         "pages/staff/engagement.py", "pages/staff/event_log.py", "pages/staff/impact.py",
-         "pages/staff/map.py"]
+PAGES = [
+    "pages/public/transparency.py",
+    "pages/staff/overview.py",
+    "pages/staff/data.py",
+    "pages/public/about.py",
+    "pages/staff/trust.py",
+    "pages/staff/engagement.py",
+    "pages/staff/event_log.py",
+    "pages/staff/impact.py",
+    "pages/staff/map.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -47,8 +47,15 @@ def test_the_public_page_is_the_default_and_has_every_section(run_page):
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Public safety and community trust: open figures"
     headers = [h.value for h in at.header]
-    assert headers == ["Find your area", "Crime", "Hot spot map", "Trust and safety", "Community engagement",
-                       "How these numbers are made", "Where the data comes from"]
+    assert headers == [
+        "Find your area",
+        "Crime",
+        "Hot spot map",
+        "Trust and safety",
+        "Community engagement",
+        "How these numbers are made",
+        "Where the data comes from",
+    ]
     text = _texts(at)
     assert "Crime figures run to 22 September 2019" in text  # the 7-day lag after 29 September
     assert "Counts from 1 to 4 are never shown" in text
@@ -93,14 +100,17 @@ def test_area_from_a_link(run_page):
     assert [m.label for m in at.metric][:2] == ["Incidentes en lo que va del año", "Mismas fechas del año anterior"]
 
 
-@pytest.mark.parametrize("query", [
-    {},  # the city, English
-    {"lang": "es"},
-    {"level": "beat", "area": "1121"},  # a small area: most monthly counts are small
-    {"level": "beat", "area": "3100"},  # the airport beat: hardly any incidents
-    {"level": "beat", "area": "1834", "lang": "es"},  # hot spot hexagons on the area's map
-    {"level": "beat", "lang": "es", "dataset": "Chicago aggravated assaults"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},  # the city, English
+        {"lang": "es"},
+        {"level": "beat", "area": "1121"},  # a small area: most monthly counts are small
+        {"level": "beat", "area": "3100"},  # the airport beat: hardly any incidents
+        {"level": "beat", "area": "1834", "lang": "es"},  # hot spot hexagons on the area's map
+        {"level": "beat", "lang": "es", "dataset": "Chicago aggravated assaults"},
+    ],
+)
 def test_nothing_rendered_or_downloaded_breaks_the_privacy_rules(run_page, scanner, downloads, query):
     assert scanner.sensitive_count > 4000 and scanner.sensitive_blocks  # the data has something to leak
     at = run_page(**query)
@@ -123,9 +133,11 @@ def test_the_scan_finds_what_it_looks_for(app_env):
     store = connect(str(app_env))
     try:
         scan = Scanner(store, Rules())
-        row = store.query(f"SELECT block, latitude, longitude FROM incidents WHERE {privacy.sensitive_sql()} AND "
-                          f"block IS NOT NULL AND latitude IS NOT NULL AND block NOT IN (SELECT block FROM incidents "
-                          f"WHERE block IS NOT NULL AND {privacy.public_sql()}) LIMIT 1").iloc[0]
+        row = store.query(
+            f"SELECT block, latitude, longitude FROM incidents WHERE {privacy.sensitive_sql()} AND "
+            f"block IS NOT NULL AND latitude IS NOT NULL AND block NOT IN (SELECT block FROM incidents "
+            f"WHERE block IS NOT NULL AND {privacy.public_sql()}) LIMIT 1"
+        ).iloc[0]
     finally:
         store.close()
     scan.text(f"<p>Reported on {row['block']}</p>", "block")
@@ -137,6 +149,14 @@ def test_the_scan_finds_what_it_looks_for(app_env):
     scan.frame(pd.DataFrame({"Area": ["a"], "Incidents": ["4"], "latitude": [41.9]}), "table")
     scan.plotly({"data": [{"type": "bar", "y": [12.0, 3.0]}]}, "chart")
     rules = {f.rule for f in scan.findings}
-    assert rules == {"sensitive block", "sensitive location", "sensitive coordinate", "small count in text",
-                     "small count in data", "fine hexagon", "small count in table", "forbidden column",
-                     "small count in chart"}, scan.report()
+    assert rules == {
+        "sensitive block",
+        "sensitive location",
+        "sensitive coordinate",
+        "small count in text",
+        "small count in data",
+        "fine hexagon",
+        "small count in table",
+        "forbidden column",
+        "small count in chart",
+    }, scan.report()

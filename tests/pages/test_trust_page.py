@@ -100,8 +100,13 @@ def test_page_weights_to_a_loaded_margins_file(run_page, app_env, tmp_path):
 
 
 def test_trust_page_in_a_browser(served_app, page):
-    page.set_viewport_size({"width": 1400, "height": 3600})  # Streamlit scrolls inside the page: a tall window shows all
-    for name, query in [("trust_scores", "source=scores&measure=TRUST&level=district"), ("trust_survey", "source=survey")]:
+    page.set_viewport_size(
+        {"width": 1400, "height": 3600}
+    )  # Streamlit scrolls inside the page: a tall window shows all
+    for name, query in [
+        ("trust_scores", "source=scores&measure=TRUST&level=district"),
+        ("trust_survey", "source=survey"),
+    ]:
         sign_in(page, f"{served_app}/trust?{query}", "viewer")
         page.wait_for_selector("h1:has-text('Trust & Safety')", timeout=90_000)
         deadline = time.time() + 90
@@ -128,11 +133,15 @@ def test_survey_areas_with_a_boundary_layer_are_mapped(run_page, app_env, tmp_pa
 
     rng = np.random.default_rng(2)
     n = 900
-    pd.DataFrame({
-        "id": range(n), "district": rng.choice(["1", "2", "3", "4", "5", "6"], n),
-        "Police treat people with respect": rng.integers(1, 6, n), "Police listen to residents": rng.integers(1, 6, n),
-        "I feel safe in my neighborhood at night": rng.integers(1, 6, n),
-    }).to_csv(tmp_path / "district_survey.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": range(n),
+            "district": rng.choice(["1", "2", "3", "4", "5", "6"], n),
+            "Police treat people with respect": rng.integers(1, 6, n),
+            "Police listen to residents": rng.integers(1, 6, n),
+            "I feel safe in my neighborhood at night": rng.integers(1, 6, n),
+        }
+    ).to_csv(tmp_path / "district_survey.csv", index=False)
     store = connect(str(app_env))
     ingest.load(store, "survey", tmp_path / "district_survey.csv", dataset="district survey")
     store.close()

@@ -21,8 +21,17 @@ def test_spanish_texts_are_translated():
     assert same == []
 
 
-@pytest.mark.parametrize("query, lang", [({"lang": "es"}, "es"), ({"lang": "ES"}, "es"), ({"lang": "fr"}, "en"),
-                                         ({}, "en"), ({"lang": ["es"]}, "es"), ({"lang": "es-MX"}, "es")])
+@pytest.mark.parametrize(
+    "query, lang",
+    [
+        ({"lang": "es"}, "es"),
+        ({"lang": "ES"}, "es"),
+        ({"lang": "fr"}, "en"),
+        ({}, "en"),
+        ({"lang": ["es"]}, "es"),
+        ({"lang": "es-MX"}, "es"),
+    ],
+)
 def test_language_from_the_url(query, lang):
     assert i18n.lang_from(query) == lang
 

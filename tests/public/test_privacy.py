@@ -55,8 +55,11 @@ def test_sensitive_rule(offense, attributes, expected):
 @pytest.mark.parametrize("offense, attributes, expected", SENSITIVE_TABLE)
 def test_sensitive_rule_in_sql_is_the_same_rule(offense, attributes, expected, duck):
     text = json.dumps(attributes, separators=(",", ":")) if attributes else None
-    got = duck.scalar(f"SELECT {privacy.sensitive_sql('t.')} FROM (SELECT CAST(:o AS VARCHAR) AS offense, "
-                      "CAST(:a AS VARCHAR) AS attributes) t", {"o": offense, "a": text})
+    got = duck.scalar(
+        f"SELECT {privacy.sensitive_sql('t.')} FROM (SELECT CAST(:o AS VARCHAR) AS offense, "
+        "CAST(:a AS VARCHAR) AS attributes) t",
+        {"o": offense, "a": text},
+    )
     assert bool(got) is expected
 
 
@@ -64,8 +67,10 @@ def test_sql_and_python_agree_on_every_stored_incident_on_both_engines(any_store
     rows = ["id,date,primary_type,description,domestic,latitude,longitude"]
     for i, (offense, attrs, _) in enumerate(SENSITIVE_TABLE):
         attrs = attrs or {}
-        rows.append(f"{i},2019-05-0{1 + i % 9} 10:00,\"{offense or 'OTHER'}\",\"{attrs.get('description', '')}\","
-                    f"{attrs.get('domestic', 'False')},41.88,-87.63")
+        rows.append(
+            f'{i},2019-05-0{1 + i % 9} 10:00,"{offense or "OTHER"}","{attrs.get("description", "")}",'
+            f"{attrs.get('domestic', 'False')},41.88,-87.63"
+        )
     src = tmp_path / "incidents.csv"
     src.write_text("\n".join(rows) + "\n")
     ingest.load(any_store, "incidents", src, dataset="t")
@@ -77,8 +82,10 @@ def test_sql_and_python_agree_on_every_stored_incident_on_both_engines(any_store
 
 
 def test_the_embedded_sample_rule_agrees_and_covers_the_sensitive_offense_groups(embedded_store):
-    frame = embedded_store.query(f"SELECT offense, attributes, {privacy.sensitive_sql()} AS s FROM incidents "
-                                 "WHERE dataset = 'Chicago crimes (3% sample)'")
+    frame = embedded_store.query(
+        f"SELECT offense, attributes, {privacy.sensitive_sql()} AS s FROM incidents "
+        "WHERE dataset = 'Chicago crimes (3% sample)'"
+    )
     python = frame.apply(lambda r: privacy.is_sensitive(r["offense"], r["attributes"]), axis=1)
     assert (frame["s"].astype(bool) == python).all()
     # Every offense the offense groups call sensitive is sensitive here too.
@@ -100,9 +107,13 @@ def test_small_counts_are_suppressed_with_a_complement():
 
 def test_complementary_suppression_on_a_two_way_table():
     # Beats within two districts; the district totals and the city total are published.
-    frame = pd.DataFrame({"beat": ["111", "112", "113", "121", "122", "123"],
-                          "district": ["1", "1", "1", "2", "2", "2"],
-                          "n": [2, 9, 30, 8, 15, 21]})
+    frame = pd.DataFrame(
+        {
+            "beat": ["111", "112", "113", "121", "122", "123"],
+            "district": ["1", "1", "1", "2", "2", "2"],
+            "n": [2, 9, 30, 8, 15, 21],
+        }
+    )
     out = suppress_counts(frame, "n", Rules(), groups=[[], ["district"]])
     hidden = dict(zip(out["beat"], out["n_suppressed"]))
     assert hidden["111"] and hidden["112"]  # 2 and its complement in district 1

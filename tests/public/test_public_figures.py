@@ -26,13 +26,21 @@ def test_crime_by_district_year_to_date_matches_the_store(embedded_store):
     frame = fig.frame.set_index("code")
     # Year to date ends on the last public day: 7 days before the newest record (29 Sep 2019).
     assert "22 September 2019" in fig.period and "1 January 2018" in fig.period
-    n = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
-               "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-23'", {"d": DS})
+    n = _count(
+        embedded_store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
+        "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-23'",
+        {"d": DS},
+    )
     assert frame.loc["11", "incidents"] == n
-    prev = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
-                  "AND occurred_at >= '2018-01-01' AND occurred_at < '2018-09-23'", {"d": DS})
+    prev = _count(
+        embedded_store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
+        "AND occurred_at >= '2018-01-01' AND occurred_at < '2018-09-23'",
+        {"d": DS},
+    )
     assert frame.loc["11", "last_year"] == prev
-    assert frame.loc["11", "poisson_z"] == pytest.approx(2 * (n ** 0.5 - prev ** 0.5), abs=0.01)
+    assert frame.loc["11", "poisson_z"] == pytest.approx(2 * (n**0.5 - prev**0.5), abs=0.01)
     privacy.public_table(fig.frame, RULES)
     assert "Citywide" in fig.summary and fig.source.startswith("Source:")
 
@@ -58,8 +66,11 @@ def test_monthly_trend_leaves_out_the_incomplete_and_lagged_month(embedded_store
     fig = pf.crime_trend(embedded_store, DS, "en", rules=RULES)
     frame = fig.frame.set_index("month")
     assert frame.loc[8, "this_year"] == _count(
-        embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2019-08-01' "
-        "AND occurred_at < '2019-09-01'", {"d": DS})
+        embedded_store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2019-08-01' "
+        "AND occurred_at < '2019-09-01'",
+        {"d": DS},
+    )
     assert pd.isna(frame.loc[9, "this_year"]) and not frame.loc[9, "this_year_suppressed"]
     assert frame.loc[12, "last_year"] > 0
     assert "January to August 2019" in fig.summary
@@ -80,13 +91,17 @@ def test_hot_spots_leave_out_sensitive_incidents_and_stop_at_the_public_resoluti
     assert {h3.get_resolution(c) for c in cells} == {9}
     fig8 = pf.hotspots(embedded_store, DS, "en", res=8, rules=RULES)
     total_public = _count(
-        embedded_store, f"SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
+        embedded_store,
+        f"SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
         f"AND occurred_at < '2019-09-23' AND h3_8 IN (SELECT unnest(CAST(:c AS TEXT[]))) AND {privacy.public_sql()}",
-        {"d": DS, "c": list(fig8.frame["cell"])})
+        {"d": DS, "c": list(fig8.frame["cell"])},
+    )
     with_sensitive = _count(
-        embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
+        embedded_store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
         "AND occurred_at < '2019-09-23' AND h3_8 IN (SELECT unnest(CAST(:c AS TEXT[])))",
-        {"d": DS, "c": list(fig8.frame["cell"])})
+        {"d": DS, "c": list(fig8.frame["cell"])},
+    )
     shown = fig8.frame["count"].fillna(0).sum()
     hidden = fig8.frame["count_suppressed"].sum()
     assert shown <= total_public <= shown + 4 * hidden
@@ -101,14 +116,16 @@ def test_trust_for_the_city_and_for_a_beat_through_its_district(embedded_store):
     city = pf.trust_trend(embedded_store, "en", rules=RULES)
     last = city.frame[city.frame["month"] == "2023-02"].set_index("measure")["value"]
     published = embedded_store.scalar(
-        "SELECT value FROM survey_scores WHERE level = 'city' AND measure = 'TRUST' AND period_start = '2023-02-01'")
+        "SELECT value FROM survey_scores WHERE level = 'city' AND measure = 'TRUST' AND period_start = '2023-02-01'"
+    )
     assert last["Trust in police"] == pytest.approx(published, abs=0.05)
     assert set(city.frame["reliability"]) == {"as published (no respondent count given)"}
     beat = pf.trust_trend(embedded_store, "en", level="beat", area="1121", rules=RULES)
     assert "District 11" in beat.title
     district = embedded_store.scalar(
         "SELECT value FROM survey_scores WHERE level = 'district' AND area = '11' AND measure = 'SAFETY' "
-        "AND period_start = '2022-06-01' AND period_days BETWEEN 28 AND 31")
+        "AND period_start = '2022-06-01' AND period_days BETWEEN 28 AND 31"
+    )
     got = beat.frame[(beat.frame["month"] == "2022-06") & (beat.frame["measure"] == "Feeling of safety")]
     assert got["value"].iloc[0] == pytest.approx(district, abs=0.05)
 
@@ -132,13 +149,16 @@ def test_upcoming_events_from_a_given_day(embedded_store):
     assert none.frame.empty and "No hay eventos" in none.summary
 
 
-@pytest.mark.parametrize("text, level, code, how", [
-    ("1200 W Madison", "beat", "1224", "block"),
-    ("012XX W MADISON ST", "beat", "1224", "block"),
-    ("1250 west madison street", "beat", "1224", "block"),
-    ("1121", "beat", "1121", "code"),
-    ("District 11", "district", "11", "code"),
-])
+@pytest.mark.parametrize(
+    "text, level, code, how",
+    [
+        ("1200 W Madison", "beat", "1224", "block"),
+        ("012XX W MADISON ST", "beat", "1224", "block"),
+        ("1250 west madison street", "beat", "1224", "block"),
+        ("1121", "beat", "1121", "code"),
+        ("District 11", "district", "11", "code"),
+    ],
+)
 def test_area_search(embedded_store, text, level, code, how):
     found = pf.find_area(embedded_store, text, level)
     assert (found.level, found.code, found.how) == (level, code, how)
@@ -153,7 +173,8 @@ def test_a_block_known_only_from_sensitive_incidents_is_not_searchable(embedded_
     # A block where every incident is sensitive: finding an area by it would say something happened there.
     frame = embedded_store.query(
         f"SELECT block FROM incidents WHERE block IS NOT NULL GROUP BY block "
-        f"HAVING bool_and({privacy.sensitive_sql()}) AND count(*) >= 1 LIMIT 50")
+        f"HAVING bool_and({privacy.sensitive_sql()}) AND count(*) >= 1 LIMIT 50"
+    )
     blocks = list(frame["block"])
     assert blocks
     for block in blocks:
@@ -163,8 +184,16 @@ def test_a_block_known_only_from_sensitive_incidents_is_not_searchable(embedded_
 
 def test_every_figure_is_in_spanish_and_passes_the_guard(embedded_store):
     figures = pf.all_figures(embedded_store, "es", rules=RULES)
-    assert {"crime_by_area", "crime_trend", "hotspots", "trust_trend", "engagement", "engagement_by_area",
-            "upcoming_events", "provenance"} <= set(figures)
+    assert {
+        "crime_by_area",
+        "crime_trend",
+        "hotspots",
+        "trust_trend",
+        "engagement",
+        "engagement_by_area",
+        "upcoming_events",
+        "provenance",
+    } <= set(figures)
     for fig in figures.values():
         privacy.public_table(fig.frame, RULES)
         table = fig.table()
@@ -183,8 +212,12 @@ def test_monthly_trend_totals_cannot_reveal_a_hidden_month(embedded_store):
     assert frame["this_year_suppressed"].sum() != 1
     assert frame["last_year_suppressed"].iloc[:months].sum() != 1
     assert frame["last_year_suppressed"].sum() != 1
-    n = _count(embedded_store, "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_beat = '1121' "
-               "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-01'", {"d": DS})
+    n = _count(
+        embedded_store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_beat = '1121' "
+        "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-01'",
+        {"d": DS},
+    )
     assert f"{n:,} incidents were reported from January to August 2019" in fig.summary
 
 

@@ -33,6 +33,7 @@ AXE = ROOT / "tests" / "vendor" / "axe-core-4.14.1" / "axe.min.js"  # vendored w
 
 # -- the published site -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def store_path(embedded_db, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("publish_store") / "store.duckdb"
@@ -44,8 +45,13 @@ def store_path(embedded_db, tmp_path_factory) -> Path:
 def site(store_path, tmp_path_factory):
     """The site as `python -m lib publish --out DIR --db DB` writes it; yields (DIR, stdout, stderr)."""
     out = tmp_path_factory.mktemp("published") / "site"
-    proc = subprocess.run([sys.executable, "-m", "lib", "publish", "--out", str(out), "--db", str(store_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lib", "publish", "--out", str(out), "--db", str(store_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc.stdout, proc.stderr
 
@@ -68,10 +74,20 @@ def test_publish_command_reports_progress_and_summary(site, manifest):
     assert "Published" in stdout and "files" in stdout and "MB" in stdout and " s." in stdout
     assert "python -m http.server -d" in stdout
     # Both languages, one page each, the vendored scripts (no CDN) and the manifest listing every file.
-    for rel in ("index.html", "es/index.html", "assets/plotly.min.js", "assets/leaflet/leaflet.js",
-                "assets/site.js", "assets/site.css", "assets/plotly.min.js.gz", "data/en/areas.json",
-                "data/es/areas.json", "data/en/provenance.json",
-                "data/outlines.json", "data/streets.json"):
+    for rel in (
+        "index.html",
+        "es/index.html",
+        "assets/plotly.min.js",
+        "assets/leaflet/leaflet.js",
+        "assets/site.js",
+        "assets/site.css",
+        "assets/plotly.min.js.gz",
+        "data/en/areas.json",
+        "data/es/areas.json",
+        "data/en/provenance.json",
+        "data/outlines.json",
+        "data/streets.json",
+    ):
         assert (out / rel).is_file(), rel
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {"manifest.json"}
     assert on_disk == set(manifest["files"])
@@ -201,15 +217,18 @@ def test_read_cache_answers_once_and_hands_out_copies(store_path):
     inner.close()
 
 
-@pytest.mark.parametrize("block, street", [
-    ("017XX W HOWARD ST", "W HOWARD ST"),
-    ("0000X N STATE ST", "N STATE ST"),
-    ("  100XX  s  ewing  ave ", "S EWING AVE"),
-    ("046XX N BROADWAY", "N BROADWAY"),
-    ("", None),
-    (None, None),
-    ("012XX", None),
-])
+@pytest.mark.parametrize(
+    "block, street",
+    [
+        ("017XX W HOWARD ST", "W HOWARD ST"),
+        ("0000X N STATE ST", "N STATE ST"),
+        ("  100XX  s  ewing  ave ", "S EWING AVE"),
+        ("046XX N BROADWAY", "N BROADWAY"),
+        ("", None),
+        (None, None),
+        ("012XX", None),
+    ],
+)
 def test_street_name_drops_the_hundred_block(block, street):
     assert publish.street_name(block) == street
 
@@ -221,8 +240,11 @@ def test_street_index_lists_streets_with_enough_public_incidents(store, manifest
     assert not index["street"].str.contains(r"\d+XX", regex=True).any()
     # Recount from the raw rows: every (street, area) listed has at least min_count public incidents.
     col = f"lvl_{manifest['level']}"
-    raw = store.query(f'SELECT block, "{col}" AS code FROM incidents WHERE dataset = :d AND block IS NOT NULL '
-                      f"AND NOT ({privacy.sensitive_sql()})", {"d": manifest["dataset"]})
+    raw = store.query(
+        f'SELECT block, "{col}" AS code FROM incidents WHERE dataset = :d AND block IS NOT NULL '
+        f"AND NOT ({privacy.sensitive_sql()})",
+        {"d": manifest["dataset"]},
+    )
     raw["street"] = raw["block"].map(publish.street_name)
     counts = raw.groupby(["street", "code"]).size()
     assert (counts.reindex(pd.MultiIndex.from_frame(index)) >= rules.min_count).all()
@@ -238,8 +260,18 @@ def test_publish_refuses_an_empty_store_and_a_foreign_folder(tmp_path):
     proc = run([sys.executable, "-m", "lib", "publish", "--out", str(tmp_path / "site"), "--db", str(empty)])
     assert proc.returncode == 2 and "nothing to publish" in proc.stderr
     assert not (tmp_path / "site").exists()
-    proc = run([sys.executable, "-m", "lib", "publish", "--out", str(tmp_path / "site"),
-                "--db", str(tmp_path / "missing.duckdb")])
+    proc = run(
+        [
+            sys.executable,
+            "-m",
+            "lib",
+            "publish",
+            "--out",
+            str(tmp_path / "site"),
+            "--db",
+            str(tmp_path / "missing.duckdb"),
+        ]
+    )
     assert proc.returncode == 2 and "python -m lib setup" in proc.stderr
     assert not (tmp_path / "missing.duckdb").exists()
     mine = tmp_path / "documents"
@@ -251,6 +283,7 @@ def test_publish_refuses_an_empty_store_and_a_foreign_folder(tmp_path):
 
 
 # -- in a browser -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def served(site):
@@ -302,8 +335,11 @@ def _open(browser, url, width=1280, height=900):
 def _axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_site_draws_charts_and_map_offline(browser, served):

@@ -84,8 +84,9 @@ def test_an_island_cell_keeps_a_neighbourhood_of_itself():
     graph = hotspots.contiguity(cells + [island])
     assert graph.n == len(cells) + 1
     assert graph.sparse.shape == (38, 38)
-    result = hotspots.gi_star(pd.DataFrame({"cell": cells + [island], "incidents": cluster_counts(cells) + [2]}),
-                              graph).set_index("cell")
+    result = hotspots.gi_star(
+        pd.DataFrame({"cell": cells + [island], "incidents": cluster_counts(cells) + [2]}), graph
+    ).set_index("cell")
     assert math.isfinite(result.loc[island, "z"])
 
 

@@ -9,8 +9,15 @@ import pytest
 from lib.stats import impact
 
 
-def synthetic_panel(effect: float, seed: int, n_areas: int = 30, n_treated: int = 10, months: int = 36,
-                    start_month: int = 18, counts: bool = True) -> tuple[pd.DataFrame, list[str], list[str], pd.Timestamp]:
+def synthetic_panel(
+    effect: float,
+    seed: int,
+    n_areas: int = 30,
+    n_treated: int = 10,
+    months: int = 36,
+    start_month: int = 18,
+    counts: bool = True,
+) -> tuple[pd.DataFrame, list[str], list[str], pd.Timestamp]:
     """Areas with their own level, a shared seasonal swing and trend, and ``effect`` on the treated after the start.
 
     Counts are Poisson with mean level * season * trend * (1 + effect if treated and after);
@@ -47,8 +54,9 @@ def test_did_recovers_a_known_fall_within_its_interval():
 def test_did_interval_covers_the_true_effect_in_most_replications():
     covered = 0
     for seed in range(30):
-        panel, treated, comparison, start = synthetic_panel(0.10, seed=seed, n_areas=16, n_treated=6, months=24,
-                                                           start_month=12)
+        panel, treated, comparison, start = synthetic_panel(
+            0.10, seed=seed, n_areas=16, n_treated=6, months=24, start_month=12
+        )
         r = impact.did(panel, treated, comparison, start)
         covered += r.low <= 0.10 <= r.high
     # Nominal 95%; with 16 clusters the cluster-robust interval runs a little narrow.
@@ -87,13 +95,16 @@ def test_did_warns_when_pre_trends_differ():
     assert any("already moving differently" in n for n in r.notes)
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(start="2016-04-01"), "Too little data before the start"),
-    (dict(start="2018-11-01"), "Too little data after the start"),
-    (dict(comparison=[]), "at least one comparison area"),
-    (dict(treated=[]), "at least one treated area"),
-    (dict(comparison=["100", "120"]), "both treated and comparison"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(start="2016-04-01"), "Too little data before the start"),
+        (dict(start="2018-11-01"), "Too little data after the start"),
+        (dict(comparison=[]), "at least one comparison area"),
+        (dict(treated=[]), "at least one treated area"),
+        (dict(comparison=["100", "120"]), "both treated and comparison"),
+    ],
+)
 def test_did_refuses_with_the_reason(change, message):
     panel, treated, comparison, start = synthetic_panel(0.0, seed=1)
     args = dict(treated=treated, comparison=comparison, start=start) | change
@@ -186,7 +197,8 @@ def test_named_programmes_are_saved_and_checked(embedded_store):
     impact.save_programme(embedded_store, "Summer walks", "beat", "2018-06-01", ["823", "825"], "foot patrol")
     impact.save_programme(embedded_store, "Summer walks", "beat", "2018-07-01", ["823"])
     assert impact.programmes(embedded_store) == [
-        {"name": "Summer walks", "level": "beat", "start": "2018-07-01", "areas": ["823"], "note": ""}]
+        {"name": "Summer walks", "level": "beat", "start": "2018-07-01", "areas": ["823"], "note": ""}
+    ]
     with pytest.raises(impact.ImpactError, match="Choose the areas"):
         impact.save_programme(embedded_store, "Empty", "beat", "2018-01-01", [])
 

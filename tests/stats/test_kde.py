@@ -27,7 +27,7 @@ def test_bandwidth_uses_the_median_distance_when_an_outlier_inflates_the_spread(
     sd = math.sqrt((d**2).mean())
     dm = sorted(d)[4]  # the median of 10 equal weights: the 5th smallest distance (half the weight reached)
     assert math.sqrt(1 / math.log(2)) * dm < sd
-    assert kde.bandwidth(x, y) == pytest.approx(0.9 * math.sqrt(1 / math.log(2)) * dm * 10 ** -0.2, rel=1e-9)
+    assert kde.bandwidth(x, y) == pytest.approx(0.9 * math.sqrt(1 / math.log(2)) * dm * 10**-0.2, rel=1e-9)
 
 
 def test_weights_count_as_repeated_points():

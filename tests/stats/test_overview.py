@@ -12,9 +12,15 @@ from lib.store.filters import IncidentFilter
 def dated(any_store, tmp_path):
     # 2019: 4 incidents by Jun 30 (2 in the last 28 days); 2018: 1 by Jun 30 (in the same 28 days),
     # plus one after Jun 30 that year-to-date must not count.
-    rows = ["id,date,offense", "1,2019-01-15 10:00,THEFT", "2,2019-03-01 10:00,THEFT",
-            "3,2019-06-10 10:00,THEFT", "4,2019-06-30 23:59,ARSON",
-            "5,2018-06-12 10:00,THEFT", "6,2018-07-15 10:00,THEFT"]
+    rows = [
+        "id,date,offense",
+        "1,2019-01-15 10:00,THEFT",
+        "2,2019-03-01 10:00,THEFT",
+        "3,2019-06-10 10:00,THEFT",
+        "4,2019-06-30 23:59,ARSON",
+        "5,2018-06-12 10:00,THEFT",
+        "6,2018-07-15 10:00,THEFT",
+    ]
     path = tmp_path / "dated.csv"
     path.write_text("\n".join(rows) + "\n")
     ingest.load(any_store, "incidents", path, dataset="rms")
@@ -38,7 +44,10 @@ def test_filters_restrict_the_counts(dated):
     table = compstat.table(dated, flt, pd.Timestamp("2019-06-30")).set_index("period")
     assert table.loc["Year to date", "this year"] == 1
     weekday = IncidentFilter(dataset="rms", weekdays=(6,))  # Sundays: 2019-06-30 only
-    assert compstat.table(dated, weekday, pd.Timestamp("2019-06-30")).set_index("period").loc["Year to date", "this year"] == 1
+    assert (
+        compstat.table(dated, weekday, pd.Timestamp("2019-06-30")).set_index("period").loc["Year to date", "this year"]
+        == 1
+    )
 
 
 def test_headline_says_its_period_and_source(dated):

@@ -13,12 +13,21 @@ from lib.stats import participation
 
 def visits(rows):
     return pd.DataFrame(rows, columns=["attendee_hash", "event_id", "starts_at"]).assign(
-        starts_at=lambda d: pd.to_datetime(d["starts_at"]))
+        starts_at=lambda d: pd.to_datetime(d["starts_at"])
+    )
 
 
 def test_summary_counts_people_once_and_repeat_visitors():
-    a = visits([("p1", "e1", "2018-01-05"), ("p1", "e2", "2018-02-05"), ("p1", "e2", "2018-02-05"),
-                ("p2", "e1", "2018-01-05"), ("p3", "e3", "2018-03-01"), ("p3", "e4", "2018-04-01")])
+    a = visits(
+        [
+            ("p1", "e1", "2018-01-05"),
+            ("p1", "e2", "2018-02-05"),
+            ("p1", "e2", "2018-02-05"),
+            ("p2", "e1", "2018-01-05"),
+            ("p3", "e3", "2018-03-01"),
+            ("p3", "e4", "2018-04-01"),
+        ]
+    )
     s = participation.summary(a)
     assert s["attendances"] == 5  # the duplicated sign-in counts once
     assert s["participants"] == 3
@@ -26,9 +35,18 @@ def test_summary_counts_people_once_and_repeat_visitors():
 
 
 def test_retention_between_quarters_by_hand():
-    a = visits([("p1", "e1", "2018-01-05"), ("p2", "e1", "2018-01-05"), ("p3", "e1", "2018-02-05"),
-                ("p4", "e1", "2018-03-05"), ("p1", "e2", "2018-04-10"), ("p3", "e2", "2018-05-10"),
-                ("p5", "e3", "2018-06-10"), ("p5", "e4", "2018-10-01")])
+    a = visits(
+        [
+            ("p1", "e1", "2018-01-05"),
+            ("p2", "e1", "2018-01-05"),
+            ("p3", "e1", "2018-02-05"),
+            ("p4", "e1", "2018-03-05"),
+            ("p1", "e2", "2018-04-10"),
+            ("p3", "e2", "2018-05-10"),
+            ("p5", "e3", "2018-06-10"),
+            ("p5", "e4", "2018-10-01"),
+        ]
+    )
     r = participation.retention(a)
     q1 = r.iloc[0]
     assert (q1["participants"], q1["returned"], q1["retention"]) == (4, 2, 0.5)  # p1, p3 of p1-p4
@@ -70,9 +88,14 @@ def test_too_few_participants_for_shares():
 
 
 def test_sign_in_sheet_is_hashed_and_keeps_demographics():
-    sheet = pd.DataFrame({"E-mail": ["Ana@x.org", " ana@X.org ", "bo@y.org", ""],
-                          "Age group": ["18-34", "18-34", "65+", "35-64"], "Gender": ["F", "F", "M", "F"],
-                          "Shoe size": [38, 38, 44, 40]})
+    sheet = pd.DataFrame(
+        {
+            "E-mail": ["Ana@x.org", " ana@X.org ", "bo@y.org", ""],
+            "Age group": ["18-34", "18-34", "65+", "35-64"],
+            "Gender": ["F", "F", "M", "F"],
+            "Shoe size": [38, 38, 44, 40],
+        }
+    )
     read = attendance.read_sign_in(sheet, secret=b"test-key")
     assert read.attendees == 2 and read.rejected == 1
     assert read.rows["attendee_hash"].str.fullmatch(r"[0-9a-f]{32}").all()

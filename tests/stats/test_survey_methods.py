@@ -12,15 +12,19 @@ from lib.stats.survey_index import cronbach_alpha, index_scores, item_rest_corre
 
 # -- indexes ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("answer, low, high, reverse, expected", [
-    (1, 1, 5, False, 0.0),
-    (5, 1, 5, False, 100.0),
-    (3, 1, 5, False, 50.0),
-    (2, 1, 5, True, 75.0),      # reversed: 2 on a negatively worded item = 4
-    (9, 1, 5, False, np.nan),   # "don't know"
-    (6, 1, 5, False, np.nan),   # off the scale
-    (6.5, 0, 10, False, 65.0),  # Sentiment Score: 6.5 on 0-10 is 65
-])
+
+@pytest.mark.parametrize(
+    "answer, low, high, reverse, expected",
+    [
+        (1, 1, 5, False, 0.0),
+        (5, 1, 5, False, 100.0),
+        (3, 1, 5, False, 50.0),
+        (2, 1, 5, True, 75.0),  # reversed: 2 on a negatively worded item = 4
+        (9, 1, 5, False, np.nan),  # "don't know"
+        (6, 1, 5, False, np.nan),  # off the scale
+        (6.5, 0, 10, False, 65.0),  # Sentiment Score: 6.5 on 0-10 is 65
+    ],
+)
 def test_rescale_table(answer, low, high, reverse, expected):
     got = rescale(np.array([[answer]], dtype=float), low, high, missing_codes=[9], reverse=[reverse])[0, 0]
     assert_allclose(got, expected)
@@ -32,11 +36,13 @@ def test_high_is_favourable_false_reverses_every_item_but_the_reversed_ones():
 
 
 def test_index_needs_at_least_half_the_items():
-    x = np.array([
-        [100, 50, np.nan, np.nan],      # 2 of 4: kept
-        [100, np.nan, np.nan, np.nan],  # 1 of 4: missing
-        [0, 50, 100, 50],
-    ])
+    x = np.array(
+        [
+            [100, 50, np.nan, np.nan],  # 2 of 4: kept
+            [100, np.nan, np.nan, np.nan],  # 1 of 4: missing
+            [0, 50, 100, 50],
+        ]
+    )
     assert_allclose(index_scores(x), [75.0, np.nan, 50.0])
     three = np.array([[80, np.nan, np.nan], [80, 40, np.nan]])
     assert_allclose(index_scores(three), [np.nan, 60.0])  # 2 of 3 needed
@@ -53,12 +59,13 @@ def test_cronbach_alpha_by_hand():
 def test_item_rest_correlation_finds_an_unreversed_item():
     rng = np.random.default_rng(1)
     trait = rng.normal(size=200)
-    x = np.column_stack([trait + rng.normal(0, .5, 200) for _ in range(3)] + [-trait + rng.normal(0, .5, 200)])
+    x = np.column_stack([trait + rng.normal(0, 0.5, 200) for _ in range(3)] + [-trait + rng.normal(0, 0.5, 200)])
     r = item_rest_correlations(x)
     assert (r[:3] > 0.2).all() and r[3] < -0.5
 
 
 # -- weighted estimates --------------------------------------------------------------------------
+
 
 def test_raking_weights_deff_effective_n_and_ci_by_hand():
     """Three women and one man, population half and half: a worked example done on paper.
@@ -84,7 +91,7 @@ def test_two_margin_raking_matches_the_algebraic_solution():
     # Weights w = a_sex * b_age; targets F 60% / young 50%: a_F^2 - 4.3 a_F + 3.6 = 0 (worked in the docstring above).
     frame = pd.DataFrame({"sex": ["F", "F", "F", "M", "M", "M"], "age": ["y", "y", "o", "y", "o", "o"]})
     result = weighting.rake(frame, {"sex": {"F": 60, "M": 40}, "age": {"y": 50, "o": 50}})
-    a_f = (4.3 - math.sqrt(4.3 ** 2 - 4 * 3.6)) / 2
+    a_f = (4.3 - math.sqrt(4.3**2 - 4 * 3.6)) / 2
     a_m = 3 - 2 * a_f
     b_o = 3.6 / a_f - 2
     assert_allclose(result.weights, [a_f, a_f, a_f * b_o, a_m, a_m * b_o, a_m * b_o], rtol=1e-3)
@@ -122,26 +129,32 @@ def test_suppression_at_the_thresholds_with_equal_weights(n, status):
     assert table["n"].iloc[0] == n  # the n stays, so readers see why
 
 
-@pytest.mark.parametrize("weights, status", [
-    ([1.0] * 40 + [3.0] * 20, "flagged"),   # n = 60 but n_eff = 100^2 / 220 = 45.5
-    ([1.0] * 30 + [4.0] * 5, "suppressed"),  # n = 35, n_eff = 50^2 / 110 = 22.7
-])
+@pytest.mark.parametrize(
+    "weights, status",
+    [
+        ([1.0] * 40 + [3.0] * 20, "flagged"),  # n = 60 but n_eff = 100^2 / 220 = 45.5
+        ([1.0] * 30 + [4.0] * 5, "suppressed"),  # n = 35, n_eff = 50^2 / 110 = 22.7
+    ],
+)
 def test_suppression_uses_the_effective_n_not_the_n(weights, status):
     w = np.array(weights)
     e = weighting.weighted_estimate(np.linspace(0, 100, len(w)), w)
-    assert_allclose(e.n_eff, w.sum() ** 2 / (w ** 2).sum())
+    assert_allclose(e.n_eff, w.sum() ** 2 / (w**2).sum())
     assert e.status == status
 
 
 def test_grouped_estimates_match_one_at_a_time():
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"g": rng.choice(list("abc"), 500), "y": rng.uniform(0, 100, 500), "w": rng.uniform(.3, 3, 500)})
+    frame = pd.DataFrame(
+        {"g": rng.choice(list("abc"), 500), "y": rng.uniform(0, 100, 500), "w": rng.uniform(0.3, 3, 500)}
+    )
     frame.loc[::17, "y"] = np.nan
     table = weighting.grouped_estimates(frame, "y", "w", "g").set_index("g")
     for g, rows in frame.groupby("g"):
         one = weighting.weighted_estimate(rows["y"].to_numpy(), rows["w"].to_numpy())
-        assert_allclose(table.loc[g, ["mean", "se", "n_eff", "deff"]].astype(float),
-                        [one.mean, one.se, one.n_eff, one.deff])
+        assert_allclose(
+            table.loc[g, ["mean", "se", "n_eff", "deff"]].astype(float), [one.mean, one.se, one.n_eff, one.deff]
+        )
 
 
 def test_change_test():

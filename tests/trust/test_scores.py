@@ -11,26 +11,31 @@ PSS = "Chicago Police Sentiment Scores"
 BASES = {"SAFETY", "TRUST", "T_LISTEN", "T_RESPECT"}
 
 
-@pytest.mark.parametrize("name, parsed", [
-    ("SAFETY", ("SAFETY", None, None)),
-    ("TRUST", ("TRUST", None, None)),
-    ("T_LISTEN", ("T_LISTEN", None, None)),
-    ("S_RACE_AFRICAN_AMERICAN", ("SAFETY", "race", "African American")),
-    ("S_AGE_LOW", ("SAFETY", "age", "Low")),
-    ("T_SEX_FEMALE", ("TRUST", "sex", "Female")),
-    ("T_EDUCATION_MEDIUM", ("TRUST", "education", "Medium")),
-    ("T_INCOME_HIGH", ("TRUST", "income", "High")),
-    ("T_LISTEN_RACE_ASIAN_AMERICAN", ("T_LISTEN", "race", "Asian American")),
-    ("T_RESPECT_AGE_HIGH", ("T_RESPECT", "age", "High")),
-    ("t_respect_gender_male", ("T_RESPECT", "sex", "Male")),
-    ("X_RACE_WHITE", ("X", "race", "White")),  # an abbreviation that names no measure stays as it is
-])
+@pytest.mark.parametrize(
+    "name, parsed",
+    [
+        ("SAFETY", ("SAFETY", None, None)),
+        ("TRUST", ("TRUST", None, None)),
+        ("T_LISTEN", ("T_LISTEN", None, None)),
+        ("S_RACE_AFRICAN_AMERICAN", ("SAFETY", "race", "African American")),
+        ("S_AGE_LOW", ("SAFETY", "age", "Low")),
+        ("T_SEX_FEMALE", ("TRUST", "sex", "Female")),
+        ("T_EDUCATION_MEDIUM", ("TRUST", "education", "Medium")),
+        ("T_INCOME_HIGH", ("TRUST", "income", "High")),
+        ("T_LISTEN_RACE_ASIAN_AMERICAN", ("T_LISTEN", "race", "Asian American")),
+        ("T_RESPECT_AGE_HIGH", ("T_RESPECT", "age", "High")),
+        ("t_respect_gender_male", ("T_RESPECT", "sex", "Male")),
+        ("X_RACE_WHITE", ("X", "race", "White")),  # an abbreviation that names no measure stays as it is
+    ],
+)
 def test_measure_name_rule(name, parsed):
     assert scores.parse_measure(name, BASES) == parsed
 
 
-@pytest.mark.parametrize("days, cadence", [(7, "weekly"), (28, "monthly"), (31, "monthly"), (91, "quarterly"),
-                                           (365, "yearly"), (14, "14-day")])
+@pytest.mark.parametrize(
+    "days, cadence",
+    [(7, "weekly"), (28, "monthly"), (31, "monthly"), (91, "quarterly"), (365, "yearly"), (14, "14-day")],
+)
 def test_cadence_table(days, cadence):
     assert scores.cadence_of(days) == cadence
 
@@ -48,10 +53,14 @@ def _published() -> pd.DataFrame:
     end = pd.to_datetime(raw["END_DATE"], format="%m/%d/%Y")
     keys = pd.DataFrame({"level": level, "area": area, "period_start": start, "period_end": end})
     first = ~keys.duplicated(keep="first")  # exact repeats in the source, and one conflicting repeat: first kept
-    measures = [c for c in raw.columns if c not in ("ORG_LEVEL", "CITY", "AREA", "DISTRICT", "SECTOR",
-                                                    "START_DATE", "END_DATE")]
-    long = pd.concat([keys[first], raw.loc[first, measures]], axis=1).melt(
-        id_vars=list(keys.columns), var_name="measure", value_name="text").dropna(subset=["text"])
+    measures = [
+        c for c in raw.columns if c not in ("ORG_LEVEL", "CITY", "AREA", "DISTRICT", "SECTOR", "START_DATE", "END_DATE")
+    ]
+    long = (
+        pd.concat([keys[first], raw.loc[first, measures]], axis=1)
+        .melt(id_vars=list(keys.columns), var_name="measure", value_name="text")
+        .dropna(subset=["text"])
+    )
     long["value"] = long["text"].astype(float)
     return long.drop(columns="text")
 
@@ -66,8 +75,13 @@ def test_every_published_score_is_shown_exactly(embedded_store):
                 shown.append(part.assign(level=lv.level))
     shown = pd.concat(shown)
     assert not shown.duplicated(["level", "area", "period_start", "period_end", "measure"]).any()
-    merged = published.merge(shown, on=["level", "area", "period_start", "period_end", "measure"], how="outer",
-                             suffixes=("_published", "_shown"), indicator=True)
+    merged = published.merge(
+        shown,
+        on=["level", "area", "period_start", "period_end", "measure"],
+        how="outer",
+        suffixes=("_published", "_shown"),
+        indicator=True,
+    )
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
     assert (merged["value_published"] == merged["value_shown"]).all()  # exactly, not approximately
     assert len(merged) == len(published)
@@ -83,8 +97,10 @@ def test_weekly_and_monthly_series_are_kept_apart(embedded_store):
     assert (len(weekly), len(monthly)) == ((days == 6).sum(), (days >= 27).sum()) == (80, 64)
     # Some weeks start on the 1st of a month: only the period length tells them from the month.
     both = set(weekly["period_start"]) & set(monthly["period_start"])
-    assert both and all(weekly[weekly["period_start"] == d]["value"].iloc[0] !=
-                        monthly[monthly["period_start"] == d]["value"].iloc[0] for d in both)
+    assert both and all(
+        weekly[weekly["period_start"] == d]["value"].iloc[0] != monthly[monthly["period_start"] == d]["value"].iloc[0]
+        for d in both
+    )
 
 
 def test_latest_by_area_and_change(embedded_store):

@@ -16,74 +16,102 @@ RALEIGH = RALEIGH_CSV if RALEIGH_CSV.exists() else ROOT / "data" / "embedded" / 
 
 # -- the recode tables, as tables -----------------------------------------------------------------
 
-@pytest.mark.parametrize("header, role", [
-    ("Quality_of_police_services__12_01", "trust"),
-    ("Overall_police_relationship_with_your_community__12_03", "trust"),
-    ("The police treat residents with respect", "trust"),
-    ("I trust the officers in my neighborhood", "trust"),
-    ("How safe do you feel walking alone at night", "safety"),
-    ("In_your_neighborhood_during_the_day__14_05", "safety"),
-    ("I am afraid to go out after dark", "safety"),
-    ("Had_contact_with_the_Raleigh_Police_Department__18_06", None),  # behaviour, not attitude
-    ("Quality_of_fire_services__12_04", None),
-    ("Cleanliness_of_your_neighborhood__12_11", None),
-])
+
+@pytest.mark.parametrize(
+    "header, role",
+    [
+        ("Quality_of_police_services__12_01", "trust"),
+        ("Overall_police_relationship_with_your_community__12_03", "trust"),
+        ("The police treat residents with respect", "trust"),
+        ("I trust the officers in my neighborhood", "trust"),
+        ("How safe do you feel walking alone at night", "safety"),
+        ("In_your_neighborhood_during_the_day__14_05", "safety"),
+        ("I am afraid to go out after dark", "safety"),
+        ("Had_contact_with_the_Raleigh_Police_Department__18_06", None),  # behaviour, not attitude
+        ("Quality_of_fire_services__12_04", None),
+        ("Cleanliness_of_your_neighborhood__12_11", None),
+    ],
+)
 def test_item_wording_table(header, role):
     text = sd.wording(header)
     excluded = sd._matches(sd.EXCLUDE_WORDS, text)
-    got = None if excluded else ("trust" if sd._matches(sd.TRUST_WORDS, text)
-                                 else "safety" if sd._matches(sd.SAFETY_WORDS, text) else None)
+    got = (
+        None
+        if excluded
+        else (
+            "trust" if sd._matches(sd.TRUST_WORDS, text) else "safety" if sd._matches(sd.SAFETY_WORDS, text) else None
+        )
+    )
     assert got == role
 
 
-@pytest.mark.parametrize("header, reverse", [
-    ("I am afraid to walk alone at night", True),
-    ("Police in my area are rude", True),
-    ("I do not feel safe in my neighborhood", True),
-    ("I feel safe in my neighborhood", False),
-    ("Police treat people fairly", False),
-])
+@pytest.mark.parametrize(
+    "header, reverse",
+    [
+        ("I am afraid to walk alone at night", True),
+        ("Police in my area are rude", True),
+        ("I do not feel safe in my neighborhood", True),
+        ("I feel safe in my neighborhood", False),
+        ("Police treat people fairly", False),
+    ],
+)
 def test_reverse_wording_table(header, reverse):
     assert sd._matches(sd.REVERSE_WORDS, header) is reverse
 
 
-@pytest.mark.parametrize("values, field", [
-    (["Female", "Male", "Female", None], "sex"),
-    (["18-34", "35-44", "45-54", "55-64", "65+"], "age"),
-    (["Under 35 years", "35 to 44 years", "65 or older"], "age"),
-    (["Bachelor's degree", "High school diploma or equivalent (GED)", "Some college (no degree)"], "education"),
-    (["Under $30,000", "$30,000 - $59,999", "$150,000 or More", "Don't know"], "income"),
-    (["White", "Black or African American", "Asian", "Two or more races"], "race"),
-    (["Hispanic or Latino", "Not Hispanic or Latino"], "hispanic"),
-    (["Own", "Rent"], None),
-    (["Yes", "No"], None),
-    (["1", "2", "3"], None),
-    (["Single family house", "Building with two or more apartments", "Mobile home", "Townhouse"], None),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        (["Female", "Male", "Female", None], "sex"),
+        (["18-34", "35-44", "45-54", "55-64", "65+"], "age"),
+        (["Under 35 years", "35 to 44 years", "65 or older"], "age"),
+        (["Bachelor's degree", "High school diploma or equivalent (GED)", "Some college (no degree)"], "education"),
+        (["Under $30,000", "$30,000 - $59,999", "$150,000 or More", "Don't know"], "income"),
+        (["White", "Black or African American", "Asian", "Two or more races"], "race"),
+        (["Hispanic or Latino", "Not Hispanic or Latino"], "hispanic"),
+        (["Own", "Rent"], None),
+        (["Yes", "No"], None),
+        (["1", "2", "3"], None),
+        (["Single family house", "Building with two or more apartments", "Mobile home", "Townhouse"], None),
+    ],
+)
 def test_demographic_content_table(values, field):
     assert sd.content_field(pd.Series(values)) == field
 
 
-@pytest.mark.parametrize("field, label, category", [
-    ("sex", "F", "Female"), ("sex", "woman", "Female"), ("sex", "Male", "Male"),
-    ("race", "Black_African_American", "Black"), ("race", "Asian_Asian_Indian_Pacific_Islander", "Asian or Pacific Islander"),
-    ("race", "White", "White"), ("race", "Hispanic or Latino", "Hispanic"), ("race", "Two or more races", "Two or more"),
-    ("race", "American Indian or Alaska Native", "American Indian or Alaska Native"),
-    ("hispanic", "Yes", "Hispanic"), ("hispanic", "No", "Not Hispanic"), ("hispanic", "Not Hispanic or Latino", "Not Hispanic"),
-    ("age", "18-34", "18-34"),
-])
+@pytest.mark.parametrize(
+    "field, label, category",
+    [
+        ("sex", "F", "Female"),
+        ("sex", "woman", "Female"),
+        ("sex", "Male", "Male"),
+        ("race", "Black_African_American", "Black"),
+        ("race", "Asian_Asian_Indian_Pacific_Islander", "Asian or Pacific Islander"),
+        ("race", "White", "White"),
+        ("race", "Hispanic or Latino", "Hispanic"),
+        ("race", "Two or more races", "Two or more"),
+        ("race", "American Indian or Alaska Native", "American Indian or Alaska Native"),
+        ("hispanic", "Yes", "Hispanic"),
+        ("hispanic", "No", "Not Hispanic"),
+        ("hispanic", "Not Hispanic or Latino", "Not Hispanic"),
+        ("age", "18-34", "18-34"),
+    ],
+)
 def test_standard_category_table(field, label, category):
     assert sd.standard_category(field, label) == category
 
 
-@pytest.mark.parametrize("values, scale", [
-    (["1", "2", "3", "4", "5", "9"], (1.0, 5.0, [9.0])),
-    (["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "99"], (0.0, 10.0, [99.0])),
-    (["1", "2", "3", "4", "5", "7", "98", "99"], (1.0, 7.0, [98.0, 99.0])),  # nobody answered 6
-    (["1", "2"], None),                 # yes/no, not a scale
-    (["Female", "Male"], None),
-    (["1.5", "2", "3"], None),
-])
+@pytest.mark.parametrize(
+    "values, scale",
+    [
+        (["1", "2", "3", "4", "5", "9"], (1.0, 5.0, [9.0])),
+        (["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "99"], (0.0, 10.0, [99.0])),
+        (["1", "2", "3", "4", "5", "7", "98", "99"], (1.0, 7.0, [98.0, 99.0])),  # nobody answered 6
+        (["1", "2"], None),  # yes/no, not a scale
+        (["Female", "Male"], None),
+        (["1.5", "2", "3"], None),
+    ],
+)
 def test_scale_table(values, scale):
     assert sd.scale_of(pd.Series(values)) == scale
 
@@ -97,23 +125,26 @@ def test_codes_text_round_trip_and_bad_line():
 
 # -- shifted headers, on a hand-built export ----------------------------------------------------
 
+
 def _shifted_export(n=120, seed=0):
     """Headers two columns left of their contents in the demographic block, as in many real exports."""
     rng = np.random.default_rng(seed)
     sex = rng.choice(["Female", "Male"], n)
     edu = rng.choice(["High school diploma", "Some college", "Bachelor's degree"], n)
-    frame = pd.DataFrame({
-        "Police_are_fair_Q1_1": rng.integers(1, 6, n).astype(str),
-        "Police_listen_Q1_2": rng.integers(1, 6, n).astype(str),
-        "Feel_safe_at_night_Q2_1": rng.integers(1, 6, n).astype(str),
-        "What_is_your_age_Q3": rng.choice(["4", "1"], n),          # holds something else
-        "Your_gender_Q4": rng.choice(["8", "9"], n),                # holds something else
-        "Age_code": rng.choice(["1", "2", "3", "4", "9"], n),       # header: Q3 two columns left
-        "Education_Q5": np.where(sex == "Female", "2", "1"),        # sex code
-        "Q6": sex,                                                  # sex labels
-        "Comments": np.where(edu == "Some college", "2", np.where(edu == "Bachelor's degree", "3", "1")),
-        "Other": edu,                                               # education labels
-    })
+    frame = pd.DataFrame(
+        {
+            "Police_are_fair_Q1_1": rng.integers(1, 6, n).astype(str),
+            "Police_listen_Q1_2": rng.integers(1, 6, n).astype(str),
+            "Feel_safe_at_night_Q2_1": rng.integers(1, 6, n).astype(str),
+            "What_is_your_age_Q3": rng.choice(["4", "1"], n),  # holds something else
+            "Your_gender_Q4": rng.choice(["8", "9"], n),  # holds something else
+            "Age_code": rng.choice(["1", "2", "3", "4", "9"], n),  # header: Q3 two columns left
+            "Education_Q5": np.where(sex == "Female", "2", "1"),  # sex code
+            "Q6": sex,  # sex labels
+            "Comments": np.where(edu == "Some college", "2", np.where(edu == "Bachelor's degree", "3", "1")),
+            "Other": edu,  # education labels
+        }
+    )
     return frame
 
 
@@ -129,8 +160,13 @@ def test_shift_is_measured_from_content_and_applied_to_age():
 
 
 def test_aligned_headers_need_no_shift():
-    frame = pd.DataFrame({"Gender": ["Female", "Male"] * 30, "Age group": ["18-34", "65+", "35-44"] * 20,
-                          "Race": ["White", "Black", "Asian"] * 20})
+    frame = pd.DataFrame(
+        {
+            "Gender": ["Female", "Male"] * 30,
+            "Age group": ["18-34", "65+", "35-44"] * 20,
+            "Race": ["White", "Black", "Asian"] * 20,
+        }
+    )
     demo, notes = sd.suggest_demographics(sd.normalise_frame(frame), [])
     assert {k: v.columns for k, v in demo.items()} == {"sex": ["Gender"], "age": ["Age group"], "race": ["Race"]}
     assert list(demo["age"].codes) == ["18-34", "35-44", "65+"]
@@ -146,9 +182,14 @@ def test_numeric_ages_are_grouped_into_bands():
 
 # -- storage ------------------------------------------------------------------------------------
 
+
 def test_definition_is_saved_with_the_data(any_store):
-    defn = sd.SurveyDefinition("wave 1", indexes={"trust": sd.IndexSpec("Trust", ["q1", "q2"], ["q2"])},
-                               demographics={"sex": sd.Demographic(["g"], {"1": "Female"})}, missing_codes=[9.0])
+    defn = sd.SurveyDefinition(
+        "wave 1",
+        indexes={"trust": sd.IndexSpec("Trust", ["q1", "q2"], ["q2"])},
+        demographics={"sex": sd.Demographic(["g"], {"1": "Female"})},
+        missing_codes=[9.0],
+    )
     sd.save(any_store, defn, ["q1", "q2", "g"])
     loaded, when = sd.load(any_store, "wave 1")
     assert loaded == defn and when is not None
@@ -170,6 +211,7 @@ def test_an_unusable_definition_is_refused_and_nothing_changes(duck):
 
 # -- Raleigh, as a new user would load it -------------------------------------------------------
 
+
 @pytest.fixture
 def raleigh(duck):
     """Raleigh's respondent file loaded through the ordinary ingest into an empty store."""
@@ -181,12 +223,25 @@ def test_raleigh_definition_maps_shifted_demographics_by_content(raleigh):
     defn, saved = sr.definition_for(raleigh, "Raleigh 2018")
     assert saved is None  # a suggestion until the user saves it
     assert (defn.scale_low, defn.scale_high, defn.missing_codes) == (1.0, 5.0, [9.0])
-    assert defn.indexes["trust"].items == ["Quality_of_police_services__12_01",
-                                           "Response_time_for_police_services__12_02",
-                                           "Overall_police_relationship_with_your_community__12_03"]
-    assert defn.indexes["safety"].items == [f"{h}__14_0{i}" for i, h in enumerate([
-        "In_Raleigh_overall", "In_City_parks_and_greenways", "In_downtown_Raleigh_during_the_day",
-        "In_downtown_Raleigh_at_night", "In_your_neighborhood_during_the_day", "In_your_neighborhood_at_night"], 1)]
+    assert defn.indexes["trust"].items == [
+        "Quality_of_police_services__12_01",
+        "Response_time_for_police_services__12_02",
+        "Overall_police_relationship_with_your_community__12_03",
+    ]
+    assert defn.indexes["safety"].items == [
+        f"{h}__14_0{i}"
+        for i, h in enumerate(
+            [
+                "In_Raleigh_overall",
+                "In_City_parks_and_greenways",
+                "In_downtown_Raleigh_during_the_day",
+                "In_downtown_Raleigh_at_night",
+                "In_your_neighborhood_during_the_day",
+                "In_your_neighborhood_at_night",
+            ],
+            1,
+        )
+    ]
     demo = defn.demographics
     # Headers name the wrong thing; the contents decide.
     assert demo["sex"].columns == ["Household_Income__32"]

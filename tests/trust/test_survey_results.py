@@ -15,10 +15,17 @@ AGE_LABELS = {"1": "18-34", "2": "35-44", "3": "45-54", "4": "55-64", "5": "65+"
 
 def _margins_csv(path, areas: dict[str, int]) -> None:
     """A hand-built margins file: totals per area, and age, sex, race shares the same in every area."""
-    shares = {"age": dict(zip(AGE_LABELS.values(), [0.34, 0.19, 0.17, 0.15, 0.15])),
-              "Gender": {"Female": 0.52, "Male": 0.48},
-              "race/ethnicity": {"White": 0.45, "Black or African American": 0.28, "Hispanic or Latino": 0.11,
-                                 "Asian": 0.05, "Other": 0.11}}
+    shares = {
+        "age": dict(zip(AGE_LABELS.values(), [0.34, 0.19, 0.17, 0.15, 0.15])),
+        "Gender": {"Female": 0.52, "Male": 0.48},
+        "race/ethnicity": {
+            "White": 0.45,
+            "Black or African American": 0.28,
+            "Hispanic or Latino": 0.11,
+            "Asian": 0.05,
+            "Other": 0.11,
+        },
+    }
     rows = []
     for area, pop in areas.items():
         rows.append((area, "total", "total", pop))
@@ -79,6 +86,7 @@ def test_latest_by_area_and_trend_for_other_pages(raleigh_weighted):
 
 # -- two waves, by hand ---------------------------------------------------------------------------
 
+
 def _two_waves(path, n1=200, n2=200, small_area=20):
     """Wave 1 (March) answers mostly 3, wave 2 (September) mostly 4; area Z has few respondents."""
     rng = np.random.default_rng(7)
@@ -87,10 +95,17 @@ def _two_waves(path, n1=200, n2=200, small_area=20):
         for i in range(n):
             answers = np.clip(centre + rng.integers(-1, 2, 3), 1, 5)
             area = "Z" if i < small_area // 2 else ("X" if i % 2 else "Y")
-            rows.append({"id": f"{wave}-{i}", "survey date": f"2023-{3 if wave == 1 else 9:02d}-15", "beat": area,
-                         "Police treat people with respect": answers[0], "Police listen to residents": answers[1],
-                         "I feel safe walking alone at night": answers[2],
-                         "Gender": "Female" if i % 3 else "Male"})
+            rows.append(
+                {
+                    "id": f"{wave}-{i}",
+                    "survey date": f"2023-{3 if wave == 1 else 9:02d}-15",
+                    "beat": area,
+                    "Police treat people with respect": answers[0],
+                    "Police listen to residents": answers[1],
+                    "I feel safe walking alone at night": answers[2],
+                    "Gender": "Female" if i % 3 else "Male",
+                }
+            )
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
@@ -100,8 +115,10 @@ def test_trend_and_change_between_waves(any_store, tmp_path):
     _two_waves(tmp_path / "waves.csv")
     ingest.load(duck, "survey", tmp_path / "waves.csv", dataset="two waves")
     defn, _ = sr.definition_for(duck, "two waves")
-    assert defn.period == "month" and defn.indexes["trust"].items == ["Police treat people with respect",
-                                                                       "Police listen to residents"]
+    assert defn.period == "month" and defn.indexes["trust"].items == [
+        "Police treat people with respect",
+        "Police listen to residents",
+    ]
     resp = sr.respondents(duck, defn)
     assert sr.periods_in(resp) == ["2023-03", "2023-09"]
     analysis = sr.analyse(resp, defn)
