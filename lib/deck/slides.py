@@ -382,6 +382,7 @@ def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
 
 def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) -> Slide:
     from lib.deck import figures as dfig
+    from lib.public.figures import signal_key
     from lib.public.i18n import number, t
 
     title = tr("crime_title", lang)
@@ -416,7 +417,7 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
     else:
         message = tr("crime_same", lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang))
     message = _sentence(message)
-    signal = t(f"signal.{dfig.signal_key(z)}", lang)
+    signal = t(f"signal.{signal_key(z)}", lang)
     figures = [
         f"{m}: {_fmt_count(a, lang)} ({t('col.count.last_year', lang).lower()}: {_fmt_count(b, lang)})"
         for m, a, b in zip(frame["month_name"], frame["this_period"], frame["last_year"])
