@@ -20,11 +20,80 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from lib.store.filters import IncidentFilter
 
 SIGNAL_Z = 3.0
 WATCH_Z = 2.0
+# Levels of the two-count test (change_p): below SIGNAL_P a change is "more than chance would explain";
+# below WATCH_P it is worth watching. Each is the false-flag rate where nothing changed.
+SIGNAL_P = 0.01
+WATCH_P = 0.05
+
+
+def change_p(current, previous, ratio=1.0):
+    """Two-sided p-value that two Poisson counts come from the same rate: the exact conditional test, mid-p.
+
+    Given the total ``n = current + previous``, ``current`` is binomial with ``p = ratio / (1 + ratio)``
+    under equal rates, where ``ratio`` is the current period's length over the previous one's (1 for
+    equal periods). The two-sided mid-p value doubles the smaller tail, counting the observed value
+    half: ``2 * min(P(X < c) + P(X = c) / 2, P(X > c) + P(X = c) / 2)``, capped at 1. Unlike the exact
+    test's p (``scipy.stats.binomtest``), which is conservative on small counts (a 5% test flags 2.6%
+    of unchanged pairs at 5 a period), the mid-p test's false-flag rate stays within a point of its
+    level from 5 to 500 a period (benchmarks/README.md).
+
+    Parameters
+    ----------
+    current, previous : int or array of int
+        The two counts.
+    ratio : float or array
+        Length (exposure) of the current period over the previous one's.
+
+    Returns
+    -------
+    float or ndarray
+        The p-value; 1 where both counts are 0.
+
+    References
+    ----------
+    Lancaster, H. O. (1961). Significance tests in discrete distributions. JASA 56, 223-234.
+    Agresti, A. (2013). Categorical Data Analysis, 3rd ed., sections 1.1.4 and 1.4.5. Wiley.
+
+    Examples
+    --------
+    40 incidents this 28 days against 25 last year: 65 in all, 40 of them now, where 32.5 were expected.
+
+    >>> round(float(change_p(40, 25)), 3)
+    0.064
+    >>> float(change_p(0, 0))
+    1.0
+    """
+    c = np.asarray(current, dtype="float64")
+    n = c + np.asarray(previous, dtype="float64")
+    q = np.asarray(ratio, dtype="float64")
+    p = q / (1.0 + q)
+    half = 0.5 * stats.binom.pmf(c, n, p)
+    lower = stats.binom.cdf(c - 1, n, p) + half
+    upper = stats.binom.sf(c, n, p) + half
+    out = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
+    out = np.where(n > 0, out, 1.0)
+    return float(out) if out.ndim == 0 else out
+
+
+def change_signal(current, previous, ratio=1.0) -> str:
+    """Plain words for a change in counts, by the two-count test of :func:`change_p`.
+
+    >>> change_signal(40, 25), change_signal(42, 25), change_signal(50, 25), change_signal(25, 50)
+    ('no clear change', 'watch (up)', 'real increase', 'real decrease')
+    """
+    p = change_p(current, previous, ratio)
+    up = current * 1.0 > previous * ratio
+    if p < SIGNAL_P:
+        return "real increase" if up else "real decrease"
+    if p < WATCH_P:
+        return "watch (up)" if up else "watch (down)"
+    return "no clear change"
 
 
 def poisson_z(current, previous):
