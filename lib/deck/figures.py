@@ -23,6 +23,7 @@ from lib.public.i18n import date_text, month_text, number, t
 from lib.public.privacy import Rules, public_table
 from lib.stats import compstat
 from lib.store import provenance as prov
+from lib.store.schema import incident_total
 
 
 def _rules(rules: Rules | None) -> Rules:
@@ -113,7 +114,7 @@ def crime_months(
     extra, params = _where(level, area)
     unit = "quarter" if freq == "quarter" else "month"
     sql = (
-        f"SELECT date_trunc('{unit}', occurred_at) AS m, count(*) AS n FROM incidents WHERE dataset = :d "
+        f"SELECT date_trunc('{unit}', occurred_at) AS m, {incident_total()} AS n FROM incidents WHERE dataset = :d "
         f"AND occurred_at >= :s AND occurred_at < :e{extra} GROUP BY 1"
     )
     now = store.query(sql, {"d": dataset, "s": s.to_pydatetime(), "e": e.to_pydatetime(), **params})
@@ -228,7 +229,7 @@ def hotspots_between(
     col = map_data.h3_column(res)
     extra, params = _where(level, area)
     counts = store.query(
-        f"SELECT {col} AS cell, count(*) AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
+        f"SELECT {col} AS cell, {incident_total()} AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
         f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()}{extra} GROUP BY {col}",
         {"d": dataset, "s": s.to_pydatetime(), "e": e.to_pydatetime(), **params},
     )

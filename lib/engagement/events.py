@@ -23,7 +23,7 @@ import pandas as pd
 
 from lib.engagement import areas as event_areas
 from lib.engagement import types as event_types
-from lib.store.schema import level_column
+from lib.store.schema import incident_total, level_column
 
 FREQS = {"week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
 MIN_HOURS, MAX_HOURS = 0.25, 12.0
@@ -298,7 +298,7 @@ def incidents_by_area_month(
         where.append("offense IN (SELECT unnest(CAST(:offenses AS TEXT[])))")
         params["offenses"] = list(offenses)
     return store.query(
-        f"SELECT date_trunc('month', occurred_at) AS month, \"{col}\" AS area, count(*) AS incidents "
+        f"SELECT date_trunc('month', occurred_at) AS month, \"{col}\" AS area, {incident_total()} AS incidents "
         f"FROM incidents WHERE {' AND '.join(where)} GROUP BY 1, 2 ORDER BY 1, 2",
         params,
     )

@@ -233,6 +233,7 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
 def _merge_same_id(rows: pd.DataFrame, messages: list[str]) -> tuple[pd.DataFrame, int]:
     """One incident per id: rows sharing an id (one per victim or offense) become one incident."""
     dup = rows["incident_id"].duplicated(keep=False)
+    rows["count"] = 1
     if not dup.any():
         rows["records"] = 1
         return rows, 0

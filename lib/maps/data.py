@@ -113,8 +113,8 @@ def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
     params.update({"s": start, "e": end, "ps": start - YEAR, "pe": end - YEAR})
     counts = store.query(
         f'SELECT "{col}" AS code, '
-        "count(*) FILTER (WHERE occurred_at >= :s AND occurred_at < :e) AS incidents, "
-        "count(*) FILTER (WHERE occurred_at >= :ps AND occurred_at < :pe) AS last_year "
+        f"{schema.incident_total('occurred_at >= :s AND occurred_at < :e')} AS incidents, "
+        f"{schema.incident_total('occurred_at >= :ps AND occurred_at < :pe')} AS last_year "
         f'FROM incidents WHERE {where} AND "{col}" IS NOT NULL '
         "AND ((occurred_at >= :s AND occurred_at < :e) OR (occurred_at >= :ps AND occurred_at < :pe)) "
         f'GROUP BY "{col}"',
@@ -140,8 +140,8 @@ def offense_counts(store, flt: IncidentFilter) -> pd.DataFrame:
     """Incidents per raw offense name under the filter (offense, incidents), largest first."""
     where, params = flt.where()
     return store.query(
-        f"SELECT offense, count(*) AS incidents FROM incidents WHERE {where} "
-        "GROUP BY offense ORDER BY count(*) DESC, offense",
+        f"SELECT offense, {schema.incident_total()} AS incidents FROM incidents WHERE {where} "
+        "GROUP BY offense ORDER BY incidents DESC, offense",
         params,
     )
 
@@ -162,7 +162,7 @@ def cell_counts(store, flt: IncidentFilter, res: int) -> pd.DataFrame:
     col = h3_column(res)
     where, params = flt.where()
     return store.query(
-        f"SELECT {col} AS cell, count(*) AS incidents FROM incidents "
+        f"SELECT {col} AS cell, {schema.incident_total()} AS incidents FROM incidents "
         f"WHERE {where} AND {col} IS NOT NULL GROUP BY {col}",
         params,
     )
@@ -176,7 +176,7 @@ def slice_counts(store, flt: IncidentFilter, res: int, freq: str) -> pd.DataFram
     where, params = flt.where()
     params["freq"] = freq
     return store.query(
-        f"SELECT {col} AS cell, date_trunc(:freq, occurred_at) AS slice, count(*) AS incidents "
+        f"SELECT {col} AS cell, date_trunc(:freq, occurred_at) AS slice, {schema.incident_total()} AS incidents "
         f"FROM incidents WHERE {where} AND {col} IS NOT NULL "
         f"GROUP BY {col}, date_trunc(:freq, occurred_at)",
         params,
@@ -265,9 +265,9 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
         or 0
     )
     places = store.query(
-        f"SELECT {place} AS place, max(block) AS block, max(h3_10) AS cell, count(*) AS incidents, "
+        f"SELECT {place} AS place, max(block) AS block, max(h3_10) AS cell, {schema.incident_total()} AS incidents, "
         f"min(occurred_at) AS first, max(occurred_at) AS last FROM incidents "
-        f"WHERE {where} AND latitude IS NOT NULL GROUP BY {place} ORDER BY count(*) DESC, {place} LIMIT :limit",
+        f"WHERE {where} AND latitude IS NOT NULL GROUP BY {place} ORDER BY incidents DESC, {place} LIMIT :limit",
         {**params, "limit": int(limit)},
     )
     if places.empty:
@@ -292,7 +292,7 @@ def incident_points(store, flt: IncidentFilter, limit: int) -> tuple[pd.DataFram
         lon[no_block] = centres.str[1]
     places["latitude"], places["longitude"] = lat.astype("float64"), lon.astype("float64")
     mix = store.query(
-        f"SELECT {place} AS place, offense, count(*) AS n FROM incidents WHERE {where} AND latitude IS NOT NULL "
+        f"SELECT {place} AS place, offense, {schema.incident_total()} AS n FROM incidents WHERE {where} AND latitude IS NOT NULL "
         f"AND {place} IN (SELECT unnest(CAST(:places AS TEXT[]))) GROUP BY {place}, offense",
         {**params, "places": list(places["place"])},
     )
@@ -430,7 +430,10 @@ def _plain(value):
 def incident_total(store, flt: IncidentFilter) -> tuple[int, int]:
     """Incidents under the filter, and how many of them have a location."""
     where, params = flt.where()
-    n, located = store.rows(f"SELECT count(*), count(latitude) FROM incidents WHERE {where}", params)[0]
+    n, located = store.rows(
+        f"SELECT {schema.incident_total()}, {schema.incident_total('latitude IS NOT NULL')} FROM incidents WHERE {where}",
+        params,
+    )[0]
     return int(n), int(located)
 
 

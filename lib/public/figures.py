@@ -26,7 +26,7 @@ from lib.public.i18n import date_text, has, month_name, month_text, number, t
 from lib.public.privacy import Rules, public_table
 from lib.stats import compstat
 from lib.store import provenance as prov
-from lib.store.schema import level_column
+from lib.store.schema import incident_total, level_column
 
 LEVEL_NAMES = ("beat", "district", "sector", "precinct", "ward", "zone", "division", "area", "city")
 
@@ -100,8 +100,8 @@ def default_dataset(store) -> str | None:
     if "incidents" not in store.tables():
         return None
     frame = store.query(
-        "SELECT dataset, count(DISTINCT offense) AS kinds, count(*) AS n FROM incidents "
-        "GROUP BY dataset ORDER BY count(DISTINCT offense) DESC, count(*) DESC, dataset"
+        f"SELECT dataset, count(DISTINCT offense) AS kinds, {incident_total()} AS n FROM incidents "
+        "GROUP BY dataset ORDER BY kinds DESC, n DESC, dataset"
     )
     if frame.empty:
         return None
@@ -275,7 +275,7 @@ def _block_area(store, hundred: int, words: list[str], level: str) -> AreaMatch 
     conds = " AND ".join(f"upper(block) LIKE :w{i}" for i in range(len(street)))
     params = {f"w{i}": f"%{w}%" for i, w in enumerate(street)}
     frame = store.query(
-        f'SELECT block, "{col}" AS code, count(*) AS n FROM incidents WHERE block IS NOT NULL AND {conds} '
+        f'SELECT block, "{col}" AS code, {incident_total()} AS n FROM incidents WHERE block IS NOT NULL AND {conds} '
         f'AND "{col}" IS NOT NULL AND {privacy.public_sql()} GROUP BY block, "{col}"',
         params,
     )
@@ -350,8 +350,8 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     col = level_column(level)
     frame = store.query(
         f'SELECT "{col}" AS code, '
-        "count(*) FILTER (WHERE occurred_at >= :s AND occurred_at < :e) AS incidents, "
-        "count(*) FILTER (WHERE occurred_at >= :ps AND occurred_at < :pe) AS last_year "
+        f"{incident_total('occurred_at >= :s AND occurred_at < :e')} AS incidents, "
+        f"{incident_total('occurred_at >= :ps AND occurred_at < :pe')} AS last_year "
         f'FROM incidents WHERE dataset = :d AND "{col}" IS NOT NULL AND occurred_at >= :ps AND occurred_at < :e '
         f'GROUP BY "{col}"',
         {"d": dataset, "s": win.start, "e": win.end, "ps": win.prev_start, "pe": win.prev_end},
@@ -386,11 +386,11 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     ]
     out.attrs["not_counts"] = ("change",)
     city_now = store.scalar(
-        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
+        f"SELECT {incident_total()} FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
         {"d": dataset, "s": win.start, "e": win.end},
     )
     city_prev = store.scalar(
-        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
+        f"SELECT {incident_total()} FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
         {"d": dataset, "s": win.prev_start, "e": win.prev_end},
     )
     z = float(compstat.poisson_z(int(city_now), int(city_prev)))
@@ -479,7 +479,7 @@ def crime_trend(
     start = pd.Timestamp(year=year - 1, month=1, day=1)
     extra, params = _where_area(level, area)
     frame = store.query(
-        "SELECT extract(year FROM occurred_at) AS y, extract(month FROM occurred_at) AS m, count(*) AS n "
+        f"SELECT extract(year FROM occurred_at) AS y, extract(month FROM occurred_at) AS m, {incident_total()} AS n "
         f"FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e{extra} GROUP BY 1, 2",
         {"d": dataset, "s": start, "e": complete_end, **params},
     )
@@ -967,7 +967,7 @@ def hotspots(
         )
     col = map_data.h3_column(res)
     counts = store.query(
-        f"SELECT {col} AS cell, count(*) AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
+        f"SELECT {col} AS cell, {incident_total()} AS incidents FROM incidents WHERE dataset = :d AND occurred_at >= :s "
         f"AND occurred_at < :e AND {col} IS NOT NULL AND {privacy.public_sql()} GROUP BY {col}",
         {"d": dataset, "s": start, "e": cutoff},
     )

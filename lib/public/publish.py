@@ -51,6 +51,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from lib.public import figures as public_figures
 from lib.public import i18n, privacy, site_text
 from lib.stats.hotspots import NotEnoughData
+from lib.store.schema import incident_total
 from lib.store.settings import PROJECT_DIR
 
 TEMPLATES = PROJECT_DIR / "static" / "publish"
@@ -371,7 +372,8 @@ def street_index(store, dataset: str, level: str, rules) -> pd.DataFrame:
         where += " AND occurred_at < :cut"
         params["cut"] = cutoff
     blocks = store.query(
-        f'SELECT block, "{col}" AS code, count(*) AS n FROM incidents WHERE {where} GROUP BY block, "{col}"', params
+        f'SELECT block, "{col}" AS code, {incident_total()} AS n FROM incidents WHERE {where} GROUP BY block, "{col}"',
+        params,
     )
     blocks["street"] = blocks["block"].map(street_name)
     pairs = blocks.dropna(subset=["street"]).groupby(["street", "code"], as_index=False)["n"].sum()

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from lib.store.filters import IncidentFilter
+from lib.store.schema import incident_total
 
 SIGNAL_Z = 3.0
 WATCH_Z = 2.0
@@ -156,8 +157,8 @@ def table(store, flt: IncidentFilter, day) -> pd.DataFrame:
     selects = []
     for i, w in enumerate(wins):
         params.update({f"s{i}": w.start, f"e{i}": w.end, f"ps{i}": w.prev_start, f"pe{i}": w.prev_end})
-        selects.append(f"count(*) FILTER (WHERE occurred_at >= :s{i} AND occurred_at < :e{i}) AS c{i}")
-        selects.append(f"count(*) FILTER (WHERE occurred_at >= :ps{i} AND occurred_at < :pe{i}) AS p{i}")
+        selects.append(f"{incident_total(f'occurred_at >= :s{i} AND occurred_at < :e{i}')} AS c{i}")
+        selects.append(f"{incident_total(f'occurred_at >= :ps{i} AND occurred_at < :pe{i}')} AS p{i}")
     lo = min(w.prev_start for w in wins)
     params["lo"] = lo
     row = store.rows(f"SELECT {', '.join(selects)} FROM incidents WHERE {where} AND occurred_at >= :lo", params)[0]
@@ -202,7 +203,7 @@ def weekly(store, flt: IncidentFilter, day, weeks: int = 52) -> pd.DataFrame:
     where, params = flt.with_(start=None, end=None).where()
     params.update({"lo": start - year, "hi": end})
     daily = store.query(
-        f"SELECT date_trunc('day', occurred_at) AS day, count(*) AS n FROM incidents WHERE {where} "
+        f"SELECT date_trunc('day', occurred_at) AS day, {incident_total()} AS n FROM incidents WHERE {where} "
         "AND occurred_at >= :lo AND occurred_at < :hi GROUP BY date_trunc('day', occurred_at)",
         params,
     )

@@ -45,7 +45,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from lib.store.schema import level_column
+from lib.store.schema import incident_total, level_column
 
 MIN_PRE_MONTHS = 6  # DiD: months before the start with data
 MIN_POST_MONTHS = 3
@@ -82,7 +82,7 @@ def count_panel(store, level: str, dataset: str, start, end, offenses: list[str]
         where.append("offense IN (SELECT unnest(CAST(:o AS TEXT[])))")
         params["o"] = list(offenses)
     counts = store.query(
-        f"SELECT \"{col}\" AS area, date_trunc('month', occurred_at) AS month, count(*) AS y FROM incidents "
+        f"SELECT \"{col}\" AS area, date_trunc('month', occurred_at) AS month, {incident_total()} AS y FROM incidents "
         f"WHERE {' AND '.join(where)} GROUP BY 1, 2",
         params,
     )

@@ -9,6 +9,7 @@ import pandas as pd
 from lib.stats import compstat
 from lib.store import provenance
 from lib.store.filters import IncidentFilter
+from lib.store.schema import incident_total
 
 
 @dataclass
@@ -26,8 +27,8 @@ def incident_datasets(store) -> pd.DataFrame:
     if "incidents" not in store.tables():
         return pd.DataFrame(columns=["dataset", "n", "first", "last", "synthetic"])
     frame = store.query(
-        "SELECT dataset, count(*) AS n, min(occurred_at) AS first, max(occurred_at) AS last "
-        "FROM incidents GROUP BY dataset ORDER BY count(*) DESC, dataset"
+        f"SELECT dataset, {incident_total()} AS n, min(occurred_at) AS first, max(occurred_at) AS last "
+        "FROM incidents GROUP BY dataset ORDER BY n DESC, dataset"
     )
     synthetic = set(provenance.loads(store, "incidents").query("synthetic == True")["dataset"])
     frame["synthetic"] = frame["dataset"].isin(synthetic)
@@ -117,7 +118,7 @@ def events_headline(store) -> Headline | None:
 def monthly_incidents(store, dataset: str) -> pd.DataFrame:
     """Incidents per month for one dataset (month, incidents)."""
     return store.query(
-        "SELECT date_trunc('month', occurred_at) AS month, count(*) AS incidents FROM incidents "
+        f"SELECT date_trunc('month', occurred_at) AS month, {incident_total()} AS incidents FROM incidents "
         "WHERE dataset = :d GROUP BY 1 ORDER BY 1",
         {"d": dataset},
     )

@@ -12,6 +12,10 @@ Enrichment columns:
 - ``lvl_<level>``: the code of the area of boundary level ``<level>`` (beat,
   district, ...) that contains the point, added when the layer is loaded;
 - ``attributes``: every source column not mapped to a field, as a JSON object.
+
+Incidents carry ``count``, how many incidents the row stands for (1 for a listing of incidents, the
+published number for an export of counts per category, day and area). Every incident total is
+``incident_total()``, the sum of ``count``, never ``count(*)``.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ KINDS: dict[str, Kind] = {
             Field("area", "text", False, "Beat, sector, precinct or district code, when the export has one."),
             Field("block", "text", False, 'Hundred-block address text ("024XX W MAIN ST").'),
         ),
-        extra=(("has_time", "bool"), ("records", "int"), *_BOOK, *_CELLS),
+        extra=(("has_time", "bool"), ("records", "int"), ("count", "int"), *_BOOK, *_CELLS),
         geocoded=True,
     ),
     "survey": Kind(
@@ -255,6 +259,21 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 
 # Kinds whose rows are points that get boundary codes.
 GEOCODED_TABLES = tuple(k.table for k in KINDS.values() if k.geocoded)
+
+
+def incident_total(condition: str | None = None) -> str:
+    """SQL for the number of incidents a set of incident rows stands for: the sum of ``count``, 0 for none.
+
+    ``condition`` restricts it (``FILTER (WHERE ...)``) for several totals in one pass.
+
+    >>> incident_total()
+    'CAST(coalesce(sum("count"), 0) AS BIGINT)'
+    >>> incident_total("occurred_at >= :s")
+    'CAST(coalesce(sum("count") FILTER (WHERE occurred_at >= :s), 0) AS BIGINT)'
+    """
+    total = 'sum("count")' if condition is None else f'sum("count") FILTER (WHERE {condition})'
+    return f"CAST(coalesce({total}, 0) AS BIGINT)"
+
 
 _LEVEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 

@@ -117,6 +117,25 @@ def test_cells_and_slices(tiny):
     assert map_data.kde_points(tiny, MARCH)["weight"].sum() == 5
 
 
+def test_a_row_standing_for_several_incidents_counts_that_many_everywhere(tiny):
+    """An export of counts: the row of incident 3 stands for 4 incidents in every total on this page."""
+    from lib.stats import compstat
+
+    tiny.execute("UPDATE incidents SET count = 4 WHERE incident_id = '3'")
+    counts = map_data.area_counts(tiny, MARCH, "zone").set_index("code")
+    assert counts.loc["A", "incidents"] == 6  # 1 + 1 + 4
+    assert map_data.cell_counts(tiny, MARCH, 9)["incidents"].sum() == 8
+    assert map_data.offense_counts(tiny, MARCH).set_index("offense")["incidents"].to_dict() == {
+        "BATTERY": 4,
+        "ROBBERY": 2,
+        "THEFT": 2,
+    }
+    assert map_data.kde_points(tiny, MARCH)["weight"].sum() == 8
+    assert map_data.incident_total(tiny, MARCH) == (8, 8)
+    ytd = compstat.table(tiny, IncidentFilter(dataset="t"), "2019-03-31").set_index("period").loc["Year to date"]
+    assert (ytd["this year"], ytd["last year"]) == (8, 1)
+
+
 def test_study_cells_cover_the_areas(tiny, monkeypatch):
     cells = map_data.study_cells(tiny, 9)
     # Two squares of 1.66 km x 2.2 km, about 7.3 km2, in hexagons of 0.105 km2.
