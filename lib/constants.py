@@ -73,7 +73,12 @@ EMERGING_COLORS = {
 COUNT_RAMP = ("#F1EEF6", "#D0D1E6", "#A6BDDB", "#74A9CF", "#2B8CBE", "#045A8D")
 SCORE_RAMP = ("#EDF8E9", "#BAE4B3", "#74C476", "#31A354", "#006D2C")
 HEAT_RAMP = ("#FFFFB2", "#FED976", "#FEB24C", "#FD8D3C", "#F03B20", "#BD0026")
-# Change against last year, by Poisson z: real decrease ... real increase.
+# A change between two counts (lib/stats/compstat.py, change_p: the exact conditional test for two Poisson
+# counts, mid-p) is "real" below SIGNAL_P and worth watching below WATCH_P. Each level is the share of areas
+# whose rate did not change that are flagged by chance alone: 1 in 100 and 1 in 20.
+SIGNAL_P = 0.01
+WATCH_P = 0.05
+# Change against last year, by that test: real decrease ... real increase.
 CHANGE_COLORS = {
     "real decrease": "#2166AC",
     "watch (down)": "#92C5DE",

@@ -18,7 +18,7 @@ import pandas as pd
 from lib.constants import H3_RESOLUTIONS, MAX_STUDY_CELLS
 from lib.ingest import spatial
 from lib.ingest.load import area_level_of
-from lib.stats.compstat import poisson_z
+from lib.stats.compstat import change_p, change_signal
 from lib.stats.hotspots import NotEnoughData
 from lib.store import schema
 from lib.store.filters import IncidentFilter
@@ -103,9 +103,11 @@ def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
     """Incidents per area of ``level`` in the filter's period and the same dates 52 weeks earlier.
 
     Returns one row per area (zeros included; only the selected areas when the
-    filter selects some): code, name, incidents, last_year, change,
-    poisson_z, population, per_1000 (incidents per 1,000 residents over the
-    period, where population is loaded), area_km2.
+    filter selects some): code, name, incidents, last_year, change, change_p
+    (two-sided p of the two-count test, :func:`lib.stats.compstat.change_p`),
+    signal ("real increase" below p 0.01, "watch (up)" below 0.05 ...),
+    population, per_1000 (incidents per 1,000 residents over the period, where
+    population is loaded), area_km2.
     """
     col = schema.level_column(level)
     start, end = pd.Timestamp(flt.start), pd.Timestamp(flt.end)
@@ -127,12 +129,24 @@ def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
     out = out.merge(counts, on="code", how="left")
     out[["incidents", "last_year"]] = out[["incidents", "last_year"]].fillna(0).astype("int64")
     out["change"] = out["incidents"] - out["last_year"]
-    out["poisson_z"] = np.round(poisson_z(out["incidents"], out["last_year"]), 2)
+    out["change_p"] = np.asarray(change_p(out["incidents"].to_numpy(), out["last_year"].to_numpy()), dtype="float64")
+    out["signal"] = [change_signal(a, b) for a, b in zip(out["incidents"], out["last_year"])]
     pop = population(store, level)
     out["population"] = out["code"].map(pop)
     out["per_1000"] = np.round(out["incidents"] / out["population"].where(out["population"] > 0) * 1000, 2)
     return out[
-        ["code", "name", "incidents", "last_year", "change", "poisson_z", "population", "per_1000", "area_km2"]
+        [
+            "code",
+            "name",
+            "incidents",
+            "last_year",
+            "change",
+            "change_p",
+            "signal",
+            "population",
+            "per_1000",
+            "area_km2",
+        ]
     ].reset_index(drop=True)
 
 

@@ -73,17 +73,30 @@ def _areas(store, flt, view, study_of) -> LayerData:
             "residents can be shown. Load it on the Data page (kind: population), or choose the "
             "count or the change.",
         )
+    counts["p_text"] = [p_text(p) for p in counts["change_p"]]
     fc = map_data.feature_collection(map_data.outlines(store, view.level), counts)
-    table = counts.rename(
+    table = counts.drop(columns="p_text").rename(
         columns={
             "last_year": "same weeks last year",
-            "poisson_z": "poisson z",
+            "change_p": "p (change)",
             "per_1000": "per 1,000 residents",
             "area_km2": "km2",
         }
     )
     table["km2"] = table["km2"].round(2)
+    table["p (change)"] = table["p (change)"].round(4)
     return LayerData("areas", fc, table)
+
+
+def p_text(p: float) -> str:
+    """A p-value for a reader: two significant digits, "< 0.001" below that.
+
+    >>> p_text(0.0643), p_text(0.00002), p_text(1.0)
+    ('0.064', '< 0.001', '1')
+    """
+    if pd.isna(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
 
 
 def _heat(store, flt, view, study_of) -> LayerData:
