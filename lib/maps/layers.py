@@ -104,15 +104,15 @@ def _heat(store, flt, view, study_of) -> LayerData:
     surface = kde.surface(points["latitude"], points["longitude"], points["weight"]) if len(points) else None
     if surface is None:
         return LayerData("heat", message="No located incidents under these filters: there is no surface to draw.")
-    table = points.sort_values("weight", ascending=False).rename(columns={"weight": "incidents"})
+    table = points.rename(columns={"weight": "incidents"})
     table["incidents"] = table["incidents"].astype("int64")
-    table[["latitude", "longitude"]] = table[["latitude", "longitude"]].round(5)
     return LayerData(
         "heat",
         surface,
-        table.reset_index(drop=True),
-        note=f"Bandwidth {surface.bandwidth_m:,.0f} m (Esri's rule), grid {surface.cell_m:,.0f} m; "
-        "the table lists incidents per 66 m hexagon, the input of the surface.",
+        table,
+        note=f"Bandwidth {surface.bandwidth_m:,.0f} m (Esri's rule), from the incidents' own coordinates "
+        f"(binned at {surface.cell_m:,.0f} m, a fortieth of the bandwidth; image pixels {surface.pixel_m:,.0f} m). "
+        "The table lists the incidents at each location, the input of the surface.",
     )
 
 
