@@ -42,10 +42,13 @@ MIN_HOTSPOT_INCIDENTS = 60
 HOTSPOT_BINS = {1: 0.10, 2: 0.05, 3: 0.01}
 # Esri's hot spot renderer, cold 99% to hot 99% (bin -3 ... 3).
 HOTSPOT_COLORS = {-3: "#4575B5", -2: "#849EBA", -1: "#C0CCBE", 0: "#FFFFBF", 1: "#FAB984", 2: "#ED7551", 3: "#D62F27"}
-# Emerging hot spots: significance of each time slice's Gi* (after FDR) and of
-# the Mann-Kendall trend; Esri needs at least 10 time slices for a trend.
+# Emerging hot spots: significance of each space-time bin's Gi* (after FDR over the cube) and of
+# the Mann-Kendall trend; Esri needs at least 10 time slices for a trend. Each bin's neighbourhood
+# holds the previous EMERGING_TIME_STEP slices too (Esri's "neighborhood time step", default 1).
 EMERGING_ALPHA = 0.05
 MIN_TIME_SLICES = 10
+EMERGING_TIME_STEP = 1
+MAX_TIME_STEP = 4
 # Largest study area (H3 cells) analysed at once; finer resolutions over a
 # larger area are refused with advice to pick a coarser one or an area.
 MAX_STUDY_CELLS = 60_000

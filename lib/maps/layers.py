@@ -151,11 +151,15 @@ def _emerging(store, flt, view, study_of) -> LayerData:
     cells, graph, _, outside = _cell_input(store, flt, view, study_of)
     counts = map_data.slice_counts(store, flt, view.res, view.slice)
     counts = counts[counts["cell"].isin(cells)]
-    result = emerging.emerging(counts, cells, starts, graph)
+    result = emerging.emerging(counts, cells, starts, graph, time_step=view.time_step)
+    before = {0: "each slice on its own", 1: "with the slice before"}.get(
+        view.time_step, f"with the {view.time_step} slices before"
+    )
     note = (
         f"{len(starts)} {emerging.FREQUENCIES[view.slice].lower()} slices, {starts[0]:%b %-d, %Y} to "
         f"{(starts[-1] + _step(view.slice) - pd.Timedelta(days=1)):%b %-d, %Y} (whole slices only); "
-        "Gi* per slice (FDR, 95%), Mann-Kendall trend of the z-scores."
+        f"space-time Gi* of each hexagon and its neighbours {before} (FDR over the cube, 95%), "
+        "Mann-Kendall trend of the z-scores, Esri's categories."
     )
     shown = result[result["category"] != emerging.NO_PATTERN].sort_values("category")
     return LayerData("emerging", result, _with_centres(shown), note=note)
