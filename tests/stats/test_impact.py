@@ -132,6 +132,17 @@ def test_wdd_matches_a_hand_computation():
     assert "fewer than the comparison suggests" in r.sentence
 
 
+def test_wdd_reproduces_wheeler_and_ratcliffe_2018():
+    """The paper's worked example (Crime Science 7:11; also ptools' test "Est & Variance Paper"):
+    target 207 -> 110, control 308 -> 318, displacement buffer 178 -> 157, its control 150 -> 140:
+    WDD = -118, variance 1,568, z = -2.98, 95% CI -196 to -40."""
+    r = impact.wdd((207, 110), (308, 318), (178, 157), (150, 140))
+    assert r.estimate == -118
+    assert r.se**2 == pytest.approx(1568)
+    assert round(r.estimate / r.se, 2) == -2.98
+    assert (round(r.low), round(r.high)) == (-196, -40)
+
+
 def test_wdd_without_buffer_is_the_local_difference():
     r = impact.wdd((50, 30), (40, 38))
     assert r.estimate == -18 and r.se == pytest.approx(math.sqrt(158))
