@@ -22,12 +22,13 @@ get a programme differ from those that do not in ways no model sees.
   SE = sqrt of the sum of the eight counts (Poisson variances).
 - **Interrupted time series** (:func:`its`): segmented Poisson regression of
   the treated areas' monthly total, ``y ~ t + post + t_since + sin + cos``
-  (one 12-month harmonic when there are 24 months or more), with
-  Newey-West (HAC) errors, or the quasi-Poisson model errors where those are
-  larger (HAC runs narrow in short series: Turner et al. 2021, BMC Medical
-  Research Methodology 21:181), and t quantiles; Bernal, Cummins & Gasparrini (2017), "Interrupted
-  time series regression for the evaluation of public health interventions:
-  a tutorial", Int. J. Epidemiology 46(1): 348-355.
+  (one 12-month harmonic when there are 24 months or more), with errors from
+  Zeger's (1988) model for autocorrelated counts (a latent noise with a
+  variance and an AR(1) correlation, estimated by moments corrected for the
+  regression) and t quantiles on the effective number of months; Bernal,
+  Cummins & Gasparrini (2017), "Interrupted time series regression for the
+  evaluation of public health interventions: a tutorial", Int. J.
+  Epidemiology 46(1): 348-355.
 
 Each design refuses, with the reason (``ImpactError``), where there is too
 little data before or after the start.
