@@ -42,10 +42,13 @@ MIN_HOTSPOT_INCIDENTS = 60
 HOTSPOT_BINS = {1: 0.10, 2: 0.05, 3: 0.01}
 # Esri's hot spot renderer, cold 99% to hot 99% (bin -3 ... 3).
 HOTSPOT_COLORS = {-3: "#4575B5", -2: "#849EBA", -1: "#C0CCBE", 0: "#FFFFBF", 1: "#FAB984", 2: "#ED7551", 3: "#D62F27"}
-# Emerging hot spots: significance of each time slice's Gi* (after FDR) and of
-# the Mann-Kendall trend; Esri needs at least 10 time slices for a trend.
+# Emerging hot spots: significance of each space-time bin's Gi* (after FDR over the cube) and of
+# the Mann-Kendall trend; Esri needs at least 10 time slices for a trend. Each bin's neighbourhood
+# holds the previous EMERGING_TIME_STEP slices too (Esri's "neighborhood time step", default 1).
 EMERGING_ALPHA = 0.05
 MIN_TIME_SLICES = 10
+EMERGING_TIME_STEP = 1
+MAX_TIME_STEP = 4
 # Largest study area (H3 cells) analysed at once; finer resolutions over a
 # larger area are refused with advice to pick a coarser one or an area.
 MAX_STUDY_CELLS = 60_000
@@ -73,7 +76,12 @@ EMERGING_COLORS = {
 COUNT_RAMP = ("#F1EEF6", "#D0D1E6", "#A6BDDB", "#74A9CF", "#2B8CBE", "#045A8D")
 SCORE_RAMP = ("#EDF8E9", "#BAE4B3", "#74C476", "#31A354", "#006D2C")
 HEAT_RAMP = ("#FFFFB2", "#FED976", "#FEB24C", "#FD8D3C", "#F03B20", "#BD0026")
-# Change against last year, by Poisson z: real decrease ... real increase.
+# A change between two counts (lib/stats/compstat.py, change_p: the exact conditional test for two Poisson
+# counts, mid-p) is "real" below SIGNAL_P and worth watching below WATCH_P. Each level is the share of areas
+# whose rate did not change that are flagged by chance alone: 1 in 100 and 1 in 20.
+SIGNAL_P = 0.01
+WATCH_P = 0.05
+# Change against last year, by that test: real decrease ... real increase.
 CHANGE_COLORS = {
     "real decrease": "#2166AC",
     "watch (down)": "#92C5DE",

@@ -443,7 +443,21 @@ def survey_definition_editor(defn, columns: list[str], area_options: list[str], 
     return out
 
 
-_VIEW_KEYS = ("from", "to", "groups", "days", "hours", "level", "areas", "layers", "measure", "res", "slice", "panel")
+_VIEW_KEYS = (
+    "from",
+    "to",
+    "groups",
+    "days",
+    "hours",
+    "level",
+    "areas",
+    "layers",
+    "measure",
+    "res",
+    "slice",
+    "steps",
+    "panel",
+)
 
 
 def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
@@ -451,7 +465,7 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
 
     Returns the view (lib.maps.view.View) the widgets describe.
     """
-    from lib.constants import H3_RESOLUTIONS
+    from lib.constants import H3_RESOLUTIONS, MAX_TIME_STEP
     from lib.maps import view as map_view
     from lib.stats.emerging import FREQUENCIES
 
@@ -528,7 +542,7 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
         )
         or []
     )
-    measure, res, freq = url.measure, url.res, url.slice
+    measure, res, freq, steps = url.measure, url.res, url.slice, url.time_step
     if "areas" in layers:
         measure = (
             side.segmented_control(
@@ -556,6 +570,16 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
             )
             or "month"
         )
+        steps = side.number_input(
+            "Neighbourhood time step",
+            min_value=0,
+            max_value=MAX_TIME_STEP,
+            value=url.time_step,
+            step=1,
+            key="map_steps",
+            help="Previous time slices in each bin's space-time neighbourhood (Esri's default 1; 0 analyses "
+            "each slice on its own).",
+        )
     view = map_view.View(
         start=start,
         end=end,
@@ -568,6 +592,7 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
         measure=measure,
         res=res,
         slice=freq,
+        time_step=int(steps),
         panel=url.panel if level == url.level else None,
     )
     write_view(view)

@@ -1,4 +1,4 @@
-"""Spatial enrichment: which area of each boundary level holds a point, and its H3 cells.
+"""Spatial enrichment: which area of each boundary level holds a point, and its H3 cell at every stored resolution.
 
 Done once, at load time, so that every map is afterwards a plain GROUP BY on
 stored codes in whichever SQL engine holds the data (no spatial extension).
@@ -9,9 +9,8 @@ Work is done on distinct coordinates only: crime data repeats points heavily
 from __future__ import annotations
 
 import geopandas as gpd
-import h3
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from lib.constants import H3_RESOLUTIONS
@@ -30,19 +29,92 @@ def distinct_points(lat: pd.Series, lon: pd.Series) -> pd.DataFrame:
 def h3_cells(points: pd.DataFrame, resolutions=H3_RESOLUTIONS) -> pd.DataFrame:
     """H3 cell ids (hex strings) of each point at each resolution, as columns ``h3_<res>``.
 
-    The finest cell is computed per point and the coarser ones as its parents,
-    once per distinct fine cell.
+    Every resolution is computed from the coordinates. H3 cells do not nest:
+    a resolution-10 cell's parent at resolution 9 is not always the cell that
+    holds the point (about 7% of Chicago's incidents differ at resolutions 7-9),
+    so taking parents would count incidents in hexagons drawn elsewhere.
+
+    The cells come from h3ronpy (the H3 library's Rust port h3o, vectorised
+    over Arrow arrays), 2-3 times faster than a loop of ``h3.latlng_to_cell``
+    and identical to it (tests/ingest/test_h3_cells.py checks every stored point).
+
+    >>> pts = pd.DataFrame({"latitude": [41.8781], "longitude": [-87.6298]})
+    >>> import h3
+    >>> h3_cells(pts).iloc[0].tolist() == [h3.latlng_to_cell(41.8781, -87.6298, r) for r in H3_RESOLUTIONS]
+    True
     """
-    finest = max(resolutions)
-    fine = [h3.latlng_to_cell(la, lo, finest) for la, lo in zip(points["latitude"], points["longitude"])]
-    out = pd.DataFrame({f"h3_{finest}": fine}, index=points.index)
-    uniques = pd.unique(np.asarray(fine, dtype=object))
+    from h3ronpy import cells_to_string
+    from h3ronpy.vector import coordinates_to_cells
+
+    lat = points["latitude"].to_numpy(dtype="float64")
+    lon = points["longitude"].to_numpy(dtype="float64")
+    out = pd.DataFrame(index=points.index)
     for res in resolutions:
-        if res == finest:
-            continue
-        parents = {c: h3.cell_to_parent(c, res) for c in uniques}
-        out[f"h3_{res}"] = out[f"h3_{finest}"].map(parents)
-    return out[[f"h3_{r}" for r in resolutions]].astype("str")
+        cells = cells_to_string(coordinates_to_cells(lat, lon, int(res)))
+        out[f"h3_{res}"] = pd.array(pa.array(cells), dtype="str")
+    return out
+
+
+def recompute_h3_cells(store, progress=None) -> dict[str, int]:
+    """Recompute the H3 cells of every stored point from its coordinates, in one transaction.
+
+    Stores built before every resolution was computed from the coordinates hold
+    coarser cells taken as parents of the resolution-10 cell, wrong for 6-7% of
+    points. This puts each row's cells where :func:`h3_cells` puts them; rows
+    without coordinates keep no cell. Either every table is updated or none is.
+    ``python -m lib reenrich`` runs it.
+
+    Parameters
+    ----------
+    store : lib.store.connection.Store
+    progress : callable(fraction, text), optional
+
+    Returns
+    -------
+    dict
+        Rows whose cell changed at any resolution, per geocoded table.
+    """
+    from lib.store import schema
+
+    cols = [f"h3_{r}" for r in H3_RESOLUTIONS]
+    present = store.tables()
+    tables = [t for t in schema.GEOCODED_TABLES if t in present and set(cols) <= set(store.columns(t))]
+    changed: dict[str, int] = {}
+    with store.transaction():
+        for i, table in enumerate(tables):
+            if progress:
+                progress(i / max(len(tables), 1), f"H3 cells of {table}")
+            points = store.query(
+                f"SELECT DISTINCT latitude, longitude FROM {table} WHERE latitude IS NOT NULL AND longitude IS NOT NULL"
+            )
+            if points.empty:
+                changed[table] = 0
+                continue
+            found = pd.concat([points, h3_cells(points)], axis=1)
+            store.stage(
+                "staged_cells", found, {"latitude": "double", "longitude": "double", **dict.fromkeys(cols, "text")}
+            )
+            differs = " OR ".join(f"{table}.{c} IS DISTINCT FROM p.{c}" for c in cols)
+            changed[table] = int(
+                store.scalar(
+                    f"SELECT count(*) FROM {table} JOIN staged_cells p ON {table}.latitude = p.latitude "
+                    f"AND {table}.longitude = p.longitude WHERE {differs}"
+                )
+                or 0
+            )
+            store.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = p.{c}' for c in cols)} FROM staged_cells p "
+                f"WHERE {table}.latitude = p.latitude AND {table}.longitude = p.longitude AND ({differs})"
+            )
+            store.drop_stage("staged_cells")
+            # A row whose coordinates are missing has no cell.
+            store.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = NULL' for c in cols)} "
+                "WHERE latitude IS NULL OR longitude IS NULL"
+            )
+    if progress:
+        progress(1.0, "H3 cells recomputed")
+    return changed
 
 
 def points_in(points: pd.DataFrame, layer: gpd.GeoDataFrame) -> pd.Series:

@@ -47,6 +47,7 @@ def panel(store, flt: IncidentFilter, level: str, code: str, grouping: Grouping)
     table = compstat.table(store, area, day) if day is not None else pd.DataFrame()
     if len(table):
         table["change %"] = table["change %"].round(1)
+        table["p"] = table["p"].round(4)
     weekly = compstat.weekly(store, area, day) if day is not None else pd.DataFrame()
     offenses = map_data.offense_counts(store, area)
     offenses["group"] = [grouping.group_of(o) for o in offenses["offense"]]

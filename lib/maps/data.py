@@ -18,7 +18,7 @@ import pandas as pd
 from lib.constants import H3_RESOLUTIONS, MAX_STUDY_CELLS
 from lib.ingest import spatial
 from lib.ingest.load import area_level_of
-from lib.stats.compstat import poisson_z
+from lib.stats.compstat import change_p, change_signal
 from lib.stats.hotspots import NotEnoughData
 from lib.store import schema
 from lib.store.filters import IncidentFilter
@@ -103,9 +103,11 @@ def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
     """Incidents per area of ``level`` in the filter's period and the same dates 52 weeks earlier.
 
     Returns one row per area (zeros included; only the selected areas when the
-    filter selects some): code, name, incidents, last_year, change,
-    poisson_z, population, per_1000 (incidents per 1,000 residents over the
-    period, where population is loaded), area_km2.
+    filter selects some): code, name, incidents, last_year, change, change_p
+    (two-sided p of the two-count test, :func:`lib.stats.compstat.change_p`),
+    signal ("real increase" below p 0.01, "watch (up)" below 0.05 ...),
+    population, per_1000 (incidents per 1,000 residents over the period, where
+    population is loaded), area_km2.
     """
     col = schema.level_column(level)
     start, end = pd.Timestamp(flt.start), pd.Timestamp(flt.end)
@@ -127,12 +129,24 @@ def area_counts(store, flt: IncidentFilter, level: str) -> pd.DataFrame:
     out = out.merge(counts, on="code", how="left")
     out[["incidents", "last_year"]] = out[["incidents", "last_year"]].fillna(0).astype("int64")
     out["change"] = out["incidents"] - out["last_year"]
-    out["poisson_z"] = np.round(poisson_z(out["incidents"], out["last_year"]), 2)
+    out["change_p"] = np.asarray(change_p(out["incidents"].to_numpy(), out["last_year"].to_numpy()), dtype="float64")
+    out["signal"] = [change_signal(a, b) for a, b in zip(out["incidents"], out["last_year"])]
     pop = population(store, level)
     out["population"] = out["code"].map(pop)
     out["per_1000"] = np.round(out["incidents"] / out["population"].where(out["population"] > 0) * 1000, 2)
     return out[
-        ["code", "name", "incidents", "last_year", "change", "poisson_z", "population", "per_1000", "area_km2"]
+        [
+            "code",
+            "name",
+            "incidents",
+            "last_year",
+            "change",
+            "change_p",
+            "signal",
+            "population",
+            "per_1000",
+            "area_km2",
+        ]
     ].reset_index(drop=True)
 
 
@@ -232,19 +246,21 @@ def study_cells(store, res: int, level: str | None = None, codes=None, dataset: 
     return sorted(h3.geo_to_cells(area, int(res)))
 
 
-def kde_points(store, flt: IncidentFilter, res: int = 10) -> pd.DataFrame:
-    """Incidents per H3 cell centre (latitude, longitude, weight): the kernel density's input.
+def kde_points(store, flt: IncidentFilter) -> pd.DataFrame:
+    """Incidents at each distinct location (latitude, longitude, weight): the kernel density's input.
 
-    At resolution 10 (cells of 0.015 km2, 66 m across) the positions move by
-    at most a few tens of metres, far below any bandwidth the rule gives for
-    a city, and a million incidents become tens of thousands of weighted points.
+    The incidents' own coordinates, whatever the selection: snapping them to
+    H3 centres would move each by tens of metres, a large share of the 150-400 m
+    bandwidth the rule gives for a district or a beat. ``weight`` is the sum of
+    ``count`` at the location (exports geocode to the hundred block, so
+    locations repeat and a million incidents hold far fewer of them).
     """
-    counts = cell_counts(store, flt, res)
-    if counts.empty:
-        return pd.DataFrame(columns=["latitude", "longitude", "weight"])
-    centres = np.array([h3.cell_to_latlng(c) for c in counts["cell"]])
-    return pd.DataFrame(
-        {"latitude": centres[:, 0], "longitude": centres[:, 1], "weight": counts["incidents"].to_numpy(dtype="float64")}
+    where, params = flt.where()
+    return store.query(
+        f"SELECT latitude, longitude, CAST({schema.incident_total()} AS DOUBLE PRECISION) AS weight FROM incidents "
+        f"WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY latitude, longitude "
+        "ORDER BY weight DESC, latitude, longitude",
+        params,
     )
 
 

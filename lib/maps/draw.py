@@ -37,7 +37,10 @@ from lib.constants import (
     HOTSPOT_COLORS,
     PRIMARY_COLOR,
     SCORE_RAMP,
+    SIGNAL_P,
+    WATCH_P,
 )
+from lib.stats.compstat import THRESHOLDS_TEXT
 from lib.stats.emerging import CATEGORIES
 from lib.stats.hotspots import bin_label, summary
 from lib.store import settings
@@ -231,20 +234,18 @@ def _class_items(bounds: list[float], ramp, fmt, zero_label: str | None) -> list
 # -- layers -------------------------------------------------------------------------
 
 
-def change_class(z) -> str:
-    """Class of a Poisson z: real decrease (< -3) ... real increase (> 3)."""
-    if z is None or pd.isna(z):
-        return "no clear change"
-    if z > 3:
-        return "real increase"
-    if z > 2:
-        return "watch (up)"
-    if z < -3:
-        return "real decrease"
-    if z < -2:
-        return "watch (down)"
-    return "no clear change"
+def change_class(signal) -> str:
+    """Colour class of an area's change: its signal from the two-count test, "no clear change" when missing."""
+    return signal if signal in CHANGE_COLORS else "no clear change"
 
+
+_CHANGE_WORDS = {
+    "real decrease": f"real decrease (p < {SIGNAL_P:g})",
+    "watch (down)": f"watch, down (p < {WATCH_P:g})",
+    "no clear change": "no clear change",
+    "watch (up)": f"watch, up (p < {WATCH_P:g})",
+    "real increase": f"real increase (p < {SIGNAL_P:g})",
+}
 
 MEASURES = {"count": "Incidents", "rate": "Incidents per 1,000 residents", "change": "Change against last year"}
 
@@ -255,11 +256,10 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
     props = pd.DataFrame([f["properties"] for f in fc["features"]])
     if measure == "change":
         colour_of = {
-            f["properties"]["code"]: CHANGE_COLORS[change_class(f["properties"].get("poisson_z"))]
-            for f in fc["features"]
+            f["properties"]["code"]: CHANGE_COLORS[change_class(f["properties"].get("signal"))] for f in fc["features"]
         }
-        items = [(c, label, "square") for label, c in CHANGE_COLORS.items()]
-        note = f"{period} against the same weeks a year earlier; classes by the Poisson z (|z| > 3 real, > 2 watch)."
+        items = [(c, _CHANGE_WORDS[label], "square") for label, c in CHANGE_COLORS.items()]
+        note = f"{period} against the same weeks a year earlier, {THRESHOLDS_TEXT}."
     else:
         field_ = "incidents" if measure == "count" else "per_1000"
         values = props[field_] if field_ in props else pd.Series(dtype="float64")
@@ -299,7 +299,8 @@ def _tooltip_fields(props: pd.DataFrame, level: str) -> tuple[list[str], list[st
         "incidents": "Incidents",
         "last_year": "Same weeks last year",
         "change": "Change",
-        "poisson_z": "Poisson z",
+        "signal": "Signal",
+        "p_text": "p (two-count test)",
         "per_1000": "Per 1,000 residents",
         "population": "Residents",
     }

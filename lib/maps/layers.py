@@ -73,17 +73,30 @@ def _areas(store, flt, view, study_of) -> LayerData:
             "residents can be shown. Load it on the Data page (kind: population), or choose the "
             "count or the change.",
         )
+    counts["p_text"] = [p_text(p) for p in counts["change_p"]]
     fc = map_data.feature_collection(map_data.outlines(store, view.level), counts)
-    table = counts.rename(
+    table = counts.drop(columns="p_text").rename(
         columns={
             "last_year": "same weeks last year",
-            "poisson_z": "poisson z",
+            "change_p": "p (change)",
             "per_1000": "per 1,000 residents",
             "area_km2": "km2",
         }
     )
     table["km2"] = table["km2"].round(2)
+    table["p (change)"] = table["p (change)"].round(4)
     return LayerData("areas", fc, table)
+
+
+def p_text(p: float) -> str:
+    """A p-value for a reader: two significant digits, "< 0.001" below that.
+
+    >>> p_text(0.0643), p_text(0.00002), p_text(1.0)
+    ('0.064', '< 0.001', '1')
+    """
+    if pd.isna(p):
+        return "n/a"
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
 
 
 def _heat(store, flt, view, study_of) -> LayerData:
@@ -91,15 +104,15 @@ def _heat(store, flt, view, study_of) -> LayerData:
     surface = kde.surface(points["latitude"], points["longitude"], points["weight"]) if len(points) else None
     if surface is None:
         return LayerData("heat", message="No located incidents under these filters: there is no surface to draw.")
-    table = points.sort_values("weight", ascending=False).rename(columns={"weight": "incidents"})
+    table = points.rename(columns={"weight": "incidents"})
     table["incidents"] = table["incidents"].astype("int64")
-    table[["latitude", "longitude"]] = table[["latitude", "longitude"]].round(5)
     return LayerData(
         "heat",
         surface,
-        table.reset_index(drop=True),
-        note=f"Bandwidth {surface.bandwidth_m:,.0f} m (Esri's rule), grid {surface.cell_m:,.0f} m; "
-        "the table lists incidents per 66 m hexagon, the input of the surface.",
+        table,
+        note=f"Bandwidth {surface.bandwidth_m:,.0f} m (Esri's rule), from the incidents' own coordinates "
+        f"(binned at {surface.cell_m:,.0f} m, a fortieth of the bandwidth; image pixels {surface.pixel_m:,.0f} m). "
+        "The table lists the incidents at each location, the input of the surface.",
     )
 
 
@@ -138,11 +151,15 @@ def _emerging(store, flt, view, study_of) -> LayerData:
     cells, graph, _, outside = _cell_input(store, flt, view, study_of)
     counts = map_data.slice_counts(store, flt, view.res, view.slice)
     counts = counts[counts["cell"].isin(cells)]
-    result = emerging.emerging(counts, cells, starts, graph)
+    result = emerging.emerging(counts, cells, starts, graph, time_step=view.time_step)
+    before = {0: "each slice on its own", 1: "with the slice before"}.get(
+        view.time_step, f"with the {view.time_step} slices before"
+    )
     note = (
         f"{len(starts)} {emerging.FREQUENCIES[view.slice].lower()} slices, {starts[0]:%b %-d, %Y} to "
         f"{(starts[-1] + _step(view.slice) - pd.Timedelta(days=1)):%b %-d, %Y} (whole slices only); "
-        "Gi* per slice (FDR, 95%), Mann-Kendall trend of the z-scores."
+        f"space-time Gi* of each hexagon and its neighbours {before} (FDR over the cube, 95%), "
+        "Mann-Kendall trend of the z-scores, Esri's categories."
     )
     shown = result[result["category"] != emerging.NO_PATTERN].sort_values("category")
     return LayerData("emerging", result, _with_centres(shown), note=note)

@@ -5,7 +5,7 @@ it was sent. The URL spells it compactly and readably::
 
     ?dataset=Chicago+crimes&from=2019-01-01&to=2019-06-30&groups=Theft,Robbery
      &days=mon,tue&hours=0-5,22-23&level=beat&areas=1121,1122&layers=areas,hotspots
-     &measure=change&res=9&slice=month&panel=1121
+     &measure=change&res=9&slice=month&steps=1&panel=1121
 
 Values that do not make sense (an unknown layer, a resolution not stored, a
 reversed date range) are dropped for their defaults rather than failing: an
@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from lib.constants import H3_RESOLUTIONS
+from lib.constants import EMERGING_TIME_STEP, H3_RESOLUTIONS, MAX_TIME_STEP
 from lib.stats.emerging import FREQUENCIES
 from lib.store.filters import IncidentFilter
 
@@ -61,6 +61,7 @@ class View:
     measure: str = "count"
     res: int = DEFAULT_RES
     slice: str = "month"
+    time_step: int = EMERGING_TIME_STEP  # emerging hot spots: previous slices in each bin's neighbourhood
     panel: str | None = None
 
     def with_(self, **changes) -> View:
@@ -155,6 +156,11 @@ def from_query(
         measure=query.get("measure") if query.get("measure") in MEASURES else "count",
         res=res,
         slice=query.get("slice") if query.get("slice") in FREQUENCIES else "month",
+        time_step=(
+            int(query["steps"])
+            if str(query.get("steps", "")).isdigit() and int(query["steps"]) <= MAX_TIME_STEP
+            else EMERGING_TIME_STEP
+        ),
         panel=query.get("panel") or None,
     )
 
@@ -179,6 +185,8 @@ def to_query(view: View) -> dict[str, str]:
         q["res"] = str(view.res)
     if view.slice != "month":
         q["slice"] = view.slice
+    if view.time_step != EMERGING_TIME_STEP:
+        q["steps"] = str(view.time_step)
     if view.panel:
         q["panel"] = view.panel
     return q

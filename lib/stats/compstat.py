@@ -1,4 +1,4 @@
-"""CompStat comparisons: this period against the same period last year, with the Poisson z.
+"""CompStat comparisons: this period against the same period last year, with a test made for two counts.
 
 Conventions (see the README's Methods section):
 
@@ -6,12 +6,17 @@ Conventions (see the README's Methods section):
   windows 52 weeks (364 days) earlier, so weekdays line up (ISO weeks);
 - year-to-date runs from 1 January to the as-of date, against 1 January to the
   same date last year;
-- percent change misleads on small counts, so the counts are shown and real
-  change is flagged by the Poisson z, ``2 * (sqrt(current) - sqrt(previous))``;
-  ``|z| > 3`` is a signal, ``|z| > 2`` worth watching.
+- percent change misleads on small counts, so the counts are shown and a
+  change is flagged by the p-value of the exact conditional test for two
+  Poisson counts (:func:`change_p`, mid-p): "real increase" or "real decrease"
+  below ``SIGNAL_P`` (0.01), "watch" below ``WATCH_P`` (0.05). Each level is
+  the share of unchanged areas flagged by chance: about 1 in 100 and 1 in 20
+  (benchmarks/change_test.py checks it from 5 to 500 incidents a period).
 
-Worked example: 40 incidents this 28 days against 25 last year gives
-z = 2 * (6.32 - 5.00) = 2.65, a change worth watching but not a signal.
+Worked example: 40 incidents this 28 days against 25 last year. Of the 65,
+40 fall in this period where 32.5 were expected if the rate had not changed;
+the two-sided mid-p is 0.064: no clear change. 50 against 25 gives p = 0.004,
+a real increase.
 """
 
 from __future__ import annotations
@@ -22,15 +27,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lib.constants import SIGNAL_P, WATCH_P
 from lib.store.filters import IncidentFilter
 from lib.store.schema import incident_total
 
+# How the thresholds read on staff surfaces (legend notes, the area panel, the Overview).
+THRESHOLDS_TEXT = (
+    f"by the exact test for two counts: real where p < {SIGNAL_P:g} (about 1 in {1 / SIGNAL_P:.0f} areas "
+    f"whose rate did not change is flagged by chance), watch where p < {WATCH_P:g} (1 in {1 / WATCH_P:.0f})"
+)
+
+# Kept only for lib/public and lib/deck, which still flag change by the Poisson z until issue 12 moves them to
+# change_p; no staff surface uses these. Remove them (and poisson_z, signal) once nothing imports them.
 SIGNAL_Z = 3.0
 WATCH_Z = 2.0
-# Levels of the two-count test (change_p): below SIGNAL_P a change is "more than chance would explain";
-# below WATCH_P it is worth watching. Each is the false-flag rate where nothing changed.
-SIGNAL_P = 0.01
-WATCH_P = 0.05
 
 
 def change_p(current, previous, ratio=1.0):
@@ -98,7 +108,10 @@ def change_signal(current, previous, ratio=1.0) -> str:
 
 
 def poisson_z(current, previous):
-    """Poisson z of a change in counts: ``2 * (sqrt(current) - sqrt(previous))``.
+    """Poisson z of a change in counts: ``2 * (sqrt(current) - sqrt(previous))``. Deprecated: use :func:`change_p`.
+
+    Between two random counts its null standard deviation is about sqrt(2), not 1, so ``|z| > 3`` flags
+    about 3-4% of unchanged areas. Kept only for lib/public and lib/deck until they move to ``change_p``.
 
     >>> round(float(poisson_z(40, 25)), 2)
     2.65
@@ -151,7 +164,12 @@ def as_of(store, flt: IncidentFilter) -> pd.Timestamp | None:
 
 
 def table(store, flt: IncidentFilter, day) -> pd.DataFrame:
-    """Counts per window, this year and last, with change and Poisson z; one query."""
+    """Counts per window, this year and last, with the change, its p-value and its signal; one query.
+
+    Columns: period, dates, this year, last year, change, change %, p (the two-sided mid-p of
+    :func:`change_p`, with the windows' lengths as the exposure ratio: a year to date that spans
+    29 February is one day longer than last year's), signal (:func:`change_signal`).
+    """
     wins = windows(day)
     where, params = flt.with_(start=None, end=None).where()
     selects = []
@@ -165,7 +183,7 @@ def table(store, flt: IncidentFilter, day) -> pd.DataFrame:
     records = []
     for i, w in enumerate(wins):
         cur, prev = int(row[2 * i]), int(row[2 * i + 1])
-        z = float(poisson_z(cur, prev))
+        ratio = (w.end - w.start) / (w.prev_end - w.prev_start)
         records.append(
             {
                 "period": w.name,
@@ -174,15 +192,15 @@ def table(store, flt: IncidentFilter, day) -> pd.DataFrame:
                 "last year": prev,
                 "change": cur - prev,
                 "change %": (cur - prev) / prev * 100 if prev else np.nan,
-                "poisson z": round(z, 2),
-                "signal": signal(z),
+                "p": float(change_p(cur, prev, ratio)),
+                "signal": change_signal(cur, prev, ratio),
             }
         )
     return pd.DataFrame(records)
 
 
 def signal(z: float) -> str:
-    """Plain words for a Poisson z."""
+    """Plain words for a Poisson z. Deprecated: use :func:`change_signal` (kept for lib/public and lib/deck)."""
     if abs(z) > SIGNAL_Z:
         return "real increase" if z > 0 else "real decrease"
     if abs(z) > WATCH_Z:

@@ -22,12 +22,13 @@ get a programme differ from those that do not in ways no model sees.
   SE = sqrt of the sum of the eight counts (Poisson variances).
 - **Interrupted time series** (:func:`its`): segmented Poisson regression of
   the treated areas' monthly total, ``y ~ t + post + t_since + sin + cos``
-  (one 12-month harmonic when there are 24 months or more), with
-  Newey-West (HAC) errors, or the quasi-Poisson model errors where those are
-  larger (HAC runs narrow in short series: Turner et al. 2021, BMC Medical
-  Research Methodology 21:181), and t quantiles; Bernal, Cummins & Gasparrini (2017), "Interrupted
-  time series regression for the evaluation of public health interventions:
-  a tutorial", Int. J. Epidemiology 46(1): 348-355.
+  (one 12-month harmonic when there are 24 months or more), with errors from
+  Zeger's (1988) model for autocorrelated counts (a latent noise with a
+  variance and an AR(1) correlation, estimated by moments corrected for the
+  regression) and t quantiles on the effective number of months; Bernal,
+  Cummins & Gasparrini (2017), "Interrupted time series regression for the
+  evaluation of public health interventions: a tutorial", Int. J.
+  Epidemiology 46(1): 348-355.
 
 Each design refuses, with the reason (``ImpactError``), where there is too
 little data before or after the start.
@@ -43,7 +44,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from scipy import stats
+from scipy import optimize, stats
 
 from lib.store.schema import incident_total, level_column
 
@@ -498,7 +499,7 @@ class ItsResult:
 
 
 def its(series: pd.DataFrame, start, outcome: str = "Incidents", counts: bool = True) -> ItsResult:
-    """Segmented regression of one monthly series around ``start``, with HAC errors.
+    """Segmented regression of one monthly series around ``start``, with errors that hold under autocorrelation.
 
     Parameters
     ----------
@@ -507,14 +508,38 @@ def its(series: pd.DataFrame, start, outcome: str = "Incidents", counts: bool = 
 
     Notes
     -----
-    ``y ~ t + post + t_since (+ sin12 + cos12)``; Poisson for counts, OLS for
-    scores; ``cov_type="HAC"`` with the Newey-West lag ``floor(4 (n/100)^(2/9))``.
-    The counterfactual line continues the pre-period trend with ``post`` and
-    ``t_since`` set to 0.
+    ``y ~ t + post + t_since (+ sin12 + cos12)``: a Poisson GLM for counts, OLS
+    for scores. Months are not independent (a bad month is often followed by
+    another), so the errors follow Zeger's (1988) parameter-driven model: for
+    counts ``y_t | e_t ~ Poisson(mu_t e_t)`` with a latent ``e_t`` of variance
+    ``sigma2`` and autocorrelation ``rho ** |t - s|``, so that
+    ``Cov(y) = diag(mu) + sigma2 * diag(mu) R diag(mu)``; for scores
+    ``Cov(y) = sigma2 * R``. The coefficients are the GLM's (consistent under
+    this model); ``sigma2`` and ``rho`` are found by the method of moments from
+    the residuals, matching their lag-0 and lag-1 sums to what the model
+    expects *after* the regression has absorbed part of the noise
+    (``E[r r'] = Q Cov(y) Q'``, ``Q`` the residual projection), which removes
+    most of the downward bias of the plain estimates in short series (:func:`noise_moments`).
+    The covariance of the coefficients is the sandwich
+    ``B X' Cov(y) X B`` (:func:`sandwich`), and intervals use t quantiles on
+    ``n_eff - p`` degrees of freedom, ``n_eff = n (1 - r1) / (1 + r1)`` with r1
+    the noise's month-to-month correlation (Santer et al. 2000).
+    benchmarks/its_coverage.py measures the intervals' coverage over 1,000
+    simulated series with white, over-dispersed and AR(1) noise.
+
+    References
+    ----------
+    Zeger, S. L. (1988). A regression model for time series of counts. Biometrika 75(4), 621-629.
+    Santer, B. D. et al. (2000). Statistical significance of trends and trend differences in
+    layer-average atmospheric temperature time series. J. Geophys. Res. 105(D6), 7337-7356.
+    Bernal, J. L., Cummins, S. and Gasparrini, A. (2017). Interrupted time series regression for the
+    evaluation of public health interventions: a tutorial. Int. J. Epidemiology 46(1), 348-355.
     """
     data = series.dropna(subset=["y"]).sort_values("month").reset_index(drop=True).copy()
     start = pd.Timestamp(start)
     _check_window(data, start, ITS_MIN_PRE, ITS_MIN_POST, "an interrupted time series")
+    if counts and data["y"].sum() <= 0:
+        raise ImpactError("The treated areas have no incidents in this window: there is no series to model.")
     data["t"] = np.arange(len(data), dtype=float)
     data["post"] = (data["month"] >= start).astype(float)
     t0 = float(data.loc[data["post"] == 1, "t"].iloc[0])
@@ -527,29 +552,47 @@ def its(series: pd.DataFrame, start, outcome: str = "Incidents", counts: bool = 
         terms += " + sin12 + cos12"
     else:
         notes.append("Fewer than 24 months: no seasonal terms, so a seasonal swing may read as a change.")
-    maxlags = max(1, int(math.floor(4 * (len(data) / 100) ** (2 / 9))))
     if counts:
-        model = smf.glm(f"y ~ {terms}", data=data, family=sm.families.Poisson())
-        plain = model.fit(scale="X2", use_t=True)  # quasi-Poisson: variance scaled by the Pearson chi2
+        fit = smf.glm(f"y ~ {terms}", data=data, family=sm.families.Poisson()).fit()
     else:
-        model = smf.ols(f"y ~ {terms}", data=data)
-        plain = model.fit(use_t=True)
-    hac = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags}, use_t=True)
-    # Newey-West errors run narrow in series of a few dozen months (Turner et al. 2021, BMC Medical
-    # Research Methodology 21:181): keep whichever of the HAC and the model-based errors is larger.
-    fit = hac if hac.bse["post"] >= plain.bse["post"] else plain
-    pred = fit.get_prediction(data).summary_frame(alpha=0.05)
-    cf_data = data.assign(post=0.0, t_since=0.0)
-    cf = fit.get_prediction(cf_data).summary_frame(alpha=0.05)
+        fit = smf.ols(f"y ~ {terms}", data=data).fit()
+    X = np.asarray(fit.model.exog)
+    y = data["y"].to_numpy(dtype="float64")
+    mu = np.asarray(fit.fittedvalues, dtype="float64")
+    sigma2, rho = noise_moments(y, X, mu, counts)
+    cov = sandwich(X, mu, sigma2, rho, counts)
+    r1 = _lag1(mu, sigma2, rho, counts)
+    n, k = X.shape
+    dof = max(n * (1 - r1) / (1 + r1) - k, 4.0)
+    q = float(stats.t.ppf(0.975, dof))
+    if r1 > 0.05:
+        notes.append(
+            f"Consecutive months are correlated (r = {r1:.2f}, Zeger's model): the intervals allow for it, "
+            f"as if there were {n * (1 - r1) / (1 + r1):.0f} independent months rather than {n}."
+        )
+    names = list(fit.params.index)  # Intercept, then the terms in the formula's order
+    params = fit.params.to_numpy()
+
+    def band(frame: pd.DataFrame) -> pd.DataFrame:
+        Xf = np.column_stack([np.ones(len(frame))] + [frame[c].to_numpy(dtype="float64") for c in names[1:]])
+        eta = Xf @ params
+        se = np.sqrt(np.einsum("ij,jk,ik->i", Xf, cov, Xf))
+        link = np.exp if counts else (lambda v: v)
+        return pd.DataFrame({"mean": link(eta), "low": link(eta - q * se), "high": link(eta + q * se)})
+
+    pred = band(data)
+    cf = band(data.assign(post=0.0, t_since=0.0))
     out = data[["month", "y", "post"]].copy()
     out["fitted"] = pred["mean"].to_numpy()
-    out["fitted_low"] = pred["mean_ci_lower"].to_numpy()
-    out["fitted_high"] = pred["mean_ci_upper"].to_numpy()
+    out["fitted_low"] = pred["low"].to_numpy()
+    out["fitted_high"] = pred["high"].to_numpy()
     out["counterfactual"] = np.where(data["post"] == 1, cf["mean"].to_numpy(), np.nan)
     results = []
     for term, what in (("post", "level at the start"), ("t_since", "trend per month")):
-        b, se, p = float(fit.params[term]), float(fit.bse[term]), float(fit.pvalues[term])
-        ci_lo, ci_hi = (float(v) for v in fit.conf_int(alpha=0.05).loc[term])
+        i = names.index(term)
+        b, se = float(params[i]), float(math.sqrt(cov[i, i]))
+        p = float(2 * stats.t.sf(abs(b / se), dof)) if se > 0 else 1.0
+        ci_lo, ci_hi = b - q * se, b + q * se
         if counts:
             est, lo, hi = math.exp(b) - 1, math.exp(ci_lo) - 1, math.exp(ci_hi) - 1
             words = (
@@ -568,6 +611,102 @@ def its(series: pd.DataFrame, start, outcome: str = "Incidents", counts: bool = 
             Estimate("Interrupted time series", outcome, est, lo, hi, p, scale, words, [], pd.DataFrame(), b, se)
         )
     return ItsResult(results[0], results[1], out, notes)
+
+
+def _residual_projection(X: np.ndarray, mu: np.ndarray, counts: bool) -> np.ndarray:
+    """``Q`` with residuals ``y - mu_hat ~= Q (y - mu)``: ``I - M X (X'MX)^-1 X'``, M = diag(mu) for counts, I else."""
+    m = mu if counts else np.ones(len(mu))
+    MX = m[:, None] * X
+    return np.eye(len(mu)) - MX @ np.linalg.solve(X.T @ MX, X.T)
+
+
+def _noise_parts(mu: np.ndarray, rho: float, counts: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The model's covariance of y as ``fixed + sigma2 * scaled``: Poisson part and latent AR(1) part."""
+    n = len(mu)
+    lags = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
+    corr = rho**lags
+    if counts:
+        return np.diag(mu), corr * np.outer(mu, mu)
+    return np.zeros((n, n)), corr
+
+
+def noise_moments(y, X, mu, counts: bool = True, max_rho: float = 0.95) -> tuple[float, float]:
+    """Variance and lag-1 autocorrelation of the latent noise, by moments corrected for the regression.
+
+    The residuals ``r = y - mu_hat`` have ``E[r r'] = Q Cov(y) Q'`` (see :func:`its`).
+    ``sigma2`` matches ``sum r_t**2`` to its expectation for a given ``rho``; ``rho``
+    then matches ``sum r_t r_(t+1)`` to its own (a root in [0, max_rho]; 0 when
+    the residuals show no positive correlation). Negative autocorrelation, rare
+    in monthly crime counts, is taken as none (the conservative side).
+
+    Returns
+    -------
+    (sigma2, rho)
+
+    Examples
+    --------
+    Poisson counts with no extra noise at all: no latent variance, no correlation.
+
+    >>> t = np.arange(40.0)
+    >>> X = np.column_stack([np.ones(40), t])
+    >>> noise_moments(np.full(40, 20.0), X, np.full(40, 20.0))
+    (0.0, 0.0)
+    """
+    y, mu, X = np.asarray(y, dtype="float64"), np.asarray(mu, dtype="float64"), np.asarray(X, dtype="float64")
+    Q = _residual_projection(X, mu, counts)
+    r = y - mu
+    s0, s1 = float(r @ r), float(r[1:] @ r[:-1])
+    fixed, _ = _noise_parts(mu, 0.0, counts)
+    QFQ = Q @ fixed @ Q.T
+    a0, a1 = np.trace(QFQ), np.trace(QFQ, offset=1)
+
+    seen: dict[float, tuple[float, float]] = {}
+
+    def expected(rho: float) -> tuple[float, float]:
+        """Lag-0 and lag-1 traces of Q S Q' (S the latent part at ``rho``), with one matrix product."""
+        if rho not in seen:
+            QS = Q @ _noise_parts(mu, rho, counts)[1]
+            seen[rho] = float(np.sum(QS * Q)), float(np.sum(QS[:-1] * Q[1:]))
+        return seen[rho]
+
+    def sigma2_at(rho: float) -> float:
+        return max((s0 - a0) / expected(rho)[0], 0.0)
+
+    def gap(rho: float) -> float:
+        return a1 + sigma2_at(rho) * expected(rho)[1] - s1
+
+    if sigma2_at(0.0) <= 0:
+        return 0.0, 0.0
+    if gap(0.0) >= 0:
+        rho = 0.0
+    elif gap(max_rho) <= 0:
+        rho = max_rho
+    else:
+        rho = float(optimize.brentq(gap, 0.0, max_rho, xtol=1e-6))
+    return sigma2_at(rho), rho
+
+
+def sandwich(X, mu, sigma2: float, rho: float, counts: bool = True) -> np.ndarray:
+    """Covariance of the regression coefficients under the noise model: ``B X' Cov(y) X B``.
+
+    ``B = (X' diag(mu) X)^-1`` for the Poisson GLM, ``(X'X)^-1`` for OLS.
+    """
+    X, mu = np.asarray(X, dtype="float64"), np.asarray(mu, dtype="float64")
+    fixed, scaled = _noise_parts(mu, rho, counts)
+    m = mu if counts else np.ones(len(mu))
+    bread = np.linalg.inv(X.T @ (m[:, None] * X))
+    return bread @ X.T @ (fixed + sigma2 * scaled) @ X @ bread
+
+
+def _lag1(mu: np.ndarray, sigma2: float, rho: float, counts: bool) -> float:
+    """Month-to-month correlation of the whole noise (Poisson and latent) under the fitted model."""
+    if sigma2 <= 0 or rho <= 0:
+        return 0.0
+    if not counts:
+        return float(rho)
+    var = mu + sigma2 * mu**2
+    covs = sigma2 * rho * mu[1:] * mu[:-1]
+    return float(np.mean(covs / np.sqrt(var[1:] * var[:-1])))
 
 
 # -- named programmes -----------------------------------------------------------------------------

@@ -49,7 +49,8 @@ def incidents_headline(store, dataset: str) -> Headline | None:
         f"{ytd['change']:+,} ({pct})",
         ytd["dates"],
         provenance.sources_line(store, "incidents", dataset),
-        f"Poisson z {ytd['poisson z']:+.2f}: {ytd['signal']}.",
+        f"{ytd['signal'].capitalize()} (two-count test, p = {ytd['p']:.2g}; real where p < {compstat.SIGNAL_P:g}, "
+        f"watch where p < {compstat.WATCH_P:g}).",
     )
 
 

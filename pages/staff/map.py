@@ -10,6 +10,7 @@ from lib.ingest import offense_groups
 from lib.maps import draw as maps
 from lib.maps import layers as map_layers
 from lib.maps import view as map_view
+from lib.stats import compstat
 from lib.store import provenance
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
@@ -91,7 +92,8 @@ if view.level:
             title = panel.name if panel.name == code else f"{panel.name} ({code})"
             st.markdown(
                 f"**{view.level.title()} {title}**, CompStat as of {panel.as_of:%b %-d, %Y} "
-                "(windows against the same weeks last year; |z| > 3 is a real change, > 2 worth watching)"
+                f"(windows against the same weeks last year; p is the two-sided p-value of the change, "
+                f"signal {compstat.THRESHOLDS_TEXT})"
             )
             widgets.table_with_download(panel.compstat, f"compstat {view.level} {code}")
             left, right = st.columns(2)

@@ -77,7 +77,10 @@ def test_area_counts_against_the_same_weeks_last_year(tiny):
     counts = map_data.area_counts(tiny, MARCH, "zone").set_index("code")
     assert counts.loc["A", ["incidents", "last_year", "change"]].tolist() == [3, 1, 2]
     assert counts.loc["B", ["incidents", "last_year", "change"]].tolist() == [2, 0, 2]
-    assert counts.loc["A", "poisson_z"] == pytest.approx(2 * (np.sqrt(3) - 1), abs=0.01)
+    # 3 against 1: X ~ Binomial(4, 1/2), mid-p = 2 * (P(X = 4) + P(X = 3) / 2) = 2 * (1/16 + 2/16) = 3/8.
+    assert counts.loc["A", "change_p"] == pytest.approx(3 / 8, abs=1e-12)
+    assert counts.loc["B", "change_p"] == pytest.approx(2 * (1 / 4) / 2, abs=1e-12)  # 2 vs 0: 2 * (P(X=2) / 2)
+    assert counts["signal"].tolist() == ["no clear change", "no clear change"]
     assert counts.loc["A", "per_1000"] == 3.0 and counts.loc["B", "per_1000"] == 1.0
     assert counts.loc["A", "name"] == "Zone A"
 

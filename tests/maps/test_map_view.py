@@ -23,10 +23,11 @@ def test_round_trip():
         measure="change",
         res=8,
         slice="week",
+        time_step=2,
         panel="1121",
     )
     query = map_view.to_query(view)
-    assert query["hours"] == "0-2,23" and query["days"] == "fri,sat"
+    assert query["hours"] == "0-2,23" and query["days"] == "fri,sat" and query["steps"] == "2"
     assert map_view.from_query(query, NEWEST, LEVELS) == view
 
 
@@ -49,6 +50,7 @@ def test_bad_values_fall_back():
             "hours": "25,x,7",
             "groups": "Theft,Nope",
             "slice": "year",
+            "steps": "9",
             "layers": "",
         },
         NEWEST,
@@ -57,6 +59,7 @@ def test_bad_values_fall_back():
     )
     assert (view.start, view.end) == (date(2019, 1, 1), NEWEST)  # reversed range: the default
     assert view.level == "district" and view.res == 9 and view.measure == "count" and view.slice == "month"
+    assert view.time_step == 1  # Esri's default neighbourhood time step
     assert view.weekdays == (1,) and view.hours == (7,) and view.groups == ("Theft",)
     assert view.layers == ()  # an explicit empty choice is kept
 

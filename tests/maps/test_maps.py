@@ -86,18 +86,39 @@ def test_heat_layer_legend_names_the_bandwidth():
 
 
 @pytest.mark.parametrize(
-    "z, label",
+    "now, before, label",
     [
-        (3.5, "real increase"),
-        (2.5, "watch (up)"),
-        (0.0, "no clear change"),
-        (-2.5, "watch (down)"),
-        (-3.1, "real decrease"),
-        (None, "no clear change"),
+        (50, 25, "real increase"),  # mid-p 0.004
+        (42, 25, "watch (up)"),  # 0.04
+        (40, 25, "no clear change"),  # 0.064
+        (25, 42, "watch (down)"),
+        (25, 50, "real decrease"),
     ],
 )
-def test_change_classes(z, label):
-    assert maps.change_class(z) == label
+def test_change_classes_follow_the_two_count_test(now, before, label):
+    from lib.stats.compstat import change_signal
+
+    assert maps.change_class(change_signal(now, before)) == label
+    assert maps.change_class(None) == "no clear change"
+
+
+def test_change_legend_states_the_thresholds_as_p_values():
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[-87.7, 41.8], [-87.6, 41.8], [-87.6, 41.9], [-87.7, 41.8]]],
+                },
+                "properties": {"code": "1", "name": "One", "incidents": 50, "last_year": 25, "signal": "real increase"},
+            }
+        ],
+    }
+    legend = maps.add_areas(maps.new_map(BOUNDS, tiles="none"), fc, "change", "district", "2019")
+    assert "p < 0.01" in legend.note and "1 in 100" in legend.note
+    assert [label for _, label, _ in legend.items][-1] == "real increase (p < 0.01)"
 
 
 def test_legend_text_is_escaped():

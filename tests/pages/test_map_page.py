@@ -122,8 +122,10 @@ def test_area_panel_from_the_url(run_page):
     assert not at.exception, [e.value for e in at.exception]
     text = _texts(at)
     assert "District panel" in text and "**District 11TH (11)**, CompStat as of Dec 31, 2019" in text
-    compstat = next(df.value for df in at.dataframe if "signal" in df.value.columns)
+    compstat = next(df.value for df in at.dataframe if "period" in df.value.columns)
     assert list(compstat["period"]) == ["7-day", "28-day", "Year to date"]
+    assert "poisson z" not in compstat.columns and compstat["p"].between(0, 1).all()
+    assert "p < 0.01 (about 1 in 100" in text  # the thresholds read as what they are
 
 
 def test_an_edited_grouping_changes_what_a_group_filters(run_page, app_env):

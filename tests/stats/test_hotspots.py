@@ -102,3 +102,20 @@ def test_summary_counts_cells_and_incidents_per_bin():
     table = hotspots.summary(result).set_index("bin")
     assert table["cells"].sum() == 37 and table["incidents"].sum() == 200
     assert table.loc[3, "cells"] == 1
+
+
+def test_fdr_bins_match_benjamini_hochberg_by_hand():
+    """BH written out: sort the p-values, p_(k) * m / k, the running minimum from the largest down."""
+    z = np.array([4.0, -3.3, 2.9, 2.2, 1.7, -1.2, 0.4, 0.1, -0.3, 2.6])
+    p = 2 * stats.norm.sf(np.abs(z))
+    m = len(p)
+    order = np.argsort(p)
+    scaled = p[order] * m / np.arange(1, m + 1)
+    adjusted_sorted = np.minimum.accumulate(scaled[::-1])[::-1]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(adjusted_sorted, 1)
+    expected = [
+        (3 if a <= 0.01 else 2 if a <= 0.05 else 1 if a <= 0.10 else 0) * int(np.sign(v)) for a, v in zip(adjusted, z)
+    ]
+    assert hotspots.confidence_bins(z).tolist() == expected
+    assert expected[:4] == [3, -3, 2, 1]  # 2.2 alone would be 95% significant (p 0.028); after FDR it is 90%

@@ -132,6 +132,17 @@ def test_wdd_matches_a_hand_computation():
     assert "fewer than the comparison suggests" in r.sentence
 
 
+def test_wdd_reproduces_wheeler_and_ratcliffe_2018():
+    """The paper's worked example (Crime Science 7:11; also ptools' test "Est & Variance Paper"):
+    target 207 -> 110, control 308 -> 318, displacement buffer 178 -> 157, its control 150 -> 140:
+    WDD = -118, variance 1,568, z = -2.98, 95% CI -196 to -40."""
+    r = impact.wdd((207, 110), (308, 318), (178, 157), (150, 140))
+    assert r.estimate == -118
+    assert r.se**2 == pytest.approx(1568)
+    assert round(r.estimate / r.se, 2) == -2.98
+    assert (round(r.low), round(r.high)) == (-196, -40)
+
+
 def test_wdd_without_buffer_is_the_local_difference():
     r = impact.wdd((50, 30), (40, 38))
     assert r.estimate == -18 and r.se == pytest.approx(math.sqrt(158))
@@ -222,5 +233,83 @@ def test_its_interval_covers_the_true_step_in_most_replications():
         mu = [150 * math.exp(0.2 * math.sin(2 * math.pi * m.month / 12)) * (0.8 if m >= start else 1) for m in months]
         r = impact.its(pd.DataFrame({"month": months, "y": rng.poisson(mu).astype(float)}), start)
         covered += r.level.low <= -0.2 <= r.level.high
-    # Plain Newey-West covers about 80% here; the larger-error rule brings it near the nominal 95%.
+    # Plain Newey-West covered about 80% here; benchmarks/its_coverage.py measures the model over 1,000 series.
     assert covered >= 52
+
+
+# -- the interrupted time series' noise model (Zeger 1988) -------------------------------------------------
+
+
+def _design(n):
+    t = np.arange(n, dtype=float)
+    return np.column_stack([np.ones(n), t / n, (t >= n / 2).astype(float)])
+
+
+def test_sandwich_without_latent_noise_is_the_poisson_glm_covariance():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(2)
+    X = _design(48)
+    y = rng.poisson(np.exp(3 + 0.2 * X[:, 1] - 0.3 * X[:, 2]))
+    fit = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+    np.testing.assert_allclose(impact.sandwich(X, fit.fittedvalues, 0.0, 0.0), fit.cov_params(), rtol=1e-6)
+    # Scores: with no autocorrelation the sandwich is sigma2 (X'X)^-1, OLS's covariance.
+    np.testing.assert_allclose(
+        impact.sandwich(X, np.zeros(48), 2.5, 0.0, counts=False), 2.5 * np.linalg.inv(X.T @ X), rtol=1e-10
+    )
+
+
+def test_sandwich_by_hand_with_an_ar1_latent():
+    """B X' (M + s2 M R M) X B written out element by element for a 3-month series."""
+    X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    mu, s2, rho = np.array([10.0, 12.0, 15.0]), 0.04, 0.5
+    cov_y = np.array([[mu[i] * (i == j) + s2 * mu[i] * mu[j] * rho ** abs(i - j) for j in range(3)] for i in range(3)])
+    bread = np.linalg.inv(X.T @ np.diag(mu) @ X)
+    np.testing.assert_allclose(impact.sandwich(X, mu, s2, rho), bread @ X.T @ cov_y @ X @ bread, rtol=1e-12)
+
+
+def test_noise_moments_recover_the_latent_variance_and_autocorrelation():
+    """On a long series (800 months) drawn from Zeger's model the moment estimates come back to the truth."""
+    rng = np.random.default_rng(7)
+    n, rho_u, sd = 800, 0.6, 0.25
+    var = sd**2 / (1 - rho_u**2)
+    u = np.empty(n)
+    u[0] = rng.normal(0, math.sqrt(var))
+    for i in range(1, n):
+        u[i] = rho_u * u[i - 1] + rng.normal(0, sd)
+    X = _design(n)
+    mu = np.exp(3 + 0.3 * X[:, 1] - 0.2 * X[:, 2])
+    y = rng.poisson(mu * np.exp(u - var / 2))
+    import statsmodels.api as sm
+
+    fitted = sm.GLM(y, X, family=sm.families.Poisson()).fit().fittedvalues
+    sigma2, rho = impact.noise_moments(y, X, fitted)
+    # Latent e = exp(u - var/2): Var e = exp(var) - 1, Corr(e_t, e_t+1) = (exp(rho_u var) - 1) / (exp(var) - 1).
+    true_s2 = math.expm1(var)
+    true_rho = math.expm1(rho_u * var) / true_s2
+    assert sigma2 == pytest.approx(true_s2, rel=0.15)
+    assert rho == pytest.approx(true_rho, abs=0.06)
+    # Scores: Gaussian AR(1) errors.
+    e = np.empty(n)
+    e[0] = rng.normal(0, 2 / math.sqrt(1 - 0.49))
+    for i in range(1, n):
+        e[i] = 0.7 * e[i - 1] + rng.normal(0, 2)
+    yy = X @ np.array([60.0, 3.0, -2.0]) + e
+    resid_fit = X @ np.linalg.lstsq(X, yy, rcond=None)[0]
+    s2g, rhog = impact.noise_moments(yy, X, resid_fit, counts=False)
+    assert s2g == pytest.approx(4 / (1 - 0.49), rel=0.15) and rhog == pytest.approx(0.7, abs=0.05)
+
+
+def test_its_widens_its_interval_for_correlated_months():
+    """The same series with its months made to move together: a wider interval, and a note saying why."""
+    months = pd.date_range("2015-01-01", periods=48, freq="MS")
+    start = months[30]
+    rng = np.random.default_rng(12)
+    base = 80 * np.where(months >= start, 0.8, 1.0)
+    u = np.zeros(48)
+    for i in range(1, 48):
+        u[i] = 0.7 * u[i - 1] + rng.normal(0, 0.15)
+    white = impact.its(pd.DataFrame({"month": months, "y": rng.poisson(base).astype(float)}), start)
+    correlated = impact.its(pd.DataFrame({"month": months, "y": rng.poisson(base * np.exp(u)).astype(float)}), start)
+    assert (correlated.level.high - correlated.level.low) > 1.3 * (white.level.high - white.level.low)
+    assert any("Consecutive months are correlated" in n for n in correlated.notes)

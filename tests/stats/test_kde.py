@@ -83,3 +83,77 @@ def test_no_surface_without_points_or_with_all_points_in_one_place():
 
 def test_utm_zone_in_the_southern_hemisphere():
     assert kde.utm_crs(np.array([-33.87]), np.array([151.21])) == "EPSG:32756"
+
+
+# -- the surface against a brute-force quartic sum over the raw incidents ----------------------------
+
+ASSAULTS = "Chicago aggravated assaults"
+
+
+def _brute_force(surface, lat, lon, weights, step: int = 7):
+    """Direct quartic sum at every ``step``-th pixel centre, from each incident row's own coordinates."""
+    plat, plon = surface.pixel_centres()
+    rows, cols = np.mgrid[0 : plat.shape[0] : step, 0 : plat.shape[1] : step]
+    to_utm = Transformer.from_crs("EPSG:4326", surface.crs, always_xy=True)
+    px, py = to_utm.transform(plon[rows, cols].ravel(), plat[rows, cols].ravel())
+    x, y = to_utm.transform(lon, lat)
+    h = surface.bandwidth_m
+    direct = np.concatenate(
+        [
+            (
+                3
+                / (math.pi * h * h)
+                * np.clip(1 - (np.hypot(px[i : i + 200, None] - x, py[i : i + 200, None] - y) / h) ** 2, 0, None) ** 2
+                * weights
+            ).sum(axis=1)
+            for i in range(0, len(px), 200)
+        ]
+    )
+    return surface.density[rows, cols].ravel(), direct * 1e6
+
+
+@pytest.mark.parametrize(
+    "level, code, bandwidth_range",
+    [(None, None, (800, 2500)), ("district", "11", (150, 600)), ("beat", "1121", (80, 500))],
+)
+def test_surface_matches_a_brute_force_sum_for_the_city_a_district_and_a_beat(
+    embedded_store, level, code, bandwidth_range
+):
+    """Within 2% of the direct sum over the raw incidents wherever the density is above 5% of the peak."""
+    from lib.maps import data as map_data
+    from lib.store.filters import IncidentFilter
+
+    flt = IncidentFilter(
+        dataset=ASSAULTS, start="2019-01-01", end="2020-01-01", level=level, areas=(code,) if code else ()
+    )
+    points = map_data.kde_points(embedded_store, flt)
+    surface = kde.surface(points["latitude"], points["longitude"], points["weight"])
+    assert bandwidth_range[0] < surface.bandwidth_m < bandwidth_range[1]
+    assert surface.cell_m <= surface.bandwidth_m / 20  # bins no coarser than a twentieth of the bandwidth
+    where, params = flt.where()
+    raw = embedded_store.query(
+        f'SELECT latitude, longitude, "count" AS n FROM incidents WHERE {where} AND latitude IS NOT NULL', params
+    )
+    assert surface.n == raw["n"].sum()
+    shown, direct = _brute_force(surface, raw["latitude"].to_numpy(), raw["longitude"].to_numpy(), raw["n"].to_numpy())
+    high = direct > 0.05 * direct.max()
+    assert high.sum() > 200  # enough fixed points where it matters
+    assert np.max(np.abs(shown[high] / direct[high] - 1)) < 0.02
+    assert surface.peak == pytest.approx(direct.max(), rel=0.05)
+
+
+def test_a_wide_extent_is_tiled_and_stays_exact(monkeypatch):
+    """Points spread over many tiles (tiles shrunk to 60 cells here): the surface still matches the direct sum."""
+    rng = np.random.default_rng(8)
+    lat = np.concatenate([41.88 + rng.normal(0, 0.01, 300), 41.95 + rng.normal(0, 0.004, 100)])
+    lon = np.concatenate([-87.63 + rng.normal(0, 0.012, 300), -87.70 + rng.normal(0, 0.004, 100)])
+    whole = kde.surface(lat, lon)
+    monkeypatch.setattr(kde, "MAX_TILE", 60)
+    tiled = kde.surface(lat, lon)
+    x, y = Transformer.from_crs("EPSG:4326", tiled.crs, always_xy=True).transform(lon, lat)
+    assert len(kde._Tiles(x, y, np.ones(len(x)), tiled.bandwidth_m, tiled.cell_m).tiles) > 4
+    # The same surface up to the binning of the few points within a cell of a tile's reach.
+    assert_allclose(tiled.density, whole.density, rtol=1e-3, atol=1e-4 * whole.peak)
+    shown, direct = _brute_force(tiled, lat, lon, np.ones(len(lat)), step=3)
+    high = direct > 0.05 * direct.max()
+    assert np.max(np.abs(shown[high] / direct[high] - 1)) < 0.02

@@ -35,7 +35,10 @@ def test_compstat_windows_counted_by_hand(dated):
     assert table.loc["Year to date", ["this year", "last year"]].tolist() == [4, 1]
     assert table.loc["28-day", ["this year", "last year"]].tolist() == [2, 1]  # Jun 3-30 vs Jun 4-Jul 1, 2018
     assert table.loc["7-day", ["this year", "last year"]].tolist() == [1, 0]
-    assert table.loc["Year to date", "poisson z"] == 2.0  # 2 * (sqrt(4) - sqrt(1))
+    # Two-count test by hand: 5 incidents, 4 this year; under equal rates X ~ Binomial(5, 1/2),
+    # mid-p = 2 * (P(X = 5) + P(X = 4) / 2) = 2 * (1/32 + 2.5/32) = 7/32.
+    assert table.loc["Year to date", "p"] == pytest.approx(7 / 32, abs=1e-12)
+    assert table.loc["Year to date", "signal"] == "no clear change"
     assert table.loc["Year to date", "dates"] == "Jan 1, 2019 to Jun 30, 2019 vs Jan 1, 2018 to Jun 30, 2018"
 
 
