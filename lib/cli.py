@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--csv", metavar="FILE", help="Write the synthetic CSV here instead of loading it.")
     demo.add_argument("--db")
 
-    serve = sub.add_parser("serve", help="Start the app (streamlit run dashboard.py, every request routed).")
+    serve = sub.add_parser("serve", help="Start the app (dashboard.py behind the server's guards: lib/app/server.py).")
     serve.epilog = "Every other option goes to streamlit, e.g. --server.port 8501."
 
     publish = sub.add_parser("publish", help="Write the public pages as a static site (HTML, JS, JSON) into DIR.")
@@ -227,7 +227,8 @@ def _serve(args) -> int:
     # The router is always st.navigation, so say so before the first request.
     PagesManager.uses_pages_directory = False
     os.chdir(PROJECT_DIR)  # .streamlit/config.toml (theme, static files) is read from the working folder
-    sys.argv = ["streamlit", "run", str(PROJECT_DIR / "dashboard.py"), *args.streamlit_args]
+    # lib/app/server.py: dashboard.py as an ASGI app behind the guards (metrics, staff downloads, errors).
+    sys.argv = ["streamlit", "run", str(PROJECT_DIR / "lib" / "app" / "server.py"), *args.streamlit_args]
     return streamlit_cli.main()
 
 
