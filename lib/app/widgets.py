@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import secrets
 from collections.abc import Callable
@@ -93,10 +94,20 @@ def _role_now(account: users.Account, fingerprint: str | None) -> str | None:
 
 
 def _client() -> str:
-    """The browser's network address, for the throttle's per-client limit (uvicorn reads it from the proxy's
-    X-Forwarded-For, which it trusts from loopback: deploy/nginx/dashboard.conf). Loopback reads as None."""
+    """The browser's network address, for the throttle's per-client limit ("local" for this machine).
+
+    Behind the proxy, uvicorn takes it from X-Forwarded-For, which it trusts from loopback only and which
+    deploy/nginx/dashboard.conf sets to the visitor's address, replacing any the client sent.
+    """
     address = st.context.ip_address
-    return address if isinstance(address, str) and address else "local"  # AppTest has no client
+    if not isinstance(address, str) or not address:  # loopback reads as None; AppTest has no client
+        return "local"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    ip = getattr(ip, "ipv4_mapped", None) or ip  # a dual-stack socket writes 127.0.0.1 as ::ffff:127.0.0.1
+    return "local" if ip.is_loopback else str(ip)
 
 
 def _attempt(name: str, password: str) -> None:
