@@ -149,17 +149,12 @@ def sign_in_form(key: str, width: int | str = "stretch") -> None:
         st.button("Sign in with your department account", key=f"{key}_oidc", on_click=st.login, type="primary")
         return
     with st.form(key, clear_on_submit=True, enter_to_submit=True, width=width):
+        # The server cuts what it receives to this: a typed name is a key of the throttle's table.
         name = st.text_input("Name", key=f"{key}_name", autocomplete="username", max_chars=100)
-        password = st.text_input(
-            "Password",
-            type="password",
-            key=f"{key}_password",
-            autocomplete="current-password",
-            max_chars=users.MAX_PASSWORD,
-        )
+        password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        if not name or not password:
+        if not (name and password and isinstance(name, str) and isinstance(password, str)):  # a crafted message
             st.error("Enter your name and your password.")
         else:
             _attempt(name, password)

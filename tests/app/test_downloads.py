@@ -151,3 +151,11 @@ def test_developer_messages_from_a_browser_are_dropped():
 
     frames = [back("clear_cache"), back("rerun_script"), back("load_git_info"), back("set_run_on_save")]
     assert asyncio.run(_received(frames)) == [back("rerun_script")]  # a crafted "clear every cache" is not
+
+
+def test_without_the_servers_guard_staff_downloads_are_disabled(run_page):
+    """A plain `streamlit run dashboard.py` (here: AppTest) has no middleware checking who fetches /media."""
+    assert not downloads.guarded
+    buttons = run_page("pages/staff/overview.py").get("download_button")
+    assert buttons and all(b.proto.disabled for b in buttons)
+    assert all("python -m lib serve" in b.proto.help for b in buttons)

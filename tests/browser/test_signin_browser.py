@@ -170,7 +170,9 @@ def _race(browser, apps: list[App], n: int = 20) -> list[str]:
             answer = page.locator("[data-testid='stAlert']", has_text=re.compile(f"{WRONG}|{HELD}"))
             answer.first.wait_for(timeout=120_000)
             told.append(answer.first.inner_text())
-        screenshot(pages[-1], "signin_race_refused")
+        held = [page for page, t in zip(pages, told) if HELD in t]
+        if held:
+            screenshot(held[0], "signin_race_refused")
         return told
     finally:
         for c in contexts:
