@@ -300,8 +300,9 @@ class Throttle:
 
     :meth:`admit` records the attempt (for the name and for the client) before the password is checked,
     or refuses it with the wait that one of :data:`LIMITS` imposes; :meth:`succeeded` clears the name and
-    takes the attempt off the client's count. Refused attempts are not recorded: hammering does not
-    lengthen the wait of the person whose name is being guessed.
+    takes the attempt off the client's count. A refused attempt is not counted (hammering does not
+    lengthen the wait of the person whose name is being guessed) but starts the wait again, so attempts
+    keep being refused until they pause for as long as the wait.
     """
 
     def __init__(self, store, limits: tuple[Limit, ...] = LIMITS, clock=time.time):
@@ -329,7 +330,7 @@ class Throttle:
         return {"name": self.key(name), "client": client or "unknown"}
 
     def admit(self, name: str, client: str) -> Admission:
-        """Record an attempt for ``name`` from ``client`` and let it through, or refuse it (nothing recorded)."""
+        """Record an attempt for ``name`` from ``client`` and let it through, or refuse it."""
         keys = self._keys(name, client)
         with self._exclusive():
             now = self.clock()  # inside the lock: admissions are decided in the order they record
@@ -339,11 +340,17 @@ class Throttle:
                 keys,
             )
             seen = {scope: (attempts, last_at) for scope, _, attempts, last_at in rows}
-            for limit in self.limits:
-                attempts, last_at = seen.get(limit.scope, (0, 0.0))
-                wait = limit.wait(attempts, last_at, now)
-                if wait > 0:
-                    return Admission(False, wait, limit.scope)
+            holding = [x for x in self.limits if x.wait(*seen.get(x.scope, (0, 0.0)), now) > 0]
+            if holding:
+                # Too soon: the wait starts again (it does not grow), so a burst of attempts, however
+                # slowly the server works through it, gets the allowance and nothing more.
+                for limit in holding:
+                    self.store.execute(
+                        f"UPDATE {_TABLE} SET last_at = :now WHERE scope = :scope AND key = :key",
+                        {"now": now, "scope": limit.scope, "key": keys[limit.scope]},
+                    )
+                limit = max(holding, key=lambda x: x.wait(seen[x.scope][0], now, now))
+                return Admission(False, limit.wait(seen[limit.scope][0], now, now), limit.scope)
             for limit in self.limits:
                 attempts, last_at = seen.get(limit.scope, (0, 0.0))
                 fresh = now - last_at > limit.window

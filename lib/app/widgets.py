@@ -115,11 +115,14 @@ def _attempt(name: str, password: str) -> None:
     client = _client()
     admission = throttle.admit(name, client)  # recorded before the password is checked
     if not admission.admitted:
+        _LOGGER.info(
+            "Sign-in refused by the %s limit, from %s: %.0f s to wait", admission.scope, client, admission.wait
+        )
         seconds = math.ceil(admission.wait)
         whose = "for this name" if admission.scope == "name" else "from your network address"
         st.error(
-            f"Too many sign-in attempts {whose}. Try again in {seconds} second{'s' * (seconds != 1)}; "
-            "each further attempt has to wait twice as long as the one before."
+            f"Too many sign-in attempts {whose}. Try again in {seconds} second{'s' * (seconds != 1)}, "
+            "not before: an attempt made too soon starts the wait again."
         )
         return
     try:

@@ -88,14 +88,25 @@ def test_each_further_attempt_waits_twice_as_long(any_store):
     assert (refused.admitted, refused.wait, refused.scope) == (False, 10.0, "name")
     clock.now += 10.0
     assert throttle.admit("ann", "c").admitted
-    clock.now += 15.0
-    assert throttle.admit("ann", "c").wait == 5.0  # 20 s after the last: 5 s to go
-    clock.now += 5.0
+    clock.now += 20.0
     assert throttle.admit("ann", "c").admitted
     assert throttle.admit("ann", "c").wait == 40.0
     assert throttle.admit("bob", "c").admitted  # another name is not held up
     clock.now += NAME.window + 1  # forgotten after fifteen quiet minutes
     assert all(throttle.admit("ann", "c").admitted for _ in range(3))
+
+
+def test_an_attempt_made_too_soon_starts_the_wait_again_without_lengthening_it(any_store):
+    clock = Clock()
+    throttle = users.Throttle(any_store, clock=clock)
+    for _ in range(3):
+        throttle.admit("ann", "c")
+    for _ in range(5):  # a slow burst: one attempt every 9 s, each refused
+        clock.now += 9.0
+        assert throttle.admit("ann", "c") == users.Admission(False, 10.0, "name")
+    clock.now += 10.0  # a pause as long as the wait
+    assert throttle.admit("ann", "c").admitted
+    assert any_store.scalar("SELECT attempts FROM sign_in_throttle WHERE scope = 'name'") == 4
 
 
 def test_a_success_clears_the_name_and_does_not_count_for_the_client(any_store):
