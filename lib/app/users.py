@@ -263,7 +263,7 @@ class Limit:
 
     scope: str  # "name" (what is typed as the name, case-blind) or "client" (the network address)
     free: int
-    base: float = 10.0  # long enough that a burst of attempts, however slow the server, gets no more than `free`
+    base: float = 10.0  # the first wait; an attempt made too soon starts it again (Throttle.admit)
     cap: float = 300.0
     window: float = 900.0
 

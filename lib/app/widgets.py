@@ -16,9 +16,10 @@ from lib.constants import SYNTHETIC_LABEL
 
 _LOGGER = get_logger(__name__)
 
-# ---- Sign-in. Who is signed in lives in st.session_state only (never in the URL or a cookie of
-# ours), and the role is read again from the users file on every run, so a changed role or a reset
-# password takes effect at the next click. With an [auth] section in secrets.toml, st.login (OIDC).
+# ---- Sign-in. Who is signed in lives in st.session_state only (never in the URL or a cookie: the
+# server's dashboard_browser cookie only ties a staff download to its browser), and the role is read
+# again from the users file on every run, so a changed role or a reset password takes effect at the
+# next click. With an [auth] section in secrets.toml, st.login (OIDC).
 
 _SESSION_KEY = "_signed_in"
 _SIGN_IN_ID = "_sign_in_id"  # new at each sign-in: a staff download made before a sign-out is not served after
