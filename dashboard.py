@@ -1,8 +1,10 @@
 """Community policing dashboard: the entry point. It routes; pages/ wire widgets to lib/.
 
 The navigation is built from lib/app/access.py's table for the session's role: a page the role may not
-open is never handed to st.navigation. Its URL (/map, /data ...) still answers, with a sign-in
-prompt in place of the page, so a staff link opens its view once its reader has signed in.
+open is never handed to st.navigation, so its title and address never reach that browser. Its URL
+(/map, /data ...) still answers: when it is the one asked for, it alone gets a hidden page under that
+URL that shows a sign-in prompt in place of the page, so a staff link opens its view once its reader
+has signed in.
 """
 
 from functools import partial
@@ -32,18 +34,15 @@ sections: dict[str, list] = {}
 for spec, entry in entries.items():
     sections.setdefault(spec.section, []).append(entry)
 sections[allowed[0].section].append(st.Page(home, title="Home", url_path="home", default=True, visibility="hidden"))
-# Hidden, and running no page script: only the sign-in prompt, under the withheld page's own URL.
-prompts = [
-    st.Page(
-        partial(widgets.sign_in_prompt, spec, account, default),
-        title=spec.title,
-        icon=spec.icon,
-        url_path=spec.url_path,
-        visibility="hidden",
+asked = widgets.asked_page(access.withheld_from(role))
+if asked is not None:
+    # Hidden, and running no page script: only the sign-in prompt, under the asked-for URL. A visitor's
+    # browser gets a neutral title for it, not the page's.
+    title = asked.title if account is not None and role is not None else widgets.PROMPT_TITLE
+    prompt = partial(widgets.sign_in_prompt, asked, account, default)
+    sections[allowed[0].section].append(
+        st.Page(prompt, title=title, icon=":material/lock:", url_path=asked.url_path, visibility="hidden")
     )
-    for spec in access.withheld_from(role)
-]
-sections[allowed[0].section].extend(prompts)
 
 page = st.navigation(sections)
 spec = next((s for s, entry in entries.items() if entry is page), None)  # None: a sign-in prompt

@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--csv", metavar="FILE", help="Write the synthetic CSV here instead of loading it.")
     demo.add_argument("--db")
 
-    serve = sub.add_parser("serve", help="Start the app (streamlit run dashboard.py, every request routed).")
+    serve = sub.add_parser("serve", help="Start the app (dashboard.py behind the server's guards: lib/app/server.py).")
     serve.epilog = "Every other option goes to streamlit, e.g. --server.port 8501."
 
     publish = sub.add_parser("publish", help="Write the public pages as a static site (HTML, JS, JSON) into DIR.")
@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     remove = users_sub.add_parser("remove", help="Remove a user.")
     remove.add_argument("name")
     users_sub.add_parser("list", help="Every user with their role (never the hashes).")
+    held = users_sub.add_parser(
+        "throttled", help="Names and addresses the sign-in throttle holds back now (README, Sign-in and roles)."
+    )
+    held.add_argument("--clear", metavar="NAME_OR_ADDRESS", help="Let this name or address try again at once.")
+    held.add_argument("--db", help="The app's store (default: $DASHBOARD_DB or data/dashboard.duckdb).")
     return parser
 
 
@@ -252,7 +257,8 @@ def _serve(args) -> int:
     # The router is always st.navigation, so say so before the first request.
     PagesManager.uses_pages_directory = False
     os.chdir(PROJECT_DIR)  # .streamlit/config.toml (theme, static files) is read from the working folder
-    sys.argv = ["streamlit", "run", str(PROJECT_DIR / "dashboard.py"), *args.streamlit_args]
+    # lib/app/server.py: dashboard.py as an ASGI app behind the guards (metrics, staff downloads, errors).
+    sys.argv = ["streamlit", "run", str(PROJECT_DIR / "lib" / "app" / "server.py"), *args.streamlit_args]
     return streamlit_cli.main()
 
 
@@ -292,10 +298,27 @@ def _users(args) -> int:
         elif args.action == "remove":
             user = users.remove(args.name, args.file)
             print(f"Removed {user.name}.")
+        elif args.action == "throttled":
+            return _throttled(args)
     except (UsersError, KeyboardInterrupt, EOFError) as exc:
         print(f"error: {exc or 'cancelled'}", file=sys.stderr)
         print("The users file is unchanged.", file=sys.stderr)
         return 2
+    return 0
+
+
+def _throttled(args) -> int:
+    from lib.app import users
+
+    throttle = users.Throttle(connect(args.db))  # DuckDB: only while the app is stopped (one process per file)
+    if args.clear:
+        cleared = throttle.clear(args.clear)
+        print(f"{args.clear} may try again at once." if cleared else f"The throttle held nothing for {args.clear}.")
+        return 0
+    held = throttle.held()
+    print(f"{len(held)} held back by the sign-in throttle.")
+    for scope, key, attempts, wait in held:
+        print(f"  {scope:<7} {key:<40} {attempts:>3} attempts, next in {wait:,.0f} s")
     return 0
 
 

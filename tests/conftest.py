@@ -24,6 +24,11 @@ import pytest
 from lib.ingest import embedded
 from lib.store.connection import connect
 
+# AppTest runs read .streamlit/config.toml, whose production setting hides an error's message; a failing
+# test should show it. Served apps (start_app) get the production setting back.
+SHOW_ERRORS = "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"
+os.environ.setdefault(SHOW_ERRORS, "full")
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -170,11 +175,22 @@ def _free_port() -> int:
 
 
 def start_app(
-    db: Path, folder: Path, env: dict | None = None, command: tuple[str, ...] = ("-m", "lib", "serve")
+    db: Path | str,
+    folder: Path,
+    env: dict | None = None,
+    command: tuple[str, ...] = ("-m", "lib", "serve"),
+    log: Path | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """The app as `make run` serves it, on a free port over a copy of ``db``; returns (process, URL)."""
-    path = folder / "served.duckdb"
-    shutil.copy(db, path)
+    """The app as `make run` serves it, on a free port over a copy of ``db``; returns (process, URL).
+
+    ``db`` may be a postgresql:// URL, served as it is. ``log``: a file for the server's output (else a pipe,
+    read only if it fails to start).
+    """
+    if str(db).startswith("postgresql://"):
+        path = db
+    else:
+        path = folder / "served.duckdb"
+        shutil.copy(db, path)
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -188,8 +204,8 @@ def start_app(
             "false",
         ],
         cwd=ROOT,
-        env={**os.environ, "DASHBOARD_DB": str(path), **(env or {})},
-        stdout=subprocess.PIPE,
+        env={**{k: v for k, v in os.environ.items() if k != SHOW_ERRORS}, "DASHBOARD_DB": str(path), **(env or {})},
+        stdout=open(log, "wb") if log else subprocess.PIPE,  # noqa: SIM115 - the process keeps it
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -201,7 +217,8 @@ def start_app(
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+    output = log.read_bytes() if log else proc.stdout.read()
+    pytest.fail(f"streamlit did not start: {output.decode()[-2000:]}")
 
 
 def stop_app(proc: subprocess.Popen) -> None:

@@ -9,15 +9,8 @@ leaves the file as it was. An entry without a password hash is a person who sign
 department's identity provider (OIDC) and is named by e-mail address.
 
 Passwords are hashed with Argon2id (``argon2-cffi``, RFC 9106 parameters); a password is at least
-:data:`MIN_PASSWORD` characters (NIST SP 800-63B-4 for single-factor passwords).
-
->>> t = Throttle(free=2)
->>> t.failed("ann", now=100.0); t.wait("ann", now=100.0)
-0.0
->>> t.failed("Ann", now=100.0); t.wait("ann", now=100.0), t.wait("ann", now=100.5), t.wait("bob", now=100.0)
-(1.0, 0.5, 0.0)
->>> t.failed("ann", now=101.0); t.wait("ann", now=101.0)
-2.0
+:data:`MIN_PASSWORD` characters (NIST SP 800-63B-4 for single-factor passwords). Guessing is slowed
+down by :class:`Throttle`, which counts attempts in the store (:data:`LIMITS`).
 """
 
 from __future__ import annotations
@@ -25,6 +18,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
+import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from lib.app import access
-from lib.store import settings
+from lib.store import schema, settings
 from lib.store.settings import PROJECT_DIR
 
 MIN_PASSWORD = 15
@@ -245,34 +241,162 @@ def oidc_role(
     return None
 
 
-class Throttle:
-    """Slows down password guessing for one name, across every session of the server.
+# ---- The sign-in throttle. It counts attempts, not results: an attempt is recorded in the store, under a
+# lock, before its password is checked, and cleared only by a success. So attempts running at the same time
+# see each other, and every app process on one store (PostgreSQL) shares the count.
 
-    After ``free`` failures in a row, each further attempt must wait twice as long as the one
-    before (1 s, 2 s, 4 s ... at most ``cap``) after the last failure; a success resets the name.
-    Failures older than ``window`` seconds are forgotten.
+
+@dataclass(frozen=True)
+class Limit:
+    """How many attempts for one key go through unhindered, and how long each further one must wait.
+
+    After ``free`` attempts not cleared by a success, an attempt must start at least ``base`` seconds
+    after the one before, then twice that, four times ... (at most ``cap``). A key idle for ``window``
+    seconds starts again.
+
+    >>> name = Limit("name", free=3)
+    >>> name.wait(2, last_at=100.0, now=100.0), name.wait(3, 100.0, 100.0), name.wait(3, 100.0, 104.5)
+    (0.0, 10.0, 5.5)
+    >>> name.wait(5, 100.0, 100.0), name.wait(30, 100.0, 100.0), name.wait(30, 100.0, 1001.0)
+    (40.0, 300.0, 0.0)
     """
 
-    def __init__(self, free: int = 3, cap: float = 300.0, window: float = 900.0):
-        self.free, self.cap, self.window = free, cap, window
-        self._failures: dict[str, tuple[int, float]] = {}
+    scope: str  # "name" (what is typed as the name, case-blind) or "client" (the network address)
+    free: int
+    base: float = 10.0  # the first wait; an attempt made too soon starts it again (Throttle.admit)
+    cap: float = 300.0
+    window: float = 900.0
 
-    def _key(self, name: str) -> str:
+    def wait(self, attempts: int, last_at: float, now: float) -> float:
+        """Seconds until the next attempt may start, given the attempts so far and when the last began."""
+        if attempts < self.free or now - last_at > self.window:
+            return 0.0
+        return max(0.0, last_at + min(self.cap, self.base * 2.0 ** (attempts - self.free)) - now)
+
+
+# The policy (README, Sign-in and roles). Per name: someone mistyping gets three tries, then waits that
+# double. Per client: spraying many names from one address is slowed too; higher, as one office can share
+# an address.
+LIMITS: tuple[Limit, ...] = (Limit("name", free=3), Limit("client", free=10))
+
+_TABLE = "sign_in_throttle"
+# PostgreSQL: one advisory lock serialises admissions across every app process on the database.
+_PG_LOCK = 0x7369676E  # "sign"
+# DuckDB: one process holds the file, so a lock in the process serialises every connection to it.
+_PROCESS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Whether an attempt may check its password now; if not, how long to wait and which limit holds it."""
+
+    admitted: bool
+    wait: float = 0.0
+    scope: str | None = None
+
+
+class Throttle:
+    """Slows down password guessing across every session and app process on ``store``.
+
+    :meth:`admit` records the attempt (for the name and for the client) before the password is checked,
+    or refuses it with the wait that one of :data:`LIMITS` imposes; :meth:`succeeded` clears the name and
+    takes the attempt off the client's count. A refused attempt is not counted (hammering does not
+    lengthen the wait of the person whose name is being guessed) but starts the wait again, so attempts
+    keep being refused until they pause for as long as the wait.
+    """
+
+    def __init__(self, store, limits: tuple[Limit, ...] = LIMITS, clock=time.time):
+        self.store, self.limits, self.clock = store, limits, clock
+        self._ready = False
+
+    @staticmethod
+    def key(name: str) -> str:
         return (name or "").strip().lower()
 
-    def wait(self, name: str, now: float) -> float:
-        """Seconds until ``name`` may try again (0: now)."""
-        count, last = self._failures.get(self._key(name), (0, 0.0))
-        if count < self.free or now - last > self.window:
-            return 0.0
-        return max(0.0, last + min(self.cap, 2.0 ** (count - self.free)) - now)
+    @contextmanager
+    def _exclusive(self):
+        """A transaction that no other admission, in this process or another, runs beside."""
+        lock = _PROCESS_LOCK if self.store.engine == "duckdb" else nullcontext()
+        with lock, self.store.transaction():
+            if self.store.engine == "postgresql":
+                self.store.execute("SELECT pg_advisory_xact_lock(:k)", {"k": _PG_LOCK})
+            if not self._ready:
+                if _TABLE not in self.store.tables():
+                    schema.create_tables(self.store)
+                self._ready = True
+            yield
 
-    def failed(self, name: str, now: float) -> None:
-        key = self._key(name)
-        count, last = self._failures.get(key, (0, 0.0))
-        if now - last > self.window:
-            count = 0
-        self._failures[key] = (count + 1, now)
+    def _keys(self, name: str, client: str) -> dict[str, str]:
+        return {"name": self.key(name), "client": client or "unknown"}
 
-    def succeeded(self, name: str) -> None:
-        self._failures.pop(self._key(name), None)
+    def admit(self, name: str, client: str) -> Admission:
+        """Record an attempt for ``name`` from ``client`` and let it through, or refuse it."""
+        keys = self._keys(name, client)
+        with self._exclusive():
+            now = self.clock()  # inside the lock: admissions are decided in the order they record
+            rows = self.store.rows(
+                f"SELECT scope, key, attempts, last_at FROM {_TABLE} "
+                "WHERE (scope = 'name' AND key = :name) OR (scope = 'client' AND key = :client)",
+                keys,
+            )
+            seen = {scope: (attempts, last_at) for scope, _, attempts, last_at in rows}
+            holding = [x for x in self.limits if x.wait(*seen.get(x.scope, (0, 0.0)), now) > 0]
+            if holding:
+                # Too soon: the wait starts again (it does not grow), so a burst of attempts, however
+                # slowly the server works through it, gets the allowance and nothing more.
+                for limit in holding:
+                    self.store.execute(
+                        f"UPDATE {_TABLE} SET last_at = :now WHERE scope = :scope AND key = :key",
+                        {"now": now, "scope": limit.scope, "key": keys[limit.scope]},
+                    )
+                limit = max(holding, key=lambda x: x.wait(seen[x.scope][0], now, now))
+                return Admission(False, limit.wait(seen[limit.scope][0], now, now), limit.scope)
+            for limit in self.limits:
+                attempts, last_at = seen.get(limit.scope, (0, 0.0))
+                fresh = now - last_at > limit.window
+                self._put(limit.scope, keys[limit.scope], (0 if fresh else attempts) + 1, now)
+            self.store.execute(
+                f"DELETE FROM {_TABLE} WHERE last_at < :old", {"old": now - max(x.window for x in self.limits)}
+            )
+        return Admission(True)
+
+    def succeeded(self, name: str, client: str) -> None:
+        """The password was right: the name starts afresh, and the attempt no longer counts for the client."""
+        keys = self._keys(name, client)
+        with self._exclusive():
+            self.store.execute(f"DELETE FROM {_TABLE} WHERE scope = 'name' AND key = :name", {"name": keys["name"]})
+            self.store.execute(
+                f"UPDATE {_TABLE} SET attempts = attempts - 1 WHERE scope = 'client' AND key = :client "
+                "AND attempts > 0",
+                {"client": keys["client"]},
+            )
+
+    def _put(self, scope: str, key: str, attempts: int, last_at: float) -> None:
+        self.store.execute(f"DELETE FROM {_TABLE} WHERE scope = :scope AND key = :key", {"scope": scope, "key": key})
+        self.store.execute(
+            f"INSERT INTO {_TABLE} (scope, key, attempts, last_at) VALUES (:scope, :key, :attempts, :last_at)",
+            {"scope": scope, "key": key, "attempts": attempts, "last_at": last_at},
+        )
+
+    def held(self) -> list[tuple[str, str, int, float]]:
+        """(scope, key, attempts, seconds to wait) of every name and client a limit holds back now."""
+        now = self.clock()
+        with self._exclusive():
+            rows = self.store.rows(f"SELECT scope, key, attempts, last_at FROM {_TABLE} ORDER BY scope, key")
+        by_scope = {limit.scope: limit for limit in self.limits}
+        out = []
+        for scope, key, attempts, last_at in rows:
+            wait = by_scope[scope].wait(attempts, last_at, now) if scope in by_scope else 0.0
+            if wait > 0:
+                out.append((scope, key, int(attempts), wait))
+        return out
+
+    def clear(self, name_or_client: str) -> int:
+        """Let a name (case-blind) or a client address try again at once; returns how many entries went."""
+        with self._exclusive():
+            before = self.store.scalar(f"SELECT count(*) FROM {_TABLE}")
+            self.store.execute(
+                f"DELETE FROM {_TABLE} WHERE (scope = 'name' AND key = :name) OR (scope = 'client' AND key = :raw)",
+                {"name": self.key(name_or_client), "raw": name_or_client.strip()},
+            )
+            return int(before - self.store.scalar(f"SELECT count(*) FROM {_TABLE}"))

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
-import time
+import secrets
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from streamlit.logger import get_logger
 
-from lib.app import access, cached, users
+from lib.app import access, cached, downloads, users
 from lib.constants import SYNTHETIC_LABEL
 
-# ---- Sign-in. Who is signed in lives in st.session_state only (never in the URL or a cookie of
-# ours), and the role is read again from the users file on every run, so a changed role or a reset
-# password takes effect at the next click. With an [auth] section in secrets.toml, st.login (OIDC).
+_LOGGER = get_logger(__name__)
+
+# ---- Sign-in. Who is signed in lives in st.session_state only (never in the URL or a cookie: the
+# server's dashboard_browser cookie only ties a staff download to its browser), and the role is read
+# again from the users file on every run, so a changed role or a reset password takes effect at the
+# next click. With an [auth] section in secrets.toml, st.login (OIDC).
 
 _SESSION_KEY = "_signed_in"
+_SIGN_IN_ID = "_sign_in_id"  # new at each sign-in: a staff download made before a sign-out is not served after
+_PAGE_ROLE = "_page_role"  # the role the running staff page needs (require_role), which its downloads need too
 JUST_SIGNED_IN = "_just_signed_in"  # the router then opens the staff home, unless a staff page was asked for
-FAILED_SIGN_IN_DELAY = 1.0  # seconds every failed attempt waits, on top of the Throttle's growing wait
 
 
 def oidc_configured() -> bool:
@@ -30,8 +37,26 @@ def _oidc_roles() -> dict:
     return roles.to_dict() if hasattr(roles, "to_dict") else dict(roles)
 
 
+def _session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
 def current_account() -> users.Account | None:
     """Who is signed in to this session, with their current role; None when nobody is."""
+    account = _read_account()
+    sid = _session_id()
+    if account is None or account.role is None:
+        st.session_state.pop(_SIGN_IN_ID, None)
+        downloads.GRANTS.signed_out(sid)
+    else:
+        downloads.GRANTS.signed_in(sid, st.session_state.setdefault(_SIGN_IN_ID, secrets.token_hex(16)))
+    return account
+
+
+def _read_account() -> users.Account | None:
     if oidc_configured():
         if not st.user.get("is_logged_in"):
             return None
@@ -55,34 +80,68 @@ def current_account() -> users.Account | None:
     return users.Account(user.name, user.role, "password")
 
 
-@st.cache_resource
-def _throttle() -> users.Throttle:
-    """One per server process: guessing from many sessions counts against the same name."""
-    return users.Throttle()
+def _role_now(account: users.Account, fingerprint: str | None) -> str | None:
+    """The role the users file gives ``account`` now. Needs no Streamlit session (downloads call it)."""
+    try:
+        known = users.load()
+    except users.UsersError:
+        return None
+    if account.via == "oidc":
+        return users.oidc_role(account.name, True, known, _oidc_roles() if oidc_configured() else {})
+    user = known.get(account.name.lower())
+    if user is None or user.password_hash is None or users.fingerprint(user) != fingerprint:
+        return None
+    return user.role
+
+
+def _client() -> str:
+    """The browser's network address, for the throttle's per-client limit ("local" for this machine).
+
+    Behind the proxy, uvicorn takes it from X-Forwarded-For, which it trusts from loopback only and which
+    deploy/nginx/dashboard.conf sets to the visitor's address, replacing any the client sent.
+    """
+    address = st.context.ip_address
+    if not isinstance(address, str) or not address:  # loopback reads as None; AppTest has no client
+        return "local"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    ip = getattr(ip, "ipv4_mapped", None) or ip  # a dual-stack socket writes 127.0.0.1 as ::ffff:127.0.0.1
+    return "local" if ip.is_loopback else str(ip)
 
 
 def _attempt(name: str, password: str) -> None:
-    throttle = _throttle()
-    wait = throttle.wait(name, time.monotonic())
-    if wait > 0:
-        seconds = math.ceil(wait)
-        st.error(f"Too many failed attempts for this name. Try again in {seconds} second{'s' * (seconds != 1)}.")
+    throttle = users.Throttle(cached.store())  # the app's own store: DuckDB allows one process on the file
+    client = _client()
+    admission = throttle.admit(name, client)  # recorded before the password is checked
+    if not admission.admitted:
+        _LOGGER.info(
+            "Sign-in refused by the %s limit, from %s: %.0f s to wait", admission.scope, client, admission.wait
+        )
+        seconds = math.ceil(admission.wait)
+        whose = "for this name" if admission.scope == "name" else "from your network address"
+        st.error(
+            f"Too many sign-in attempts {whose}. Try again in {seconds} second{'s' * (seconds != 1)}, "
+            "not before: an attempt made too soon starts the wait again."
+        )
         return
     try:
         known = users.load()
     except users.UsersError as exc:
-        st.error(f"Sign-in is unavailable: {exc}.")
+        _LOGGER.error("Sign-in is unavailable: %s", exc)
+        st.error("Sign-in is unavailable right now: the server's log says why. Tell the dashboard's administrator.")
         return
     user = users.verify(known, name, password)
+    named = repr(throttle.key(name)) if throttle.key(name) in known else "an unknown name"  # never a typed password
+    _LOGGER.info("Sign-in: password checked for %s from %s: %s", named, client, "right" if user else "wrong")
     if user is None:
-        time.sleep(FAILED_SIGN_IN_DELAY)
-        throttle.failed(name, time.monotonic())  # after the delay: the throttle's wait starts when the answer is given
         st.error(
             "Wrong name or password: you are not signed in. Check both and try again "
-            "(after three failed attempts each further one has to wait a little longer)."
+            "(after three attempts each further one has to wait a little longer)."
         )
         return
-    throttle.succeeded(name)
+    throttle.succeeded(name, client)
     st.session_state[_SESSION_KEY] = {"name": user.name, "fingerprint": users.fingerprint(user)}
     st.session_state[JUST_SIGNED_IN] = True
     st.rerun()  # the navigation is rebuilt for the new role; the page asked for opens
@@ -94,18 +153,20 @@ def sign_in_form(key: str, width: int | str = "stretch") -> None:
         st.button("Sign in with your department account", key=f"{key}_oidc", on_click=st.login, type="primary")
         return
     with st.form(key, clear_on_submit=True, enter_to_submit=True, width=width):
-        name = st.text_input("Name", key=f"{key}_name", autocomplete="username")
+        # The server cuts what it receives to this: a typed name is a key of the throttle's table.
+        name = st.text_input("Name", key=f"{key}_name", autocomplete="username", max_chars=100)
         password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        if not name or not password:
+        if not (name and password and isinstance(name, str) and isinstance(password, str)):  # a crafted message
             st.error("Enter your name and your password.")
         else:
             _attempt(name, password)
     try:
         nobody = not any(u.password_hash for u in users.load().values())
     except users.UsersError as exc:
-        st.error(f"Sign-in is unavailable: {exc}.")
+        _LOGGER.error("Sign-in is unavailable: %s", exc)
+        st.error("Sign-in is unavailable right now: the server's log says why. Tell the dashboard's administrator.")
         return
     if nobody:
         st.caption(
@@ -114,6 +175,7 @@ def sign_in_form(key: str, width: int | str = "stretch") -> None:
 
 
 def sign_out() -> None:
+    downloads.GRANTS.signed_out(_session_id())  # this tab's downloads stop working now, before the rerun
     if oidc_configured():
         st.session_state.clear()
         st.logout()
@@ -140,6 +202,9 @@ def account_sidebar(account: users.Account | None, form: bool = True) -> None:
             sign_out()
 
 
+PROMPT_TITLE = "Staff sign-in"  # the title of a staff URL for a visitor: the page's own name is not sent
+
+
 def sign_in_prompt(
     spec: access.PageSpec | None,
     account: users.Account | None,
@@ -148,21 +213,24 @@ def sign_in_prompt(
 ) -> None:
     """What a page shows to a session that may not open it: a sign-in form, or why the role is not enough.
 
-    ``home``: the page to offer instead (the router passes the session's home page).
+    A visitor learns only that the address is a staff page, not its name; signed-in staff whose role is
+    too low are told which page and which role. ``home``: the page to offer instead (the router passes
+    the session's home page).
     """
-    title = spec.title if spec is not None else "This page"
-    needed = spec.role if spec is not None else access.ROLES[-1]
     signed_in = account is not None and account.role is not None
-    st.title(f"{title}: {needed} role needed" if signed_in else f"{title}: staff only")
     if not signed_in:
+        st.title(PROMPT_TITLE)
         st.info(
-            f"{title} shows detail that only signed-in department staff may see. Sign in to open it; "
+            "This address is a page for signed-in department staff. Sign in to open it; "
             "the public figures are on the Transparency page.",
             icon=":material/lock:",
         )
         if account is None:
             sign_in_form(key, width=520)
     else:
+        title = spec.title if spec is not None else "This page"
+        needed = spec.role if spec is not None else access.ROLES[-1]
+        st.title(f"{title}: {needed} role needed")
         st.warning(
             f"{title} needs the {needed} role; you are signed in as {account.name} ({account.role}). "
             "Ask an administrator if you need it.",
@@ -170,6 +238,29 @@ def sign_in_prompt(
         )
     if home is not None:
         st.page_link(home.path, label=f"Open {home.title} instead", icon=home.icon)
+
+
+def asked_page(specs: list[access.PageSpec]) -> access.PageSpec | None:
+    """The page of ``specs`` this run's browser asked for (by URL or page hash), or None.
+
+    The router gives a withheld page a sign-in prompt under its URL only when it is the one asked for,
+    so the navigation a visitor receives names no staff page. Streamlit resolves the request from
+    the same two values (its PagesManager), before st.navigation runs.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.util import calc_hash
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    manager = ctx.pages_manager
+    wanted_hash, wanted_name = manager.intended_page_script_hash, manager.intended_page_name
+    for spec in specs:
+        if (wanted_hash and calc_hash(spec.url_path) == wanted_hash) or (
+            not wanted_hash and wanted_name == spec.url_path
+        ):
+            return spec
+    return None
 
 
 SAVE_HELP = f"Saving changes what every user sees: it needs the {access.SAVE_ROLE} role."
@@ -191,9 +282,11 @@ def require_role(page_file: str) -> users.Account:
     line, for a script run by any other route.
     """
     account = current_account()
-    if not access.allows(account.role if account else None, access.required_role(page_file)):
+    needed = access.required_role(page_file)
+    if not access.allows(account.role if account else None, needed):
         sign_in_prompt(access.spec_for(page_file), account)
         st.stop()
+    st.session_state[_PAGE_ROLE] = needed
     return account
 
 
@@ -222,12 +315,66 @@ def dataset_picker() -> str | None:
     return choice
 
 
+def staff_csv(frame: pd.DataFrame) -> bytes:
+    """The bytes of a staff CSV download of ``frame``: every staff CSV is made here, and only here."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def staff_download(
+    label: str,
+    make: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    *,
+    icon: str | None = None,
+    disabled: bool = False,
+    container=None,
+) -> None:
+    """A download button of a staff page: ``make()`` runs on the click, and the file goes to this tab only.
+
+    The file is kept by lib/app/downloads.py and served by the server's middleware only to this browser,
+    for a minute, while this tab is connected and signed in with a role the page needs; Streamlit's
+    ``/media`` link holds a random ticket instead of the file. Without the server's guard (a plain
+    ``streamlit run dashboard.py``) or a browser cookie the button is disabled, as nothing would check
+    who fetches the link.
+    """
+    account = current_account()
+    cookie = st.context.cookies.get(downloads.COOKIE)
+    browser = downloads.browser_key(cookie) if isinstance(cookie, str) else None  # AppTest has no browser
+    usable = downloads.guarded and browser is not None and account is not None and account.role is not None
+    session_id, sign_in = _session_id(), st.session_state.get(_SIGN_IN_ID)
+    needed = st.session_state.get(_PAGE_ROLE) or access.ROLES[0]
+    fingerprint = (st.session_state.get(_SESSION_KEY) or {}).get("fingerprint")
+
+    def still_allowed() -> bool:
+        return access.allows(_role_now(account, fingerprint), needed)
+
+    def build() -> bytes:
+        # Runs on the click, on a thread of its own: no st.* call reaches the page from here.
+        if not (downloads.GRANTS.is_signed_in(session_id, sign_in) and still_allowed()):
+            raise PermissionError("this tab is no longer signed in with a role the page needs")
+        return downloads.GRANTS.issue(make(), mime, file_name, browser, session_id, sign_in, still_allowed)
+
+    (container or st).download_button(
+        label,
+        build,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click="ignore",
+        icon=icon,
+        disabled=disabled or not usable,
+        help=None if usable else "Downloads need the dashboard's server (python -m lib serve) and cookies.",
+    )
+
+
 def table_with_download(frame: pd.DataFrame, name: str, caption: str | None = None) -> None:
-    """A table and a CSV download of exactly what it shows."""
+    """A table and a CSV download of exactly what it shows (a staff download: see :func:`staff_download`)."""
     st.dataframe(frame, hide_index=True, width="stretch")
-    st.download_button(
+    staff_download(
         f"Download {name} (CSV)",
-        frame.to_csv(index=False).encode("utf-8"),
+        lambda: staff_csv(frame),
         file_name=f"{name.replace(' ', '_').lower()}.csv",
         mime="text/csv",
         key=f"download_{name}",
@@ -328,9 +475,9 @@ def chart_with_table(fig, frame: pd.DataFrame, name: str, caption: str, key: str
     st.caption(caption)
     with st.expander(f"Table: {name}"):
         st.dataframe(frame, hide_index=True, width="stretch")
-        st.download_button(
+        staff_download(
             f"Download {name} (CSV)",
-            frame.to_csv(index=False).encode("utf-8"),
+            lambda: staff_csv(frame),
             file_name=f"{name.replace(' ', '_').replace('/', '-').lower()}.csv",
             mime="text/csv",
             key=f"download_{key}",

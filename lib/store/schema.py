@@ -255,6 +255,15 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("attributes", "text"),
         ("edit_id", "int"),
     ),
+    # The staff sign-in throttle (lib/app/users.py): per name and per client, the attempts not yet
+    # cleared by a success and when the last one started (seconds since the epoch), shared by every
+    # app process on the store.
+    "sign_in_throttle": (
+        ("scope", "text"),
+        ("key", "text"),
+        ("attempts", "int"),
+        ("last_at", "double"),
+    ),
 }
 
 # Kinds whose rows are points that get boundary codes.

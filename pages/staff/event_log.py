@@ -155,9 +155,9 @@ else:
     if c2.button("Back to the default rules", key="log_rules_reset"):
         event_types.reset(store)
         st.success("Default rules restored.")
-    st.download_button(
+    widgets.staff_download(
         "Download these rules (CSV)",
-        edited.to_csv(index=False).encode("utf-8"),
+        lambda: widgets.staff_csv(edited),
         file_name="event_type_rules.csv",
         mime="text/csv",
         key="log_rules_download",

@@ -179,25 +179,25 @@ top[0].button(
     help="Arrow keys or a clicker's Page Up / Page Down move between slides; N shows the speaker notes, "
     "F goes full screen, B blanks the screen, Q leaves.",
 )
-top[1].download_button(
+widgets.staff_download(
     "PDF",
     lambda: deck_export.to_pdf(slides, lang, title, footer),
     file_name=f"{slug}.pdf",
     mime="application/pdf",
     icon=":material/picture_as_pdf:",
-    on_click="ignore",
     disabled=not shown,
     key="deck_pdf",
+    container=top[1],
 )
-top[2].download_button(
+widgets.staff_download(
     "PowerPoint",
     lambda: deck_export.to_pptx(slides, lang, title, footer),
     file_name=f"{slug}.pptx",
     icon=":material/co_present:",
-    on_click="ignore",
     disabled=not shown,
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
     key="deck_pptx",
+    container=top[2],
 )
 top[3].caption(
     f"**{title}** · {period.label(lang)} · {len(shown)} of {len(slides)} slides shown. "
@@ -238,14 +238,14 @@ for i, s in enumerate(slides):
         args=(slides, s.key, 1),
     )
     if images.get(s.key) is not None:
-        row[4].download_button(
+        widgets.staff_download(
             "Chart PNG",
-            images[s.key],
+            lambda png=images[s.key]: png,
             file_name=f"{slug}-{s.key}.png",
             mime="image/png",
-            on_click="ignore",
             key=f"deck_png_{s.key}",
             icon=":material/image:",
+            container=row[4],
         )
     if s.key.startswith("text-"):
         row[5].button(

@@ -1,15 +1,17 @@
 """Sign-in and roles through AppTest: a public session reaches no staff page by navigation, URL,
-query parameter or page switch; each role sees exactly its pages; a wrong password is refused."""
+query parameter or page switch, and is not told their names; each role sees exactly its pages; a wrong
+password is refused, and guessing is slowed down by the throttle in the store."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.app import access, users
+from lib.app import access, users, widgets
 from tests.conftest import PASSWORD, ROOT, signed_in_as
 
 STAFF = [p for p in access.PAGES if not p.public and (ROOT / p.path).exists()]
@@ -69,10 +71,16 @@ def _text(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def _nav(at: AppTest) -> dict[str, str]:
+    """The session's navigation as its browser receives it: URL path -> page title (hidden pages too)."""
+    return {info.get("url_pathname", ""): info["page_name"] for info in at._registered_pages.values()}
+
+
 def _only_a_sign_in_prompt(at: AppTest, spec) -> None:
-    """The page shows its name, why it is closed, and the sign-in form: no widget or figure of its own."""
-    assert _titles(at) == [f"{spec.title}: staff only"]
-    assert [i.value.split(" shows detail")[0] for i in at.info] == [spec.title]
+    """A sign-in form and why it is there: no widget or figure of the page, and not even its name."""
+    assert _titles(at) == [widgets.PROMPT_TITLE]
+    assert [i.value.split(".")[0] for i in at.info] == ["This address is a page for signed-in department staff"]
+    assert spec.title not in _text(at)
     assert [t.label for t in at.main.text_input] == ["Name", "Password"]
     assert [b.label for b in at.main.button] == ["Sign in"]
     for kind in (
@@ -111,6 +119,9 @@ def test_a_public_session_sees_only_public_pages(app_env, users_file):
     assert _scripts(at) <= {"pages/public/transparency.py", "pages/public/about.py"}
     assert not set(_titles(at)) & set(TITLES.values())
     assert "Staff sign-in" in [e.label for e in at.expander]
+    # Nothing of a staff page reaches the browser: neither its title nor its address (hidden pages too).
+    public = {p.url_path: p.title for p in access.pages_for(None)}
+    assert _nav(at) == {**public, "": "Home"}
 
 
 @pytest.mark.parametrize("spec", STAFF, ids=lambda s: s.url_path)
@@ -119,6 +130,16 @@ def test_a_staff_url_gives_a_public_session_a_sign_in_prompt(app_env, users_file
     assert not at.exception, [e.value for e in at.exception]
     _only_a_sign_in_prompt(at, spec)
     assert "Staff sign-in" not in [e.label for e in at.expander]  # one form, on the page
+    # The one staff address in the navigation is the one asked for, under a neutral title.
+    public = {p.url_path: p.title for p in access.pages_for(None)}
+    assert _nav(at) == {**public, "": "Home", spec.url_path: widgets.PROMPT_TITLE}
+
+
+def test_a_viewer_asking_for_an_analyst_page_is_told_which_role_it_needs(app_env, users_file):
+    at = _request(_app("viewer", users_file), "data")
+    assert _titles(at) == ["Data: analyst role needed"]
+    assert _nav(at)["data"] == "Data"  # staff may know the page's name
+    assert "event-log" not in _nav(at) and "users" not in _nav(at)  # but get no others they cannot open
 
 
 @pytest.mark.parametrize("spec", STAFF, ids=lambda s: s.url_path)
@@ -208,30 +229,63 @@ def test_a_wrong_password_is_refused_with_a_clear_message(app_env, users_file):
     assert not set(_titles(at)) & set(TITLES.values())
 
 
-@pytest.fixture
-def throttle():
-    """The server's sign-in throttle (one per process, shared by every session), fresh for the test."""
-    from lib.app import widgets
+def _store_throttle(app_env, clock=time.time) -> users.Throttle:
+    """The throttle on the app's own store (the DuckDB file AppTest's app holds open)."""
+    from lib.app import cached
 
-    widgets._throttle.clear()
-    yield widgets._throttle()
-    widgets._throttle.clear()
+    return users.Throttle(cached._open(str(app_env)), clock=clock)
 
 
-def test_guessing_is_slowed_down(app_env, users_file, throttle):
+def _hold_back(app_env, attempts: list[tuple[str, str]]) -> None:
+    """Record ``attempts`` (name, client) as if made over the last 10 s, each as soon as the throttle let it:
+    one beyond a limit's allowance leaves the next attempt a wait of 20 s, longer than an AppTest run."""
+    clock = [time.time() - 10.0]
+    throttle = _store_throttle(app_env, clock=lambda: clock[0])
+    for name, client in attempts:
+        while not (admission := throttle.admit(name, client)).admitted:
+            clock[0] += admission.wait
+    assert abs(clock[0] - time.time()) < 5
+
+
+def _wait_told(at: AppTest, whose: str) -> int:
+    """The seconds the refusal tells the person to wait (20 at most: what _hold_back left, less the run)."""
+    found = re.search(rf"Too many sign-in attempts {whose}\. Try again in (\d+) seconds", _text(at))
+    assert found, [e.value for e in at.error]
+    return int(found.group(1))
+
+
+def _recorded(app_env) -> list[tuple]:
+    return _store_throttle(app_env).store.rows("SELECT scope, key, attempts FROM sign_in_throttle ORDER BY scope")
+
+
+def test_every_attempt_is_recorded_in_the_store_before_its_password_is_checked(app_env, users_file):
     at = _app(None, users_file).run()
-    for _ in range(throttle.free):
-        _sign_in(at, "viewer", "not the password at all")
+    for _ in range(users.LIMITS[0].free):
+        _sign_in(at, "Viewer", "not the password at all")
         assert "Wrong name or password" in _text(at)
-    assert throttle.wait("VIEWER", time.monotonic()) > 0  # names count case-blind
-    for _ in range(4):  # more guesses, from other sessions: the wait doubles each time (1, 2, 4, 8 s)
-        throttle.failed("viewer", time.monotonic())
-    other = _app(None, users_file).run()
-    _sign_in(other, "viewer", PASSWORD)  # the right password, but too soon
-    assert "Too many failed attempts for this name. Try again in" in _text(other)
-    assert "Signed in as" not in _text(other)
-    _sign_in(other, "analyst", PASSWORD)  # another name is not held up
-    assert "Signed in as **analyst**" in _text(other)
+    assert _recorded(app_env) == [("client", "local", 3), ("name", "viewer", 3)]  # case-blind; AppTest: "local"
+    _sign_in(at, "analyst", PASSWORD)
+    assert "Signed in as **analyst**" in _text(at)
+    assert _recorded(app_env) == [("client", "local", 3), ("name", "viewer", 3)]  # a success counts for nobody
+
+
+def test_guessing_one_name_is_slowed_down_in_every_session(app_env, users_file):
+    _hold_back(app_env, [("viewer", "203.0.113.5")] * 4)  # from another address, in other sessions
+    at = _app(None, users_file).run()
+    _sign_in(at, "VIEWER", PASSWORD)  # the right password, but too soon
+    assert _wait_told(at, "for this name") in range(5, 21)
+    assert "Signed in as" not in _text(at)
+    assert ("name", "viewer", 4) in _recorded(app_env)  # the refused attempt was not counted
+    _sign_in(at, "analyst", PASSWORD)  # another name is not held up
+    assert "Signed in as **analyst**" in _text(at)
+
+
+def test_spraying_names_from_one_address_is_slowed_down(app_env, users_file):
+    _hold_back(app_env, [(f"guess{i}", "local") for i in range(users.LIMITS[1].free + 1)])
+    at = _app(None, users_file).run()
+    _sign_in(at, "analyst", PASSWORD)  # a name never tried, from the same address
+    assert _wait_told(at, "from your network address") in range(5, 21)
+    assert "Signed in as" not in _text(at)
 
 
 def test_a_removed_user_is_signed_out_at_the_next_click(app_env, users_file, tmp_path, monkeypatch):

@@ -156,3 +156,21 @@ def test_cli_prompts_twice_for_the_password(tmp_path):
     )
     assert run.returncode == 2 and "the two passwords differ" in run.stderr
     assert not path.exists()
+
+
+def test_cli_shows_and_clears_what_the_throttle_holds_back(tmp_path, capsys):
+    db = str(tmp_path / "store.duckdb")
+    from lib.store.connection import connect
+
+    store = connect(db)
+    throttle = users.Throttle(store)
+    for _ in range(3):
+        throttle.admit("Ann", "198.51.100.7")
+    store.close()
+    assert cli.main(["users", "throttled", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "1 held back" in out and "name    ann" in out and "3 attempts, next in 10 s" in out
+    assert cli.main(["users", "throttled", "--db", db, "--clear", "ANN"]) == 0
+    assert "ANN may try again at once." in capsys.readouterr().out
+    assert cli.main(["users", "throttled", "--db", db]) == 0
+    assert "0 held back" in capsys.readouterr().out

@@ -38,7 +38,7 @@ def test_a_staff_deep_link_to_a_fresh_server_asks_for_sign_in(embedded_db, tmp_p
     proc, url = start_app(embedded_db, tmp_path)
     try:
         page.goto(f"{url}/map?layers=areas")
-        page.get_by_text("Map: staff only").wait_for(timeout=60_000)
+        page.locator("h1", has_text="Staff sign-in").wait_for(timeout=60_000)
         page.get_by_role("button", name="Sign in").wait_for()
         assert page.get_by_text("Map explorer").count() == 0
     finally:
