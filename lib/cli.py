@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     reenrich.epilog = (
         "Stores built before every resolution was computed from the coordinates hold coarser cells taken as "
-        "parents of the finest one, wrong for 6-7%% of points. Stop the app first (DuckDB allows one writer)."
+        "parents of the finest one, wrong for 6-7%% of points. The app may keep serving: its pages wait for the one transaction."
     )
     reenrich.add_argument("--db")
 
@@ -168,7 +168,7 @@ def _load(args) -> int:
 
 
 def _info(args) -> int:
-    store = connect(args.db, read_only=False)
+    store = connect(args.db, read_only=True)
     data = provenance.info(store)
     print(json.dumps(data, indent=2) if args.json else provenance.format_info(data))
     return 0
@@ -231,7 +231,7 @@ def _publish(args) -> int:
             file=sys.stderr,
         )
         return 2
-    store = connect(target, read_only=True)  # publishing only reads; the app may have the file open
+    store = connect(target, read_only=True)  # only reads, between the app's own turns (lib/store/connection.py)
 
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
@@ -310,7 +310,7 @@ def _users(args) -> int:
 def _throttled(args) -> int:
     from lib.app import users
 
-    throttle = users.Throttle(connect(args.db))  # DuckDB: only while the app is stopped (one process per file)
+    throttle = users.Throttle(connect(args.db))
     if args.clear:
         cleared = throttle.clear(args.clear)
         print(f"{args.clear} may try again at once." if cleared else f"The throttle held nothing for {args.clear}.")
