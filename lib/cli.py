@@ -1,4 +1,4 @@
-"""Command line: `python -m lib load|info|demo|setup|reenrich|serve|publish|users` (loads, checks, serving, sign-in).
+"""Command line: `python -m lib load|info|demo|setup|upgrade|backup|restore|ready|reenrich|serve|publish|users` (loads, checks, serving, sign-in).
 
 Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
 """
@@ -14,7 +14,7 @@ from lib.app.users import UsersError
 from lib.ingest import load as ingest
 from lib.ingest.mapping import parse_assignments
 from lib.ingest.readers import InputError
-from lib.store import provenance
+from lib.store import provenance, versions
 from lib.store.connection import StoreError, connect
 from lib.store.schema import KINDS
 
@@ -79,6 +79,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     reenrich.add_argument("--db")
 
+    upgrade = sub.add_parser(
+        "upgrade", help="Migrate a store built by an earlier version to this one's schema, in place (one transaction)."
+    )
+    upgrade.epilog = (
+        "Back the store up first (backup DIR). The app may keep serving: its pages wait for the transaction."
+    )
+    upgrade.add_argument("--db")
+
+    backup = sub.add_parser(
+        "backup", help="Copy the whole store into a new folder DIR (DuckDB EXPORT DATABASE or pg_dump)."
+    )
+    backup.add_argument("dir", metavar="DIR")
+    backup.add_argument("--db")
+    restore = sub.add_parser(
+        "restore",
+        help="Replace the store's tables by the backup in DIR, in one transaction (checked against its counts).",
+    )
+    restore.add_argument("dir", metavar="DIR")
+    restore.add_argument("--db")
+
     setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
     setup.add_argument("--db")
     setup.add_argument("--force", action="store_true", help="Rebuild even if the store has data.")
@@ -130,6 +150,7 @@ def _load(args) -> int:
     maps = parse_assignments(args.map, "--map")
     sets = parse_assignments(args.set, "--set")
     store = connect(args.db)
+    versions.check(store)
 
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
@@ -182,6 +203,7 @@ def _demo(args) -> int:
         print(f"Wrote {args.incidents:,} synthetic incidents to {path}.")
         return 0
     store = connect(args.db)
+    versions.check(store)
     report = demo.load_demo(store, args.incidents, seed=args.seed)
     print(report.summary())
     return 0
@@ -200,6 +222,54 @@ def _reenrich(args) -> int:
         print(f"{table}: {n:,} row(s) had a cell other than the one holding their point; now corrected")
     if not changed:
         print("No geocoded table in the store: nothing to recompute.")
+    return 0
+
+
+def _upgrade(args) -> int:
+    from lib.ingest import spatial
+
+    store = connect(args.db)
+    before = versions.version(store)
+    if before is None:
+        print("The store is empty: nothing to upgrade.")
+        return 0
+
+    def progress(fraction: float, text: str) -> None:
+        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+    steps = versions.upgrade(store, {"h3_cells": spatial.recompute_h3_cells}, progress=progress)
+    if not steps:
+        print(f"The store already has schema version {versions.CURRENT}: nothing to do.")
+        return 0
+    print(f"Upgraded {store.url} from schema version {before} to {versions.CURRENT}:")
+    for step in steps:
+        print(f"  {step.version}: {step.summary}")
+    return 0
+
+
+def _backup(args) -> int:
+    from lib.store import backup
+
+    manifest = backup.backup(connect(args.db, read_only=True), args.dir)
+    rows = sum(manifest["tables"].values())
+    print(
+        f"Backed up {manifest['source']} ({manifest['engine']}, schema version {manifest['schema_version']}): "
+        f"{len(manifest['tables'])} tables, {rows:,} rows, into {args.dir}."
+    )
+    return 0
+
+
+def _restore(args) -> int:
+    from lib.store import backup
+
+    store = connect(args.db)
+    manifest = backup.restore(store, args.dir)
+    print(
+        f"Restored {store.url.split('@')[-1]} from the backup of {manifest['created_at']} "
+        f"({len(manifest['tables'])} tables, {sum(manifest['tables'].values()):,} rows)."
+    )
+    if manifest["schema_version"] not in (None, versions.CURRENT):
+        print(f"It has schema version {manifest['schema_version']}: run `python -m lib upgrade` next.")
     return 0
 
 
@@ -232,6 +302,7 @@ def _publish(args) -> int:
         )
         return 2
     store = connect(target, read_only=True)  # only reads, between the app's own turns (lib/store/connection.py)
+    versions.check(store)
 
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
@@ -327,6 +398,9 @@ _COMMANDS = {
     "info": _info,
     "demo": _demo,
     "setup": _setup,
+    "upgrade": _upgrade,
+    "backup": _backup,
+    "restore": _restore,
     "reenrich": _reenrich,
     "serve": _serve,
     "publish": _publish,

@@ -156,8 +156,9 @@ class Store:
         return _TYPES[self.engine][neutral]
 
     # -- queries ---------------------------------------------------------
-    def execute(self, sql: str, params: dict | None = None) -> None:
-        with self.batch(write=True):
+    def execute(self, sql: str, params: dict | None = None, write: bool = True) -> None:
+        """Run a statement; ``write=False`` for one that only reads (DuckDB's EXPORT DATABASE)."""
+        with self.batch(write=write):
             self._run(sql, params)
 
     def query(self, sql: str, params: dict | None = None) -> pd.DataFrame:
