@@ -14,7 +14,7 @@ from lib.app.users import UsersError
 from lib.ingest import load as ingest
 from lib.ingest.mapping import parse_assignments
 from lib.ingest.readers import InputError
-from lib.store import provenance, versions
+from lib.store import logs, provenance, versions
 from lib.store.connection import StoreError, connect
 from lib.store.schema import KINDS
 
@@ -99,6 +99,20 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("dir", metavar="DIR")
     restore.add_argument("--db")
 
+    ready = sub.add_parser(
+        "ready",
+        help="Readiness for a proxy or monitor: the store answers, its schema is current, the data and site are fresh.",
+    )
+    ready.epilog = "Exit 0 when ready, 1 (with a line per failed check) when not. Liveness: GET /_stcore/health."
+    ready.add_argument("--db")
+    ready.add_argument(
+        "--site", metavar="DIR", help="The published site: ready only if published since the newest load."
+    )
+    ready.add_argument(
+        "--max-age-hours", type=float, metavar="H", help="Ready only if the newest load is at most H hours old."
+    )
+    ready.add_argument("--timeout", type=float, default=5.0, help="Seconds to wait for the store (default 5).")
+
     setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
     setup.add_argument("--db")
     setup.add_argument("--force", action="store_true", help="Rebuild even if the store has data.")
@@ -138,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         args.streamlit_args = extra
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    logs.configure()
     try:
         return _COMMANDS[args.command](args)
     except (InputError, StoreError) as exc:
@@ -241,6 +256,9 @@ def _upgrade(args) -> int:
     if not steps:
         print(f"The store already has schema version {versions.CURRENT}: nothing to do.")
         return 0
+    logs.get("upgrade").info(
+        "upgrade ok: %s from schema version %s to %s", store.url.split("@")[-1], before, versions.CURRENT
+    )
     print(f"Upgraded {store.url} from schema version {before} to {versions.CURRENT}:")
     for step in steps:
         print(f"  {step.version}: {step.summary}")
@@ -252,6 +270,7 @@ def _backup(args) -> int:
 
     manifest = backup.backup(connect(args.db, read_only=True), args.dir)
     rows = sum(manifest["tables"].values())
+    logs.get("backup").info("backup ok: %s, %d rows, into %s", manifest["source"], rows, args.dir)
     print(
         f"Backed up {manifest['source']} ({manifest['engine']}, schema version {manifest['schema_version']}): "
         f"{len(manifest['tables'])} tables, {rows:,} rows, into {args.dir}."
@@ -264,6 +283,7 @@ def _restore(args) -> int:
 
     store = connect(args.db)
     manifest = backup.restore(store, args.dir)
+    logs.get("restore").info("restore ok: %s from %s (%s)", store.url.split("@")[-1], args.dir, manifest["created_at"])
     print(
         f"Restored {store.url.split('@')[-1]} from the backup of {manifest['created_at']} "
         f"({len(manifest['tables'])} tables, {sum(manifest['tables'].values()):,} rows)."
@@ -271,6 +291,51 @@ def _restore(args) -> int:
     if manifest["schema_version"] not in (None, versions.CURRENT):
         print(f"It has schema version {manifest['schema_version']}: run `python -m lib upgrade` next.")
     return 0
+
+
+def _ready(args) -> int:
+    """Each check on a line; exit 0 when every one passes."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    problems, notes = [], []
+    try:
+        store = connect(args.db, read_only=True)
+        store.lock_timeout = args.timeout
+        versions.check(store)
+        newest = store.scalar("SELECT max(loaded_at) FROM loads") if "loads" in store.tables() else None
+        notes.append(f"store {store.url.split('@')[-1]} answers, schema version {versions.CURRENT}")
+    except StoreError as exc:
+        print(f"not ready: {exc}")
+        return 1
+    if newest is None:
+        problems.append("the store holds no data (python -m lib setup, or load files)")
+    else:
+        newest = newest.astimezone(UTC)  # stored in the server's local time
+        age = (datetime.now(UTC) - newest).total_seconds() / 3600
+        if args.max_age_hours is not None and age > args.max_age_hours:
+            problems.append(
+                f"the newest load is {age:.1f} h old, more than {args.max_age_hours:g} h: did the nightly job run?"
+            )
+        else:
+            notes.append(f"newest load {age:.1f} h ago")
+    if args.site:
+        manifest = Path(args.site) / "manifest.json"
+        if not manifest.exists():
+            problems.append(f"no published site in {args.site} (python -m lib publish --out {args.site})")
+        elif newest is not None:
+            generated = datetime.fromisoformat(json.loads(manifest.read_text())["generated"])
+            if generated < newest:
+                problems.append(
+                    f"the site in {args.site} was published at {generated:%Y-%m-%d %H:%M} UTC, before the newest load"
+                )
+            else:
+                notes.append(f"site published {generated:%Y-%m-%d %H:%M} UTC, after the newest load")
+    for note in notes:
+        print(f"ok: {note}")
+    for problem in problems:
+        print(f"not ready: {problem}")
+    return 1 if problems else 0
 
 
 def _setup(args) -> int:
@@ -307,12 +372,17 @@ def _publish(args) -> int:
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
 
+    log = logs.get("publish")
     try:
         report = publish.publish(store, args.out, level=args.level, dataset=args.dataset, progress=progress)
-    except publish.PublishError as exc:
+    except Exception as exc:
+        log.warning("publish to %s failed, the folder is as it was: %s", args.out, exc)
+        if not isinstance(exc, publish.PublishError):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         print("Nothing was published; the folder is as it was.", file=sys.stderr)
         return 2
+    log.info("publish ok: %s into %s", report.summary().splitlines()[0], args.out)
     print(report.summary())
     return 0
 
@@ -400,6 +470,7 @@ _COMMANDS = {
     "setup": _setup,
     "upgrade": _upgrade,
     "backup": _backup,
+    "ready": _ready,
     "restore": _restore,
     "reenrich": _reenrich,
     "serve": _serve,
