@@ -106,6 +106,12 @@ def upgrade(store, derived: dict[str, Callable] | None = None, progress=None) ->
     if not steps:
         return []
     with store.transaction():
+        if store.engine == "postgresql":
+            # Two upgrades at once (two app hosts updated together): the second waits, then finds it done.
+            store.execute("SELECT pg_advisory_xact_lock(7322)")
+            steps = pending(store)
+            if not steps:
+                return []
         schema.create_tables(store)
         schema.add_missing_columns(store)
         for i, step in enumerate(steps):
