@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -55,7 +54,7 @@ def start_nginx(conf: Path, site: str) -> subprocess.Popen:
         + ("user root;\n" if os.geteuid() == 0 else "")
         + "events { worker_connections 512; }\n"
         + "http { include /etc/nginx/mime.types; default_type application/octet-stream;\n"
-        + "  log_format upstream '$remote_addr $request_uri $status $upstream_addr';\n"
+        + "  log_format upstream '$dashboard_route $request_uri $status $upstream_addr';\n"
         + f"  access_log {conf / 'access.log'} upstream; {temp} include {conf / 'site.conf'}; }}\n"
     )
     return subprocess.Popen([NGINX, "-e", str(conf / "error.log"), "-p", str(conf), "-c", str(conf / "nginx.conf")])
@@ -73,12 +72,19 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
             time.sleep(0.3)
 
 
+def _headers(message) -> dict:
+    found = {k.lower(): v for k, v in message.items()}
+    found["set-cookie"] = message.get_all("Set-Cookie") or []
+    return found
+
+
 def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
+    """(status, headers with every Set-Cookie as a list, body)."""
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:
-            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+            return r.status, _headers(r.headers), r.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, b""
+        return exc.code, _headers(exc.headers), b""
 
 
 @pytest.fixture
@@ -161,12 +167,17 @@ def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tm
     wait_for_app(page, timeout=120_000)
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "deploy-through-nginx")
-    # Sticky: every request of this client went to one of the two processes, and both answer directly.
-    served = {
-        line.split()[-1]
-        for line in (conf / "access.log").read_text().splitlines()
-        if "/_stcore/" in line and re.search(r":\d+$", line)
-    }
-    assert len(served) == 1 and served <= {f"127.0.0.1:{p}" for p in ports}
+    # Sticky: a new browser gets a route cookie, one that has it is not given another ...
+    [first] = [c for c in fetch(f"{url}/")[1]["set-cookie"] if c.startswith("dashboard_route=")]
+    assert "HttpOnly" in first
+    again = fetch(f"{url}/", Cookie=first.split(";")[0])[1]["set-cookie"]
+    assert not [c for c in again if c.startswith("dashboard_route=")]
+    # ... and every request of the browser above (its cookie, its websocket) went to one of the two processes.
+    [cookie] = [c["value"] for c in page.context.cookies() if c["name"] == "dashboard_route"]
+    page.goto("about:blank")  # nginx logs the websocket when it closes
+    time.sleep(2)
+    served = [line.split() for line in (conf / "access.log").read_text().splitlines() if line.startswith(cookie)]
+    assert any("/_stcore/stream" in uri for _, uri, *_ in served)
+    assert len({fields[-1] for fields in served}) == 1 and served[0][-1] in {f"127.0.0.1:{p}" for p in ports}
     for p in ports:
         assert fetch(f"http://127.0.0.1:{p}/_stcore/health")[0] == 200
