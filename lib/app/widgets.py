@@ -623,7 +623,7 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
     picked = side.date_input(
         "Dates",
         (url.start, url.end),
-        key="map_dates",
+        key=f"map_dates_{dataset}",  # per dataset: a switch opens the new dataset on its own period
         format="YYYY-MM-DD",
         help="First and last day shown. CompStat windows end on the last day.",
     )

@@ -35,9 +35,9 @@ from lib.constants import (
     EMERGING_COLORS,
     HEAT_RAMP,
     HOTSPOT_COLORS,
-    PRIMARY_COLOR,
     SCORE_RAMP,
     SIGNAL_P,
+    STATION_COLOR,
     WATCH_P,
 )
 from lib.stats.compstat import THRESHOLDS_TEXT
@@ -543,11 +543,11 @@ def add_events(m: folium.Map, events: pd.DataFrame, period: str) -> Legend:
 
 
 def add_stations(m: folium.Map, stations: pd.DataFrame) -> Legend:
-    """Police stations as dark squares."""
+    """Police stations as near-black squares (apart from every class colour of the area and hot spot layers)."""
     name = "Police stations"
     group = folium.FeatureGroup(name=name, show=True)
     icon_html = (
-        f'<div style="width:12px;height:12px;background:{PRIMARY_COLOR};border:2px solid #FFFFFF;'
+        f'<div style="width:12px;height:12px;background:{STATION_COLOR};border:2px solid #FFFFFF;'
         'box-shadow:0 0 2px #000;"></div>'
     )
     for r in stations.itertuples():
@@ -557,7 +557,7 @@ def add_stations(m: folium.Map, stations: pd.DataFrame) -> Legend:
             tooltip=f"{html.escape(str(r.name))}<br>{html.escape(str(r.address or ''))}",
         ).add_to(group)
     group.add_to(m)
-    return Legend(name, "Police stations", [(PRIMARY_COLOR, f"Station ({len(stations)})", "square")])
+    return Legend(name, "Police stations", [(STATION_COLOR, f"Station ({len(stations)})", "square")])
 
 
 def add_points(m: folium.Map, places: pd.DataFrame, total: int, period: str) -> Legend:
