@@ -111,9 +111,20 @@ class _LegendControl(MacroElement):
                 div.setAttribute("role", "region");
                 div.setAttribute("aria-label", "Map legend");
                 div.style.cssText = "background: rgba(255,255,255,0.94); padding: 6px 10px; font: 12px/1.35 sans-serif;"
-                    + " max-height: 420px; overflow-y: auto; max-width: 270px; border-radius: 4px;"
+                    + " max-height: 45vh; overflow-y: auto; max-width: 270px; border-radius: 4px;"
                     + " box-shadow: 0 1px 4px rgba(0,0,0,0.3); color: #1A1A1A;";
-                div.innerHTML = {{ this.html|tojson }};
+                // Foldable, so it never has to cover the areas under it; folded from the start on a narrow
+                // map (a phone), where it would cover most of it.
+                var box = document.createElement("details");
+                box.open = map.getSize().x >= 640;
+                var summary = document.createElement("summary");
+                summary.textContent = {{ this.summary|tojson }};
+                summary.style.cssText = "cursor: pointer; font-weight: bold;";
+                var body = document.createElement("div");
+                body.innerHTML = {{ this.html|tojson }};
+                box.appendChild(summary);
+                box.appendChild(body);
+                div.appendChild(box);
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -130,10 +141,11 @@ class _LegendControl(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, legends: list[Legend]):
+    def __init__(self, legends: list[Legend], summary: str = "Legend"):
         super().__init__()
         self._name = "Legend"
         self.html = legend_html(legends)
+        self.summary = summary
 
 
 def legend_html(legends: list[Legend]) -> str:
@@ -156,11 +168,11 @@ def legend_html(legends: list[Legend]) -> str:
     return "".join(parts)
 
 
-def finish(m: folium.Map, legends: list[Legend]) -> folium.Map:
-    """Add the layer switcher and the legend."""
+def finish(m: folium.Map, legends: list[Legend], summary: str = "Legend") -> folium.Map:
+    """Add the layer switcher and the legend (a foldable box headed ``summary``)."""
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     if legends:
-        m.add_child(_LegendControl(legends))
+        m.add_child(_LegendControl(legends, summary))
     return m
 
 
