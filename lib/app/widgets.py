@@ -185,6 +185,10 @@ def sign_out() -> None:
     st.rerun()
 
 
+# Area pickers: typing "11" picks district 11, not every name holding two 1s (Streamlit's default fuzzy
+# match), and Enter never takes a "Select 11 matches" entry.
+AREA_PICKING = {"filter_mode": "contains", "select_all": False}
+
 _LANG = "public_lang_chosen"
 
 
@@ -713,6 +717,7 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
                 key=f"map_areas_{level}",
                 format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
                 placeholder="All areas",
+                **AREA_PICKING,
             )
         )
     layers = (

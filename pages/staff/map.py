@@ -82,6 +82,7 @@ if view.level:
         key=panel_key,
         placeholder=f"Choose a {view.level}",
         format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
+        filter_mode="contains",
     )
     widgets.write_view(view.with_(panel=code))
     if code:

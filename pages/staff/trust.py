@@ -56,7 +56,9 @@ def score_view() -> None:
         )
     data = cached.score_series(dataset, base, level, cadence, None, version)
     codes = [c for c in scores.areas(cached.store(), dataset, level) if c in set(data["area"])]
-    chosen = st.multiselect("Show", codes, default=codes if len(codes) <= 6 else codes[:3], key="trust_areas")
+    chosen = st.multiselect(
+        "Show", codes, default=codes if len(codes) <= 6 else codes[:3], key="trust_areas", **widgets.AREA_PICKING
+    )
     shown = data[data["area"].isin(chosen)]
     span = f"{shown['period_start'].min():%B %Y} to {shown['period_end'].max():%B %Y}" if len(shown) else ""
     label = scores.LABELS.get(base, base)
@@ -180,7 +182,11 @@ def survey_view() -> None:
     waves = sr.periods_in(resp)
     periods = c1.multiselect("Waves", waves, default=waves, key="trust_periods")
     areas = c2.multiselect(
-        "Areas", sorted(resp["area"].dropna().unique()), key="trust_survey_areas", placeholder="All areas"
+        "Areas",
+        sorted(resp["area"].dropna().unique()),
+        key="trust_survey_areas",
+        placeholder="All areas",
+        **widgets.AREA_PICKING,
     )
     if not periods:
         st.info("Choose at least one wave.")
