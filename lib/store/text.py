@@ -20,16 +20,21 @@ from __future__ import annotations
 
 import html
 import re
-import string
 
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A plain decimal number as a spreadsheet reads one: sign, digits (thousands commas allowed), point, exponent.
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-# CommonMark lets a backslash escape any ASCII punctuation mark; escaping them all also covers what
-# Streamlit adds to markdown ($ for LaTeX, : for colour directives and icons).
-_MARKDOWN = re.compile("([" + re.escape(string.punctuation) + "])")
+# Markdown that a data string could start (CommonMark, GitHub's extensions, Streamlit's own): escaped
+# with a backslash, which CommonMark allows before any punctuation mark. Only where it would act, so
+# ordinary text ("Source: chicago_crimes.csv, 1-4") reads, and is stored, as it was.
+_MD_ALWAYS = re.compile(r"([\\`*\[\]<>|~$])")  # code, emphasis, links and images, HTML, tables, LaTeX
+_MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # emphasis; inside a word it is text
+_MD_COLON = re.compile(r":(?=[A-Za-z/])")  # :red[...] and :material/x: directives, :emoji:, https://
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # &lt; and &#60; would show as another character
+_MD_WWW = re.compile(r"(?i)\b(www)\.")  # a bare www.example.org becomes a link
+_MD_BLOCK = re.compile(r"^(\s*)(?:([#+\-=>])|(\d+)([.)]))")  # heading, list, quote, setext line at the start
 
 
 def html_text(value) -> str:
@@ -38,13 +43,19 @@ def html_text(value) -> str:
 
 
 def markdown_text(value) -> str:
-    """``value`` as literal markdown text: every punctuation mark escaped, line breaks made spaces.
+    """``value`` as literal markdown text: what would be markup escaped, line breaks made spaces.
 
-    For a data string inside ``st.markdown``: it shows exactly as written, never as a link, an image,
-    emphasis, a heading, a list, LaTeX or a colour directive.
+    For a data string inside ``st.markdown`` (and captions, headers, labels, which read markdown too):
+    it shows exactly as written, never as a link, an image, emphasis, a heading, a list, LaTeX, an
+    emoji or a colour directive.
     """
     text = " ".join(("" if value is None else str(value)).splitlines())
-    return _MARKDOWN.sub(r"\\\1", text)
+    text = _MD_ALWAYS.sub(r"\\\1", text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    text = _MD_COLON.sub(r"\\:", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_WWW.sub(r"\1\\.", text)
+    return _MD_BLOCK.sub(lambda m: m[1] + ("\\" + m[2] if m[2] else m[3] + "\\" + m[4]), text)
 
 
 def csv_cell(value):

@@ -11,6 +11,7 @@ from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 from lib.engagement import events as engagement
 from lib.maps import choropleth
 from lib.store import provenance
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -209,7 +210,10 @@ elif view == "Attendance":
             "Unique participants at events held in the area per 1,000 residents (blank where no population is loaded).",
         )
         for dim, table, d, note in report["representativeness"]:
-            st.markdown(f"**Representativeness by {dim}**" + (f": dissimilarity D = {d:.2f}" if d is not None else ""))
+            st.markdown(
+                f"**Representativeness by {markdown_text(dim)}**"
+                + (f": dissimilarity D = {d:.2f}" if d is not None else "")
+            )
             if table.empty:
                 st.caption(note)
             else:

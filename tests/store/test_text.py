@@ -62,10 +62,20 @@ def test_html_text_is_shown_as_written(name):
 
 
 def test_markdown_text_has_no_markup_left():
-    text = "[click](https://evil.example) ![x](https://evil.example/t.png) **bold** $x^2$ :red[alarm] # h\n1. li"
+    text = "[click](https://evil.example) ![x](https://evil.example/t.png) **bold** $x^2$ :red[alarm] <b>"
     escaped = markdown_text(text)
-    assert "\n" not in escaped
-    # Every punctuation mark is backslash-escaped, so no link, image, emphasis, LaTeX or directive is left.
-    assert "\\[click\\]\\(https\\:\\/\\/evil\\.example\\)" in escaped
-    assert "\\*\\*bold\\*\\*" in escaped and "\\$x\\^2\\$" in escaped and "\\:red\\[alarm\\]" in escaped
-    assert markdown_text(None) == "" and markdown_text("District 11") == "District 11"
+    assert escaped == (
+        "\\[click\\](https\\://evil.example) !\\[x\\](https\\://evil.example/t.png) \\*\\*bold\\*\\* "
+        "\\$x^2\\$ \\:red\\[alarm\\] \\<b\\>"
+    )
+    # A line break would start a new block: the text stays one line.
+    assert markdown_text("x\n# heading\n1. list") == "x # heading 1. list"
+    for start in ("# heading", "- item", "+ item", "> quote", "1. item", "2) item", "=== rule"):
+        assert markdown_text(start).startswith(("\\", "1\\", "2\\")), start
+    assert markdown_text("see www.evil.example, _em_ and &lt;") == "see www\\.evil.example, \\_em\\_ and \\&lt;"
+
+
+def test_markdown_text_leaves_ordinary_text_as_it_is():
+    for text in ("District 11 (11TH)", "Source: chicago_crimes_sample_2017_2019.csv.gz.", "1-4 fewer than 5", "a & b"):
+        assert markdown_text(text) == text
+    assert markdown_text(None) == ""
