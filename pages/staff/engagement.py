@@ -11,7 +11,7 @@ from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 from lib.engagement import events as engagement
 from lib.maps import choropleth
 from lib.store import provenance
-from lib.store.text import markdown_text
+from lib.store.text import html_text, markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -90,6 +90,7 @@ view = st.segmented_control("Show", VIEWS, default="Over time", key="eng_view", 
 if view == "Over time":
     freq = st.radio("Time step", list(engagement.FREQS), index=1, horizontal=True, key="eng_step", bind="query-params")
     counts = engagement.over_time(frame, freq, top=len(CATEGORICAL_COLORS) - 1)
+    counts["type"] = counts["type"].map(html_text)  # a type from the calendar: plotly reads labels as HTML
     fig = px.bar(
         counts,
         x="period",
@@ -148,6 +149,7 @@ elif view == "By area":
     if len(table) <= 60:
         grid = engagement.area_period(frame, link, level, list(table[level]), lo, hi, "quarter")
         heat = grid.pivot(index="area", columns="period", values="events")
+        heat.index = heat.index.map(html_text)  # area codes from the boundary file: plotly reads labels as HTML
         fig = px.imshow(
             heat,
             aspect="auto",
