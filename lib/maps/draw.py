@@ -36,9 +36,9 @@ from lib.constants import (
     EMERGING_COLORS,
     HEAT_RAMP,
     HOTSPOT_COLORS,
-    PRIMARY_COLOR,
     SCORE_RAMP,
     SIGNAL_P,
+    STATION_COLOR,
     WATCH_P,
 )
 from lib.stats.compstat import THRESHOLDS_TEXT
@@ -112,9 +112,20 @@ class _LegendControl(MacroElement):
                 div.setAttribute("role", "region");
                 div.setAttribute("aria-label", "Map legend");
                 div.style.cssText = "background: rgba(255,255,255,0.94); padding: 6px 10px; font: 12px/1.35 sans-serif;"
-                    + " max-height: 420px; overflow-y: auto; max-width: 270px; border-radius: 4px;"
+                    + " max-height: 45vh; overflow-y: auto; max-width: 270px; border-radius: 4px;"
                     + " box-shadow: 0 1px 4px rgba(0,0,0,0.3); color: #1A1A1A;";
-                div.innerHTML = {{ this.html|tojson }};
+                // Foldable, so it never has to cover the areas under it; folded from the start on a narrow
+                // map (a phone), where it would cover most of it.
+                var box = document.createElement("details");
+                box.open = map.getSize().x >= 640;
+                var summary = document.createElement("summary");
+                summary.textContent = {{ this.summary|tojson }};
+                summary.style.cssText = "cursor: pointer; font-weight: bold;";
+                var body = document.createElement("div");
+                body.innerHTML = {{ this.html|tojson }};
+                box.appendChild(summary);
+                box.appendChild(body);
+                div.appendChild(box);
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -131,10 +142,11 @@ class _LegendControl(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, legends: list[Legend]):
+    def __init__(self, legends: list[Legend], summary: str = "Legend"):
         super().__init__()
         self._name = "Legend"
         self.html = legend_html(legends)
+        self.summary = summary
 
 
 class TextTooltip(folium.GeoJsonTooltip):
@@ -186,11 +198,11 @@ def legend_html(legends: list[Legend]) -> str:
     return "".join(parts)
 
 
-def finish(m: folium.Map, legends: list[Legend]) -> folium.Map:
-    """Add the layer switcher and the legend."""
+def finish(m: folium.Map, legends: list[Legend], summary: str = "Legend") -> folium.Map:
+    """Add the layer switcher and the legend (a foldable box headed ``summary``)."""
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     if legends:
-        m.add_child(_LegendControl(legends))
+        m.add_child(_LegendControl(legends, summary))
     return m
 
 
@@ -571,11 +583,11 @@ def add_events(m: folium.Map, events: pd.DataFrame, period: str) -> Legend:
 
 
 def add_stations(m: folium.Map, stations: pd.DataFrame) -> Legend:
-    """Police stations as dark squares."""
+    """Police stations as near-black squares (apart from every class colour of the area and hot spot layers)."""
     name = "Police stations"
     group = folium.FeatureGroup(name=name, show=True)
     icon_html = (
-        f'<div style="width:12px;height:12px;background:{PRIMARY_COLOR};border:2px solid #FFFFFF;'
+        f'<div style="width:12px;height:12px;background:{STATION_COLOR};border:2px solid #FFFFFF;'
         'box-shadow:0 0 2px #000;"></div>'
     )
     for r in stations.itertuples():
@@ -585,7 +597,7 @@ def add_stations(m: folium.Map, stations: pd.DataFrame) -> Legend:
             tooltip=f"{html.escape(str(r.name))}<br>{html.escape(str(r.address or ''))}",
         ).add_to(group)
     group.add_to(m)
-    return Legend(name, "Police stations", [(PRIMARY_COLOR, f"Station ({len(stations)})", "square")])
+    return Legend(name, "Police stations", [(STATION_COLOR, f"Station ({len(stations)})", "square")])
 
 
 def add_points(m: folium.Map, places: pd.DataFrame, total: int, period: str) -> Legend:

@@ -86,7 +86,7 @@ def build(
     else:
         res = h3.get_resolution(fig.frame["cell"].iloc[0])
         note = t("map.note", lang, period=fig.period, km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
-    return maps.finish(m, [maps.Legend(layer, t("map.legend", lang), items, note)])
+    return maps.finish(m, [maps.Legend(layer, t("map.legend", lang), items, note)], t("map.legend_fold", lang))
 
 
 def html(m: folium.Map) -> str:

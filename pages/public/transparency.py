@@ -9,11 +9,11 @@ from lib.app import cached, widgets
 from lib.public import charts as public_charts
 from lib.public import map as public_map
 from lib.public.figures import level_word
-from lib.public.i18n import LANGS, date_text, lang_from, number, t
+from lib.public.i18n import LANGS, date_text, number, t
 from lib.public.privacy import Rules
 from lib.store.text import markdown_text
 
-lang = lang_from(st.query_params)
+lang = widgets.public_lang()  # the URL's ?lang=, kept for the session across public pages
 NAMES = {"en": "English", "es": "Español"}
 choice = st.segmented_control(
     f"{t('page.lang', 'en')} / {t('page.lang', 'es')}",
