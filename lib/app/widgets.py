@@ -13,6 +13,7 @@ from streamlit.logger import get_logger
 
 from lib.app import access, cached, downloads, users
 from lib.constants import SYNTHETIC_LABEL
+from lib.store import text as data_text
 
 _LOGGER = get_logger(__name__)
 
@@ -357,8 +358,11 @@ def dataset_picker() -> str | None:
 
 
 def staff_csv(frame: pd.DataFrame) -> bytes:
-    """The bytes of a staff CSV download of ``frame``: every staff CSV is made here, and only here."""
-    return frame.to_csv(index=False).encode("utf-8")
+    """The bytes of a staff CSV download of ``frame``: every staff CSV is made here, and only here.
+
+    Through lib.store.text.csv_bytes: a text cell a spreadsheet would run as a formula starts with ``'``.
+    """
+    return data_text.csv_bytes(frame)
 
 
 def staff_download(
@@ -816,8 +820,8 @@ def public_figure(fig, chart, key: str, expanded: bool = False, chart_note: str 
     through lib.public.privacy.public_table, headers in the figure's language and
     suppressed cells written "fewer than 5".
     """
-    st.subheader(fig.title)
-    st.markdown(fig.summary)
+    st.subheader(data_text.markdown_text(fig.title))  # titles and summaries name areas: text, not markdown
+    st.markdown(data_text.markdown_text(fig.summary))
     if chart is not None:
         st.plotly_chart(chart, key=f"public_chart_{key}", config={"displaylogo": False, "displayModeBar": False})
         if chart_note:
@@ -830,7 +834,7 @@ def public_caption(fig) -> None:
     from lib.public.i18n import t
 
     parts = [t("common.period", fig.lang, period=fig.period) if fig.period else "", fig.source, fig.note]
-    st.caption(" ".join(p for p in parts if p))
+    st.caption(data_text.markdown_text(" ".join(p for p in parts if p)))
 
 
 def public_table_download(fig, key: str, expanded: bool = False) -> None:
@@ -840,11 +844,11 @@ def public_table_download(fig, key: str, expanded: bool = False) -> None:
     table = fig.table()
     if table.empty:
         return
-    with st.expander(t("common.table", fig.lang, name=fig.title), expanded=expanded):
+    with st.expander(data_text.markdown_text(t("common.table", fig.lang, name=fig.title)), expanded=expanded):
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
-            t("common.download", fig.lang, name=fig.title),
-            table.to_csv(index=False).encode("utf-8"),
+            data_text.markdown_text(t("common.download", fig.lang, name=fig.title)),
+            data_text.csv_bytes(table),
             file_name=f"{fig.key}_{fig.lang}.csv",
             mime="text/csv",
             key=f"public_download_{key}",

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from folium.plugins import MarkerCluster
+from folium.template import Template as FoliumTemplate  # has folium's tojavascript filter
 from jinja2 import Template
 
 from lib.constants import (
@@ -146,6 +147,35 @@ class _LegendControl(MacroElement):
         self._name = "Legend"
         self.html = legend_html(legends)
         self.summary = summary
+
+
+class TextTooltip(folium.GeoJsonTooltip):
+    """folium's GeoJsonTooltip with every label and value put in as text, never parsed as HTML.
+
+    folium builds its tooltip table as an HTML string from the feature's properties and sets it with
+    ``innerHTML``, so an area name such as ``<img src=x onerror=...>`` from a boundary file would run.
+    Here the same table is built with DOM nodes and ``textContent``; the look (folium's table style,
+    ``localize``) is the same.
+    """
+
+    _template = FoliumTemplate("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindTooltip(function(layer) {
+        let div = L.DomUtil.create("div");
+        let fields = {{ this.fields | tojson }};
+        let aliases = {{ this.aliases | tojson }};
+        let table = L.DomUtil.create("table", "", div);
+        fields.forEach(function(field, i) {
+            let value = layer.feature.properties[field];
+            value = value === null || value === undefined ? "" : (typeof value === "object" ? JSON.stringify(value) : value);
+            let row = L.DomUtil.create("tr", "", table);
+            {% if this.labels %}L.DomUtil.create("th", "", row).textContent = String(aliases[i]);{% endif %}
+            L.DomUtil.create("td", "", row).textContent = {% if this.localize %}value.toLocaleString(){% else %}String(value){% endif %};
+        });
+        return div;
+    }, {{ this.tooltip_options | tojavascript }});
+    {% endmacro %}
+    """)
 
 
 def legend_html(legends: list[Legend]) -> str:
@@ -297,7 +327,7 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
             "fillOpacity": 0.6,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=True, sticky=False),
+        tooltip=TextTooltip(fields=fields, aliases=aliases, localize=True, sticky=False),
         zoom_on_click=False,
     ).add_to(group)
     group.add_to(m)
@@ -338,7 +368,7 @@ def add_scores(m: folium.Map, fc: dict, measure: str, level: str, period: str) -
             "weight": 1,
             "fillOpacity": 0.55,
         },
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=TextTooltip(
             fields=["name", measure, "periods"], aliases=[level.title(), f"{measure.title()} score (0-100)", "Months"]
         ),
         zoom_on_click=False,
@@ -414,9 +444,7 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
             }
             for r in sig.itertuples()
         ]
-        tooltip = folium.GeoJsonTooltip(
-            fields=["label", "incidents", "z"], aliases=["Gi*", "Incidents in hexagon", "z-score"]
-        )
+        tooltip = TextTooltip(fields=["label", "incidents", "z"], aliases=["Gi*", "Incidents in hexagon", "z-score"])
     else:
         features = []
         for b, part in sig.groupby("bin"):
@@ -427,7 +455,7 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
                     "properties": {"bin": int(b), "label": bin_label(int(b)), "cells": len(part)},
                 }
             )
-        tooltip = folium.GeoJsonTooltip(fields=["label", "cells"], aliases=["Gi*", "Hexagons"])
+        tooltip = TextTooltip(fields=["label", "cells"], aliases=["Gi*", "Hexagons"])
     if features:
         folium.GeoJson(
             _lean({"type": "FeatureCollection", "features": features}),
@@ -473,7 +501,7 @@ def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Le
             }
             for r in shown.itertuples()
         ]
-        tooltip = folium.GeoJsonTooltip(
+        tooltip = TextTooltip(
             fields=["category", "incidents", "hot", "cold"],
             aliases=["Pattern", "Incidents", "Slices hot", "Slices cold"],
         )
@@ -486,7 +514,7 @@ def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Le
             }
             for cat, part in shown.groupby("category")
         ]
-        tooltip = folium.GeoJsonTooltip(fields=["category", "cells"], aliases=["Pattern", "Hexagons"])
+        tooltip = TextTooltip(fields=["category", "cells"], aliases=["Pattern", "Hexagons"])
     if features:
         folium.GeoJson(
             _lean({"type": "FeatureCollection", "features": features}),

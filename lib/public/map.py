@@ -52,7 +52,7 @@ def build(
         maps._lean(areas_fc),
         name=t("map.areas", lang),
         style_function=lambda f: {"fillOpacity": 0.0, "color": "#444444", "weight": 1.0},
-        tooltip=folium.GeoJsonTooltip(fields=["code"], aliases=[level_label]),
+        tooltip=maps.TextTooltip(fields=["code"], aliases=[level_label]),
         zoom_on_click=False,
     ).add_to(base)
     base.add_to(m)
@@ -69,7 +69,7 @@ def build(
                 "weight": 0.5,
                 "fillOpacity": 0.8,
             },
-            tooltip=folium.GeoJsonTooltip(
+            tooltip=maps.TextTooltip(
                 fields=["label", "count"], aliases=[t("col.hotspot", lang), t("col.count.incidents", lang)]
             ),
             zoom_on_click=False,

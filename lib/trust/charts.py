@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.constants import CATEGORICAL_COLORS, DIVERGING_COLORS, PRIMARY_COLOR, SEQUENTIAL_COLORS
+from lib.store.text import html_text
 
 _LAYOUT = dict(margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.15), hovermode="x unified")
 
@@ -104,7 +105,7 @@ def ranked_estimates(
     fig = go.Figure(
         go.Scatter(
             x=shown[value],
-            y=shown[label].astype("str"),
+            y=shown[label].astype("str").map(html_text),  # plotly reads labels as HTML: a name is text
             mode="markers+text",
             marker=dict(
                 size=11,
@@ -162,7 +163,7 @@ def choropleth(
         key = str(feature["properties"]["code"])
         v = values.get(key)
         color = "#D9D9D9" if v is None or pd.isna(v) else sample_colorscale(scale, [(v - lo) / (hi - lo)])[0]
-        text = f"{labels.get(key, key)}: " + ("no value" if v is None or pd.isna(v) else f"{v:.2f}")
+        text = f"{html_text(labels.get(key, key))}: " + ("no value" if v is None or pd.isna(v) else f"{v:.2f}")
         geom = feature["geometry"]
         polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
         for poly in polygons:

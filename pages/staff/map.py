@@ -12,6 +12,7 @@ from lib.maps import layers as map_layers
 from lib.maps import view as map_view
 from lib.stats import compstat
 from lib.store import provenance
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -88,11 +89,11 @@ if view.level:
     if code:
         panel = cached.area_panel(flt, view.level, code, grouping.key(), version)
         if panel is None or panel.as_of is None:
-            st.info(f"No incidents for {view.level} {code} under these filters.")
+            st.info(f"No incidents for {view.level} {markdown_text(code)} under these filters.")
         else:
             title = panel.name if panel.name == code else f"{panel.name} ({code})"
             st.markdown(
-                f"**{view.level.title()} {title}**, CompStat as of {panel.as_of:%b %-d, %Y} "
+                f"**{view.level.title()} {markdown_text(title)}**, CompStat as of {panel.as_of:%b %-d, %Y} "
                 f"(windows against the same weeks last year; p is the two-sided p-value of the change, "
                 f"signal {compstat.THRESHOLDS_TEXT})"
             )

@@ -6,6 +6,7 @@ import streamlit as st
 from lib.app import cached, widgets
 from lib.constants import PRIMARY_COLOR
 from lib.stats import overview
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -31,11 +32,11 @@ for column, card in zip(st.columns(len(cards) or 1), cards):
         st.caption(f"**Period:** {card.period}")
         if card.note:
             st.caption(card.note)
-        st.caption(card.source)
+        st.caption(markdown_text(card.source))
 
 monthly = figures["monthly"]
 if dataset and not monthly.empty:
-    st.subheader(f"Incidents per month: {dataset}")
+    st.subheader(f"Incidents per month: {markdown_text(dataset)}")
     fig = px.line(
         monthly,
         x="month",

@@ -6,6 +6,7 @@ import streamlit as st
 from lib.app import cached, widgets
 from lib.constants import MIN_ALPHA, SYNTHETIC_LABEL
 from lib.store import provenance
+from lib.store.text import markdown_text
 from lib.trust import charts as trust_charts
 from lib.trust import scores
 from lib.trust import survey_definition as sd
@@ -272,7 +273,7 @@ def trend_view(analysis: sr.Analysis, index: str, label: str, periods: list[str]
     else:
         verdict = "larger than its uncertainty" if change.significant else "within its uncertainty (could be noise)"
         st.markdown(
-            f"**{before} → {after}: {change.difference:+.1f} points** (95% CI {change.lo:+.1f} to "
+            f"**{markdown_text(before)} → {markdown_text(after)}: {change.difference:+.1f} points** (95% CI {change.lo:+.1f} to "
             f"{change.hi:+.1f}, z = {change.z:.2f}): {verdict}."
         )
 
