@@ -47,7 +47,8 @@ legends = [legend for item in items if (legend := map_layers.draw(m, item, view)
 maps.finish(m, legends)
 for item in items:
     if item.message:
-        st.info(f"**{item.title}**: {item.message}", icon=":material/info:")
+        # markdown_text: a title such as "Hot spots (Gi*)" would otherwise end the bold early
+        st.info(f"**{markdown_text(item.title)}**: {item.message}", icon=":material/info:")
 if not view.layers:
     st.info("Choose one or more layers in the sidebar.", icon=":material/layers:")
 
