@@ -2,7 +2,10 @@
 
 Every layer is a ``FeatureGroup`` the reader can switch off, and returns a
 :class:`Legend`; :func:`finish` adds the layer control and one legend box
-whose sections follow the layers that are on. What reaches the browser is
+whose sections follow the layers that are on. The staff Map page instead keeps
+a :func:`base_map` that is the same between reruns and draws its layers into
+:func:`overlays`, whose groups (the legend one of them) streamlit-folium swaps
+in place, so a filter change keeps the map's frame, pan and zoom. What reaches the browser is
 bounded whatever the number of incidents: area outlines, at most a few
 thousand hexagons, one small PNG for the heat surface, clustered markers for
 a capped number of places.
