@@ -169,13 +169,35 @@ def parse_times(series: pd.Series) -> tuple[pd.Series, str]:
 def parse_numbers(series: pd.Series) -> pd.Series:
     """Numbers from text: thousands separators and stray spaces removed; NaN where not a number.
 
+    Whether a comma is a decimal mark is read from the whole column: it is one when values carry
+    it after a point ("1.234,5") or with other than three digits after it ("6,2441", "-75,58");
+    otherwise commas group thousands ("1,234").
+
     >>> parse_numbers(pd.Series(["1,234", " -87.5 ", "n/a"])).tolist()
     [1234.0, -87.5, nan]
+    >>> parse_numbers(pd.Series(["6,2441", "-75,5812", "1.234,5"])).tolist()
+    [6.2441, -75.5812, 1234.5]
     """
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("float64")
-    text = _text(series).str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
+    text = _text(series).str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
+    if decimal_comma(text):
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
     return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def decimal_comma(text: pd.Series) -> bool:
+    """Whether the commas of a column of number text are decimal marks (see :func:`parse_numbers`)."""
+    sample = text.dropna()
+    sample = sample[sample.str.contains(",", regex=False)].drop_duplicates().head(2000)
+    if sample.empty:
+        return False
+    after_point = sample.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d+").mean()
+    decimal = sample.str.fullmatch(r"[+-]?\d*,\d+").mean()
+    odd = sample.str.fullmatch(r"[+-]?\d*,(\d{1,2}|\d{4,})").mean()
+    return bool(after_point > 0.5 or (decimal > 0.5 and odd > 0))
 
 
 _NUMERIC_CODE = re.compile(r"^0*(\d+?)(?:\.0+)?$")

@@ -85,8 +85,14 @@ KINDS: dict[str, Kind] = {
             *_POINT,
             Field("area", "text", False, "Beat, sector, precinct or district code, when the export has one."),
             Field("block", "text", False, 'Hundred-block address text ("024XX W MAIN ST").'),
+            Field(
+                "count",
+                "int",
+                False,
+                "How many incidents the row stands for (an export of counts per day, category and area); 1 without.",
+            ),
         ),
-        extra=(("has_time", "bool"), ("records", "int"), ("count", "int"), *_BOOK, *_CELLS),
+        extra=(("has_time", "bool"), ("records", "int"), *_BOOK, *_CELLS),
         geocoded=True,
     ),
     "survey": Kind(
