@@ -170,7 +170,8 @@ def _load(args) -> int:
 def _info(args) -> int:
     store = connect(args.db, read_only=False)
     data = provenance.info(store)
-    print(json.dumps(data, indent=2) if args.json else provenance.format_info(data))
+    # allow_nan=False: the output is strict JSON (RFC 8259); a NaN would be a bug, caught here, not in a reader.
+    print(json.dumps(data, indent=2, allow_nan=False) if args.json else provenance.format_info(data))
     return 0
 
 

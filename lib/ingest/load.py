@@ -70,6 +70,10 @@ class LoadReport:
     area_level: str | None = None
     period: tuple = (None, None)
     load_id: int | None = None
+    # incidents: how many incidents the loaded rows stand for (the sum of their counts)
+    incidents_loaded: int | None = None
+    # incidents: (area code, incidents) for codes that no boundary of the area level holds
+    unplaced_areas: list[tuple[str, int]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row_number", "reason", "raw"]))
 
@@ -80,8 +84,10 @@ class LoadReport:
             f"{self.source_name} -> {self.kind} ({target}), read as {self.format}",
             f"  rows read          {self.rows_read:>10,}",
             f"  loaded             {self.rows_loaded:>10,}",
-            f"  rejected           {self.rows_rejected:>10,}",
         ]
+        if self.incidents_loaded is not None:
+            lines.append(f"  incidents          {self.incidents_loaded:>10,}  (the loaded rows' counts)")
+        lines.append(f"  rejected           {self.rows_rejected:>10,}")
         if self.kind == "incidents":
             lines.append(f"  merged (same id)   {self.rows_merged:>10,}  (further rows of one incident)")
         elif self.rows_merged:
@@ -93,6 +99,11 @@ class LoadReport:
             )
         if self.area_level:
             lines.append(f"  area codes are     {self.area_level} codes")
+        if self.unplaced_areas:
+            lines.append(
+                f"  in no {self.area_level or 'boundary'}      {sum(n for _, n in self.unplaced_areas):>10,}  "
+                "(incidents whose area code no boundary has; counted citywide)"
+            )
         if self.period[0] is not None and not pd.isna(self.period[0]):
             lines.append(f"  period             {self.period[0]:%Y-%m-%d} to {self.period[1]:%Y-%m-%d}")
         return "\n".join(lines)
@@ -115,9 +126,11 @@ class LoadReport:
                 "rows_duplicate",
                 "area_level",
                 "load_id",
+                "incidents_loaded",
                 "messages",
             )
         }
+        out["unplaced_areas"] = [[code, int(n)] for code, n in self.unplaced_areas]
         out["period"] = [str(p) if p is not None else None for p in self.period]
         return out
 
@@ -200,8 +213,10 @@ def load(
     if kind == "population":
         rows["level"] = _population_level(store, rows, level)
     area_level = None
+    unplaced: list[tuple[str, int]] = []
     if KINDS[kind].geocoded:
         rows, area_level = enrich(store, rows)
+        unplaced = unplaced_areas(store, rows, area_level)
     report = LoadReport(
         kind,
         dataset,
@@ -214,7 +229,8 @@ def load(
         rows_merged=prepared.rows_merged,
         rows_not_geocoded=not_geocoded,
         area_level=area_level,
-        messages=table.notes + prepared.messages,
+        unplaced_areas=unplaced,
+        messages=table.notes + prepared.messages + _unplaced_message(unplaced, area_level, kind),
         rejects=prepared.rejects,
     )
     progress(0.6, "Writing to the store")
@@ -323,6 +339,37 @@ def enrich(store, rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return rows, area_level
 
 
+def unplaced_areas(store, rows: pd.DataFrame, area_level: str | None) -> list[tuple[str, int]]:
+    """Area codes of rows no boundary of ``area_level`` holds, with how many incidents (or rows) carry each.
+
+    Such rows are in no area total of that level (unless their point lies in one); they still count
+    in every citywide total. Most frequent first.
+    """
+    if not area_level or "area" not in rows or rows["area"].isna().all():
+        return []
+    col = level_column(area_level)
+    lost = rows[rows["area"].notna() & rows[col].isna()]
+    if lost.empty:
+        return []
+    known = _level_codes(store).get(area_level, set())
+    lost = lost[~lost["area"].isin(known)]
+    weight = lost["count"] if "count" in lost else pd.Series(1, index=lost.index)
+    totals = weight.groupby(lost["area"]).sum().sort_values(ascending=False, kind="stable")
+    return [(str(code), int(n)) for code, n in totals.items()]
+
+
+def _unplaced_message(unplaced: list[tuple[str, int]], level: str | None, kind: str) -> list[str]:
+    if not unplaced:
+        return []
+    noun = "incidents" if kind == "incidents" else "rows"
+    total = sum(n for _, n in unplaced)
+    shown = ", ".join(f"{code} ({n:,})" for code, n in unplaced[:10]) + (" ..." if len(unplaced) > 10 else "")
+    return [
+        f"{total:,} {noun} carry {level} codes no boundary has: {shown}. They count in citywide totals "
+        f"but in no {level}; load a boundary layer that has these codes, or correct them at the source."
+    ]
+
+
 def _stored_types(store, kind: str) -> dict[str, str]:
     spec = KINDS[kind]
     types = schema.table_columns(spec)
@@ -394,6 +441,10 @@ def _write(
             )[0]
             if lo is not None:
                 report.period = (pd.Timestamp(lo), pd.Timestamp(hi))
+        if kind == "incidents":
+            report.incidents_loaded = int(
+                store.scalar(f"SELECT {schema.incident_total()} FROM incidents WHERE load_id = :id", {"id": load_id})
+            )
         report.load_id = load_id
         # A callback that raises (a closed browser tab, Ctrl-C) still leaves nothing behind.
         progress(0.9, "Recording the load")

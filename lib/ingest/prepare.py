@@ -207,6 +207,20 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
         if unusable.any():
             messages.append(f"{int(unusable.sum()):,} rows have an unusable time; kept with the date only.")
     offense = _text(mapping, frame, "offense")
+    count_raw = resolve(mapping, frame, "count")
+    if count_raw is not None:
+        counts = parse.parse_numbers(count_raw)
+        if mapping.choices["count"].value is None:
+            blank = count_raw.isna()
+            keep &= rejects.add(keep & blank, "no count")
+        bad = counts.isna() | (counts < 0) | (counts % 1 != 0)
+        keep &= rejects.add(keep & bad, "count is not a whole number ≥ 0 " + _quoted(count_raw))
+        counts = counts.where(~bad, 0).astype("int64")
+        zero = keep & (counts == 0)
+        if zero.any():
+            messages.append(f"{int(zero.sum()):,} rows have a count of 0: kept, they add no incidents.")
+    else:
+        counts = pd.Series(1, index=frame.index, dtype="int64")
     missing = keep & offense.isna()
     if missing.any():
         messages.append(f"{int(missing.sum()):,} rows have no offense; kept as UNSPECIFIED.")
@@ -223,17 +237,25 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
             "longitude": lon,
             "area": parse.normalize_codes(area) if area is not None else None,
             "block": block.str.upper() if block is not None else None,
+            "count": counts,
         },
         index=frame.index,
     )[keep]
     rows["attributes"] = _attributes(frame, mapping, rows.index)
-    return _merge_same_id(rows, messages)
+    if count_raw is not None:
+        messages.append(
+            f"count: each row stands for that many incidents; {len(rows):,} rows hold "
+            f"{int(rows['count'].sum()):,} incidents."
+        )
+    return _merge_same_id(rows, messages, counted=count_raw is not None)
 
 
-def _merge_same_id(rows: pd.DataFrame, messages: list[str]) -> tuple[pd.DataFrame, int]:
-    """One incident per id: rows sharing an id (one per victim or offense) become one incident."""
+def _merge_same_id(rows: pd.DataFrame, messages: list[str], counted: bool = False) -> tuple[pd.DataFrame, int]:
+    """One incident per id: rows sharing an id (one per victim or offense) become one incident.
+
+    Where the file has a count column, the merged row carries the sum of its rows' counts.
+    """
     dup = rows["incident_id"].duplicated(keep=False)
-    rows["count"] = 1
     if not dup.any():
         rows["records"] = 1
         return rows, 0
@@ -244,6 +266,9 @@ def _merge_same_id(rows: pd.DataFrame, messages: list[str]) -> tuple[pd.DataFram
     merged = int((~first).sum())
     out = rows[first].copy()
     out["records"] = out["incident_id"].map(sizes).fillna(1).astype("int64")
+    if counted:
+        # Rows of one incident that each carry a count (offenses per row) add up.
+        out["count"] = out["incident_id"].map(groups["count"].sum()).fillna(out["count"]).astype("int64")
     several = out["incident_id"].map(offenses)
     multi = several.notna() & several.str.contains("; ", regex=False).fillna(False).astype(bool)
     if multi.any():
@@ -460,11 +485,24 @@ def _scores(frame, mapping, rejects, messages, tz, crs, now):
         + base["period_end"].dt.strftime("%Y-%m-%d")
     )
     values = frame.loc[base.index, measures].apply(parse.parse_numbers)
-    whole = pd.concat([base[["score_key"]], values.round(6)], axis=1).astype("str")
-    exact = whole.duplicated(keep="first")
+    # Only a row equal to an earlier one in every column is a duplicate: rows that differ in a
+    # column that is neither area, period nor measure (an offense, a category) are distinct.
+    exact = frame.loc[base.index].astype("str").duplicated(keep="first")
     conflict = base["score_key"].duplicated(keep="first") & ~exact
+    if conflict.any():
+        others = [c for c in frame.columns if c not in used and c not in measures]
+        varying = [
+            c for c in others if frame.loc[base.index, c].groupby(base["score_key"]).nunique(dropna=False).gt(1).any()
+        ]
+        if varying:
+            raise InputError(
+                f"{int(conflict.sum()):,} rows share an area and period with an earlier row and differ in "
+                f"{', '.join(repr(c) for c in varying[:3])}: these are not scores per area and period but "
+                "rows of another kind (counts per category, say). Load them as incidents, with their count "
+                "column as count, or map an area column that tells them apart."
+            )
     if exact.any():
-        messages.append(f"{int(exact.sum()):,} rows are exact duplicates of an earlier row; dropped.")
+        messages.append(f"{int(exact.sum()):,} rows are exact duplicates of an earlier row (every column); dropped.")
     if conflict.any():
         messages.append(f"{int(conflict.sum()):,} rows repeat an area and period with other values; the first is kept.")
     drop = exact | conflict

@@ -45,6 +45,17 @@ def info(store) -> dict:
             "to": _iso(hi),
             "datasets": datasets,
         }
+        if kind.name == "incidents":
+            # Rows of an export of counts stand for several incidents each: the total is their sum.
+            kinds[kind.name]["incidents"] = int(store.scalar(f"SELECT {schema.incident_total()} FROM incidents"))
+            frame = store.query(
+                f"SELECT dataset, {schema.incident_total()} AS n FROM incidents GROUP BY dataset ORDER BY dataset"
+            )
+            kinds[kind.name]["dataset_incidents"] = dict(zip(frame["dataset"], frame["n"].astype(int)))
+    per_load = {}
+    if "incidents" in tables:
+        frame = store.query(f"SELECT load_id, {schema.incident_total()} AS n FROM incidents GROUP BY load_id")
+        per_load = dict(zip(frame["load_id"].astype(int), frame["n"].astype(int)))
     levels = {}
     if "boundaries" in tables:
         frame = store.query("SELECT level, count(*) AS areas FROM boundaries GROUP BY level ORDER BY level")
@@ -62,21 +73,36 @@ def info(store) -> dict:
                 "rows_read": int(rec["rows_read"]),
                 "rows_loaded": int(rec["rows_loaded"]),
                 "rows_rejected": int(rec["rows_rejected"]),
-                "rows_not_geocoded": int(rec["rows_not_geocoded"] or 0),
-                "rows_merged": int(rec["rows_merged"] or 0),
-                "rows_duplicate": int(rec["rows_duplicate"] or 0),
+                "rows_not_geocoded": _int(rec["rows_not_geocoded"]),
+                "rows_merged": _int(rec["rows_merged"]),
+                "rows_duplicate": _int(rec["rows_duplicate"]),
                 "period": [_iso(rec["period_start"]), _iso(rec["period_end"])],
-                "area_level": rec["area_level"],
-                "mapping": json.loads(rec["mapping"] or "{}"),
-                "synthetic": bool(rec["synthetic"]),
+                "area_level": _text(rec["area_level"]),
+                "mapping": json.loads(_text(rec["mapping"]) or "{}"),
+                "synthetic": bool(_int(rec["synthetic"])),
             }
         )
+        if rec["kind"] == "incidents":
+            records[-1]["incidents"] = per_load.get(int(rec["load_id"]), 0)
     return {
         "store": {"engine": store.engine, "url": _safe_url(store.url)},
         "kinds": kinds,
         "boundary_levels": levels,
         "loads": records,
     }
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _int(value) -> int:
+    """A stored count as an int: 0 where the store holds NULL (pandas NaN), never a NaN in the JSON."""
+    return 0 if _missing(value) else int(value)
+
+
+def _text(value) -> str | None:
+    return None if _missing(value) else str(value)
 
 
 def _iso(value) -> str | None:
@@ -101,9 +127,11 @@ def format_info(data: dict) -> str:
         lines.append("The store is empty. Load data with: python -m lib load KIND FILE")
     for kind, k in data["kinds"].items():
         span = f"  {k['from'][:10]} to {k['to'][:10]}" if k["from"] else ""
-        lines.append(f"{kind:<12}{k['rows']:>12,} rows{span}")
+        counted = f" ({k['incidents']:,} incidents)" if "incidents" in k else ""
+        lines.append(f"{kind:<12}{k['rows']:>12,} rows{counted}{span}")
         for name, n in k["datasets"].items():
-            lines.append(f"{'':<14}{n:>10,}  {name}")
+            extra = k.get("dataset_incidents", {}).get(name)
+            lines.append(f"{'':<14}{n:>10,}  {name}" + (f" ({extra:,} incidents)" if extra is not None else ""))
     if data["boundary_levels"]:
         lines.append("")
         lines.append(
@@ -115,7 +143,9 @@ def format_info(data: dict) -> str:
             flag = "  [synthetic]" if rec["synthetic"] else ""
             lines.append(
                 f"  #{rec['load_id']:<3} {rec['loaded_at'][:19]}  {rec['kind']:<10} {rec['source']}: "
-                f"{rec['rows_loaded']:,} loaded, {rec['rows_rejected']:,} rejected, "
+                f"{rec['rows_loaded']:,} loaded"
+                + (f" ({rec['incidents']:,} incidents)" if "incidents" in rec else "")
+                + f", {rec['rows_rejected']:,} rejected, "
                 f"{rec['rows_duplicate']:,} duplicates, {rec['rows_not_geocoded']:,} not geocoded{flag}"
             )
     return "\n".join(lines)
