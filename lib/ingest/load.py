@@ -23,7 +23,7 @@ import pandas as pd
 from lib.ingest import mapping as mapping_mod
 from lib.ingest import parse, spatial
 from lib.ingest.prepare import Prepared, prepare
-from lib.ingest.readers import InputError, Table, read_layer, read_table
+from lib.ingest.readers import InputError, Table, read_layer, read_table, scalar_properties
 from lib.store import schema, settings
 from lib.store.schema import KINDS, level_column
 
@@ -499,7 +499,7 @@ def detect_code_property(gdf: gpd.GeoDataFrame, level: str) -> str | None:
     Chicago's beats carry ``beat`` (1-9 within a sector) and ``beat_num`` (1713):
     both are named like the level and ``beat_num`` has more distinct values.
     """
-    props = [c for c in gdf.columns if c != "geometry"]
+    props = scalar_properties(gdf)
     stem = mapping_mod.header_key(level)[:4]
     named = [c for c in props if stem and stem in mapping_mod.header_key(c)]
     pool = named or [
@@ -519,8 +519,8 @@ def detect_code_property(gdf: gpd.GeoDataFrame, level: str) -> str | None:
 
 
 def detect_name_property(gdf: gpd.GeoDataFrame, code_prop: str) -> str:
-    for c in gdf.columns:
-        if c not in ("geometry", code_prop) and any(w in mapping_mod.header_key(c) for w in ("name", "label")):
+    for c in scalar_properties(gdf):
+        if c != code_prop and any(w in mapping_mod.header_key(c) for w in ("name", "label")):
             return c
     return code_prop
 
@@ -537,7 +537,7 @@ def load_boundaries(
         raise InputError(
             f"--map {sorted(unknown)[0]}=...: boundaries take --map code=PROPERTY and --map name=PROPERTY."
         )
-    props = [c for c in gdf.columns if c != "geometry"]
+    props = scalar_properties(gdf)
     code_prop = maps.get("code") or detect_code_property(gdf, level)
     if code_prop is None or code_prop not in gdf.columns:
         raise InputError(
@@ -545,7 +545,15 @@ def load_boundaries(
             f"Name the property that holds the {level} codes with --map code=PROPERTY "
             f"(its properties are: {', '.join(props) or 'none'})."
         )
+    nested = set(gdf.attrs.get("nested", ()))
+    if code_prop in nested:
+        raise InputError(
+            f"{code_prop!r} holds lists or objects, not one code per area. Choose another property for the codes "
+            f"(the layer's usable properties are: {', '.join(props) or 'none'})."
+        )
     name_prop = maps.get("name") or detect_name_property(gdf, code_prop)
+    if name_prop in nested:
+        raise InputError(f"{name_prop!r} holds lists or objects, not one name per area; choose another property.")
     if name_prop not in gdf.columns:
         raise InputError(f"--map name={name_prop}: the layer has no such property ({', '.join(props)}).")
     layer = gpd.GeoDataFrame(

@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ import pandas as pd
 
 from lib.store import settings
 
+# No cell of a real export is longer; a longer one is a broken quote swallowing the rest of the file.
+MAX_FIELD_CHARS = 1_000_000
 NULL_TOKENS = ["", "NULL", "null", "NaN", "nan", "N/A", "n/a", "#N/A", "NA", "None"]
 _DELIMITERS = [",", ";", "\t", "|"]
 
@@ -65,6 +68,37 @@ def check_size(path: str | Path) -> None:
         )
     if size == 0:
         raise InputError("The file is empty (0 bytes). Export it again from the source system.")
+
+
+def _limit_bytes() -> int:
+    return int(settings.get("max_upload_mb")) * 1024 * 1024
+
+
+def _too_big(what: str) -> InputError:
+    limit_mb = settings.get("max_upload_mb")
+    return InputError(
+        f"{what} expands to more than {limit_mb:,} MB, the limit for uncompressed data "
+        "(DASHBOARD_MAX_UPLOAD_MB). Split the export (by year, say) or raise the limit; "
+        "a small file that expands beyond it may be a decompression bomb."
+    )
+
+
+def read_capped(fh, what: str) -> bytes:
+    """Read a (decompressing) stream to its end, refusing it once it passes the uncompressed limit.
+
+    Streamed in 1 MB chunks: a bomb is stopped at the limit, never expanded whole in memory.
+    """
+    limit = _limit_bytes()
+    chunks, total = [], 0
+    while True:
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            raise _too_big(what)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def sniff(head: bytes) -> str:
@@ -137,8 +171,8 @@ def read_table(path: str | Path, source_name: str | None = None) -> Table:
     if kind == "gzip":
         with gzip.open(path, "rb") as fh:
             try:
-                raw = fh.read()
-            except (OSError, EOFError) as exc:
+                raw = read_capped(fh, "The gzip file")
+            except (OSError, EOFError, zlib.error) as exc:
                 raise InputError(
                     f"The gzip file is damaged ({exc}). Compress it again or send it uncompressed."
                 ) from exc
@@ -179,7 +213,15 @@ def _read_zip(path: Path, name: str, digest: str) -> Table:
         raise InputError(
             f"The zip holds {len(tables)} CSV files ({', '.join(tables[:5]) or 'none'}); load one CSV at a time."
         )
-    return _read_text(archive.read(tables[0]), name, digest, f"zip: {tables[0]}")
+    info = archive.getinfo(tables[0])
+    if info.file_size > _limit_bytes():
+        raise _too_big(f"{tables[0]} in the zip")
+    try:
+        with archive.open(info) as fh:
+            raw = read_capped(fh, f"{tables[0]} in the zip")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        raise InputError(f"The zip file is damaged or uses an unsupported compression ({exc}).") from exc
+    return _read_text(raw, name, digest, f"zip: {tables[0]}")
 
 
 def _read_excel(path: Path, name: str, digest: str) -> Table:
@@ -243,7 +285,11 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def _fields(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        # A field longer than the csv module's limit (an unclosed quote, a giant line): not splittable.
+        return [line]
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -349,12 +395,25 @@ def _read_text(raw: bytes, name: str, digest: str, wrapper: str) -> Table:
                 quoted_strings_can_be_null=True,
             ),
         )
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"The CSV cannot be parsed ({exc}). Check that it is a plain table.") from exc
+    except (pa.ArrowInvalid, pa.ArrowException, MemoryError) as exc:
+        text = str(exc)
+        if "straddling" in text or "block" in text.lower():
+            raise InputError(
+                "The CSV has a line or a quoted field longer than 16 MB (an unclosed quote, or a whole "
+                "file on one line?). Check the export: every record must be on its own line."
+            ) from exc
+        raise InputError(f"The CSV cannot be parsed ({text[:300]}). Check that it is a plain table.") from exc
     frame = arrow.to_pandas()
     del arrow
     for col in frame.columns:
         frame[col] = frame[col].str.strip().replace("", None)
+        longest = frame[col].str.len().max()
+        if longest and longest > MAX_FIELD_CHARS:
+            at = int(frame[col].str.len().idxmax()) + header_at + 2
+            raise InputError(
+                f"Row {at} has a value of {longest / 1e6:,.1f} million characters in {col!r} (an unclosed "
+                "quote, or a file with no line breaks?). Check the export: every record must be on its own line."
+            )
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError("The file has a header row but no data rows.")
@@ -435,6 +494,8 @@ def read_layer(path: str | Path, source_name: str | None = None):
         raise InputError("The layer has no features.")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise InputError("The file has no geometry; boundaries need polygons.")
+    gdf = _flatten_properties(gdf)
+    nested = gdf.attrs["nested"]
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     kinds = set(gdf.geometry.geom_type)
     if not kinds & {"Polygon", "MultiPolygon", "GeometryCollection"}:
@@ -459,7 +520,53 @@ def read_layer(path: str | Path, source_name: str | None = None):
     # make_valid may turn a polygon into a collection with stray lines; keep the areas.
     gdf["geometry"] = gdf.geometry.apply(_polygonal)
     gdf = gdf[gdf.geometry.notna()]
+    gdf.attrs["nested"] = nested
+    if nested:
+        notes.append(
+            f"Properties holding lists or objects, kept as text but not offered as codes: {', '.join(nested)}."
+        )
     return gdf, digest, notes
+
+
+def _scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool)) or pd.api.types.is_scalar(value)
+
+
+def _flatten_properties(gdf):
+    """List- and object-valued properties (common in portal exports) as JSON text.
+
+    They are kept with each area but never offered as its code or name: ``gdf.attrs["nested"]``
+    names them (see :func:`scalar_properties`).
+    """
+    import json
+
+    nested = []
+    for col in gdf.columns:
+        if col == gdf.geometry.name or gdf[col].dtype != object:
+            continue
+        if not gdf[col].map(_scalar).all():
+            nested.append(col)
+            gdf[col] = gdf[col].map(
+                lambda v: (
+                    None
+                    if v is None
+                    else json.dumps(v.tolist() if hasattr(v, "tolist") else v, default=str, ensure_ascii=False)
+                )
+            )
+    gdf.attrs["nested"] = nested
+    return gdf
+
+
+def scalar_properties(gdf) -> list[str]:
+    """The properties of a layer that can hold area codes and names: not geometry, not lists or objects."""
+    nested = set(gdf.attrs.get("nested", ()))
+    for col in gdf.columns:
+        # A copy that lost its attrs (a cache, a pickle): JSON lists and objects are known by their text.
+        if col != "geometry" and gdf[col].dtype == object:
+            text = gdf[col].dropna().astype("str")
+            if len(text) and text.str.match(r"\s*[\[{]").all():
+                nested.add(col)
+    return [c for c in gdf.columns if c != "geometry" and c not in nested]
 
 
 def _polygonal(geom):
