@@ -7,7 +7,8 @@ is refused (``InputError``) before the transaction begins.
 Loading the same file twice adds nothing. Rows are matched on their id within
 the dataset (``--dataset``, by default the file's name): the source id where
 the export has one, otherwise a hash of the row's content. Events are matched
-on start, title and area, so two extractions of one calendar merge.
+on start, title and place (area, venue, point: a side that lacks one does not disagree),
+so two extractions of one calendar merge and two meetings of one name at one hour do not.
 """
 
 from __future__ import annotations
@@ -33,9 +34,14 @@ Progress = Callable[[float, str], None]
 _MATCH = {
     "incidents": "t.dataset = s.dataset AND t.incident_id = s.incident_id",
     "survey": "t.dataset = s.dataset AND t.response_id = s.response_id",
+    # Events without an id: one event only where time, title and place agree (an area missing on
+    # one side is no disagreement; a different venue or point is).
     "events": (
         "t.dataset = s.dataset AND t.starts_at = s.starts_at AND t.title_norm = s.title_norm "
-        "AND (t.area IS NULL OR s.area IS NULL OR t.area = s.area)"
+        "AND (t.area IS NULL OR s.area IS NULL OR t.area = s.area) "
+        "AND (t.location IS NULL OR s.location IS NULL OR lower(t.location) = lower(s.location)) "
+        "AND (t.latitude IS NULL OR s.latitude IS NULL "
+        "OR (abs(t.latitude - s.latitude) < 0.0005 AND abs(t.longitude - s.longitude) < 0.0005))"
     ),
     "stations": "t.dataset = s.dataset AND t.station_id = s.station_id",
     "population": "t.level = s.level AND t.area = s.area AND t.dimension = s.dimension AND t.category = s.category",
@@ -72,6 +78,8 @@ class LoadReport:
     load_id: int | None = None
     # incidents: how many incidents the loaded rows stand for (the sum of their counts)
     incidents_loaded: int | None = None
+    # incidents: "minute", "day" or "month"
+    date_precision: str | None = None
     # incidents: (area code, incidents) for codes that no boundary of the area level holds
     unplaced_areas: list[tuple[str, int]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -106,6 +114,8 @@ class LoadReport:
             )
         if self.period[0] is not None and not pd.isna(self.period[0]):
             lines.append(f"  period             {self.period[0]:%Y-%m-%d} to {self.period[1]:%Y-%m-%d}")
+        if self.date_precision:
+            lines.append(f"  dates precise to   {self.date_precision:>10}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
@@ -127,6 +137,7 @@ class LoadReport:
                 "area_level",
                 "load_id",
                 "incidents_loaded",
+                "date_precision",
                 "messages",
             )
         }
@@ -230,6 +241,7 @@ def load(
         rows_not_geocoded=not_geocoded,
         area_level=area_level,
         unplaced_areas=unplaced,
+        date_precision=prepared.date_precision,
         messages=table.notes + prepared.messages + _unplaced_message(unplaced, area_level, kind),
         rejects=prepared.rejects,
     )
@@ -457,9 +469,9 @@ def _record(store, report: LoadReport, synthetic: bool) -> None:
     store.execute(
         "INSERT INTO loads (load_id, kind, dataset, source_name, file_hash, loaded_at, rows_read, "
         "rows_loaded, rows_rejected, rows_not_geocoded, rows_merged, rows_duplicate, period_start, "
-        "period_end, area_level, mapping, messages, synthetic) VALUES (:load_id, :kind, :dataset, "
-        ":source, :hash, :at, :read, :loaded, :rejected, :notgeo, :merged, :dup, :start, :end, "
-        ":level, :mapping, :messages, :synthetic)",
+        "period_end, area_level, mapping, messages, synthetic, date_precision) VALUES (:load_id, :kind, "
+        ":dataset, :source, :hash, :at, :read, :loaded, :rejected, :notgeo, :merged, :dup, :start, :end, "
+        ":level, :mapping, :messages, :synthetic, :precision)",
         {
             "load_id": report.load_id,
             "kind": report.kind,
@@ -479,6 +491,7 @@ def _record(store, report: LoadReport, synthetic: bool) -> None:
             "mapping": json.dumps(report.mapping),
             "messages": json.dumps(report.messages),
             "synthetic": synthetic,
+            "precision": report.date_precision,
         },
     )
     if len(report.rejects):

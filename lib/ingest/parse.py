@@ -49,7 +49,17 @@ DATE_FORMATS = (
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
     "%Y%m%d",
+    # Month only: stored as the 1st, with precision "month"
+    "%Y-%m",
+    "%Y/%m",
+    "%m/%Y",
+    "%m-%Y",
+    "%B %Y",
+    "%b %Y",
+    "%b-%Y",
+    "%b-%y",
 )
+_MONTH_FORMATS = {"%Y-%m", "%Y/%m", "%m/%Y", "%m-%Y", "%B %Y", "%b %Y", "%b-%Y", "%b-%y"}
 
 TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M%p", "%H:%M:%S.%f")
 
@@ -59,6 +69,10 @@ class ParsedDates:
     values: pd.Series  # datetime64[us], NaT where unusable
     has_time: pd.Series  # bool: the value carried a time of day
     format: str  # the format used, for the load report
+    # what the values tell: "minute" (a time of day), "day", or "month" (the 1st stands for the month)
+    precision: str = "day"
+    # a UTC offset converted to local time: how many values carried one
+    converted: int = 0
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -83,7 +97,7 @@ def parse_datetimes(series: pd.Series, tz: str | None = None) -> ParsedDates:
         values = values.astype("datetime64[us]")
         has_time = (values.dt.hour + values.dt.minute + values.dt.second) > 0
         has_time = pd.Series(bool(has_time.any()), index=series.index) & values.notna()
-        return ParsedDates(values, has_time, "typed date-time")
+        return ParsedDates(values, has_time, "typed date-time", _precision(values, has_time))
     if pd.api.types.is_numeric_dtype(series.dtype):
         return _excel_serial(series)
     text = _text(series)
@@ -104,12 +118,32 @@ def parse_datetimes(series: pd.Series, tz: str | None = None) -> ParsedDates:
     if best is None:
         empty = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
         return ParsedDates(empty, pd.Series(False, index=series.index), "none")
+    if best == "ISO8601" and sample.str.fullmatch(r"\d{4}-\d{1,2}").mean() > 0.5:
+        best = "%Y-%m"  # "2019-06" is a month, though ISO 8601 reads it as its 1st day
     values = _to_datetime(text, best, tz)
     has_time = text.str.contains(":", regex=False).fillna(False).astype(bool) & values.notna()
     # "01/01/2019 12:00:00 AM" on every row is a date written with a dummy time.
     if has_time.any() and (values[has_time] == values[has_time].dt.normalize()).all():
         has_time[:] = False
-    return ParsedDates(values, has_time, best)
+    precision = "month" if best in _MONTH_FORMATS else _precision(values, has_time)
+    converted = 0
+    if best == "ISO8601":
+        converted = int(
+            (text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False) & values.notna()).sum()
+        )
+    return ParsedDates(values, has_time, best, precision, converted)
+
+
+def _precision(values: pd.Series, has_time: pd.Series) -> str:
+    """minute when most values carry a time; month when every one of many dates is a 1st; else day."""
+    present = values.dropna()
+    if present.empty:
+        return "day"
+    if has_time[values.notna()].mean() > 0.5:
+        return "minute"
+    if len(present) >= 30 and (present.dt.day == 1).all():
+        return "month"
+    return "day"
 
 
 def _to_datetime(text: pd.Series, fmt: str, tz: str | None) -> pd.Series:
@@ -131,7 +165,7 @@ def _excel_serial(numbers: pd.Series) -> ParsedDates:
     values = pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce")
     values = values.where((numbers > 1) & (numbers < 2958465)).astype("datetime64[us]")
     has_time = (numbers % 1 != 0) & values.notna()
-    return ParsedDates(values, has_time, "spreadsheet serial date")
+    return ParsedDates(values, has_time, "spreadsheet serial date", _precision(values, has_time))
 
 
 def parse_times(series: pd.Series) -> tuple[pd.Series, str]:

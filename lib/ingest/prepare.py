@@ -35,6 +35,8 @@ class Prepared:
     messages: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_merged: int = 0
+    # "minute", "day" or "month": what the dates tell (pages needing weekdays or hours say when they lack)
+    date_precision: str | None = None
 
     @property
     def rows_not_geocoded(self) -> int:
@@ -107,6 +109,15 @@ def _dates(
     if latest is not None:
         keep &= rejects.add(keep & (values > latest), f"{label} in the future " + _quoted(raw))
     messages.append(f"{label}: read as {parsed.format}.")
+    if parsed.precision == "month":
+        messages.append(
+            f"{label}: the dates give months only; each is stored as the 1st of its month, and weekdays "
+            "and times of day are not known for this dataset."
+        )
+    if parsed.converted:
+        messages.append(
+            f"{label}: {parsed.converted:,} values carried a UTC offset and were converted to local time ({tz})."
+        )
     return parsed, keep, raw
 
 
@@ -176,7 +187,21 @@ def prepare(
     messages: list[str] = []
     rows, merged = handler(frame, mapping, rejects, messages, tz, crs, now)
     read = len(frame) + len(table.bad_lines)
-    return Prepared(kind, rows, rejects.frame(), messages, read, merged)
+    prepared = Prepared(kind, rows, rejects.frame(), messages, read, merged)
+    prepared.date_precision = _stored_precision(kind, rows)
+    return prepared
+
+
+def _stored_precision(kind: str, rows: pd.DataFrame) -> str | None:
+    """The precision of the kept rows' dates (month when recorded so, minute when most have a time)."""
+    if kind != "incidents" or rows.empty:
+        return None
+    precision = rows.attrs.get("date_precision")
+    if precision:
+        return precision
+    if "has_time" in rows and rows["has_time"].mean() > 0.5:
+        return "minute"
+    return "day"
 
 
 def _key(mapping: Mapping, frame: pd.DataFrame, name: str, keep: pd.Series, rejects: _Rejects):
@@ -196,6 +221,7 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
         mapping, frame, "occurred_at", tz, rejects, keep, True, now + pd.Timedelta(days=1), messages
     )
     when, has_time = parsed.values, parsed.has_time
+    month_only = parsed.precision == "month"
     time_raw = resolve(mapping, frame, "occurred_time")
     if time_raw is not None:
         times, how = parse.parse_times(time_raw)
@@ -242,6 +268,8 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
         index=frame.index,
     )[keep]
     rows["attributes"] = _attributes(frame, mapping, rows.index)
+    if month_only:
+        rows.attrs["date_precision"] = "month"
     if count_raw is not None:
         messages.append(
             f"count: each row stands for that many incidents; {len(rows):,} rows hold "
@@ -374,11 +402,19 @@ def _events(frame, mapping, rejects, messages, tz, crs, now):
     rows["attributes"] = _attributes(frame, mapping, rows.index)
     if id_raw is not None:
         return _first_per_key(rows, "event_id", messages, "event id")
-    natural = rows[["starts_at", "title_norm", "area"]].astype("str").fillna("")
+    place = rows[["area", "location", "latitude", "longitude"]].copy()
+    place["location"] = place["location"].str.lower()
+    place[["latitude", "longitude"]] = place[["latitude", "longitude"]].round(4)
+    natural = pd.concat([rows[["starts_at", "title_norm"]], place], axis=1).astype("str").fillna("")
     dup = natural.duplicated(keep="first")
     if dup.any():
         messages.append(
-            f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and area); the first is kept."
+            f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and place); the first is kept."
+        )
+    apart = int(rows.loc[~dup, ["starts_at", "title_norm"]].astype("str").duplicated(keep=False).sum())
+    if apart:
+        messages.append(
+            f"{apart:,} events share a start and title with another but not its place; kept as separate events."
         )
     return rows[~dup], int(dup.sum())
 

@@ -84,12 +84,31 @@ def info(store) -> dict:
         )
         if rec["kind"] == "incidents":
             records[-1]["incidents"] = per_load.get(int(rec["load_id"]), 0)
+            records[-1]["date_precision"] = _text(rec.get("date_precision"))
     return {
         "store": {"engine": store.engine, "url": _safe_url(store.url)},
         "kinds": kinds,
         "boundary_levels": levels,
         "loads": records,
     }
+
+
+_ORDER = {"month": 0, "day": 1, "minute": 2}
+
+
+def date_precision(store, dataset: str | None = None) -> str | None:
+    """The coarsest date precision of the incident loads of ``dataset`` (all datasets when None).
+
+    "month": weekdays and times of day are unknown; "day": times of day are unknown; "minute": both
+    known; None when no load recorded one (stores loaded before precision was recorded).
+    """
+    recs = loads(store, "incidents")
+    if "date_precision" not in recs or recs.empty:
+        return None
+    if dataset is not None:
+        recs = recs[recs["dataset"] == dataset]
+    known = [p for p in recs["date_precision"].dropna() if p in _ORDER]
+    return min(known, key=_ORDER.get) if known else None
 
 
 def _missing(value) -> bool:

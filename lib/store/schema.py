@@ -237,6 +237,8 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("mapping", "text"),
         ("messages", "text"),
         ("synthetic", "bool"),
+        # incidents: "minute", "day" or "month", what the load's dates tell (NULL for stores before it)
+        ("date_precision", "text"),
     ),
     "rejects": (("load_id", "int"), ("row_number", "int"), ("reason", "text"), ("raw", "text")),
     "documents": (("name", "text"), ("body", "text"), ("updated_at", "timestamp")),
@@ -345,6 +347,12 @@ def create_tables(store) -> None:
         if table not in existing:
             defs = ", ".join(f'"{c}" {store.type(t)}' for c, t in cols.items())
             store.execute(f"CREATE TABLE {table} ({defs})")
+        elif table == "loads":
+            # Stores built before a column of the load record was added get it, empty.
+            have = set(store.columns(table))
+            for c, t in cols.items():
+                if c not in have:
+                    store.execute(f'ALTER TABLE {table} ADD COLUMN "{c}" {store.type(t)}')
     if store.engine == "postgresql":
         # The load's duplicate check and the pages' date filters need these on a large server table;
         # DuckDB scans columns fast enough and its indexes would slow bulk loads.

@@ -108,3 +108,30 @@ def test_scores_never_call_distinct_rows_duplicates(duck, tmp_path):
     text = "Date,Beat,Trust\n2023-03-01,0111,55\n2023-03-01,0111,55\n2023-03-01,0112,60\n"
     report = _load(duck, tmp_path, text, name="s.csv", kind="scores")
     assert report.rows_merged == 1 and any("exact duplicates" in m for m in report.messages)
+
+
+def test_month_only_dates_are_said_and_recorded(duck, tmp_path):
+    months = "".join(f"2022-{m:02d},THEFT\n" for m in range(1, 13)) * 3
+    report = _load(duck, tmp_path, "Month,Offense\n" + months, maps={"occurred_at": "Month"})
+    assert report.date_precision == "month"
+    assert any("months only" in m and "weekdays" in m for m in report.messages)
+    assert provenance.date_precision(duck) == "month"
+    days = _load(duck, tmp_path, "Date,Offense\n2022-01-03,THEFT\n2022-01-04,THEFT\n", name="d.csv")
+    assert days.date_precision == "day" and provenance.date_precision(duck, "d") == "day"
+    timed = _load(duck, tmp_path, "Date,Offense\n2022-01-03 10:00,THEFT\n", name="t.csv")
+    assert timed.date_precision == "minute"
+
+
+def test_events_are_merged_only_when_time_title_and_place_agree(duck, tmp_path):
+    text = (
+        "title,start,location\n"
+        "Beat Meeting,2023-05-01 18:00,Library 100 Main St\n"
+        "Beat Meeting,2023-05-01 18:00,Church 200 Oak Ave\n"
+        "Beat Meeting,2023-05-01 18:00,library 100 main st\n"
+    )
+    report = _load(duck, tmp_path, text, name="events.csv", kind="events")
+    assert (report.rows_loaded, report.rows_merged) == (2, 1)
+    again = _load(
+        duck, tmp_path, text.replace("Church 200 Oak Ave", "School 5 Elm St"), name="events.csv", kind="events"
+    )
+    assert (again.rows_loaded, again.rows_duplicate) == (1, 1)
