@@ -167,11 +167,12 @@ def plan(
     crs: str | None = None,
     source_name: str | None = None,
     limit: int | None = None,
+    sheet: str | None = None,
 ) -> tuple[Table, mapping_mod.Mapping, Prepared]:
     """Read, map and validate without writing: what a load would do (the Data page's preview)."""
     if kind not in KINDS or kind == "boundaries":
         raise InputError(f"Unknown kind {kind!r}: use one of {', '.join(KINDS)}.")
-    table = read_table(path, source_name)
+    table = read_table(path, source_name, sheet=sheet)
     if limit:
         table.frame = table.frame.head(limit)
     mapping = mapping_mod.detect(kind, table.frame)
@@ -205,8 +206,14 @@ def load(
     source_name: str | None = None,
     synthetic: bool = False,
     progress: Progress = _noop,
+    replace: bool = False,
+    sheet: str | None = None,
 ) -> LoadReport:
     """Load one file of ``kind`` into ``store`` and return what happened.
+
+    With ``replace``, the rows of earlier loads of the same dataset and file (same name or same
+    content) are taken out in the same transaction, and those loads are marked removed by this one:
+    a file loaded with the wrong options is loaded again with the right ones.
 
     Raises InputError (store untouched) when the file or the mapping cannot be used.
     """
@@ -215,7 +222,7 @@ def load(
             raise InputError("Boundaries need a level name: --level beat (or district, precinct ...).")
         return load_boundaries(store, path, level, maps or {}, source_name, progress)
     progress(0.05, "Reading the file")
-    table, mapping, prepared = plan(kind, path, maps, sets, crs, source_name)
+    table, mapping, prepared = plan(kind, path, maps, sets, crs, source_name, sheet=sheet)
     dataset = dataset or default_dataset(table.source_name)
     progress(0.35, "Placing rows on the boundary layers")
     not_geocoded = prepared.rows_not_geocoded
@@ -246,7 +253,7 @@ def load(
         rejects=prepared.rejects,
     )
     progress(0.6, "Writing to the store")
-    _write(store, kind, rows, report, synthetic, progress)
+    _write(store, kind, rows, report, synthetic, progress, replace)
     progress(1.0, "Done")
     return report
 
@@ -399,7 +406,13 @@ def _next_load_id(store) -> int:
 
 
 def _write(
-    store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: bool, progress: Progress = _noop
+    store,
+    kind: str,
+    rows: pd.DataFrame,
+    report: LoadReport,
+    synthetic: bool,
+    progress: Progress = _noop,
+    replace: bool = False,
 ) -> None:
     spec = KINDS[kind]
     with store.transaction():
@@ -407,6 +420,23 @@ def _write(
         for level in schema.boundary_levels(store):
             schema.add_level_columns(store, level)
         load_id = _next_load_id(store)
+        if replace:
+            earlier = store.query(
+                "SELECT load_id FROM loads WHERE kind = :k AND dataset = :d AND removed_by IS NULL "
+                "AND (source_name = :s OR file_hash = :h) ORDER BY load_id",
+                {"k": kind, "d": report.dataset, "s": report.source_name, "h": report.file_hash},
+            )["load_id"].tolist()
+            removed = 0
+            for old in earlier:
+                removed += _delete_rows(store, kind, int(old))
+                store.execute("UPDATE loads SET removed_by = :by WHERE load_id = :id", {"by": load_id, "id": int(old)})
+            if earlier:
+                report.messages.append(
+                    f"Replaced load{'s' if len(earlier) > 1 else ''} {', '.join(f'#{i}' for i in earlier)} of this "
+                    f"file: their {removed:,} rows were taken out before this load's were written."
+                )
+            else:
+                report.messages.append("Nothing to replace: no earlier load of this dataset and file.")
         rows = rows.copy()
         rows["load_id"] = load_id
         if "dataset" in schema.table_columns(spec):
@@ -462,6 +492,92 @@ def _write(
         progress(0.9, "Recording the load")
         _record(store, report, synthetic)
         store.drop_stage("staged_rows")
+
+
+def _delete_rows(store, kind: str, load_id: int) -> int:
+    """Take the rows of one load out of its table; returns how many there were."""
+    if kind == "boundaries":
+        return _delete_boundaries(store, load_id)
+    table = KINDS[kind].table if kind in KINDS else None
+    if not table or table not in store.tables():
+        return 0
+    n = int(store.scalar(f"SELECT count(*) FROM {table} WHERE load_id = :id", {"id": load_id}))
+    store.execute(f"DELETE FROM {table} WHERE load_id = :id", {"id": load_id})
+    return n
+
+
+def _delete_boundaries(store, load_id: int) -> int:
+    levels = store.query("SELECT DISTINCT level FROM boundaries WHERE load_id = :id", {"id": load_id})["level"]
+    n = int(store.scalar("SELECT count(*) FROM boundaries WHERE load_id = :id", {"id": load_id}))
+    store.execute("DELETE FROM boundaries WHERE load_id = :id", {"id": load_id})
+    for level in levels:
+        if store.scalar("SELECT count(*) FROM boundaries WHERE level = :l", {"l": level}):
+            continue
+        # The level is gone: no stored point is in any of its areas any more.
+        store.execute("DELETE FROM boundary_parents WHERE level = :l OR parent_level = :l", {"l": level})
+        col = level_column(level)
+        for table in schema.GEOCODED_TABLES:
+            if table in store.tables() and col in store.columns(table):
+                store.execute(f'UPDATE {table} SET "{col}" = NULL')
+    return n
+
+
+def loads_table(store) -> pd.DataFrame:
+    """Every load record, newest first, with whether its rows are still in the store (``loads list``)."""
+    from lib.store import provenance
+
+    recs = provenance.loads(store, removed=True)
+    if recs.empty:
+        return recs
+    recs = recs.copy()
+    if "removed_by" not in recs:
+        recs["removed_by"] = None
+    recs["state"] = [
+        "removal record" if k == "removal" else ("in the store" if pd.isna(r) else f"removed by #{int(r)}")
+        for k, r in zip(recs["kind"], recs["removed_by"])
+    ]
+    return recs
+
+
+def remove_load(store, load_id: int) -> LoadReport:
+    """Take every row of load ``load_id`` out of the store, in one transaction, and record it.
+
+    The load's record stays (marked removed) and a removal record is written beside it, so the
+    history says what was there and when it went. Raises InputError for an unknown or removed load.
+    """
+    if "loads" not in store.tables():
+        raise InputError("The store holds no loads yet; there is nothing to remove.")
+    with store.transaction():
+        schema.create_tables(store)
+        found = store.query("SELECT * FROM loads WHERE load_id = :id", {"id": int(load_id)})
+        if found.empty:
+            raise InputError(f"There is no load #{load_id}. List the loads with: python -m lib loads list")
+        rec = found.iloc[0]
+        if rec["kind"] == "removal":
+            raise InputError(f"Load #{load_id} is a removal record, not a load of data; it cannot be removed.")
+        if not pd.isna(rec.get("removed_by")):
+            raise InputError(f"Load #{load_id} was already removed (by #{int(rec['removed_by'])}).")
+        removal_id = _next_load_id(store)
+        removed = _delete_rows(store, rec["kind"], int(load_id))
+        if rec["kind"] == "boundaries":
+            fill_from_nesting(store)
+        store.execute("UPDATE loads SET removed_by = :by WHERE load_id = :id", {"by": removal_id, "id": int(load_id)})
+        report = LoadReport(
+            "removal",
+            str(rec["dataset"]),
+            f"load #{int(load_id)} ({rec['source_name']})",
+            str(rec["file_hash"]),
+            "removal",
+            {"removed_load": str(int(load_id))},
+            rows_read=removed,
+            load_id=removal_id,
+            messages=[
+                f"Removed load #{int(load_id)} ({rec['kind']}, {rec['source_name']}, dataset '{rec['dataset']}'): "
+                f"{removed:,} rows taken out of the store."
+            ],
+        )
+        _record(store, report, synthetic=False)
+    return report
 
 
 def _record(store, report: LoadReport, synthetic: bool) -> None:

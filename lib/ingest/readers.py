@@ -161,8 +161,12 @@ _NOT_A_TABLE = {
 }
 
 
-def read_table(path: str | Path, source_name: str | None = None) -> Table:
-    """Read a tabular file (CSV/TSV of any delimiter, UTF-8/UTF-16/Windows-1252, gzip, zip, Excel, Parquet)."""
+def read_table(path: str | Path, source_name: str | None = None, sheet: str | None = None) -> Table:
+    """Read a tabular file (CSV/TSV of any delimiter, UTF-8/UTF-16/Windows-1252, gzip, zip, Excel, Parquet, JSON).
+
+    ``sheet`` (Excel): a sheet's name, or ``"all"`` for every sheet stacked with its name in a
+    ``sheet`` column; the first sheet with data when None.
+    """
     path = Path(path)
     check_size(path)
     name = source_name or path.name
@@ -184,7 +188,7 @@ def read_table(path: str | Path, source_name: str | None = None) -> Table:
             raise InputError(_NOT_A_TABLE.get(inner, "The gzip file holds something other than a table."))
         return _read_text(raw, name, digest, "gzip")
     if kind == "zip":
-        return _read_zip(path, name, digest)
+        return _read_zip(path, name, digest, sheet)
     if kind == "parquet":
         try:
             frame = pd.read_parquet(path)
@@ -192,20 +196,20 @@ def read_table(path: str | Path, source_name: str | None = None) -> Table:
             raise InputError(f"The Parquet file cannot be read ({exc}).") from exc
         return Table(_typed(frame), name, digest, "Parquet")
     if kind == "xls":
-        return _read_excel(path, name, digest)
+        return _read_excel(path, name, digest, sheet)
     if kind in ("text", "utf16"):
         return _read_text(path.read_bytes(), name, digest, "")
     raise InputError(_NOT_A_TABLE[kind])
 
 
-def _read_zip(path: Path, name: str, digest: str) -> Table:
+def _read_zip(path: Path, name: str, digest: str, sheet: str | None = None) -> Table:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
         raise InputError(f"The zip file is damaged ({exc}).") from exc
     names = archive.namelist()
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-        return _read_excel(path, name, digest)
+        return _read_excel(path, name, digest, sheet)
     if any(n.lower().endswith(".shp") for n in names):
         raise InputError("This zip holds a Shapefile; load it as boundaries, not as a table.")
     tables = [n for n in names if n.lower().endswith((".csv", ".txt", ".tsv"))]
@@ -224,18 +228,65 @@ def _read_zip(path: Path, name: str, digest: str) -> Table:
     return _read_text(raw, name, digest, f"zip: {tables[0]}")
 
 
-def _read_excel(path: Path, name: str, digest: str) -> Table:
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheets of a workbook that hold data ([] for a file that is not a workbook)."""
+    path = Path(path)
+    kind = sniff(_head(path))
+    if kind == "zip":
+        try:
+            names = zipfile.ZipFile(path).namelist()
+        except zipfile.BadZipFile:
+            return []
+        if not any(n.startswith("xl/") for n in names):
+            return []
+    elif kind != "xls":
+        return []
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", header=None)
+    except Exception:  # a damaged workbook: read_table says why
+        return []
+    return [str(s) for s, f in sheets.items() if not f.dropna(how="all").empty]
+
+
+def _read_excel(path: Path, name: str, digest: str, sheet: str | None = None) -> Table:
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", header=None)
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
         raise InputError(f"The Excel file cannot be read ({exc}). Save it again as .xlsx or CSV.") from exc
-    filled = [(s, f) for s, f in sheets.items() if not f.dropna(how="all").empty]
+    filled = [(str(s), f) for s, f in sheets.items() if not f.dropna(how="all").empty]
     if not filled:
         raise InputError("The workbook has no data in any sheet.")
-    sheet, grid = filled[0]
+    names = [s for s, _ in filled]
     notes = []
-    if len(filled) > 1:
-        notes.append(f"Read sheet '{sheet}'; the workbook also has {', '.join(str(s) for s, _ in filled[1:])}.")
+    if sheet and sheet.lower() == "all" and "all" not in names:
+        frames = []
+        for sheet_name, grid in filled:
+            part = _sheet_frame(grid, sheet_name)
+            part.insert(0, "sheet", sheet_name)
+            frames.append(part)
+        frame = pd.concat(frames, ignore_index=True).astype("str")
+        frame.index = pd.RangeIndex(2, len(frame) + 2)
+        notes.append(
+            f"Read {len(frames)} sheets stacked ({', '.join(names)}), their name in the column 'sheet'; "
+            "row numbers count through the sheets in that order, below one header."
+        )
+        return Table(frame, name, digest, f"Excel, {len(frames)} sheets", notes)
+    if sheet:
+        if sheet not in names:
+            raise InputError(f"The workbook has no sheet {sheet!r} with data. Its sheets are: {', '.join(names)}.")
+        chosen = sheet
+    else:
+        chosen = names[0]
+        if len(filled) > 1:
+            notes.append(
+                f"Read sheet '{chosen}'; the workbook also has {', '.join(names[1:])} "
+                "(choose one by name, or all of them stacked)."
+            )
+    frame = _sheet_frame(dict(filled)[chosen], chosen)
+    return Table(frame, name, digest, f"Excel, sheet '{chosen}'", notes)
+
+
+def _sheet_frame(grid: pd.DataFrame, sheet: str) -> pd.DataFrame:
     grid = grid.dropna(how="all").dropna(axis=1, how="all")
     header_at = _header_row(
         [[c for c in row if isinstance(c, str) and c.strip()] for row in grid.head(20).values.tolist()]
@@ -244,12 +295,12 @@ def _read_excel(path: Path, name: str, digest: str) -> Table:
     body = grid.iloc[header_at + 1 :]
     body.columns = _clean_names(header)
     if body.empty:
-        raise InputError("The sheet has a header row but no data rows.")
+        raise InputError(f"The sheet '{sheet}' has a header row but no data rows.")
     frame = body.map(lambda v: v.strip() if isinstance(v, str) else None).replace({t: None for t in NULL_TOKENS})
     frame = frame.astype("str")
     # Spreadsheet row numbers: pandas counted rows from 0.
     frame.index = [int(i) + 1 for i in frame.index]
-    return Table(frame, name, digest, f"Excel, sheet '{sheet}'", notes)
+    return frame
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

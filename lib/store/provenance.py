@@ -12,11 +12,17 @@ from lib.store.schema import KINDS
 _WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at", "scores": "period_start"}
 
 
-def loads(store, kind: str | None = None) -> pd.DataFrame:
-    """Load records, newest first (all kinds, or one)."""
+def loads(store, kind: str | None = None, removed: bool = False) -> pd.DataFrame:
+    """Load records, newest first (all kinds, or one).
+
+    Loads whose rows were removed (``loads remove``, ``load --replace``) and the removal records
+    themselves are left out unless ``removed``: what is left is what the store's numbers rest on.
+    """
     if "loads" not in store.tables():
         return pd.DataFrame(columns=[c for c, _ in schema.SYSTEM_TABLES["loads"]])
-    where, params = ("WHERE kind = :k", {"k": kind}) if kind else ("", {})
+    where, params = ("WHERE kind = :k", {"k": kind}) if kind else ("WHERE true", {})
+    if not removed and "removed_by" in store.columns("loads"):
+        where += " AND removed_by IS NULL AND kind <> 'removal'"
     return store.query(f"SELECT * FROM loads {where} ORDER BY load_id DESC", params)
 
 
@@ -61,7 +67,7 @@ def info(store) -> dict:
         frame = store.query("SELECT level, count(*) AS areas FROM boundaries GROUP BY level ORDER BY level")
         levels = dict(zip(frame["level"], frame["areas"].astype(int)))
     records = []
-    for rec in loads(store).to_dict("records"):
+    for rec in loads(store, removed=True).to_dict("records"):
         records.append(
             {
                 "load_id": int(rec["load_id"]),
@@ -82,6 +88,8 @@ def info(store) -> dict:
                 "synthetic": bool(_int(rec["synthetic"])),
             }
         )
+        if not _missing(rec.get("removed_by")):
+            records[-1]["removed_by"] = int(rec["removed_by"])
         if rec["kind"] == "incidents":
             records[-1]["incidents"] = per_load.get(int(rec["load_id"]), 0)
             records[-1]["date_precision"] = _text(rec.get("date_precision"))
@@ -160,6 +168,8 @@ def format_info(data: dict) -> str:
         lines += ["", "Loads (newest first):"]
         for rec in data["loads"]:
             flag = "  [synthetic]" if rec["synthetic"] else ""
+            if "removed_by" in rec:
+                flag += f"  [removed by #{rec['removed_by']}]"
             lines.append(
                 f"  #{rec['load_id']:<3} {rec['loaded_at'][:19]}  {rec['kind']:<10} {rec['source']}: "
                 f"{rec['rows_loaded']:,} loaded"

@@ -239,6 +239,8 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("synthetic", "bool"),
         # incidents: "minute", "day" or "month", what the load's dates tell (NULL for stores before it)
         ("date_precision", "text"),
+        # the removal record (kind "removal") that took this load's rows out of the store, if any
+        ("removed_by", "int"),
     ),
     "rejects": (("load_id", "int"), ("row_number", "int"), ("reason", "text"), ("raw", "text")),
     "documents": (("name", "text"), ("body", "text"), ("updated_at", "timestamp")),
