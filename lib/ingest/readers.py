@@ -156,7 +156,7 @@ _NOT_A_TABLE = {
     "Download the data again as CSV.",
     "sqlite": "This is a SQLite/GeoPackage database; load it as a boundary layer, or export the table as CSV.",
     "kml": "This is a KML map layer; load it as boundaries, not as a table.",
-    "json": "This is a JSON file; GeoJSON is read as boundaries. Export tables as CSV.",
+    "json": "This JSON file holds neither records nor point features.",
     "xml": "This is an XML file; export the table as CSV or Excel.",
 }
 
@@ -184,6 +184,8 @@ def read_table(path: str | Path, source_name: str | None = None, sheet: str | No
         if inner == "parquet":
             frame = pd.read_parquet(io.BytesIO(raw))
             return Table(_typed(frame), name, digest, "Parquet (gzip)")
+        if inner == "json":
+            return _read_json(raw, name, digest, "gzip")
         if inner not in ("text", "utf16"):
             raise InputError(_NOT_A_TABLE.get(inner, "The gzip file holds something other than a table."))
         return _read_text(raw, name, digest, "gzip")
@@ -197,9 +199,108 @@ def read_table(path: str | Path, source_name: str | None = None, sheet: str | No
         return Table(_typed(frame), name, digest, "Parquet")
     if kind == "xls":
         return _read_excel(path, name, digest, sheet)
+    if kind == "json":
+        return _read_json(path.read_bytes(), name, digest, "")
     if kind in ("text", "utf16"):
         return _read_text(path.read_bytes(), name, digest, "")
     raise InputError(_NOT_A_TABLE[kind])
+
+
+def _json_records(raw: bytes) -> tuple[list, str, list[int] | None]:
+    """(records, what the file was, line numbers for JSON Lines) from JSON text, or InputError."""
+    import json
+
+    text, _ = decode(raw)
+    text = text.lstrip("\ufeff \t\r\n")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise InputError(
+                f"The JSON is malformed at line {exc.lineno}, column {exc.colno} ({exc.msg}). Export it again, "
+                "or as CSV."
+            ) from exc
+        records, lines = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise InputError(
+                    f"The JSON Lines file is malformed at line {number} ({err.msg}): every line must be one "
+                    "JSON object."
+                ) from err
+            lines.append(number)
+        return records, "JSON Lines", lines
+    except RecursionError as exc:
+        raise InputError("The JSON is nested too deeply to be a table of records.") from exc
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        return _point_features(data.get("features") or []), "GeoJSON points", None
+    if isinstance(data, dict):
+        # {"data": [...]} and similar wrappers of portal APIs: the one list of records inside.
+        lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
+        if len(lists) == 1:
+            return lists[0], "JSON (records inside an object)", None
+        return [data], "JSON (one record)", None
+    if isinstance(data, list):
+        return data, "JSON (array of records)", None
+    raise InputError(_NOT_A_TABLE["json"])
+
+
+def _point_features(features: list) -> list[dict]:
+    records = []
+    kinds = Counter()
+    for feature in features:
+        if not isinstance(feature, dict):
+            continue
+        props = dict(feature.get("properties") or {})
+        geom = feature.get("geometry") or {}
+        kinds[geom.get("type")] += 1
+        if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list) and len(geom["coordinates"]) >= 2:
+            lon, lat = geom["coordinates"][:2]
+            props.setdefault("longitude", lon)
+            props.setdefault("latitude", lat)
+        records.append(props)
+    polygons = kinds.get("Polygon", 0) + kinds.get("MultiPolygon", 0)
+    if polygons > len(features) / 2:
+        raise InputError("This GeoJSON holds polygons: load it as boundaries, not as a table of points.")
+    return records
+
+
+def _read_json(raw: bytes, name: str, digest: str, wrapper: str) -> Table:
+    """Records from a JSON array, JSON Lines or GeoJSON points: one column per key, nested values as JSON text."""
+    import json
+
+    records, what, lines = _json_records(raw)
+    if not records:
+        raise InputError("The JSON holds no records.")
+    bad = [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    if len(bad) == len(records):
+        raise InputError("The JSON holds a list of values, not of records (objects with named fields).")
+
+    def cell(v):
+        if v is None:
+            return None
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        text = str(v).strip()
+        return None if text in NULL_TOKENS else text
+
+    rows = [{k: cell(v) for k, v in r.items()} if isinstance(r, dict) else {} for r in records]
+    frame = pd.DataFrame.from_records(rows)
+    frame.columns = _clean_names([str(c) for c in frame.columns])
+    frame = frame.astype("str")
+    frame.index = pd.Index(lines) if lines else pd.RangeIndex(1, len(frame) + 1)
+    bad_lines = [
+        (int(frame.index[i]), "is not a record (an object with named fields)", str(records[i])[:200]) for i in bad
+    ]
+    frame = frame.drop(index=[frame.index[i] for i in bad]).dropna(how="all")
+    if frame.empty:
+        raise InputError("The JSON's records have no fields.")
+    fmt = what + (f", {wrapper}" if wrapper else "")
+    notes = [f"Read {len(frame):,} records; row numbers are {'line numbers' if lines else 'record numbers'}."]
+    return Table(frame, name, digest, fmt, notes, bad_lines)
 
 
 def _read_zip(path: Path, name: str, digest: str, sheet: str | None = None) -> Table:
