@@ -9,12 +9,14 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from lib.app.users import UsersError
 from lib.ingest import load as ingest
 from lib.ingest.mapping import parse_assignments
 from lib.ingest.readers import InputError
 from lib.store import provenance
+from lib.store import text as data_text
 from lib.store.connection import StoreError, connect
 from lib.store.schema import KINDS
 
@@ -178,7 +180,7 @@ def _load(args) -> int:
         for rec in report.rejects.head(10).itertuples(index=False):
             print(f"  row {rec.row_number}: {rec.reason}")
         if args.rejects:
-            report.rejects.to_csv(args.rejects, index=False)
+            Path(args.rejects).write_bytes(data_text.csv_bytes(report.rejects))  # opened in a spreadsheet
             print(f"All rejected rows written to {args.rejects}.")
         else:
             print("Write them all to a file with --rejects rejects.csv.")

@@ -51,6 +51,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from lib.public import figures as public_figures
 from lib.public import i18n, privacy, site_text
 from lib.stats.hotspots import NotEnoughData
+from lib.store import text as data_text
 from lib.store.schema import incident_total
 from lib.store.settings import PROJECT_DIR
 
@@ -255,7 +256,7 @@ class SiteWriter:
         if geometry is not None:
             doc["geometry"] = geometry(guarded)
         self._write(f"{rel}.json", _dumps(doc))
-        self._write(f"{rel}.csv", guarded.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8"))
+        self._write(f"{rel}.csv", data_text.csv_bytes(guarded, date_format="%Y-%m-%d"))  # no cell runs as a formula
         return guarded
 
     def json(self, rel: str, obj) -> None:
@@ -488,7 +489,8 @@ def _page(
         sections=SECTIONS,
         level_word=public_figures.level_word(level, lang),
         plain=plain,
-        config_json=json.dumps(page_config, ensure_ascii=False).replace("</", "<\\/"),
+        # Inside <script type="application/json"> no "<" may reach the parser ("</script>", "<!--"): \u003c.
+        config_json=json.dumps(page_config, ensure_ascii=False).replace("<", "\\u003c"),
     )
 
 

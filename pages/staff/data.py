@@ -7,6 +7,7 @@ from lib.ingest import load as ingest
 from lib.ingest import uploads
 from lib.ingest.readers import InputError, scalar_properties, sheet_names
 from lib.store.schema import KINDS
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -35,7 +36,11 @@ if upload is not None:
             props = scalar_properties(layer)  # lists and objects cannot be codes or names
             nested = [c for c in layer.columns if c not in props]
             if nested:
-                st.caption(f"Not offered as codes or names (they hold lists or objects): {', '.join(nested)}.")
+                st.caption(
+                    "Not offered as codes or names (they hold lists or objects): "
+                    + markdown_text(", ".join(str(c) for c in nested))
+                    + "."
+                )
             if not props:
                 raise InputError("The layer has no property with one value per area to use as its code.")
             level = st.text_input(
@@ -141,10 +146,12 @@ if upload is not None:
                     else "The dates carry no time of day: hour-of-day views will not include this file."
                 )
             for message in checked.messages:
-                st.caption(f"- {uploads.plain_words(message)}")
+                st.caption(f"- {markdown_text(uploads.plain_words(message))}")
             if len(checked.rejects):
                 st.markdown(
-                    "\n".join(f"- Row {r.row_number}: {r.reason}" for r in checked.rejects.head(5).itertuples())
+                    "\n".join(
+                        f"- Row {r.row_number}: {markdown_text(r.reason)}" for r in checked.rejects.head(5).itertuples()
+                    )
                 )
                 widgets.table_with_download(
                     checked.rejects, "rejected rows", "Row numbers count the header as row 1, as in a spreadsheet."
@@ -177,9 +184,9 @@ if upload is not None:
                 )
             st.code(report.summary(), language=None)
             for message in report.messages:
-                st.caption(f"- {uploads.plain_words(message)}")
+                st.caption(f"- {markdown_text(uploads.plain_words(message))}")
     except InputError as exc:
-        st.error(f"{uploads.plain_words(str(exc))}\n\nNothing was loaded; the store is as it was.")
+        st.error(f"{markdown_text(uploads.plain_words(str(exc)))}\n\nNothing was loaded; the store is as it was.")
 
 st.header("Load history")
 history = ingest.loads_table(cached.store())
@@ -219,9 +226,9 @@ else:
             if st.button("Remove this load", key="data_remove"):
                 try:
                     removal = ingest.remove_load(cached.store(), int(target))
-                    st.success(uploads.plain_words(removal.messages[0]))
+                    st.success(markdown_text(uploads.plain_words(removal.messages[0])))
                 except InputError as exc:
-                    st.error(uploads.plain_words(str(exc)))
+                    st.error(markdown_text(uploads.plain_words(str(exc))))
     with_rejects = history[history["rows_rejected"] > 0]["load_id"].tolist()
     if with_rejects:
         chosen = st.selectbox("Rejected rows of load", with_rejects, key="data_rejects_load")
