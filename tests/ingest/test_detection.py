@@ -180,3 +180,28 @@ DATE_AND_AREA_CASES = [
 @pytest.mark.parametrize("columns, field, expected", DATE_AND_AREA_CASES)
 def test_dates_areas_and_counts_by_content(columns, field, expected):
     assert mapping.detect("incidents", _frame(columns)).column(field) == expected
+
+
+SPANISH_OTHER_KINDS = [
+    (
+        "events",
+        {"titulo": ["Reunión de cuadrante"], "fecha_inicio": ["2023-05-01 18:00"], "lugar": ["Biblioteca"]},
+        {"title": "titulo", "starts_at": "fecha_inicio", "location": "lugar"},
+    ),
+    (
+        "stations",
+        {
+            "nombre": ["Estación Candelaria"],
+            "direccion": ["Cra 50 # 45-20"],
+            "latitud": ["6,2441"],
+            "longitud": ["-75,58"],
+        },
+        {"name": "nombre", "address": "direccion", "latitude": "latitud", "longitude": "longitud"},
+    ),
+    ("population", {"comuna": ["10"], "poblacion": ["85000"]}, {"area": "comuna", "population": "poblacion"}),
+]
+
+
+@pytest.mark.parametrize("kind, columns, expected", SPANISH_OTHER_KINDS, ids=[k for k, _, _ in SPANISH_OTHER_KINDS])
+def test_spanish_headers_of_other_kinds(kind, columns, expected):
+    assert mapping.detect(kind, _frame(columns)).as_dict() == expected
