@@ -23,7 +23,7 @@ import pandas as pd
 
 from lib.ingest import mapping as mapping_mod
 from lib.ingest import parse, spatial
-from lib.ingest.prepare import Prepared, prepare
+from lib.ingest.prepare import Prepared, prepare, repeated_events
 from lib.ingest.readers import InputError, Table, read_layer, read_table, scalar_properties
 from lib.store import schema, settings
 from lib.store.schema import KINDS, level_column
@@ -34,15 +34,8 @@ Progress = Callable[[float, str], None]
 _MATCH = {
     "incidents": "t.dataset = s.dataset AND t.incident_id = s.incident_id",
     "survey": "t.dataset = s.dataset AND t.response_id = s.response_id",
-    # Events without an id: one event only where time, title and place agree (an area missing on
-    # one side is no disagreement; a different venue or point is).
-    "events": (
-        "t.dataset = s.dataset AND t.starts_at = s.starts_at AND t.title_norm = s.title_norm "
-        "AND (t.area IS NULL OR s.area IS NULL OR t.area = s.area) "
-        "AND (t.location IS NULL OR s.location IS NULL OR lower(t.location) = lower(s.location)) "
-        "AND (t.latitude IS NULL OR s.latitude IS NULL "
-        "OR (abs(t.latitude - s.latitude) < 0.0005 AND abs(t.longitude - s.longitude) < 0.0005))"
-    ),
+    # Events: the same id; repeats by start, title and place are found before (prepare.repeated_events).
+    "events": "t.dataset = s.dataset AND t.event_id = s.event_id",
     "stations": "t.dataset = s.dataset AND t.station_id = s.station_id",
     "population": "t.level = s.level AND t.area = s.area AND t.dimension = s.dimension AND t.category = s.category",
     "scores": "t.dataset = s.dataset AND t.score_key = s.score_key AND t.measure = s.measure",
@@ -445,6 +438,16 @@ def _write(
         for column in types:
             if column not in rows:
                 rows[column] = None
+        dropped = 0
+        if kind == "events" and "events" in store.tables():
+            # One event per start, title and place, whichever extraction of the calendar it came from.
+            stored = store.query(
+                "SELECT starts_at, title_norm, area, location, latitude, longitude FROM events WHERE dataset = :d",
+                {"d": report.dataset},
+            )
+            repeated = repeated_events(rows, stored)
+            dropped = int(repeated.sum())
+            rows = rows[~repeated]
         store.stage("staged_rows", rows, types)
         cols = ", ".join(f'"{c}"' for c in types)
         store.execute(
@@ -460,7 +463,7 @@ def _write(
             loaded_keys = int(store.scalar(f"SELECT count(*) FROM {spec.table} WHERE load_id = :id", {"id": load_id}))
             staged_keys = len(rows)
         report.rows_loaded = loaded_keys
-        report.rows_duplicate = staged_keys - loaded_keys
+        report.rows_duplicate = staged_keys + dropped - loaded_keys
         if report.rows_duplicate:
             report.messages.append(
                 f"{report.rows_duplicate:,} rows were already in the store (dataset '{report.dataset}') and were skipped."

@@ -17,6 +17,7 @@ What happens to a row, by kind (the README's "Validation" section says the same)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -402,11 +403,7 @@ def _events(frame, mapping, rejects, messages, tz, crs, now):
     rows["attributes"] = _attributes(frame, mapping, rows.index)
     if id_raw is not None:
         return _first_per_key(rows, "event_id", messages, "event id")
-    place = rows[["area", "location", "latitude", "longitude"]].copy()
-    place["location"] = place["location"].str.lower()
-    place[["latitude", "longitude"]] = place[["latitude", "longitude"]].round(4)
-    natural = pd.concat([rows[["starts_at", "title_norm"]], place], axis=1).astype("str").fillna("")
-    dup = natural.duplicated(keep="first")
+    dup = repeated_events(rows)
     if dup.any():
         messages.append(
             f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and place); the first is kept."
@@ -417,6 +414,74 @@ def _events(frame, mapping, rejects, messages, tz, crs, now):
             f"{apart:,} events share a start and title with another but not its place; kept as separate events."
         )
     return rows[~dup], int(dup.sum())
+
+
+_ADDRESS_NUMBER = re.compile(r"\d{3,}")
+
+
+def _place_text(value) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(value).lower()) if isinstance(value, str) else ""
+
+
+def places_agree(a: dict, b: dict) -> bool:
+    """Whether two events with one start and title are at one place.
+
+    A side that lacks an area, a venue or a point does not disagree. Venues agree when they share a
+    street number ("2255 E. 103rd St." and "District Station, 2255 E. 103rd Street"), or without
+    numbers when one's letters contain the other's; points when within about 50 m.
+    """
+    if a.get("area") and b.get("area") and not pd.isna(a["area"]) and not pd.isna(b["area"]) and a["area"] != b["area"]:
+        return False
+    la, lb = a.get("location"), b.get("location")
+    if isinstance(la, str) and isinstance(lb, str) and la.strip() and lb.strip():
+        na, nb = set(_ADDRESS_NUMBER.findall(la)), set(_ADDRESS_NUMBER.findall(lb))
+        if na and nb:
+            if not na & nb:
+                return False
+        else:
+            ta, tb = _place_text(la), _place_text(lb)
+            if ta and tb and ta not in tb and tb not in ta:
+                return False
+    pa = (a.get("latitude"), a.get("longitude"))
+    pb = (b.get("latitude"), b.get("longitude"))
+    if all(v is not None and not pd.isna(v) for v in (*pa, *pb)):
+        if abs(pa[0] - pb[0]) > 0.0005 or abs(pa[1] - pb[1]) > 0.0005:
+            return False
+    return True
+
+
+_PLACE_COLUMNS = ["area", "location", "latitude", "longitude"]
+
+
+def repeated_events(rows: pd.DataFrame, stored: pd.DataFrame | None = None) -> pd.Series:
+    """Rows that repeat an event: one with the same start and title at the same place (:func:`places_agree`).
+
+    Without ``stored``, an earlier row of ``rows`` itself; with it, a stored event.
+    """
+    out = pd.Series(False, index=rows.index)
+    key = rows["starts_at"].astype("str") + "|" + rows["title_norm"].fillna("")
+    if stored is None:
+        groups = key[key.duplicated(keep=False)]
+        for _, idx in groups.groupby(groups).groups.items():
+            kept: list[dict] = []
+            for i in idx:
+                row = rows.loc[i, _PLACE_COLUMNS].to_dict()
+                if any(places_agree(row, k) for k in kept):
+                    out[i] = True
+                else:
+                    kept.append(row)
+        return out
+    if stored.empty:
+        return out
+    skey = stored["starts_at"].astype("str") + "|" + stored["title_norm"].fillna("")
+    by_key: dict[str, list[dict]] = {}
+    for k, rec in zip(skey, stored[_PLACE_COLUMNS].to_dict("records")):
+        by_key.setdefault(k, []).append(rec)
+    for i, k in key.items():
+        if k in by_key:
+            row = rows.loc[i, _PLACE_COLUMNS].to_dict()
+            out[i] = any(places_agree(row, rec) for rec in by_key[k])
+    return out
 
 
 def _stations(frame, mapping, rejects, messages, tz, crs, now):

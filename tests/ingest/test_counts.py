@@ -135,3 +135,21 @@ def test_events_are_merged_only_when_time_title_and_place_agree(duck, tmp_path):
         duck, tmp_path, text.replace("Church 200 Oak Ave", "School 5 Elm St"), name="events.csv", kind="events"
     )
     assert (again.rows_loaded, again.rows_duplicate) == (1, 1)
+    assert _load(duck, tmp_path, text, name="events.csv", kind="events").rows_duplicate == 2
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("St. Ferdinand's3115 N. Mason", "St. Ferdinand's 3115 N Mason", True),
+        ("2255 E. 103rd St.", "District Station, 2255 E. 103rd Street", True),
+        ("Salvation Army 8354 W. Foster", "Our Lady Mother of the Church, 8747 W. Lawrence", False),
+        ("Main Library", "main library (2nd floor)", True),
+        ("Main Library", "Town Hall", False),
+        (None, "Town Hall", True),  # a side without a venue does not disagree
+    ],
+)
+def test_when_two_venues_are_one_place(a, b, same):
+    from lib.ingest.prepare import places_agree
+
+    assert places_agree({"location": a}, {"location": b}) is same
