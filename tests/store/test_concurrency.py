@@ -51,17 +51,19 @@ def _visit(page, url: str) -> str | None:
 
 
 def _while_visiting(page, url: str, *args: str) -> tuple[subprocess.CompletedProcess, list[str], int]:
-    """Run a CLI command while a visitor keeps reloading the page; (its result, errors shown, visits)."""
+    """Run a CLI command while a visitor keeps reloading the page; (its result, errors shown, visits begun
+    while the command ran)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "lib", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    errors, visits = [], 0
+    errors, visits, during = [], 0, 0
     while proc.poll() is None or visits == 0:
+        during += proc.poll() is None
         error = _visit(page, url)
         errors += [error] if error else []
         visits += 1
     out, err = proc.communicate(timeout=600)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), errors, visits
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), errors, during
 
 
 def test_load_publish_and_info_run_while_the_app_serves_the_store(embedded_db, users_file, page, tmp_path):
@@ -84,7 +86,9 @@ def test_load_publish_and_info_run_while_the_app_serves_the_store(embedded_db, u
             assert step.returncode == 0, step.stderr[-2000:]
             assert "Traceback" not in step.stderr
         assert not load_errors + publish_errors + info_errors
-        assert load_visits >= 2  # the page was served during the load, not only after it
+        # The page was served while the load ran, not only after it (how many visits fit in depends on
+        # how busy the machine is: one is the claim).
+        assert load_visits >= 1
         assert (site / "index.html").exists()
         assert "nightly" in {d["dataset"] for d in json.loads(info.stdout)["loads"]}
         assert _incidents(db) == before + 60000
