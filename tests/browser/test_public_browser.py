@@ -109,6 +109,10 @@ def test_the_served_public_page_passes_the_privacy_scan(served_app, page, embedd
         store.close()
     for query in ("", "?lang=es&level=beat&area=1121"):
         _open(page, f"{served_app}/{query}")
+        # The map's frame can arrive after the page's run ends on a busy machine: wait for it to draw.
+        page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(".leaflet-container").wait_for(
+            timeout=60_000
+        )
         scan.text(page.content(), f"page {query}")
         maps = 0
         for frame in page.frames[1:]:
