@@ -1,4 +1,4 @@
-"""Command line: `python -m lib load|info|demo|setup|upgrade|backup|restore|ready|reenrich|serve|publish|users` (loads, checks, serving, sign-in).
+"""Command line: `python -m lib load|loads|info|demo|setup|upgrade|backup|restore|ready|reenrich|serve|publish|users`.
 
 Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
 """
@@ -45,8 +45,24 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--crs", help="Coordinate system of projected X/Y columns, e.g. EPSG:2263.")
     load.add_argument("--rejects", metavar="CSV", help="Write every rejected row to this CSV file.")
     load.add_argument(
+        "--replace",
+        action="store_true",
+        help="Take out the rows of earlier loads of this dataset and file first (to load it again with other options).",
+    )
+    load.add_argument(
+        "--sheet", metavar="NAME|all", help="Excel: the sheet to read, or all (stacked, sheet name kept)."
+    )
+    load.add_argument(
         "--db", help="DuckDB file or postgresql:// URL (default: $DASHBOARD_DB or data/dashboard.duckdb)."
     )
+
+    loads = sub.add_parser("loads", help="List the loads, or remove one (its rows leave the store; the record stays).")
+    loads_sub = loads.add_subparsers(dest="action", required=True)
+    listed = loads_sub.add_parser("list", help="Every load, newest first, and whether its rows are in the store.")
+    listed.add_argument("--db")
+    removed = loads_sub.add_parser("remove", help="Take every row of one load out of the store (one transaction).")
+    removed.add_argument("load_id", type=int, metavar="LOAD_ID")
+    removed.add_argument("--db")
 
     info = sub.add_parser("info", help="What the store holds and where it came from.")
     info.add_argument("--json", action="store_true", help="Machine-readable output (see README).")
@@ -182,6 +198,8 @@ def _load(args) -> int:
         level=args.level,
         crs=args.crs,
         progress=progress,
+        replace=args.replace,
+        sheet=args.sheet,
     )
     print("Mapping used:")
     for field, source in report.mapping.items():
@@ -205,10 +223,31 @@ def _load(args) -> int:
     return 0
 
 
+def _loads(args) -> int:
+    store = connect(args.db)
+    if args.action == "remove":
+        report = ingest.remove_load(store, args.load_id)
+        print(report.messages[0])
+        print(f"Recorded as #{report.load_id}.")
+        return 0
+    table = ingest.loads_table(store)
+    if table.empty:
+        print("No loads yet.")
+        return 0
+    print(f"{'#':>4}  {'loaded at':<19}  {'kind':<10} {'dataset':<28} {'rows':>10}  state / source")
+    for rec in table.to_dict("records"):
+        print(
+            f"{int(rec['load_id']):>4}  {str(rec['loaded_at'])[:19]:<19}  {rec['kind']:<10} "
+            f"{str(rec['dataset'])[:28]:<28} {int(rec['rows_loaded'] or 0):>10,}  {rec['state']}: {rec['source_name']}"
+        )
+    return 0
+
+
 def _info(args) -> int:
     store = connect(args.db, read_only=True)
     data = provenance.info(store)
-    print(json.dumps(data, indent=2) if args.json else provenance.format_info(data))
+    # allow_nan=False: the output is strict JSON (RFC 8259); a NaN would be a bug, caught here, not in a reader.
+    print(json.dumps(data, indent=2, allow_nan=False) if args.json else provenance.format_info(data))
     return 0
 
 
@@ -467,6 +506,7 @@ def _throttled(args) -> int:
 
 _COMMANDS = {
     "load": _load,
+    "loads": _loads,
     "info": _info,
     "demo": _demo,
     "setup": _setup,

@@ -95,7 +95,7 @@ def test_demo_data_is_labelled_synthetic(tmp_path):
     assert share > 0.99
 
 
-@pytest.mark.parametrize("command", ["load", "info", "demo", "setup"])
+@pytest.mark.parametrize("command", ["load", "loads", "info", "demo", "setup"])
 def test_every_command_has_help(command):
     done = run(command, "--help")
     assert done.returncode == 0 and "usage: python -m lib" in done.stdout

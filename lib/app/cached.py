@@ -74,10 +74,10 @@ def rejects(load_id: int, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file ...")
-def upload_table(path: str, name: str):
+def upload_table(path: str, name: str, sheet: str | None = None):
     from lib.ingest.readers import read_table
 
-    return read_table(path, name)
+    return read_table(path, name, sheet=sheet)
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the layer ...")
@@ -85,14 +85,16 @@ def upload_layer(path: str) -> pd.DataFrame:
     from lib.ingest.readers import read_layer
 
     gdf, _, _ = read_layer(path)
-    return pd.DataFrame(gdf.drop(columns="geometry"))
+    frame = pd.DataFrame(gdf.drop(columns="geometry"))
+    frame.attrs["nested"] = list(gdf.attrs.get("nested", ()))  # list/object properties, not offered as codes
+    return frame
 
 
 @st.cache_data(max_entries=16, show_spinner="Checking every row ...")
-def upload_check(kind: str, path: str, name: str, maps: dict, sets: dict, crs: str | None):
+def upload_check(kind: str, path: str, name: str, maps: dict, sets: dict, crs: str | None, sheet: str | None = None):
     from lib.ingest import load as ingest
 
-    return ingest.plan(kind, path, maps, sets, crs, name)[2]
+    return ingest.plan(kind, path, maps, sets, crs, name, sheet=sheet)[2]
 
 
 def upload_mapping(kind: str, table):

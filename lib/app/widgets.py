@@ -652,6 +652,13 @@ _VIEW_KEYS = (
 )
 
 
+def date_precision(dataset: str) -> str | None:
+    """What an incident dataset's dates tell ("minute", "day", "month"; None if unrecorded), from its loads."""
+    from lib.store import provenance
+
+    return provenance.date_precision(cached.store(), dataset)
+
+
 def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
     """The Map page's filters and layer choices in the sidebar, read from and written back to the URL.
 
@@ -700,6 +707,14 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
         format_func=lambda h: f"{h:02d}:00-{h:02d}:59",
         placeholder="All hours",
     )
+    precision = date_precision(dataset)
+    if precision == "month":
+        side.caption(
+            "This dataset's dates give months only: days of the week and hours of the day are not known, "
+            "so those filters cannot select its incidents."
+        )
+    elif precision == "day":
+        side.caption("This dataset's dates carry no time of day: the hours filter cannot select its incidents.")
     level = (
         side.selectbox(
             "Boundary level", levels, index=levels.index(url.level) if url.level in levels else 0, key="map_level"

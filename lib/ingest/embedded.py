@@ -144,7 +144,7 @@ SOURCES: tuple[Source, ...] = (
         "2017-01-03 to 2018-12-27",
         "City-Bureau/city-scrapers local_outputs/chi_police_20180423_1917.csv (MIT)",
         CHICAGO_TERMS,
-        ("Overlaps the first extraction in 2017; events with the same start and title are loaded once.",),
+        ("Overlaps the first extraction in 2017; events with the same start, title and place are loaded once.",),
         raw="chicago/chicago_caps_events_2017_2018_scraped.csv",
     ),
     Source(

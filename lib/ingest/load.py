@@ -7,7 +7,8 @@ is refused (``InputError``) before the transaction begins.
 Loading the same file twice adds nothing. Rows are matched on their id within
 the dataset (``--dataset``, by default the file's name): the source id where
 the export has one, otherwise a hash of the row's content. Events are matched
-on start, title and area, so two extractions of one calendar merge.
+on start, title and place (area, venue, point: a side that lacks one does not disagree),
+so two extractions of one calendar merge and two meetings of one name at one hour do not.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import pandas as pd
 
 from lib.ingest import mapping as mapping_mod
 from lib.ingest import parse, spatial
-from lib.ingest.prepare import Prepared, prepare
-from lib.ingest.readers import InputError, Table, read_layer, read_table
+from lib.ingest.prepare import Prepared, prepare, repeated_events
+from lib.ingest.readers import InputError, Table, read_layer, read_table, scalar_properties
 from lib.store import logs, schema, settings
 from lib.store.schema import KINDS, level_column
 
@@ -34,10 +35,8 @@ Progress = Callable[[float, str], None]
 _MATCH = {
     "incidents": "t.dataset = s.dataset AND t.incident_id = s.incident_id",
     "survey": "t.dataset = s.dataset AND t.response_id = s.response_id",
-    "events": (
-        "t.dataset = s.dataset AND t.starts_at = s.starts_at AND t.title_norm = s.title_norm "
-        "AND (t.area IS NULL OR s.area IS NULL OR t.area = s.area)"
-    ),
+    # Events: the same id; repeats by start, title and place are found before (prepare.repeated_events).
+    "events": "t.dataset = s.dataset AND t.event_id = s.event_id",
     "stations": "t.dataset = s.dataset AND t.station_id = s.station_id",
     "population": "t.level = s.level AND t.area = s.area AND t.dimension = s.dimension AND t.category = s.category",
     "scores": "t.dataset = s.dataset AND t.score_key = s.score_key AND t.measure = s.measure",
@@ -72,6 +71,12 @@ class LoadReport:
     area_level: str | None = None
     period: tuple = (None, None)
     load_id: int | None = None
+    # incidents: how many incidents the loaded rows stand for (the sum of their counts)
+    incidents_loaded: int | None = None
+    # incidents: "minute", "day" or "month"
+    date_precision: str | None = None
+    # incidents: (area code, incidents) for codes that no boundary of the area level holds
+    unplaced_areas: list[tuple[str, int]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row_number", "reason", "raw"]))
 
@@ -82,8 +87,10 @@ class LoadReport:
             f"{self.source_name} -> {self.kind} ({target}), read as {self.format}",
             f"  rows read          {self.rows_read:>10,}",
             f"  loaded             {self.rows_loaded:>10,}",
-            f"  rejected           {self.rows_rejected:>10,}",
         ]
+        if self.incidents_loaded is not None:
+            lines.append(f"  incidents          {self.incidents_loaded:>10,}  (the loaded rows' counts)")
+        lines.append(f"  rejected           {self.rows_rejected:>10,}")
         if self.kind == "incidents":
             lines.append(f"  merged (same id)   {self.rows_merged:>10,}  (further rows of one incident)")
         elif self.rows_merged:
@@ -95,8 +102,15 @@ class LoadReport:
             )
         if self.area_level:
             lines.append(f"  area codes are     {self.area_level} codes")
+        if self.unplaced_areas:
+            lines.append(
+                f"  in no {self.area_level or 'boundary'}      {sum(n for _, n in self.unplaced_areas):>10,}  "
+                "(incidents whose area code no boundary has; counted citywide)"
+            )
         if self.period[0] is not None and not pd.isna(self.period[0]):
             lines.append(f"  period             {self.period[0]:%Y-%m-%d} to {self.period[1]:%Y-%m-%d}")
+        if self.date_precision:
+            lines.append(f"  dates precise to   {self.date_precision:>10}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
@@ -117,9 +131,12 @@ class LoadReport:
                 "rows_duplicate",
                 "area_level",
                 "load_id",
+                "incidents_loaded",
+                "date_precision",
                 "messages",
             )
         }
+        out["unplaced_areas"] = [[code, int(n)] for code, n in self.unplaced_areas]
         out["period"] = [str(p) if p is not None else None for p in self.period]
         return out
 
@@ -145,11 +162,12 @@ def plan(
     crs: str | None = None,
     source_name: str | None = None,
     limit: int | None = None,
+    sheet: str | None = None,
 ) -> tuple[Table, mapping_mod.Mapping, Prepared]:
     """Read, map and validate without writing: what a load would do (the Data page's preview)."""
     if kind not in KINDS or kind == "boundaries":
         raise InputError(f"Unknown kind {kind!r}: use one of {', '.join(KINDS)}.")
-    table = read_table(path, source_name)
+    table = read_table(path, source_name, sheet=sheet)
     if limit:
         table.frame = table.frame.head(limit)
     mapping = mapping_mod.detect(kind, table.frame)
@@ -183,8 +201,15 @@ def load(
     source_name: str | None = None,
     synthetic: bool = False,
     progress: Progress = _noop,
+    replace: bool = False,
+    sheet: str | None = None,
 ) -> LoadReport:
     """Load one file of ``kind`` into ``store`` and return what happened.
+
+    With ``replace``, the rows of earlier loads of the same dataset and file (same name or same
+    content) are taken out in the same transaction, and those loads are marked removed by this one:
+    a file loaded with the wrong options is loaded again with the right ones. ``sheet``: an Excel
+    sheet's name, or "all".
 
     Raises InputError (store untouched) when the file or the mapping cannot be used. Either way one
     line goes to the operations log (lib/store/logs.py).
@@ -192,7 +217,9 @@ def load(
     started = time.perf_counter()
     name = source_name or Path(path).name
     try:
-        report = _load(store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress)
+        report = _load(
+            store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress, replace, sheet
+        )
     except Exception as exc:
         _LOG.warning("load of %s %s failed, nothing written: %s", kind, name, exc)
         raise
@@ -211,13 +238,15 @@ def load(
     return report
 
 
-def _load(store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress) -> LoadReport:
+def _load(
+    store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress, replace=False, sheet=None
+) -> LoadReport:
     if kind == "boundaries":
         if not level:
             raise InputError("Boundaries need a level name: --level beat (or district, precinct ...).")
         return load_boundaries(store, path, level, maps or {}, source_name, progress)
     progress(0.05, "Reading the file")
-    table, mapping, prepared = plan(kind, path, maps, sets, crs, source_name)
+    table, mapping, prepared = plan(kind, path, maps, sets, crs, source_name, sheet=sheet)
     dataset = dataset or default_dataset(table.source_name)
     progress(0.35, "Placing rows on the boundary layers")
     not_geocoded = prepared.rows_not_geocoded
@@ -226,8 +255,10 @@ def _load(store, kind, path, maps, sets, dataset, level, crs, source_name, synth
     if kind == "population":
         rows["level"] = _population_level(store, rows, level)
     area_level = None
+    unplaced: list[tuple[str, int]] = []
     if KINDS[kind].geocoded:
         rows, area_level = enrich(store, rows)
+        unplaced = unplaced_areas(store, rows, area_level)
     report = LoadReport(
         kind,
         dataset,
@@ -240,11 +271,13 @@ def _load(store, kind, path, maps, sets, dataset, level, crs, source_name, synth
         rows_merged=prepared.rows_merged,
         rows_not_geocoded=not_geocoded,
         area_level=area_level,
-        messages=table.notes + prepared.messages,
+        unplaced_areas=unplaced,
+        date_precision=prepared.date_precision,
+        messages=table.notes + prepared.messages + _unplaced_message(unplaced, area_level, kind),
         rejects=prepared.rejects,
     )
     progress(0.6, "Writing to the store")
-    _write(store, kind, rows, report, synthetic, progress)
+    _write(store, kind, rows, report, synthetic, progress, replace)
     progress(1.0, "Done")
     return report
 
@@ -349,6 +382,37 @@ def enrich(store, rows: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return rows, area_level
 
 
+def unplaced_areas(store, rows: pd.DataFrame, area_level: str | None) -> list[tuple[str, int]]:
+    """Area codes of rows no boundary of ``area_level`` holds, with how many incidents (or rows) carry each.
+
+    Such rows are in no area total of that level (unless their point lies in one); they still count
+    in every citywide total. Most frequent first.
+    """
+    if not area_level or "area" not in rows or rows["area"].isna().all():
+        return []
+    col = level_column(area_level)
+    lost = rows[rows["area"].notna() & rows[col].isna()]
+    if lost.empty:
+        return []
+    known = _level_codes(store).get(area_level, set())
+    lost = lost[~lost["area"].isin(known)]
+    weight = lost["count"] if "count" in lost else pd.Series(1, index=lost.index)
+    totals = weight.groupby(lost["area"]).sum().sort_values(ascending=False, kind="stable")
+    return [(str(code), int(n)) for code, n in totals.items()]
+
+
+def _unplaced_message(unplaced: list[tuple[str, int]], level: str | None, kind: str) -> list[str]:
+    if not unplaced:
+        return []
+    noun = "incidents" if kind == "incidents" else "rows"
+    total = sum(n for _, n in unplaced)
+    shown = ", ".join(f"{code} ({n:,})" for code, n in unplaced[:10]) + (" ..." if len(unplaced) > 10 else "")
+    return [
+        f"{total:,} {noun} carry {level} codes no boundary has: {shown}. They count in citywide totals "
+        f"but in no {level}; load a boundary layer that has these codes, or correct them at the source."
+    ]
+
+
 def _stored_types(store, kind: str) -> dict[str, str]:
     spec = KINDS[kind]
     types = schema.table_columns(spec)
@@ -366,7 +430,13 @@ def _next_load_id(store) -> int:
 
 
 def _write(
-    store, kind: str, rows: pd.DataFrame, report: LoadReport, synthetic: bool, progress: Progress = _noop
+    store,
+    kind: str,
+    rows: pd.DataFrame,
+    report: LoadReport,
+    synthetic: bool,
+    progress: Progress = _noop,
+    replace: bool = False,
 ) -> None:
     spec = KINDS[kind]
     with store.transaction():
@@ -374,6 +444,23 @@ def _write(
         for level in schema.boundary_levels(store):
             schema.add_level_columns(store, level)
         load_id = _next_load_id(store)
+        if replace:
+            earlier = store.query(
+                "SELECT load_id FROM loads WHERE kind = :k AND dataset = :d AND removed_by IS NULL "
+                "AND (source_name = :s OR file_hash = :h) ORDER BY load_id",
+                {"k": kind, "d": report.dataset, "s": report.source_name, "h": report.file_hash},
+            )["load_id"].tolist()
+            removed = 0
+            for old in earlier:
+                removed += _delete_rows(store, kind, int(old))
+                store.execute("UPDATE loads SET removed_by = :by WHERE load_id = :id", {"by": load_id, "id": int(old)})
+            if earlier:
+                report.messages.append(
+                    f"Replaced load{'s' if len(earlier) > 1 else ''} {', '.join(f'#{i}' for i in earlier)} of this "
+                    f"file: their {removed:,} rows were taken out before this load's were written."
+                )
+            else:
+                report.messages.append("Nothing to replace: no earlier load of this dataset and file.")
         rows = rows.copy()
         rows["load_id"] = load_id
         if "dataset" in schema.table_columns(spec):
@@ -382,6 +469,16 @@ def _write(
         for column in types:
             if column not in rows:
                 rows[column] = None
+        dropped = 0
+        if kind == "events" and "events" in store.tables():
+            # One event per start, title and place, whichever extraction of the calendar it came from.
+            stored = store.query(
+                "SELECT starts_at, title_norm, area, location, latitude, longitude FROM events WHERE dataset = :d",
+                {"d": report.dataset},
+            )
+            repeated = repeated_events(rows, stored)
+            dropped = int(repeated.sum())
+            rows = rows[~repeated]
         store.stage("staged_rows", rows, types)
         cols = ", ".join(f'"{c}"' for c in types)
         store.execute(
@@ -397,7 +494,7 @@ def _write(
             loaded_keys = int(store.scalar(f"SELECT count(*) FROM {spec.table} WHERE load_id = :id", {"id": load_id}))
             staged_keys = len(rows)
         report.rows_loaded = loaded_keys
-        report.rows_duplicate = staged_keys - loaded_keys
+        report.rows_duplicate = staged_keys + dropped - loaded_keys
         if report.rows_duplicate:
             report.messages.append(
                 f"{report.rows_duplicate:,} rows were already in the store (dataset '{report.dataset}') and were skipped."
@@ -420,6 +517,10 @@ def _write(
             )[0]
             if lo is not None:
                 report.period = (pd.Timestamp(lo), pd.Timestamp(hi))
+        if kind == "incidents":
+            report.incidents_loaded = int(
+                store.scalar(f"SELECT {schema.incident_total()} FROM incidents WHERE load_id = :id", {"id": load_id})
+            )
         report.load_id = load_id
         # A callback that raises (a closed browser tab, Ctrl-C) still leaves nothing behind.
         progress(0.9, "Recording the load")
@@ -427,14 +528,100 @@ def _write(
         store.drop_stage("staged_rows")
 
 
+def _delete_rows(store, kind: str, load_id: int) -> int:
+    """Take the rows of one load out of its table; returns how many there were."""
+    if kind == "boundaries":
+        return _delete_boundaries(store, load_id)
+    table = KINDS[kind].table if kind in KINDS else None
+    if not table or table not in store.tables():
+        return 0
+    n = int(store.scalar(f"SELECT count(*) FROM {table} WHERE load_id = :id", {"id": load_id}))
+    store.execute(f"DELETE FROM {table} WHERE load_id = :id", {"id": load_id})
+    return n
+
+
+def _delete_boundaries(store, load_id: int) -> int:
+    levels = store.query("SELECT DISTINCT level FROM boundaries WHERE load_id = :id", {"id": load_id})["level"]
+    n = int(store.scalar("SELECT count(*) FROM boundaries WHERE load_id = :id", {"id": load_id}))
+    store.execute("DELETE FROM boundaries WHERE load_id = :id", {"id": load_id})
+    for level in levels:
+        if store.scalar("SELECT count(*) FROM boundaries WHERE level = :l", {"l": level}):
+            continue
+        # The level is gone: no stored point is in any of its areas any more.
+        store.execute("DELETE FROM boundary_parents WHERE level = :l OR parent_level = :l", {"l": level})
+        col = level_column(level)
+        for table in schema.GEOCODED_TABLES:
+            if table in store.tables() and col in store.columns(table):
+                store.execute(f'UPDATE {table} SET "{col}" = NULL')
+    return n
+
+
+def loads_table(store) -> pd.DataFrame:
+    """Every load record, newest first, with whether its rows are still in the store (``loads list``)."""
+    from lib.store import provenance
+
+    recs = provenance.loads(store, removed=True)
+    if recs.empty:
+        return recs
+    recs = recs.copy()
+    if "removed_by" not in recs:
+        recs["removed_by"] = None
+    recs["state"] = [
+        "removal record" if k == "removal" else ("in the store" if pd.isna(r) else f"removed by #{int(r)}")
+        for k, r in zip(recs["kind"], recs["removed_by"])
+    ]
+    return recs
+
+
+def remove_load(store, load_id: int) -> LoadReport:
+    """Take every row of load ``load_id`` out of the store, in one transaction, and record it.
+
+    The load's record stays (marked removed) and a removal record is written beside it, so the
+    history says what was there and when it went. Raises InputError for an unknown or removed load.
+    """
+    if "loads" not in store.tables():
+        raise InputError("The store holds no loads yet; there is nothing to remove.")
+    with store.transaction():
+        schema.create_tables(store)
+        found = store.query("SELECT * FROM loads WHERE load_id = :id", {"id": int(load_id)})
+        if found.empty:
+            raise InputError(f"There is no load #{load_id}. List the loads with: python -m lib loads list")
+        rec = found.iloc[0]
+        if rec["kind"] == "removal":
+            raise InputError(f"Load #{load_id} is a removal record, not a load of data; it cannot be removed.")
+        if not pd.isna(rec.get("removed_by")):
+            raise InputError(f"Load #{load_id} was already removed (by #{int(rec['removed_by'])}).")
+        removal_id = _next_load_id(store)
+        removed = _delete_rows(store, rec["kind"], int(load_id))
+        if rec["kind"] == "boundaries":
+            fill_from_nesting(store)
+        store.execute("UPDATE loads SET removed_by = :by WHERE load_id = :id", {"by": removal_id, "id": int(load_id)})
+        report = LoadReport(
+            "removal",
+            str(rec["dataset"]),
+            f"load #{int(load_id)} ({rec['source_name']})",
+            str(rec["file_hash"]),
+            "removal",
+            {"removed_load": str(int(load_id))},
+            rows_read=removed,
+            load_id=removal_id,
+            messages=[
+                f"Removed load #{int(load_id)} ({rec['kind']}, {rec['source_name']}, dataset '{rec['dataset']}'): "
+                f"{removed:,} rows taken out of the store."
+            ],
+        )
+        _record(store, report, synthetic=False)
+    return report
+
+
 def _record(store, report: LoadReport, synthetic: bool) -> None:
     """Write the load record and its first rejects (the provenance pages show)."""
     store.execute(
         "INSERT INTO loads (load_id, kind, dataset, source_name, file_hash, loaded_at, rows_read, "
         "rows_loaded, rows_rejected, rows_not_geocoded, rows_merged, rows_duplicate, period_start, "
-        "period_end, area_level, mapping, messages, synthetic) VALUES (:load_id, :kind, :dataset, "
-        ":source, :hash, :at, :read, :loaded, :rejected, :notgeo, :merged, :dup, :start, :end, "
-        ":level, :mapping, :messages, :synthetic)",
+        "period_end, area_level, mapping, messages, synthetic, date_precision) VALUES (:load_id, :kind, "
+        ":dataset, :source, :hash, :at, :read, :loaded, :rejected, :notgeo, :merged, :dup, :start, :end, "
+        ":level, :mapping, :messages, :synthetic, :precision)",
         {
             "load_id": report.load_id,
             "kind": report.kind,
@@ -454,6 +641,7 @@ def _record(store, report: LoadReport, synthetic: bool) -> None:
             "mapping": json.dumps(report.mapping),
             "messages": json.dumps(report.messages),
             "synthetic": synthetic,
+            "precision": report.date_precision,
         },
     )
     if len(report.rejects):
@@ -474,7 +662,7 @@ def detect_code_property(gdf: gpd.GeoDataFrame, level: str) -> str | None:
     Chicago's beats carry ``beat`` (1-9 within a sector) and ``beat_num`` (1713):
     both are named like the level and ``beat_num`` has more distinct values.
     """
-    props = [c for c in gdf.columns if c != "geometry"]
+    props = scalar_properties(gdf)
     stem = mapping_mod.header_key(level)[:4]
     named = [c for c in props if stem and stem in mapping_mod.header_key(c)]
     pool = named or [
@@ -494,8 +682,8 @@ def detect_code_property(gdf: gpd.GeoDataFrame, level: str) -> str | None:
 
 
 def detect_name_property(gdf: gpd.GeoDataFrame, code_prop: str) -> str:
-    for c in gdf.columns:
-        if c not in ("geometry", code_prop) and any(w in mapping_mod.header_key(c) for w in ("name", "label")):
+    for c in scalar_properties(gdf):
+        if c != code_prop and any(w in mapping_mod.header_key(c) for w in ("name", "label")):
             return c
     return code_prop
 
@@ -512,7 +700,7 @@ def load_boundaries(
         raise InputError(
             f"--map {sorted(unknown)[0]}=...: boundaries take --map code=PROPERTY and --map name=PROPERTY."
         )
-    props = [c for c in gdf.columns if c != "geometry"]
+    props = scalar_properties(gdf)
     code_prop = maps.get("code") or detect_code_property(gdf, level)
     if code_prop is None or code_prop not in gdf.columns:
         raise InputError(
@@ -520,7 +708,15 @@ def load_boundaries(
             f"Name the property that holds the {level} codes with --map code=PROPERTY "
             f"(its properties are: {', '.join(props) or 'none'})."
         )
+    nested = set(gdf.attrs.get("nested", ()))
+    if code_prop in nested:
+        raise InputError(
+            f"{code_prop!r} holds lists or objects, not one code per area. Choose another property for the codes "
+            f"(the layer's usable properties are: {', '.join(props) or 'none'})."
+        )
     name_prop = maps.get("name") or detect_name_property(gdf, code_prop)
+    if name_prop in nested:
+        raise InputError(f"{name_prop!r} holds lists or objects, not one name per area; choose another property.")
     if name_prop not in gdf.columns:
         raise InputError(f"--map name={name_prop}: the layer has no such property ({', '.join(props)}).")
     layer = gpd.GeoDataFrame(

@@ -29,8 +29,20 @@ from lib.ingest.readers import InputError
 from lib.store.schema import KINDS
 
 _POINT_SYNONYMS = {
-    "latitude": ("latitude", "lat", "geolat", "ylat", "latitudey", "gpslatitude", "pointy", "y"),
-    "longitude": ("longitude", "lon", "lng", "long", "geolon", "xlon", "longitudex", "gpslongitude", "pointx", "x"),
+    "latitude": ("latitude", "lat", "geolat", "ylat", "latitudey", "gpslatitude", "pointy", "latitud", "y"),
+    "longitude": (
+        "longitude",
+        "lon",
+        "lng",
+        "long",
+        "geolon",
+        "xlon",
+        "longitudex",
+        "gpslongitude",
+        "pointx",
+        "longitud",
+        "x",
+    ),
     "x": ("xcoordcd", "xcoordinate", "xcoord", "geox", "easting", "xcoordinatestateplane", "x"),
     "y": ("ycoordcd", "ycoordinate", "ycoord", "geoy", "northing", "ycoordinatestateplane", "y"),
 }
@@ -66,6 +78,12 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "ucrnumber",
             "incidentnumberwyear",
             "offenseid",
+            "folio",
+            "idcarpeta",
+            "carpetaid",
+            "numerocaso",
+            "nocaso",
+            "expediente",
         ),
         "occurred_at": (
             "occurredat",
@@ -99,6 +117,14 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "reportdate",
             "reporteddate",
             "datereported",
+            # Spanish-language exports (Colombia, Mexico, Spain, Argentina ...)
+            "fechahecho",
+            "fechadelhecho",
+            "fechahora",
+            "fechaocurrencia",
+            "fechadeocurrencia",
+            "fechainicio",
+            "fecha",
         ),
         "occurred_time": (
             "occurredtime",
@@ -115,6 +141,10 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "occurrencehour",
             "occurredhour",
             "hour",
+            "horahecho",
+            "horadelhecho",
+            "horaocurrencia",
+            "hora",
         ),
         "offense": (
             "offense",
@@ -143,6 +173,35 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "offenseparentgroup",
             "calltype",
             "description",
+            "delito",
+            "tipodelito",
+            "tipodedelito",
+            "delitos",
+            "conducta",
+            "categoriadelito",
+            "categoria",
+        ),
+        "count": (
+            "count",
+            "offensecount",
+            "offensescount",
+            "offenses",
+            "numberofoffenses",
+            "numoffenses",
+            "nooffenses",
+            "incidentcount",
+            "numberofincidents",
+            "incidents",
+            "crimecount",
+            "crimes",
+            "numberofcrimes",
+            "victimcount",
+            "total",
+            "cantidad",
+            "numerodehechos",
+            "numerohechos",
+            "casos",
+            "number",
         ),
         **_POINT_SYNONYMS,
         "area": (
@@ -165,6 +224,14 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "patrolarea",
             "zone",
             "area",
+            "barrio",
+            "comuna",
+            "distrito",
+            "cuadrante",
+            "alcaldia",
+            "colonia",
+            "localidad",
+            "zona",
         ),
         "block": (
             "block",
@@ -177,6 +244,11 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "incidentaddress",
             "streetaddress",
             "location",
+            "direccion",
+            "direccionhecho",
+            "calle",
+            "domicilio",
+            "ubicacion",
         ),
     },
     "survey": {
@@ -193,6 +265,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "startdate",
             "date",
             "timestamp",
+            "fecharespuesta",
+            "fecha",
         ),
         **_POINT_SYNONYMS,
         "area": (
@@ -205,6 +279,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "zone",
             "neighborhood",
             "neighbourhood",
+            "barrio",
+            "comuna",
+            "distrito",
         ),
         "weight": ("weight", "finalweight", "wt", "weights", "surveyweight"),
     },
@@ -229,7 +306,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "events": {
         "event_id": ("eventid", "id", "uid", "uuid"),
-        "title": ("title", "eventtitle", "name", "eventname", "subject", "summary"),
+        "title": ("title", "eventtitle", "name", "eventname", "subject", "summary", "titulo", "evento", "nombreevento"),
         "event_type": ("eventtype", "type", "category", "eventcategory", "program", "programme"),
         "description": ("description", "eventdetails", "details", "eventdescription", "notes", "body"),
         "starts_at": (
@@ -242,10 +319,25 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "dtstart",
             "eventdate",
             "date",
+            "fechainicio",
+            "inicio",
+            "fechahora",
+            "fecha",
         ),
-        "ends_at": ("endsat", "end", "endtime", "enddatetime", "enddate", "finish", "dtend"),
-        "area": ("district", "beat", "area", "precinct", "sector", "zone"),
-        "location": ("location", "locationaddress", "address", "venue", "venueaddress", "locationname", "place"),
+        "ends_at": ("endsat", "end", "endtime", "enddatetime", "enddate", "finish", "dtend", "fechafin", "fin"),
+        "area": ("district", "beat", "area", "precinct", "sector", "zone", "distrito", "barrio", "comuna", "cuadrante"),
+        "location": (
+            "location",
+            "locationaddress",
+            "address",
+            "venue",
+            "venueaddress",
+            "locationname",
+            "place",
+            "lugar",
+            "sede",
+            "direccion",
+        ),
         **_POINT_SYNONYMS,
         "attendance": (
             "attendance",
@@ -255,12 +347,25 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "headcount",
             "numberattending",
             "turnout",
+            "asistentes",
+            "asistencia",
+            "participantes",
         ),
     },
     "stations": {
-        "name": ("name", "stationname", "districtname", "facilityname", "station", "facility"),
-        "area": ("district", "precinct", "division", "area", "beat"),
-        "address": ("address", "streetaddress", "location"),
+        "name": (
+            "name",
+            "stationname",
+            "districtname",
+            "facilityname",
+            "station",
+            "facility",
+            "nombre",
+            "estacion",
+            "comisaria",
+        ),
+        "area": ("district", "precinct", "division", "area", "beat", "distrito", "comuna", "cuadrante"),
+        "address": ("address", "streetaddress", "location", "direccion"),
         **_POINT_SYNONYMS,
     },
     "population": {
@@ -276,8 +381,21 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "ward",
             "zone",
             "neighborhood",
+            "comuna",
+            "barrio",
+            "distrito",
         ),
-        "population": ("population", "pop", "totalpopulation", "residents", "total", "estimate", "count"),
+        "population": (
+            "population",
+            "pop",
+            "totalpopulation",
+            "residents",
+            "total",
+            "estimate",
+            "count",
+            "poblacion",
+            "habitantes",
+        ),
         "dimension": ("dimension", "variable", "characteristic", "margin"),
         "category": ("category", "group", "level", "bucket"),
     },
@@ -296,7 +414,9 @@ _CHECKS = {
     "starts_at": "date",
     "ends_at": "date",
     "occurred_time": "time",
-    "offense": "text",
+    "offense": "offense",
+    "count": "count",
+    "area": "code",
     "title": "text",
     "event_type": "varied text",
     "name": "text",
@@ -326,7 +446,9 @@ _NOT_WORDS = {
         "upload",
     },
     "starts_at": {"end", "updated", "modified", "created"},
-    "offense": {"code", "count", "id", "cd", "number", "no"},
+    "offense": {"code", "count", "id", "cd", "number", "no", "codigo", "cantidad"},
+    "count": {"id", "code", "cd", "key"},
+    "block": {"census", "tract", "group", "geoid", "fips", "desc", "description", "type", "class", "classfctn"},
     "incident_id": {"object", "objectid", "fid", "row"},
 }
 
@@ -360,6 +482,8 @@ class Choice:
 class Mapping:
     kind: str
     choices: dict[str, Choice] = field(default_factory=dict)
+    # field -> why columns named like it were not taken ("'LOCATION_DESC' holds place types ...")
+    refused: dict[str, list[str]] = field(default_factory=dict)
 
     def column(self, name: str) -> str | None:
         choice = self.choices.get(name)
@@ -389,6 +513,149 @@ class Mapping:
         return pd.DataFrame(rows)
 
 
+# Values that name a kind of place ("RESIDENCE", "Parking lot", "Vía pública") or how a call came in
+# ("911", "ONVIEW"): columns of these are not offenses, however they are headed.
+_PLACE = re.compile(
+    r"RESIDEN|\bHOMES?\b|HOUSE|APARTMENT|\bAPT\b|DWELL|CONDO|STREET|\bROAD\b|SIDEWALK|ALLEY|HIGHWAY|PARKING|"
+    r"GARAGE|DRIVEWAY|\bYARD\b|HOTEL|MOTEL|RESTAURANT|\bSTORE|\bSHOP|\bMALL\b|\bBAR\b|TAVERN|NIGHT ?CLUB|SCHOOL|"
+    r"COLLEGE|UNIVERSITY|\bPARK\b|PLAYGROUND|CHURCH|HOSPITAL|CLINIC|OFFICE|BUILDING|\bLOT\b|GAS STATION|"
+    r"SERVICE STATION|\bBANK\b|COMMERCIAL|VEHICLE|AUTOMOBILE|\bCAR\b|TAXI|\bBUS\b|TRAIN|SUBWAY|TRANSIT|STATION|"
+    r"AIRPORT|WAREHOUSE|FACTORY|CONSTRUCTION|\bFIELD|WOODS|\bLAKE\b|RIVER|\bJAIL\b|PRISON|GOVERNMENT|PUBLIC HOUS|"
+    r"HALLWAY|LOBBY|ELEVATOR|STAIR|\bROOF|BASEMENT|PORCH|\bLAWN|INSIDE|OUTSIDE|FRONT OF|REAR OF|OPPOSITE OF|"
+    r"\bCASA\b|\bCALLE\b|VIA PUBLICA|VIVIENDA|TIENDA|PARQUE|ESCUELA|COMERCIO|ESTABLECIMIENTO|\bLOCAL\b|EDIFICIO"
+)
+_CALL_SOURCE = re.compile(
+    r"E?911|311|ON[ -]?VIEW|(OFFICER|SELF|FIELD)[ -]?INITIATED|TELEPHONE|PHONE|RADIO|WALK[ -]?IN|ALARM|ONLINE|"
+    r"E-?MAIL|TEXT|DISPATCH(ED)?|CITIZEN|PATROL|FLAG ?DOWN|LLAMADA|TELEFONO"
+)
+# Headers that say "offense" outright; "Category", "Description", "Type" need offense-like values.
+_OFFENSE_HEADER = (
+    "offen",
+    "crime",
+    "crim",
+    "ofns",
+    "nibrs",
+    "ucr",
+    "crm",
+    "delito",
+    "conducta",
+    "primarytype",
+    "textgeneralcode",
+    "incidenttype",
+    "typeofincident",
+    "incidentcategory",
+)
+_STREET_SUFFIX = re.compile(
+    r"\b(?:ST|AVE?|AV|RD|BLVD|DR|LN|WAY|PL|CT|HWY|PKWY|TER|CIR|SQ|CL|CRA|KR|CALLE|CARRERA|AVENIDA|BLOCK OF)\b"
+)
+_LOOKS_LIKE_OFFENSE = {"desc", "description", "type", "category", "class", "nature", "tipo", "categoria", "descripcion"}
+_STREET_HEADERS = ("streetname", "street", "streetnm", "stname", "calle", "nombrecalle")
+_STREET_TYPE_HEADERS = ("streettype", "streetsuffix", "sttype", "streettypecode")
+
+
+def _distinct(values: pd.Series, n: int = 2000) -> pd.Series:
+    text = values.dropna().astype("str").str.strip()
+    text = text[text != ""].drop_duplicates()
+    return text.sample(n, random_state=0) if len(text) > n else text
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    from lib.ingest.offense_groups import fold
+
+    return values.map(fold)
+
+
+def offense_verdict(header: str, values: pd.Series) -> tuple[bool, str]:
+    """Whether a column holds offense names, and if not, why (for the user).
+
+    It does when most of its distinct values read as offenses (a group rule or an offense word
+    matches them), or when its header says "offense" and its values are not numbers, place types
+    or call sources.
+    """
+    from lib.ingest.offense_groups import reads_as_offense
+
+    distinct = _distinct(values)
+    if distinct.empty:
+        return False, f"{header!r} is empty"
+    folded = _folded(distinct)
+    offense = folded.map(reads_as_offense)
+    if offense.mean() >= 0.5:
+        return True, ""
+    numeric = parse.parse_numbers(distinct).notna().mean()
+    place = (folded.str.contains(_PLACE) & ~offense).mean()
+    call = folded.str.fullmatch(rf"\s*({_CALL_SOURCE.pattern})\s*").mean()
+    examples = ", ".join(repr(v) for v in distinct.head(3))
+    if numeric >= 0.5:
+        return False, f"{header!r} holds numbers ({examples}), not offense names"
+    if place >= 0.5:
+        return False, f"{header!r} holds place types ({examples}), not offense names"
+    if call >= 0.5:
+        return False, f"{header!r} holds call sources ({examples}), not offense names"
+    key = header_key(header)
+    if any(word in key for word in _OFFENSE_HEADER):
+        return True, ""
+    return False, f"the values of {header!r} ({examples}) do not read as offense names"
+
+
+def _address_verdict(header: str, values: pd.Series) -> tuple[bool, str]:
+    distinct = _distinct(values)
+    if distinct.empty:
+        return False, f"{header!r} is empty"
+    examples = ", ".join(repr(v) for v in distinct.head(3))
+    # Not a "(41.88, -87.63)" point written as text.
+    if distinct.str.fullmatch(r"\(?\s*-?\d+\.\d+,\s*-?\d+\.\d+\s*\)?").mean() >= 0.5:
+        return False, f"{header!r} holds points written as text ({examples}), not addresses"
+    if distinct.str.fullmatch(r"\d+\s*-\s*\d+|\d+X*").mean() >= 0.5:
+        return False, f"{header!r} holds block numbers without a street ({examples})"
+    if parse.parse_numbers(distinct).notna().mean() >= 0.5:
+        return False, f"{header!r} holds numbers ({examples}), not addresses"
+    folded = _folded(distinct)
+    digits = folded.str.contains(r"\d").mean()
+    suffixed = folded.str.contains(_STREET_SUFFIX).mean()
+    if digits < 0.3 and folded.str.contains(_PLACE).mean() >= 0.5 and suffixed < 0.5:
+        return False, f"{header!r} holds place types ({examples}), not addresses"
+    return True, ""
+
+
+def _code_verdict(header: str, values: pd.Series) -> tuple[bool, str]:
+    distinct = _distinct(values)
+    if distinct.empty:
+        return False, f"{header!r} is empty"
+    examples = ", ".join(repr(v) for v in distinct.head(3))
+    if distinct.str.len().mean() > 40 or distinct.str.count(r"\s+").mean() > 5:
+        return False, f"{header!r} holds long text ({examples}), not area codes"
+    numbers = parse.parse_numbers(distinct)
+    if numbers.notna().mean() > 0.9 and (numbers.dropna() % 1 != 0).mean() > 0.5:
+        return False, f"{header!r} holds fractional numbers ({examples}), not area codes"
+    if distinct.str.contains(r"\d{1,4}[-/]\d{1,2}[-/]\d{1,4}").mean() > 0.5:
+        return False, f"{header!r} holds dates ({examples}), not area codes"
+    return True, ""
+
+
+def _count_verdict(header: str, values: pd.Series) -> tuple[bool, str]:
+    numbers = parse.parse_numbers(values.dropna())
+    if numbers.empty or numbers.notna().mean() < 0.95:
+        return False, f"{header!r} does not hold numbers"
+    numbers = numbers.dropna()
+    if ((numbers < 0) | (numbers % 1 != 0)).mean() > 0.05:
+        return False, f"{header!r} holds numbers that are not whole counts ≥ 0"
+    if numbers.median() > 50:
+        # House numbers, ids and years are whole numbers too.
+        return False, f"{header!r} holds numbers too large for counts per row (median {numbers.median():,.0f})"
+    return True, ""
+
+
+_VERDICTS = {"offense": offense_verdict, "address": _address_verdict, "code": _code_verdict, "count": _count_verdict}
+
+
+def _verdict(check: str | None, header: str, values: pd.Series) -> tuple[bool, str]:
+    if check in _VERDICTS:
+        if values.dropna().empty:
+            return False, f"{header!r} is empty"
+        return _VERDICTS[check](header, values)
+    return _passes(check, values), ""
+
+
 def _passes(check: str | None, values: pd.Series) -> bool:
     values = values.dropna()
     if values.empty:
@@ -409,12 +676,13 @@ def _passes(check: str | None, values: pd.Series) -> bool:
             return bool((numbers.abs() > 180).mean() > 0.9)
         return True
     if check == "date":
+        text = values.astype("str").str.strip()
+        # Years, hours and counts are numbers, not dates (8-digit 20190622 and serials are read as dates).
+        if text.str.fullmatch(r"\d{1,4}(\.0)?").mean() > 0.5:
+            return False
         return bool(parse.parse_datetimes(values).values.notna().mean() > 0.5)
     if check == "time":
         return bool(parse.parse_times(values)[0].notna().mean() > 0.5)
-    if check == "address":
-        # Not a "(41.88, -87.63)" point written as text.
-        return bool(values.astype("str").str.fullmatch(r"\(?\s*-?\d+\.\d+,\s*-?\d+\.\d+\s*\)?").mean() < 0.5)
     if check in ("text", "varied text"):
         numeric = parse.parse_numbers(values).notna().mean()
         # A "type" column that says "event" on every row tells nothing.
@@ -423,10 +691,18 @@ def _passes(check: str | None, values: pd.Series) -> bool:
     return True
 
 
+def _sample(frame: pd.DataFrame, n: int = 5000) -> pd.DataFrame:
+    """Rows spread over the whole file: exports are often sorted (by date, by offense)."""
+    if len(frame) <= n:
+        return frame
+    step = len(frame) / n
+    return frame.iloc[[int(i * step) for i in range(n)]]
+
+
 def detect(kind: str, frame: pd.DataFrame) -> Mapping:
     """Propose a mapping for ``kind`` from the frame's headers and a sample of its values."""
     vocab = SYNONYMS.get(kind, {})
-    sample = frame.head(2000)
+    sample = _sample(frame)
     by_key: dict[str, list[str]] = {}
     for col in frame.columns:
         by_key.setdefault(header_key(col), []).append(col)
@@ -437,6 +713,12 @@ def detect(kind: str, frame: pd.DataFrame) -> Mapping:
         mapping.choices[name] = Choice((col,), how=how)
         used.add(col)
 
+    def fits(name: str, col: str) -> bool:
+        ok, why = _verdict(_CHECKS.get(name), col, sample[col])
+        if not ok and why and why not in mapping.refused.get(name, []):
+            mapping.refused.setdefault(name, []).append(why)
+        return ok
+
     for name, synonyms in vocab.items():
         if kind == "scores" and name == "area":
             cols = [c for s in synonyms for c in by_key.get(s, []) if c not in used]
@@ -446,7 +728,7 @@ def detect(kind: str, frame: pd.DataFrame) -> Mapping:
             continue
         for syn in synonyms:
             col = next((c for c in by_key.get(syn, []) if c not in used), None)
-            if col is not None and _passes(_CHECKS.get(name), sample[col]):
+            if col is not None and fits(name, col):
                 take(name, col, "header")
                 break
     # Second pass: a header word, for names like BLOCK_LAT or "Latitude (WGS84)".
@@ -464,9 +746,12 @@ def detect(kind: str, frame: pd.DataFrame) -> Mapping:
                 ),
                 None,
             )
-            if col is not None and _passes(_CHECKS.get(name), sample[col]):
+            if col is not None and fits(name, col):
                 take(name, col, "header word")
                 break
+    if kind == "incidents":
+        _offense_by_values(mapping, frame, sample, used)
+        _block_with_street(mapping, frame, sample, used, by_key)
     # A date column that already holds the time needs no separate time column.
     if kind == "incidents" and "occurred_time" in mapping.choices and "occurred_at" in mapping.choices:
         at = sample[mapping.column("occurred_at")]
@@ -474,6 +759,60 @@ def detect(kind: str, frame: pd.DataFrame) -> Mapping:
             used.discard(mapping.column("occurred_time"))
             del mapping.choices["occurred_time"]
     return mapping
+
+
+def _offense_by_values(mapping: Mapping, frame: pd.DataFrame, sample: pd.DataFrame, used: set[str]) -> None:
+    """No column headed like an offense: take the text column whose values most read as offenses."""
+    from lib.ingest.offense_groups import reads_as_offense
+
+    if "offense" in mapping.choices:
+        return
+    best, best_share = None, 0.6
+    for col in frame.columns:
+        if col in used or pd.api.types.is_numeric_dtype(sample[col].dtype):
+            continue
+        distinct = _distinct(sample[col])
+        if distinct.empty or distinct.str.len().mean() > 80 or parse.parse_numbers(distinct).notna().mean() > 0.5:
+            continue
+        share = _folded(distinct).map(reads_as_offense).mean()
+        if share > best_share:
+            best, best_share = col, share
+    if best is not None:
+        mapping.choices["offense"] = Choice((best,), how="values")
+        used.add(best)
+        return
+    # Say why the columns a reader might take for the offense were not taken.
+    for col in frame.columns:
+        if col not in used and header_tokens(col) & _LOOKS_LIKE_OFFENSE:
+            ok, why = offense_verdict(col, sample[col])
+            if why and why not in mapping.refused.get("offense", []):
+                mapping.refused.setdefault("offense", []).append(why)
+
+
+def _block_with_street(
+    mapping: Mapping, frame: pd.DataFrame, sample: pd.DataFrame, used: set[str], by_key: dict[str, list[str]]
+) -> None:
+    """A block column of bare numbers ("6600-6699") beside a street name column: the block is both."""
+    if "block" in mapping.choices:
+        return
+    streets = [c for key in _STREET_HEADERS for c in by_key.get(key, []) if c not in used]
+    if not streets:
+        return
+    blocks = [
+        c
+        for c in frame.columns
+        if c not in used
+        and ("block" in header_tokens(c) or header_key(c) in ("blockrange", "hundredblock", "blocknumber"))
+        and not header_tokens(c) & _NOT_WORDS["block"]
+        and _distinct(sample[c]).str.fullmatch(r"\d+\s*-\s*\d+|\d+X*").mean() >= 0.5
+    ]
+    if not blocks:
+        return
+    cols = [blocks[0], streets[0]]
+    cols += [c for key in _STREET_TYPE_HEADERS for c in by_key.get(key, []) if c not in used][:1]
+    mapping.choices["block"] = Choice(tuple(cols), how="header")
+    used.update(cols)
+    mapping.refused.pop("block", None)
 
 
 def parse_assignments(pairs: list[str] | None, flag: str) -> dict[str, str]:
@@ -536,8 +875,10 @@ def require(mapping: Mapping, frame: pd.DataFrame) -> None:
     for f in spec.fields:
         if f.required and f.name not in mapping.choices:
             cols = ", ".join(frame.columns[:40])
+            why = mapping.refused.get(f.name)
+            refused = f" Not taken: {'; '.join(why[:3])}." if why else ""
             raise InputError(
-                f"No column for the required field {f.name!r} ({f.help}) was found. "
+                f"No column for the required field {f.name!r} ({f.help}) was found.{refused} "
                 f"Name it with --map {f.name}=COLUMN (the file's columns are: {cols}), "
                 f"or give one value for the whole file with --set {f.name}=VALUE."
             )

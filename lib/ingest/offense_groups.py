@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -36,30 +37,52 @@ OTHER = "Other"
 # (group, pattern): the first match wins. Patterns are regular expressions
 # matched anywhere in the upper-cased raw name; \b keeps "SEX" out of "ESSEX".
 RULES: tuple[tuple[str, str], ...] = (
-    ("Homicide", r"HOMICIDE|MURDER|MANSLAUGHTER"),
-    ("Sexual offense", r"\bSEX|\bRAPE\b|SODOMY|FONDLING|INCEST|INDECEN|OBSCEN|PORNOGRAPH"),
-    ("Robbery", r"ROBBERY|CARJACK"),
-    ("Motor vehicle theft", r"MOTOR VEHICLE THEFT|AUTO THEFT|VEHICLE THEFT|STOLEN (AUTO|VEHICLE|TRUCK|CAR\b)"),
+    ("Homicide", r"HOMICID|MURDER|MANSLAUGHTER|FEMINICIDIO|ASESINATO"),
+    (
+        "Sexual offense",
+        r"\bSEX|\bRAPE\b|SODOMY|FONDLING|INCEST|INDECEN|OBSCEN|PORNOGRAPH|VIOLACION(?! DE (DOMICILIO|MORADA))",
+    ),
+    (
+        "Robbery",
+        r"ROBBERY|CARJACK|ATRACO|\bASALTO\b|\bROBO\b(?! (DE|A|EN) (VEHICULO|AUTO|CARRO|MOTO|COCHE|CASA|VIVIENDA"
+        r"|HABITACION|RESIDENCIA|DOMICILIO))",
+    ),
+    (
+        "Motor vehicle theft",
+        r"MOTOR VEHICLE THEFT|AUTO ?THEFT|VEHICLE THEFT|STOLEN (AUTO|VEHICLE|TRUCK|CAR\b)|THEFT OF (A |THE )?"
+        r"(MOTOR )?(VEHICLE|AUTO|CAR\b|TRUCK|MOTORCYCLE)|(ROBO|HURTO) (DE|A) (VEHICULO|AUTO|CARRO|MOTO|COCHE)",
+    ),
     (
         "Fraud",
         r"FRAUD|DECEPTIVE|FORGERY|COUNTERFEIT|SWINDLE|FALSE PRETENSE|IMPERSONATION|"
-        r"IDENTI\w* THEFT|EMBEZZLE|BAD CHECK|EXTORTION",
+        r"IDENTI\w* THEFT|EMBEZZLE|BAD CHECK|EXTORTION|ESTAFA|FALSIFICACION|EXTORSION|SUPLANTACION",
     ),
-    ("Burglary", r"BURGLARY|BREAKING AND ENTERING"),
-    ("Theft", r"THEFT|LARCENY|SHOPLIFT|POCKET|PURSE|STOLEN PROPERTY"),
-    ("Assault and battery", r"ASSAULT|BATTERY|SHOOT|INTIMIDATION|THREAT|STALK|INFLICT INJURY"),
-    ("Other violent", r"KIDNAP|ABDUCT|HUMAN TRAFFICKING"),
-    ("Arson", r"ARSON"),
-    ("Criminal damage", r"CRIMINAL DAMAGE|VANDALISM|DESTRUCTION|MALICIOUS MISCHIEF|GRAFFITI"),
-    ("Drugs", r"NARCOTIC|DRUG|CONTROLLED SUBSTANCE|MARIJUANA|CANNABIS"),
-    ("Weapons", r"WEAPON|CONCEALED CARRY|FIREARM"),
-    ("Vice", r"PROSTITUT|GAMBLING|LIQUOR"),
+    (
+        "Burglary",
+        r"BURGLARY|BREAKING AND ENTERING|ALLANAMIENTO|ESCALAMIENTO|"
+        r"(ROBO|HURTO) (DE|A|EN) (CASA|VIVIENDA|HABITACION|RESIDENCIA|DOMICILIO)",
+    ),
+    ("Theft", r"THEFT|LARCENY|SHOPLIFT|POCKET|PURSE|STOLEN PROPERTY|HURTO|SUSTRACCION|\bROBO\b"),
+    (
+        "Assault and battery",
+        r"ASSAULT|BATTERY|SHOOT|INTIMIDATION|THREAT|STALK|INFLICT INJURY|LESION|AGRESION|AMENAZA|\bRINA\b|DISPARO",
+    ),
+    (
+        "Other violent",
+        r"KIDNAP|ABDUCT|HUMAN TRAFFICKING|SECUESTRO|TRATA DE PERSONAS|PRIVACION (DE LA|ILEGAL DE LA) LIBERTAD",
+    ),
+    ("Arson", r"ARSON|INCENDIO"),
+    ("Criminal damage", r"CRIMINAL DAMAGE|VANDALISM|DESTRUCTION|MALICIOUS MISCHIEF|GRAFFITI|\bDANOS?\b|VANDALISMO"),
+    ("Drugs", r"NARCOTIC|DRUG|CONTROLLED SUBSTANCE|MARIJUANA|CANNABIS|NARCOMENUDEO|ESTUPEFACIENTE|DROGA|NARCOTRAFICO"),
+    ("Weapons", r"WEAPON|CONCEALED CARRY|FIREARM|\bARMAS?\b(?! BLANCA)|PORTE ILEGAL"),
+    ("Vice", r"PROSTITUT|GAMBLING|LIQUOR|PROXENETISMO"),
     (
         "Public order",
         r"TRESPASS|DISORDERLY|PUBLIC PEACE|INTERFERENCE|RESISTING|DRUNK|UNDER THE INFLUENCE|"
-        r"UNDER INFLUENCE|LOITER|TRAFFIC|CURFEW|OBSTRUCT",
+        r"UNDER INFLUENCE|LOITER|TRAFFIC|CURFEW|OBSTRUCT|VIOLACION DE (DOMICILIO|MORADA)|EBRIEDAD|"
+        r"ALTERACION DEL ORDEN|DESORDEN",
     ),
-    ("Children and family", r"CHILD|JUVENILE|FAMILY|RUNAWAY"),
+    ("Children and family", r"CHILD|JUVENILE|FAMILY|RUNAWAY|FAMILIAR|\bMENOR(ES)?\b|INFANTIL"),
 )
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(g for g, _ in RULES)) + (OTHER,)
 
@@ -103,11 +126,33 @@ class Grouping:
 
 def group_of(offense: str | None) -> str:
     """The group of a raw offense name by the rules alone."""
-    text = str(offense or "").upper()
+    text = fold(offense)
     for group, pattern in _COMPILED:
         if pattern.search(text):
             return group
     return OTHER
+
+
+def fold(text) -> str:
+    """Upper case without accents, as the rules match: ``'Lesiones dolosas por vehículo'`` -> ``'LESIONES DOLOSAS POR VEHICULO'``."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+# Names that read as offenses though no rule gives them a group ("WARRANT ARREST", "OTHER OFFENSES",
+# "Delitos varios"): with the rules, what tells an offense column from a column of places or call sources.
+OFFENSE_WORDS = re.compile(
+    r"OFFEN[CS]E|CRIM|VIOLATION|WARRANT|ILLEGAL|UNLAWFUL|DELITO|INFRACCION|\bFALTA|HARASS|MISCHIEF|\bDUI\b|\bDWI\b|"
+    r"BRIBERY|SUICID|MISSING|SUSPICIOUS|DISTURBANCE|EXPLOSIVE|BOMB|RECKLESS|SOLICIT|VAGRAN|CONTRABAND|PAROLE|"
+    r"PROBATION|ESCAPE|FUGITIVE|CONSPIRACY|HATE|CRUELTY|NEGLECT|PERJURY|EVADING|ELUDING|HIT AND RUN|INVESTIGAT|"
+    r"ABUSE|LOST PROPERTY|RECOVERED|PEACE|NUISANCE|TRAFICO|ACOSO|ABUSO|VIOLENCIA|ENCUBRIMIENTO|COHECHO|PECULADO"
+)
+
+
+def reads_as_offense(name) -> bool:
+    """Whether a value reads as an offense name: a rule gives it a group, or it uses an offense word."""
+    text = fold(name)
+    return group_of(text) != OTHER or bool(OFFENSE_WORDS.search(text))
 
 
 def load(store) -> Grouping:

@@ -27,7 +27,17 @@ DATE_FORMATS = (
     "%m/%d/%y",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
     "%d/%m/%Y",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
     "%m-%d-%Y %H:%M",
     "%m-%d-%Y",
     "%d-%b-%Y %H:%M",
@@ -39,7 +49,17 @@ DATE_FORMATS = (
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
     "%Y%m%d",
+    # Month only: stored as the 1st, with precision "month"
+    "%Y-%m",
+    "%Y/%m",
+    "%m/%Y",
+    "%m-%Y",
+    "%B %Y",
+    "%b %Y",
+    "%b-%Y",
+    "%b-%y",
 )
+_MONTH_FORMATS = {"%Y-%m", "%Y/%m", "%m/%Y", "%m-%Y", "%B %Y", "%b %Y", "%b-%Y", "%b-%y"}
 
 TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M%p", "%H:%M:%S.%f")
 
@@ -49,6 +69,10 @@ class ParsedDates:
     values: pd.Series  # datetime64[us], NaT where unusable
     has_time: pd.Series  # bool: the value carried a time of day
     format: str  # the format used, for the load report
+    # what the values tell: "minute" (a time of day), "day", or "month" (the 1st stands for the month)
+    precision: str = "day"
+    # a UTC offset converted to local time: how many values carried one
+    converted: int = 0
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -73,7 +97,7 @@ def parse_datetimes(series: pd.Series, tz: str | None = None) -> ParsedDates:
         values = values.astype("datetime64[us]")
         has_time = (values.dt.hour + values.dt.minute + values.dt.second) > 0
         has_time = pd.Series(bool(has_time.any()), index=series.index) & values.notna()
-        return ParsedDates(values, has_time, "typed date-time")
+        return ParsedDates(values, has_time, "typed date-time", _precision(values, has_time))
     if pd.api.types.is_numeric_dtype(series.dtype):
         return _excel_serial(series)
     text = _text(series)
@@ -94,12 +118,32 @@ def parse_datetimes(series: pd.Series, tz: str | None = None) -> ParsedDates:
     if best is None:
         empty = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
         return ParsedDates(empty, pd.Series(False, index=series.index), "none")
+    if best == "ISO8601" and sample.str.fullmatch(r"\d{4}-\d{1,2}").mean() > 0.5:
+        best = "%Y-%m"  # "2019-06" is a month, though ISO 8601 reads it as its 1st day
     values = _to_datetime(text, best, tz)
     has_time = text.str.contains(":", regex=False).fillna(False).astype(bool) & values.notna()
     # "01/01/2019 12:00:00 AM" on every row is a date written with a dummy time.
     if has_time.any() and (values[has_time] == values[has_time].dt.normalize()).all():
         has_time[:] = False
-    return ParsedDates(values, has_time, best)
+    precision = "month" if best in _MONTH_FORMATS else _precision(values, has_time)
+    converted = 0
+    if best == "ISO8601":
+        converted = int(
+            (text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False) & values.notna()).sum()
+        )
+    return ParsedDates(values, has_time, best, precision, converted)
+
+
+def _precision(values: pd.Series, has_time: pd.Series) -> str:
+    """minute when most values carry a time; month when every one of many dates is a 1st; else day."""
+    present = values.dropna()
+    if present.empty:
+        return "day"
+    if has_time[values.notna()].mean() > 0.5:
+        return "minute"
+    if len(present) >= 30 and (present.dt.day == 1).all():
+        return "month"
+    return "day"
 
 
 def _to_datetime(text: pd.Series, fmt: str, tz: str | None) -> pd.Series:
@@ -121,7 +165,7 @@ def _excel_serial(numbers: pd.Series) -> ParsedDates:
     values = pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce")
     values = values.where((numbers > 1) & (numbers < 2958465)).astype("datetime64[us]")
     has_time = (numbers % 1 != 0) & values.notna()
-    return ParsedDates(values, has_time, "spreadsheet serial date")
+    return ParsedDates(values, has_time, "spreadsheet serial date", _precision(values, has_time))
 
 
 def parse_times(series: pd.Series) -> tuple[pd.Series, str]:
@@ -169,13 +213,35 @@ def parse_times(series: pd.Series) -> tuple[pd.Series, str]:
 def parse_numbers(series: pd.Series) -> pd.Series:
     """Numbers from text: thousands separators and stray spaces removed; NaN where not a number.
 
+    Whether a comma is a decimal mark is read from the whole column: it is one when values carry
+    it after a point ("1.234,5") or with other than three digits after it ("6,2441", "-75,58");
+    otherwise commas group thousands ("1,234").
+
     >>> parse_numbers(pd.Series(["1,234", " -87.5 ", "n/a"])).tolist()
     [1234.0, -87.5, nan]
+    >>> parse_numbers(pd.Series(["6,2441", "-75,5812", "1.234,5"])).tolist()
+    [6.2441, -75.5812, 1234.5]
     """
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("float64")
-    text = _text(series).str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
+    text = _text(series).str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
+    if decimal_comma(text):
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
     return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def decimal_comma(text: pd.Series) -> bool:
+    """Whether the commas of a column of number text are decimal marks (see :func:`parse_numbers`)."""
+    sample = text.dropna()
+    sample = sample[sample.str.contains(",", regex=False)].drop_duplicates().head(2000)
+    if sample.empty:
+        return False
+    after_point = sample.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d+").mean()
+    decimal = sample.str.fullmatch(r"[+-]?\d*,\d+").mean()
+    odd = sample.str.fullmatch(r"[+-]?\d*,(\d{1,2}|\d{4,})").mean()
+    return bool(after_point > 0.5 or (decimal > 0.5 and odd > 0))
 
 
 _NUMERIC_CODE = re.compile(r"^0*(\d+?)(?:\.0+)?$")

@@ -17,6 +17,7 @@ What happens to a row, by kind (the README's "Validation" section says the same)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,8 @@ class Prepared:
     messages: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_merged: int = 0
+    # "minute", "day" or "month": what the dates tell (pages needing weekdays or hours say when they lack)
+    date_precision: str | None = None
 
     @property
     def rows_not_geocoded(self) -> int:
@@ -107,6 +110,15 @@ def _dates(
     if latest is not None:
         keep &= rejects.add(keep & (values > latest), f"{label} in the future " + _quoted(raw))
     messages.append(f"{label}: read as {parsed.format}.")
+    if parsed.precision == "month":
+        messages.append(
+            f"{label}: the dates give months only; each is stored as the 1st of its month, and weekdays "
+            "and times of day are not known for this dataset."
+        )
+    if parsed.converted:
+        messages.append(
+            f"{label}: {parsed.converted:,} values carried a UTC offset and were converted to local time ({tz})."
+        )
     return parsed, keep, raw
 
 
@@ -176,7 +188,21 @@ def prepare(
     messages: list[str] = []
     rows, merged = handler(frame, mapping, rejects, messages, tz, crs, now)
     read = len(frame) + len(table.bad_lines)
-    return Prepared(kind, rows, rejects.frame(), messages, read, merged)
+    prepared = Prepared(kind, rows, rejects.frame(), messages, read, merged)
+    prepared.date_precision = _stored_precision(kind, rows)
+    return prepared
+
+
+def _stored_precision(kind: str, rows: pd.DataFrame) -> str | None:
+    """The precision of the kept rows' dates (month when recorded so, minute when most have a time)."""
+    if kind != "incidents" or rows.empty:
+        return None
+    precision = rows.attrs.get("date_precision")
+    if precision:
+        return precision
+    if "has_time" in rows and rows["has_time"].mean() > 0.5:
+        return "minute"
+    return "day"
 
 
 def _key(mapping: Mapping, frame: pd.DataFrame, name: str, keep: pd.Series, rejects: _Rejects):
@@ -196,6 +222,7 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
         mapping, frame, "occurred_at", tz, rejects, keep, True, now + pd.Timedelta(days=1), messages
     )
     when, has_time = parsed.values, parsed.has_time
+    month_only = parsed.precision == "month"
     time_raw = resolve(mapping, frame, "occurred_time")
     if time_raw is not None:
         times, how = parse.parse_times(time_raw)
@@ -207,6 +234,20 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
         if unusable.any():
             messages.append(f"{int(unusable.sum()):,} rows have an unusable time; kept with the date only.")
     offense = _text(mapping, frame, "offense")
+    count_raw = resolve(mapping, frame, "count")
+    if count_raw is not None:
+        counts = parse.parse_numbers(count_raw)
+        if mapping.choices["count"].value is None:
+            blank = count_raw.isna()
+            keep &= rejects.add(keep & blank, "no count")
+        bad = counts.isna() | (counts < 0) | (counts % 1 != 0)
+        keep &= rejects.add(keep & bad, "count is not a whole number ≥ 0 " + _quoted(count_raw))
+        counts = counts.where(~bad, 0).astype("int64")
+        zero = keep & (counts == 0)
+        if zero.any():
+            messages.append(f"{int(zero.sum()):,} rows have a count of 0: kept, they add no incidents.")
+    else:
+        counts = pd.Series(1, index=frame.index, dtype="int64")
     missing = keep & offense.isna()
     if missing.any():
         messages.append(f"{int(missing.sum()):,} rows have no offense; kept as UNSPECIFIED.")
@@ -223,17 +264,27 @@ def _incidents(frame, mapping, rejects, messages, tz, crs, now):
             "longitude": lon,
             "area": parse.normalize_codes(area) if area is not None else None,
             "block": block.str.upper() if block is not None else None,
+            "count": counts,
         },
         index=frame.index,
     )[keep]
     rows["attributes"] = _attributes(frame, mapping, rows.index)
-    return _merge_same_id(rows, messages)
+    if month_only:
+        rows.attrs["date_precision"] = "month"
+    if count_raw is not None:
+        messages.append(
+            f"count: each row stands for that many incidents; {len(rows):,} rows hold "
+            f"{int(rows['count'].sum()):,} incidents."
+        )
+    return _merge_same_id(rows, messages, counted=count_raw is not None)
 
 
-def _merge_same_id(rows: pd.DataFrame, messages: list[str]) -> tuple[pd.DataFrame, int]:
-    """One incident per id: rows sharing an id (one per victim or offense) become one incident."""
+def _merge_same_id(rows: pd.DataFrame, messages: list[str], counted: bool = False) -> tuple[pd.DataFrame, int]:
+    """One incident per id: rows sharing an id (one per victim or offense) become one incident.
+
+    Where the file has a count column, the merged row carries the sum of its rows' counts.
+    """
     dup = rows["incident_id"].duplicated(keep=False)
-    rows["count"] = 1
     if not dup.any():
         rows["records"] = 1
         return rows, 0
@@ -244,6 +295,9 @@ def _merge_same_id(rows: pd.DataFrame, messages: list[str]) -> tuple[pd.DataFram
     merged = int((~first).sum())
     out = rows[first].copy()
     out["records"] = out["incident_id"].map(sizes).fillna(1).astype("int64")
+    if counted:
+        # Rows of one incident that each carry a count (offenses per row) add up.
+        out["count"] = out["incident_id"].map(groups["count"].sum()).fillna(out["count"]).astype("int64")
     several = out["incident_id"].map(offenses)
     multi = several.notna() & several.str.contains("; ", regex=False).fillna(False).astype(bool)
     if multi.any():
@@ -349,13 +403,85 @@ def _events(frame, mapping, rejects, messages, tz, crs, now):
     rows["attributes"] = _attributes(frame, mapping, rows.index)
     if id_raw is not None:
         return _first_per_key(rows, "event_id", messages, "event id")
-    natural = rows[["starts_at", "title_norm", "area"]].astype("str").fillna("")
-    dup = natural.duplicated(keep="first")
+    dup = repeated_events(rows)
     if dup.any():
         messages.append(
-            f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and area); the first is kept."
+            f"{int(dup.sum()):,} rows repeat an earlier event (same start, title and place); the first is kept."
+        )
+    apart = int(rows.loc[~dup, ["starts_at", "title_norm"]].astype("str").duplicated(keep=False).sum())
+    if apart:
+        messages.append(
+            f"{apart:,} events share a start and title with another but not its place; kept as separate events."
         )
     return rows[~dup], int(dup.sum())
+
+
+_ADDRESS_NUMBER = re.compile(r"\d{3,}")
+
+
+def _place_text(value) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(value).lower()) if isinstance(value, str) else ""
+
+
+def places_agree(a: dict, b: dict) -> bool:
+    """Whether two events with one start and title are at one place.
+
+    A side that lacks an area, a venue or a point does not disagree. Venues agree when they share a
+    street number ("2255 E. 103rd St." and "District Station, 2255 E. 103rd Street"), or without
+    numbers when one's letters contain the other's; points when within about 50 m.
+    """
+    if a.get("area") and b.get("area") and not pd.isna(a["area"]) and not pd.isna(b["area"]) and a["area"] != b["area"]:
+        return False
+    la, lb = a.get("location"), b.get("location")
+    if isinstance(la, str) and isinstance(lb, str) and la.strip() and lb.strip():
+        na, nb = set(_ADDRESS_NUMBER.findall(la)), set(_ADDRESS_NUMBER.findall(lb))
+        if na and nb:
+            if not na & nb:
+                return False
+        else:
+            ta, tb = _place_text(la), _place_text(lb)
+            if ta and tb and ta not in tb and tb not in ta:
+                return False
+    pa = (a.get("latitude"), a.get("longitude"))
+    pb = (b.get("latitude"), b.get("longitude"))
+    if all(v is not None and not pd.isna(v) for v in (*pa, *pb)):
+        if abs(pa[0] - pb[0]) > 0.0005 or abs(pa[1] - pb[1]) > 0.0005:
+            return False
+    return True
+
+
+_PLACE_COLUMNS = ["area", "location", "latitude", "longitude"]
+
+
+def repeated_events(rows: pd.DataFrame, stored: pd.DataFrame | None = None) -> pd.Series:
+    """Rows that repeat an event: one with the same start and title at the same place (:func:`places_agree`).
+
+    Without ``stored``, an earlier row of ``rows`` itself; with it, a stored event.
+    """
+    out = pd.Series(False, index=rows.index)
+    key = rows["starts_at"].astype("str") + "|" + rows["title_norm"].fillna("")
+    if stored is None:
+        groups = key[key.duplicated(keep=False)]
+        for _, idx in groups.groupby(groups).groups.items():
+            kept: list[dict] = []
+            for i in idx:
+                row = rows.loc[i, _PLACE_COLUMNS].to_dict()
+                if any(places_agree(row, k) for k in kept):
+                    out[i] = True
+                else:
+                    kept.append(row)
+        return out
+    if stored.empty:
+        return out
+    skey = stored["starts_at"].astype("str") + "|" + stored["title_norm"].fillna("")
+    by_key: dict[str, list[dict]] = {}
+    for k, rec in zip(skey, stored[_PLACE_COLUMNS].to_dict("records")):
+        by_key.setdefault(k, []).append(rec)
+    for i, k in key.items():
+        if k in by_key:
+            row = rows.loc[i, _PLACE_COLUMNS].to_dict()
+            out[i] = any(places_agree(row, rec) for rec in by_key[k])
+    return out
 
 
 def _stations(frame, mapping, rejects, messages, tz, crs, now):
@@ -460,11 +586,24 @@ def _scores(frame, mapping, rejects, messages, tz, crs, now):
         + base["period_end"].dt.strftime("%Y-%m-%d")
     )
     values = frame.loc[base.index, measures].apply(parse.parse_numbers)
-    whole = pd.concat([base[["score_key"]], values.round(6)], axis=1).astype("str")
-    exact = whole.duplicated(keep="first")
+    # Only a row equal to an earlier one in every column is a duplicate: rows that differ in a
+    # column that is neither area, period nor measure (an offense, a category) are distinct.
+    exact = frame.loc[base.index].astype("str").duplicated(keep="first")
     conflict = base["score_key"].duplicated(keep="first") & ~exact
+    if conflict.any():
+        others = [c for c in frame.columns if c not in used and c not in measures]
+        varying = [
+            c for c in others if frame.loc[base.index, c].groupby(base["score_key"]).nunique(dropna=False).gt(1).any()
+        ]
+        if varying:
+            raise InputError(
+                f"{int(conflict.sum()):,} rows share an area and period with an earlier row and differ in "
+                f"{', '.join(repr(c) for c in varying[:3])}: these are not scores per area and period but "
+                "rows of another kind (counts per category, say). Load them as incidents, with their count "
+                "column as count, or map an area column that tells them apart."
+            )
     if exact.any():
-        messages.append(f"{int(exact.sum()):,} rows are exact duplicates of an earlier row; dropped.")
+        messages.append(f"{int(exact.sum()):,} rows are exact duplicates of an earlier row (every column); dropped.")
     if conflict.any():
         messages.append(f"{int(conflict.sum()):,} rows repeat an area and period with other values; the first is kept.")
     drop = exact | conflict

@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ import pandas as pd
 
 from lib.store import settings
 
+# No cell of a real export is longer; a longer one is a broken quote swallowing the rest of the file.
+MAX_FIELD_CHARS = 1_000_000
 NULL_TOKENS = ["", "NULL", "null", "NaN", "nan", "N/A", "n/a", "#N/A", "NA", "None"]
 _DELIMITERS = [",", ";", "\t", "|"]
 
@@ -65,6 +68,37 @@ def check_size(path: str | Path) -> None:
         )
     if size == 0:
         raise InputError("The file is empty (0 bytes). Export it again from the source system.")
+
+
+def _limit_bytes() -> int:
+    return int(settings.get("max_upload_mb")) * 1024 * 1024
+
+
+def _too_big(what: str) -> InputError:
+    limit_mb = settings.get("max_upload_mb")
+    return InputError(
+        f"{what} expands to more than {limit_mb:,} MB, the limit for uncompressed data "
+        "(DASHBOARD_MAX_UPLOAD_MB). Split the export (by year, say) or raise the limit; "
+        "a small file that expands beyond it may be a decompression bomb."
+    )
+
+
+def read_capped(fh, what: str) -> bytes:
+    """Read a (decompressing) stream to its end, refusing it once it passes the uncompressed limit.
+
+    Streamed in 1 MB chunks: a bomb is stopped at the limit, never expanded whole in memory.
+    """
+    limit = _limit_bytes()
+    chunks, total = [], 0
+    while True:
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            raise _too_big(what)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def sniff(head: bytes) -> str:
@@ -122,13 +156,17 @@ _NOT_A_TABLE = {
     "Download the data again as CSV.",
     "sqlite": "This is a SQLite/GeoPackage database; load it as a boundary layer, or export the table as CSV.",
     "kml": "This is a KML map layer; load it as boundaries, not as a table.",
-    "json": "This is a JSON file; GeoJSON is read as boundaries. Export tables as CSV.",
+    "json": "This JSON file holds neither records nor point features.",
     "xml": "This is an XML file; export the table as CSV or Excel.",
 }
 
 
-def read_table(path: str | Path, source_name: str | None = None) -> Table:
-    """Read a tabular file (CSV/TSV of any delimiter, UTF-8/UTF-16/Windows-1252, gzip, zip, Excel, Parquet)."""
+def read_table(path: str | Path, source_name: str | None = None, sheet: str | None = None) -> Table:
+    """Read a tabular file (CSV/TSV of any delimiter, UTF-8/UTF-16/Windows-1252, gzip, zip, Excel, Parquet, JSON).
+
+    ``sheet`` (Excel): a sheet's name, or ``"all"`` for every sheet stacked with its name in a
+    ``sheet`` column; the first sheet with data when None.
+    """
     path = Path(path)
     check_size(path)
     name = source_name or path.name
@@ -137,8 +175,8 @@ def read_table(path: str | Path, source_name: str | None = None) -> Table:
     if kind == "gzip":
         with gzip.open(path, "rb") as fh:
             try:
-                raw = fh.read()
-            except (OSError, EOFError) as exc:
+                raw = read_capped(fh, "The gzip file")
+            except (OSError, EOFError, zlib.error) as exc:
                 raise InputError(
                     f"The gzip file is damaged ({exc}). Compress it again or send it uncompressed."
                 ) from exc
@@ -146,11 +184,13 @@ def read_table(path: str | Path, source_name: str | None = None) -> Table:
         if inner == "parquet":
             frame = pd.read_parquet(io.BytesIO(raw))
             return Table(_typed(frame), name, digest, "Parquet (gzip)")
+        if inner == "json":
+            return _read_json(raw, name, digest, "gzip")
         if inner not in ("text", "utf16"):
             raise InputError(_NOT_A_TABLE.get(inner, "The gzip file holds something other than a table."))
         return _read_text(raw, name, digest, "gzip")
     if kind == "zip":
-        return _read_zip(path, name, digest)
+        return _read_zip(path, name, digest, sheet)
     if kind == "parquet":
         try:
             frame = pd.read_parquet(path)
@@ -158,20 +198,119 @@ def read_table(path: str | Path, source_name: str | None = None) -> Table:
             raise InputError(f"The Parquet file cannot be read ({exc}).") from exc
         return Table(_typed(frame), name, digest, "Parquet")
     if kind == "xls":
-        return _read_excel(path, name, digest)
+        return _read_excel(path, name, digest, sheet)
+    if kind == "json":
+        return _read_json(path.read_bytes(), name, digest, "")
     if kind in ("text", "utf16"):
         return _read_text(path.read_bytes(), name, digest, "")
     raise InputError(_NOT_A_TABLE[kind])
 
 
-def _read_zip(path: Path, name: str, digest: str) -> Table:
+def _json_records(raw: bytes) -> tuple[list, str, list[int] | None]:
+    """(records, what the file was, line numbers for JSON Lines) from JSON text, or InputError."""
+    import json
+
+    text, _ = decode(raw)
+    text = text.lstrip("\ufeff \t\r\n")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise InputError(
+                f"The JSON is malformed at line {exc.lineno}, column {exc.colno} ({exc.msg}). Export it again, "
+                "or as CSV."
+            ) from exc
+        records, lines = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise InputError(
+                    f"The JSON Lines file is malformed at line {number} ({err.msg}): every line must be one "
+                    "JSON object."
+                ) from err
+            lines.append(number)
+        return records, "JSON Lines", lines
+    except RecursionError as exc:
+        raise InputError("The JSON is nested too deeply to be a table of records.") from exc
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        return _point_features(data.get("features") or []), "GeoJSON points", None
+    if isinstance(data, dict):
+        # {"data": [...]} and similar wrappers of portal APIs: the one list of records inside.
+        lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
+        if len(lists) == 1:
+            return lists[0], "JSON (records inside an object)", None
+        return [data], "JSON (one record)", None
+    if isinstance(data, list):
+        return data, "JSON (array of records)", None
+    raise InputError(_NOT_A_TABLE["json"])
+
+
+def _point_features(features: list) -> list[dict]:
+    records = []
+    kinds = Counter()
+    for feature in features:
+        if not isinstance(feature, dict):
+            continue
+        props = dict(feature.get("properties") or {})
+        geom = feature.get("geometry") or {}
+        kinds[geom.get("type")] += 1
+        if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list) and len(geom["coordinates"]) >= 2:
+            lon, lat = geom["coordinates"][:2]
+            props.setdefault("longitude", lon)
+            props.setdefault("latitude", lat)
+        records.append(props)
+    polygons = kinds.get("Polygon", 0) + kinds.get("MultiPolygon", 0)
+    if polygons > len(features) / 2:
+        raise InputError("This GeoJSON holds polygons: load it as boundaries, not as a table of points.")
+    return records
+
+
+def _read_json(raw: bytes, name: str, digest: str, wrapper: str) -> Table:
+    """Records from a JSON array, JSON Lines or GeoJSON points: one column per key, nested values as JSON text."""
+    import json
+
+    records, what, lines = _json_records(raw)
+    if not records:
+        raise InputError("The JSON holds no records.")
+    bad = [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    if len(bad) == len(records):
+        raise InputError("The JSON holds a list of values, not of records (objects with named fields).")
+
+    def cell(v):
+        if v is None:
+            return None
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        text = str(v).strip()
+        return None if text in NULL_TOKENS else text
+
+    rows = [{k: cell(v) for k, v in r.items()} if isinstance(r, dict) else {} for r in records]
+    frame = pd.DataFrame.from_records(rows)
+    frame.columns = _clean_names([str(c) for c in frame.columns])
+    frame = frame.astype("str")
+    frame.index = pd.Index(lines) if lines else pd.RangeIndex(1, len(frame) + 1)
+    bad_lines = [
+        (int(frame.index[i]), "is not a record (an object with named fields)", str(records[i])[:200]) for i in bad
+    ]
+    frame = frame.drop(index=[frame.index[i] for i in bad]).dropna(how="all")
+    if frame.empty:
+        raise InputError("The JSON's records have no fields.")
+    fmt = what + (f", {wrapper}" if wrapper else "")
+    notes = [f"Read {len(frame):,} records; row numbers are {'line numbers' if lines else 'record numbers'}."]
+    return Table(frame, name, digest, fmt, notes, bad_lines)
+
+
+def _read_zip(path: Path, name: str, digest: str, sheet: str | None = None) -> Table:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
         raise InputError(f"The zip file is damaged ({exc}).") from exc
     names = archive.namelist()
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-        return _read_excel(path, name, digest)
+        return _read_excel(path, name, digest, sheet)
     if any(n.lower().endswith(".shp") for n in names):
         raise InputError("This zip holds a Shapefile; load it as boundaries, not as a table.")
     tables = [n for n in names if n.lower().endswith((".csv", ".txt", ".tsv"))]
@@ -179,21 +318,76 @@ def _read_zip(path: Path, name: str, digest: str) -> Table:
         raise InputError(
             f"The zip holds {len(tables)} CSV files ({', '.join(tables[:5]) or 'none'}); load one CSV at a time."
         )
-    return _read_text(archive.read(tables[0]), name, digest, f"zip: {tables[0]}")
+    info = archive.getinfo(tables[0])
+    if info.file_size > _limit_bytes():
+        raise _too_big(f"{tables[0]} in the zip")
+    try:
+        with archive.open(info) as fh:
+            raw = read_capped(fh, f"{tables[0]} in the zip")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        raise InputError(f"The zip file is damaged or uses an unsupported compression ({exc}).") from exc
+    return _read_text(raw, name, digest, f"zip: {tables[0]}")
 
 
-def _read_excel(path: Path, name: str, digest: str) -> Table:
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheets of a workbook that hold data ([] for a file that is not a workbook)."""
+    path = Path(path)
+    kind = sniff(_head(path))
+    if kind == "zip":
+        try:
+            names = zipfile.ZipFile(path).namelist()
+        except zipfile.BadZipFile:
+            return []
+        if not any(n.startswith("xl/") for n in names):
+            return []
+    elif kind != "xls":
+        return []
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", header=None)
+    except Exception:  # a damaged workbook: read_table says why
+        return []
+    return [str(s) for s, f in sheets.items() if not f.dropna(how="all").empty]
+
+
+def _read_excel(path: Path, name: str, digest: str, sheet: str | None = None) -> Table:
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine", header=None)
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
         raise InputError(f"The Excel file cannot be read ({exc}). Save it again as .xlsx or CSV.") from exc
-    filled = [(s, f) for s, f in sheets.items() if not f.dropna(how="all").empty]
+    filled = [(str(s), f) for s, f in sheets.items() if not f.dropna(how="all").empty]
     if not filled:
         raise InputError("The workbook has no data in any sheet.")
-    sheet, grid = filled[0]
+    names = [s for s, _ in filled]
     notes = []
-    if len(filled) > 1:
-        notes.append(f"Read sheet '{sheet}'; the workbook also has {', '.join(str(s) for s, _ in filled[1:])}.")
+    if sheet and sheet.lower() == "all" and "all" not in names:
+        frames = []
+        for sheet_name, grid in filled:
+            part = _sheet_frame(grid, sheet_name)
+            part.insert(0, "sheet", sheet_name)
+            frames.append(part)
+        frame = pd.concat(frames, ignore_index=True).astype("str")
+        frame.index = pd.RangeIndex(2, len(frame) + 2)
+        notes.append(
+            f"Read {len(frames)} sheets stacked ({', '.join(names)}), their name in the column 'sheet'; "
+            "row numbers count through the sheets in that order, below one header."
+        )
+        return Table(frame, name, digest, f"Excel, {len(frames)} sheets", notes)
+    if sheet:
+        if sheet not in names:
+            raise InputError(f"The workbook has no sheet {sheet!r} with data. Its sheets are: {', '.join(names)}.")
+        chosen = sheet
+    else:
+        chosen = names[0]
+        if len(filled) > 1:
+            notes.append(
+                f"Read sheet '{chosen}'; the workbook also has {', '.join(names[1:])} "
+                "(choose one by name, or all of them stacked)."
+            )
+    frame = _sheet_frame(dict(filled)[chosen], chosen)
+    return Table(frame, name, digest, f"Excel, sheet '{chosen}'", notes)
+
+
+def _sheet_frame(grid: pd.DataFrame, sheet: str) -> pd.DataFrame:
     grid = grid.dropna(how="all").dropna(axis=1, how="all")
     header_at = _header_row(
         [[c for c in row if isinstance(c, str) and c.strip()] for row in grid.head(20).values.tolist()]
@@ -202,12 +396,12 @@ def _read_excel(path: Path, name: str, digest: str) -> Table:
     body = grid.iloc[header_at + 1 :]
     body.columns = _clean_names(header)
     if body.empty:
-        raise InputError("The sheet has a header row but no data rows.")
+        raise InputError(f"The sheet '{sheet}' has a header row but no data rows.")
     frame = body.map(lambda v: v.strip() if isinstance(v, str) else None).replace({t: None for t in NULL_TOKENS})
     frame = frame.astype("str")
     # Spreadsheet row numbers: pandas counted rows from 0.
     frame.index = [int(i) + 1 for i in frame.index]
-    return Table(frame, name, digest, f"Excel, sheet '{sheet}'", notes)
+    return frame
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -243,7 +437,11 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def _fields(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        # A field longer than the csv module's limit (an unclosed quote, a giant line): not splittable.
+        return [line]
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -349,12 +547,25 @@ def _read_text(raw: bytes, name: str, digest: str, wrapper: str) -> Table:
                 quoted_strings_can_be_null=True,
             ),
         )
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"The CSV cannot be parsed ({exc}). Check that it is a plain table.") from exc
+    except (pa.ArrowInvalid, pa.ArrowException, MemoryError) as exc:
+        text = str(exc)
+        if "straddling" in text or "block" in text.lower():
+            raise InputError(
+                "The CSV has a line or a quoted field longer than 16 MB (an unclosed quote, or a whole "
+                "file on one line?). Check the export: every record must be on its own line."
+            ) from exc
+        raise InputError(f"The CSV cannot be parsed ({text[:300]}). Check that it is a plain table.") from exc
     frame = arrow.to_pandas()
     del arrow
     for col in frame.columns:
         frame[col] = frame[col].str.strip().replace("", None)
+        longest = frame[col].str.len().max()
+        if longest and longest > MAX_FIELD_CHARS:
+            at = int(frame[col].str.len().idxmax()) + header_at + 2
+            raise InputError(
+                f"Row {at} has a value of {longest / 1e6:,.1f} million characters in {col!r} (an unclosed "
+                "quote, or a file with no line breaks?). Check the export: every record must be on its own line."
+            )
     frame = frame.dropna(how="all")
     if frame.empty:
         raise InputError("The file has a header row but no data rows.")
@@ -435,6 +646,8 @@ def read_layer(path: str | Path, source_name: str | None = None):
         raise InputError("The layer has no features.")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise InputError("The file has no geometry; boundaries need polygons.")
+    gdf = _flatten_properties(gdf)
+    nested = gdf.attrs["nested"]
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     kinds = set(gdf.geometry.geom_type)
     if not kinds & {"Polygon", "MultiPolygon", "GeometryCollection"}:
@@ -459,7 +672,53 @@ def read_layer(path: str | Path, source_name: str | None = None):
     # make_valid may turn a polygon into a collection with stray lines; keep the areas.
     gdf["geometry"] = gdf.geometry.apply(_polygonal)
     gdf = gdf[gdf.geometry.notna()]
+    gdf.attrs["nested"] = nested
+    if nested:
+        notes.append(
+            f"Properties holding lists or objects, kept as text but not offered as codes: {', '.join(nested)}."
+        )
     return gdf, digest, notes
+
+
+def _scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool)) or pd.api.types.is_scalar(value)
+
+
+def _flatten_properties(gdf):
+    """List- and object-valued properties (common in portal exports) as JSON text.
+
+    They are kept with each area but never offered as its code or name: ``gdf.attrs["nested"]``
+    names them (see :func:`scalar_properties`).
+    """
+    import json
+
+    nested = []
+    for col in gdf.columns:
+        if col == gdf.geometry.name or gdf[col].dtype != object:
+            continue
+        if not gdf[col].map(_scalar).all():
+            nested.append(col)
+            gdf[col] = gdf[col].map(
+                lambda v: (
+                    None
+                    if v is None
+                    else json.dumps(v.tolist() if hasattr(v, "tolist") else v, default=str, ensure_ascii=False)
+                )
+            )
+    gdf.attrs["nested"] = nested
+    return gdf
+
+
+def scalar_properties(gdf) -> list[str]:
+    """The properties of a layer that can hold area codes and names: not geometry, not lists or objects."""
+    nested = set(gdf.attrs.get("nested", ()))
+    for col in gdf.columns:
+        # A copy that lost its attrs (a cache, a pickle): JSON lists and objects are known by their text.
+        if col != "geometry" and gdf[col].dtype == object:
+            text = gdf[col].dropna().astype("str")
+            if len(text) and text.str.match(r"\s*[\[{]").all():
+                nested.add(col)
+    return [c for c in gdf.columns if c != "geometry" and c not in nested]
 
 
 def _polygonal(geom):

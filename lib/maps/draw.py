@@ -2,7 +2,10 @@
 
 Every layer is a ``FeatureGroup`` the reader can switch off, and returns a
 :class:`Legend`; :func:`finish` adds the layer control and one legend box
-whose sections follow the layers that are on. What reaches the browser is
+whose sections follow the layers that are on. The staff Map page instead keeps
+a :func:`base_map` that is the same between reruns and draws its layers into
+:func:`overlays`, whose groups (the legend one of them) streamlit-folium swaps
+in place, so a filter change keeps the map's frame, pan and zoom. What reaches the browser is
 bounded whatever the number of incidents: area outlines, at most a few
 thousand hexagons, one small PNG for the heat surface, clustered markers for
 a capped number of places.
@@ -24,7 +27,7 @@ import folium
 import h3
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template as FoliumTemplate  # has folium's tojavascript filter
 from jinja2 import Template
@@ -99,15 +102,58 @@ def new_map(bounds, tiles: str | None = None) -> folium.Map:
     return m
 
 
-class _LegendControl(MacroElement):
-    """The legend box: one section per layer, shown while its layer is on."""
+def base_map(bounds, tiles: str | None = None) -> folium.Map:
+    """The staff Map page's base: :func:`new_map` with no layers, the same script for the same extent.
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function() {
-            var map = {{ this._parent.get_name() }};
+    streamlit-folium keys its component by a hash of the map's script, so an unchanged script keeps
+    the map frame (and its pan and zoom) across reruns; the layers go in as
+    ``st_folium(feature_group_to_add=...)`` (:func:`overlays`), which the frame swaps in place. The
+    marker-cluster plugin is loaded with the base, as the frame loads scripts only once.
+    """
+    m = new_map(bounds, tiles)
+    m.default_js = LEAFLET_JS + CLUSTER_JS
+    m.default_css = LEAFLET_CSS + CLUSTER_CSS
+    _stable_ids(m, "base")
+    return m
+
+
+def _stable_ids(element, prefix: str) -> None:
+    """Give an element and its children ids from their place in the tree, not folium's random uuids.
+
+    Letters and digits only, like folium's own: streamlit-folium rewrites names by ``_[a-z0-9]+``.
+    """
+    element._id = prefix
+    for i, child in enumerate(element._children.values()):
+        _stable_ids(child, f"{prefix}x{i}")
+
+
+class Overlays(Element):
+    """Where the layers of the staff map are drawn (the ``m`` of the ``add_*`` functions), apart from the base."""
+
+    def groups(self, legends: list[Legend], summary: str = "Legend") -> list[folium.FeatureGroup]:
+        """The drawn layers and, last, the legend (a group of its own, not in the layer control)."""
+        groups = [c for c in self._children.values() if isinstance(c, folium.FeatureGroup)]
+        if legends:
+            holder = folium.FeatureGroup(name="Legend", control=False, show=True)
+            holder.add_child(_LegendLayer(legends, summary))
+            groups.append(holder)
+        for i, group in enumerate(groups):
+            _stable_ids(group, f"layer{i}")
+        return groups
+
+
+def overlays() -> Overlays:
+    return Overlays()
+
+
+def layer_control() -> folium.LayerControl:
+    """The layer switcher of the staff map (passed to st_folium with the layers it lists)."""
+    return folium.LayerControl(collapsed=False, position="topright")
+
+
+_LEGEND_BOX = """
             var legend = L.control({position: "bottomright"});
-            legend.onAdd = function() {
+            legend.onAdd = function(map) {
                 var div = L.DomUtil.create("div", "map-legend");
                 div.setAttribute("role", "region");
                 div.setAttribute("aria-label", "Map legend");
@@ -130,17 +176,73 @@ class _LegendControl(MacroElement):
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo(map);
             function show(name, on) {
                 document.querySelectorAll(".map-legend [data-layer]").forEach(function(el) {
                     if (el.getAttribute("data-layer") === name) { el.style.display = on ? "" : "none"; }
                 });
             }
-            map.on("overlayadd", function(e) { show(e.name, true); });
-            map.on("overlayremove", function(e) { show(e.name, false); });
+            function shown(e) { show(e.name, true); }
+            function hidden(e) { show(e.name, false); }
+"""
+
+
+class _LegendLayer(MacroElement):
+    """The legend box inside a feature group: on the map while its group is, so it follows the layers.
+
+    streamlit-folium removes the previous feature groups before it adds the new ones; the group's
+    ``remove`` takes this legend off the map with them.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var group = {{ this._parent.get_name() }};
+"""
+        + _LEGEND_BOX
+        + """
+            function on(map) {
+                legend.addTo(map);
+                map.on("overlayadd", shown);
+                map.on("overlayremove", hidden);
+            }
+            group.on("add", function() { on(group._map); });
+            group.on("remove", function(e) {
+                var map = e.target._map || legend._map;
+                if (legend._map) { legend.remove(); }
+                if (map) { map.off("overlayadd", shown); map.off("overlayremove", hidden); }
+            });
+            if (group._map) { on(group._map); }
         })();
         {% endmacro %}
-    """)
+    """
+    )
+
+    def __init__(self, legends: list[Legend], summary: str = "Legend"):
+        super().__init__()
+        self._name = "Legend"
+        self.html = legend_html(legends)
+        self.summary = summary
+
+
+class _LegendControl(MacroElement):
+    """The legend box: one section per layer, shown while its layer is on."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+"""
+        + _LEGEND_BOX
+        + """
+            legend.addTo(map);
+            map.on("overlayadd", shown);
+            map.on("overlayremove", hidden);
+        })();
+        {% endmacro %}
+    """
+    )
 
     def __init__(self, legends: list[Legend], summary: str = "Legend"):
         super().__init__()

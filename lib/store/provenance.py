@@ -12,11 +12,17 @@ from lib.store.schema import KINDS
 _WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at", "scores": "period_start"}
 
 
-def loads(store, kind: str | None = None) -> pd.DataFrame:
-    """Load records, newest first (all kinds, or one)."""
+def loads(store, kind: str | None = None, removed: bool = False) -> pd.DataFrame:
+    """Load records, newest first (all kinds, or one).
+
+    Loads whose rows were removed (``loads remove``, ``load --replace``) and the removal records
+    themselves are left out unless ``removed``: what is left is what the store's numbers rest on.
+    """
     if "loads" not in store.tables():
         return pd.DataFrame(columns=[c for c, _ in schema.SYSTEM_TABLES["loads"]])
-    where, params = ("WHERE kind = :k", {"k": kind}) if kind else ("", {})
+    where, params = ("WHERE kind = :k", {"k": kind}) if kind else ("WHERE true", {})
+    if not removed and "removed_by" in store.columns("loads"):
+        where += " AND removed_by IS NULL AND kind <> 'removal'"
     return store.query(f"SELECT * FROM loads {where} ORDER BY load_id DESC", params)
 
 
@@ -45,12 +51,23 @@ def info(store) -> dict:
             "to": _iso(hi),
             "datasets": datasets,
         }
+        if kind.name == "incidents":
+            # Rows of an export of counts stand for several incidents each: the total is their sum.
+            kinds[kind.name]["incidents"] = int(store.scalar(f"SELECT {schema.incident_total()} FROM incidents"))
+            frame = store.query(
+                f"SELECT dataset, {schema.incident_total()} AS n FROM incidents GROUP BY dataset ORDER BY dataset"
+            )
+            kinds[kind.name]["dataset_incidents"] = dict(zip(frame["dataset"], frame["n"].astype(int)))
+    per_load = {}
+    if "incidents" in tables:
+        frame = store.query(f"SELECT load_id, {schema.incident_total()} AS n FROM incidents GROUP BY load_id")
+        per_load = dict(zip(frame["load_id"].astype(int), frame["n"].astype(int)))
     levels = {}
     if "boundaries" in tables:
         frame = store.query("SELECT level, count(*) AS areas FROM boundaries GROUP BY level ORDER BY level")
         levels = dict(zip(frame["level"], frame["areas"].astype(int)))
     records = []
-    for rec in loads(store).to_dict("records"):
+    for rec in loads(store, removed=True).to_dict("records"):
         records.append(
             {
                 "load_id": int(rec["load_id"]),
@@ -62,21 +79,57 @@ def info(store) -> dict:
                 "rows_read": int(rec["rows_read"]),
                 "rows_loaded": int(rec["rows_loaded"]),
                 "rows_rejected": int(rec["rows_rejected"]),
-                "rows_not_geocoded": int(rec["rows_not_geocoded"] or 0),
-                "rows_merged": int(rec["rows_merged"] or 0),
-                "rows_duplicate": int(rec["rows_duplicate"] or 0),
+                "rows_not_geocoded": _int(rec["rows_not_geocoded"]),
+                "rows_merged": _int(rec["rows_merged"]),
+                "rows_duplicate": _int(rec["rows_duplicate"]),
                 "period": [_iso(rec["period_start"]), _iso(rec["period_end"])],
-                "area_level": rec["area_level"],
-                "mapping": json.loads(rec["mapping"] or "{}"),
-                "synthetic": bool(rec["synthetic"]),
+                "area_level": _text(rec["area_level"]),
+                "mapping": json.loads(_text(rec["mapping"]) or "{}"),
+                "synthetic": bool(_int(rec["synthetic"])),
             }
         )
+        if not _missing(rec.get("removed_by")):
+            records[-1]["removed_by"] = int(rec["removed_by"])
+        if rec["kind"] == "incidents":
+            records[-1]["incidents"] = per_load.get(int(rec["load_id"]), 0)
+            records[-1]["date_precision"] = _text(rec.get("date_precision"))
     return {
         "store": {"engine": store.engine, "url": _safe_url(store.url)},
         "kinds": kinds,
         "boundary_levels": levels,
         "loads": records,
     }
+
+
+_ORDER = {"month": 0, "day": 1, "minute": 2}
+
+
+def date_precision(store, dataset: str | None = None) -> str | None:
+    """The coarsest date precision of the incident loads of ``dataset`` (all datasets when None).
+
+    "month": weekdays and times of day are unknown; "day": times of day are unknown; "minute": both
+    known; None when no load recorded one (stores loaded before precision was recorded).
+    """
+    recs = loads(store, "incidents")
+    if "date_precision" not in recs or recs.empty:
+        return None
+    if dataset is not None:
+        recs = recs[recs["dataset"] == dataset]
+    known = [p for p in recs["date_precision"].dropna() if p in _ORDER]
+    return min(known, key=_ORDER.get) if known else None
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _int(value) -> int:
+    """A stored count as an int: 0 where the store holds NULL (pandas NaN), never a NaN in the JSON."""
+    return 0 if _missing(value) else int(value)
+
+
+def _text(value) -> str | None:
+    return None if _missing(value) else str(value)
 
 
 def _iso(value) -> str | None:
@@ -101,9 +154,11 @@ def format_info(data: dict) -> str:
         lines.append("The store is empty. Load data with: python -m lib load KIND FILE")
     for kind, k in data["kinds"].items():
         span = f"  {k['from'][:10]} to {k['to'][:10]}" if k["from"] else ""
-        lines.append(f"{kind:<12}{k['rows']:>12,} rows{span}")
+        counted = f" ({k['incidents']:,} incidents)" if "incidents" in k else ""
+        lines.append(f"{kind:<12}{k['rows']:>12,} rows{counted}{span}")
         for name, n in k["datasets"].items():
-            lines.append(f"{'':<14}{n:>10,}  {name}")
+            extra = k.get("dataset_incidents", {}).get(name)
+            lines.append(f"{'':<14}{n:>10,}  {name}" + (f" ({extra:,} incidents)" if extra is not None else ""))
     if data["boundary_levels"]:
         lines.append("")
         lines.append(
@@ -113,9 +168,13 @@ def format_info(data: dict) -> str:
         lines += ["", "Loads (newest first):"]
         for rec in data["loads"]:
             flag = "  [synthetic]" if rec["synthetic"] else ""
+            if "removed_by" in rec:
+                flag += f"  [removed by #{rec['removed_by']}]"
             lines.append(
                 f"  #{rec['load_id']:<3} {rec['loaded_at'][:19]}  {rec['kind']:<10} {rec['source']}: "
-                f"{rec['rows_loaded']:,} loaded, {rec['rows_rejected']:,} rejected, "
+                f"{rec['rows_loaded']:,} loaded"
+                + (f" ({rec['incidents']:,} incidents)" if "incidents" in rec else "")
+                + f", {rec['rows_rejected']:,} rejected, "
                 f"{rec['rows_duplicate']:,} duplicates, {rec['rows_not_geocoded']:,} not geocoded{flag}"
             )
     return "\n".join(lines)

@@ -85,8 +85,14 @@ KINDS: dict[str, Kind] = {
             *_POINT,
             Field("area", "text", False, "Beat, sector, precinct or district code, when the export has one."),
             Field("block", "text", False, 'Hundred-block address text ("024XX W MAIN ST").'),
+            Field(
+                "count",
+                "int",
+                False,
+                "How many incidents the row stands for (an export of counts per day, category and area); 1 without.",
+            ),
         ),
-        extra=(("has_time", "bool"), ("records", "int"), ("count", "int"), *_BOOK, *_CELLS),
+        extra=(("has_time", "bool"), ("records", "int"), *_BOOK, *_CELLS),
         geocoded=True,
     ),
     "survey": Kind(
@@ -231,6 +237,10 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("mapping", "text"),
         ("messages", "text"),
         ("synthetic", "bool"),
+        # incidents: "minute", "day" or "month", what the load's dates tell (NULL for stores before it)
+        ("date_precision", "text"),
+        # the removal record (kind "removal") that took this load's rows out of the store, if any
+        ("removed_by", "int"),
     ),
     "rejects": (("load_id", "int"), ("row_number", "int"), ("reason", "text"), ("raw", "text")),
     "documents": (("name", "text"), ("body", "text"), ("updated_at", "timestamp")),
@@ -352,6 +362,12 @@ def create_tables(store) -> None:
         if table not in existing:
             defs = ", ".join(f'"{c}" {store.type(t)}' for c, t in cols.items())
             store.execute(f"CREATE TABLE {table} ({defs})")
+        elif table == "loads":
+            # Stores built before a column of the load record was added get it, empty.
+            have = set(store.columns(table))
+            for c, t in cols.items():
+                if c not in have:
+                    store.execute(f'ALTER TABLE {table} ADD COLUMN "{c}" {store.type(t)}')
     if store.engine == "postgresql":
         # The load's duplicate check and the pages' date filters need these on a large server table;
         # DuckDB scans columns fast enough and its indexes would slow bulk loads.

@@ -39,6 +39,11 @@ STEPS: tuple[Step, ...] = (
         "(stores built before held coarser cells as parents of the finest, wrong for 6-7% of points).",
         recompute=("h3_cells",),
     ),
+    Step(
+        3,
+        "Load records keep each load's date precision (minute, day or month) and which load removed or "
+        "replaced it (`loads remove`, `load --replace`); older loads read as precise to the minute, none removed.",
+    ),
 )
 CURRENT = STEPS[-1].version
 

@@ -5,7 +5,7 @@ import streamlit as st
 from lib.app import cached, widgets
 from lib.ingest import load as ingest
 from lib.ingest import uploads
-from lib.ingest.readers import InputError
+from lib.ingest.readers import InputError, scalar_properties, sheet_names
 from lib.store.schema import KINDS
 from lib.store.text import markdown_text
 
@@ -22,8 +22,8 @@ upload = st.file_uploader(
     "File",
     key="data_file",
     type=uploads.ACCEPTED,
-    help="CSV/TSV (any delimiter, UTF-8 or Windows-1252, .gz or .zip), Excel, Parquet; "
-    "boundaries as GeoJSON, zipped Shapefile, GeoPackage or KML.",
+    help="CSV/TSV (any delimiter, UTF-8 or Windows-1252, .gz or .zip), Excel, Parquet, JSON (records, "
+    "JSON Lines, GeoJSON points); boundaries as GeoJSON, zipped Shapefile, GeoPackage or KML.",
 )
 
 if upload is not None:
@@ -33,8 +33,22 @@ if upload is not None:
             layer = cached.upload_layer(str(path))
             st.subheader("Preview")
             st.dataframe(layer.head(20), hide_index=True, width="stretch")
-            props = list(layer.columns)
-            level = st.text_input("Boundary level name", key="data_level", placeholder="beat, district, precinct ...")
+            props = scalar_properties(layer)  # lists and objects cannot be codes or names
+            nested = [c for c in layer.columns if c not in props]
+            if nested:
+                st.caption(
+                    "Not offered as codes or names (they hold lists or objects): "
+                    + markdown_text(", ".join(str(c) for c in nested))
+                    + "."
+                )
+            if not props:
+                raise InputError("The layer has no property with one value per area to use as its code.")
+            level = st.text_input(
+                "Boundary level name",
+                value=uploads.guess_level(upload.name, props),
+                key="data_level",
+                placeholder="beat, district, precinct ...",
+            )
             guess = ingest.detect_code_property(layer, level or "x") if level else props[0]
             code = st.selectbox(
                 "Property with the area codes",
@@ -46,7 +60,18 @@ if upload is not None:
             name = st.selectbox("Property with the display names", props, index=props.index(named), key="data_name")
             maps, sets, options = {"code": code, "name": name}, {}, {"level": level}
         else:
-            table = cached.upload_table(str(path), upload.name)
+            sheets = sheet_names(path)
+            sheet = None
+            if len(sheets) > 1:
+                sheet = st.selectbox(
+                    "Sheet",
+                    [*sheets, "all"],
+                    key="data_sheet",
+                    format_func=lambda s: (
+                        "All sheets, stacked (the sheet's name kept in a column)" if s == "all" else s
+                    ),
+                )
+            table = cached.upload_table(str(path), upload.name, sheet)
             st.subheader("Preview")
             st.caption(f"Read as {table.format}; {len(table.frame):,} rows, {len(table.frame.columns)} columns.")
             st.dataframe(table.frame.head(20), width="stretch")
@@ -89,21 +114,39 @@ if upload is not None:
                     "Coordinate system of X/Y columns (if used)", key="data_crs", placeholder="EPSG:2263"
                 )
                 or None,
+                "sheet": sheet,
+                "replace": st.checkbox(
+                    "Replace earlier loads of this file",
+                    key="data_replace",
+                    help="Take out the rows of earlier loads of this dataset and file, in the same step: "
+                    "to load a file again with other choices (a coordinate system, another column).",
+                ),
             }
             if kind == "population":
                 options["level"] = (
                     st.text_input("Boundary level of the area codes (blank: found by matching)", key="data_pop_level")
                     or None
                 )
-            checked = cached.upload_check(kind, str(path), upload.name, maps, sets, options.get("crs"))
+            checked = cached.upload_check(kind, str(path), upload.name, maps, sets, options.get("crs"), sheet)
             st.subheader("Check")
+            incidents = (
+                f" standing for **{int(checked.rows['count'].sum()):,} incidents**"
+                if kind == "incidents" and "count" in checked.rows
+                else ""
+            )
             st.write(
-                f"{checked.rows_read:,} rows read: **{len(checked.rows):,} usable**, "
+                f"{checked.rows_read:,} rows read: **{len(checked.rows):,} usable**{incidents}, "
                 f"{len(checked.rejects):,} rejected, {checked.rows_merged:,} merged or repeated, "
                 f"{checked.rows_not_geocoded:,} without a usable location."
             )
+            if checked.date_precision in ("day", "month"):
+                st.warning(
+                    "The dates give months only: weekdays and times of day will not be known."
+                    if checked.date_precision == "month"
+                    else "The dates carry no time of day: hour-of-day views will not include this file."
+                )
             for message in checked.messages:
-                st.caption(f"- {markdown_text(message)}")
+                st.caption(f"- {markdown_text(uploads.plain_words(message))}")
             if len(checked.rejects):
                 st.markdown(
                     "\n".join(
@@ -125,13 +168,28 @@ if upload is not None:
                 progress=lambda f, t: bar.progress(f, text=t),
                 **options,
             )
-            st.success(f"Loaded {report.rows_loaded:,} rows (load #{report.load_id}).")
+            counted = f", {report.incidents_loaded:,} incidents" if report.incidents_loaded is not None else ""
+            st.success(f"Loaded {report.rows_loaded:,} rows{counted} (load #{report.load_id}).")
+            if report.unplaced_areas:
+                st.warning(
+                    f"{sum(n for _, n in report.unplaced_areas):,} incidents carry {report.area_level} codes no "
+                    "boundary has; they count citywide but in no area."
+                )
+                st.dataframe(
+                    {
+                        f"{report.area_level} code": [c for c, _ in report.unplaced_areas],
+                        "incidents": [n for _, n in report.unplaced_areas],
+                    },
+                    hide_index=True,
+                )
             st.code(report.summary(), language=None)
+            for message in report.messages:
+                st.caption(f"- {markdown_text(uploads.plain_words(message))}")
     except InputError as exc:
-        st.error(f"{exc}\n\nNothing was loaded; the store is as it was.")
+        st.error(f"{markdown_text(uploads.plain_words(str(exc)))}\n\nNothing was loaded; the store is as it was.")
 
 st.header("Load history")
-history = cached.loads(cached.version())
+history = ingest.loads_table(cached.store())
 if history.empty:
     st.info("Nothing loaded yet.")
 else:
@@ -142,6 +200,7 @@ else:
             "kind",
             "dataset",
             "source_name",
+            "state",
             "rows_read",
             "rows_loaded",
             "rows_rejected",
@@ -152,6 +211,24 @@ else:
         ]
     ]
     st.dataframe(shown, hide_index=True, width="stretch")
+    removable = history[(history["state"] == "in the store") & (history["kind"] != "removal")]
+    if not removable.empty:
+        with st.expander("Remove a load"):
+            label = {
+                int(r.load_id): f"#{int(r.load_id)} {r.kind}: {r.source_name} ({int(r.rows_loaded):,} rows)"
+                for r in removable.itertuples()
+            }
+            target = st.selectbox("Load", list(label), format_func=label.get, key="data_remove_load")
+            st.caption(
+                "Takes every row of this load out of the store in one step; the load history keeps its record "
+                "and the removal."
+            )
+            if st.button("Remove this load", key="data_remove"):
+                try:
+                    removal = ingest.remove_load(cached.store(), int(target))
+                    st.success(markdown_text(uploads.plain_words(removal.messages[0])))
+                except InputError as exc:
+                    st.error(markdown_text(uploads.plain_words(str(exc))))
     with_rejects = history[history["rows_rejected"] > 0]["load_id"].tolist()
     if with_rejects:
         chosen = st.selectbox("Rejected rows of load", with_rejects, key="data_rejects_load")

@@ -42,9 +42,12 @@ st.caption(
 
 with st.spinner("Computing the layers ..."):
     items = [cached.map_layer(layer, flt, layer_view, version) for layer in view.layers]
-m = maps.new_map(cached.map_bounds(flt, layer_view, version))
-legends = [legend for item in items if (legend := map_layers.draw(m, item, view))]
-maps.finish(m, legends)
+# The base map (tiles, controls, extent) renders to the same script for the same extent, so the map
+# frame stays (with its pan and zoom); only the layers and their legend go in afresh (lib/maps/draw.py).
+base = maps.base_map(cached.map_bounds(flt, layer_view, version))
+drawn = maps.overlays()
+legends = [legend for item in items if (legend := map_layers.draw(drawn, item, view))]
+groups = drawn.groups(legends)
 for item in items:
     if item.message:
         # markdown_text: a title such as "Hot spots (Gi*)" would otherwise end the bold early
@@ -53,7 +56,15 @@ if not view.layers:
     st.info("Choose one or more layers in the sidebar.", icon=":material/layers:")
 
 # Only a click on an area reruns the page: panning and zooming return nothing.
-clicked = st_folium(m, key="map", height=620, use_container_width=True, returned_objects=["last_active_drawing"])
+clicked = st_folium(
+    base,
+    key="map",
+    height=620,
+    use_container_width=True,
+    returned_objects=["last_active_drawing"],
+    feature_group_to_add=groups,
+    layer_control=maps.layer_control() if groups else None,
+)
 feature = (clicked or {}).get("last_active_drawing") or {}
 props = feature.get("properties") or {}
 panel_key = f"map_panel_{view.level}"
@@ -61,10 +72,11 @@ if props.get("code") and "cell" not in props and props != st.session_state.get("
     st.session_state["map_last_click"] = props
     st.session_state[panel_key] = props["code"]
 
+# A table (and its download) is built and sent only while its toggle is on: most reruns show none.
 for item in items:
     if item.message or item.table.empty:
         continue
-    with st.expander(f"Table behind the map: {item.title}"):
+    if st.toggle(f"Table behind the map: {item.title}", key=f"map_table_{item.layer}"):
         if item.note:
             st.caption(item.note)
         widgets.table_with_download(item.table, f"map {item.layer}", f"{view.period()}. {len(item.table):,} rows.")

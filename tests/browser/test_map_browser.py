@@ -3,7 +3,6 @@
 import time
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.test_browser import wait_for_app
 from tests.conftest import screenshot, sign_in
@@ -70,13 +69,17 @@ def test_clicking_an_area_opens_its_panel(served_app, page):
     frame = map_frame(page)
     frame.wait_for_selector("path.leaflet-interactive")
     # A point that lies inside one district's polygon (its bounding box centre, checked by hit-testing).
-    point = frame.evaluate("""() => {
+    # Waited for: the frame takes its full height a moment after the layers are drawn.
+    point = frame.wait_for_function(
+        """() => {
         for (const el of document.querySelectorAll('path.leaflet-interactive')) {
             const r = el.getBoundingClientRect();
             const x = r.left + r.width / 2, y = r.top + r.height / 2;
             if (document.elementFromPoint(x, y) === el) return [x, y];
         }
-        return null; }""")
+        return null; }""",
+        timeout=30_000,
+    ).json_value()
     box = page.locator("iframe").first.bounding_box()
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     page.wait_for_url("**panel=*", timeout=30_000)
@@ -86,11 +89,15 @@ def test_clicking_an_area_opens_its_panel(served_app, page):
     screenshot(page, "map_area_panel")
 
 
-def test_a_filter_change_redraws_the_map_and_panning_does_not_rerun(served_app, page):
+def test_a_filter_change_redraws_the_layers_in_place_and_panning_does_not_rerun(served_app, page):
     sign_in(page, f"{served_app}/map?layers=hotspots", "viewer")
     wait_for_app(page)
     frame = map_frame(page)
+    frame.wait_for_selector("path.leaflet-interactive")
     before = frame.locator(".map-legend").inner_text()
+    # Mark the map's frame element and its Leaflet container: a remounted map would come without the marks.
+    page.locator("iframe").first.evaluate("el => { el.__mark = 'kept'; }")
+    frame.evaluate("() => { document.querySelector('.leaflet-container').__mark = 'kept'; }")
     # Watch for the "running" indicator while the map is dragged and zoomed.
     page.evaluate("""() => { window.__reruns = 0;
         new MutationObserver(() => { if (document.querySelector('[data-testid="stStatusWidget"]')) window.__reruns++; })
@@ -104,19 +111,24 @@ def test_a_filter_change_redraws_the_map_and_panning_does_not_rerun(served_app, 
     page.wait_for_timeout(2500)
     assert page.evaluate("window.__reruns") == 0
     assert "days=" not in page.url
+    view = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+    panned = frame.evaluate(view)
+    hexagons = frame.locator("path.leaflet-interactive").count()
+
     page.get_by_role("button", name="Mon", exact=True).click()
     page.wait_for_url("**days=mon*", timeout=30_000)
     deadline = time.time() + 60
     after = before
-    while time.time() < deadline:
-        try:
-            after = map_frame(page).locator(".map-legend").inner_text(timeout=5_000)
-        except PlaywrightError:  # the map's iframe is replaced while it redraws
-            after = before
-        if after != before:
-            break
+    while time.time() < deadline and after == before:
         time.sleep(0.2)
-    assert after != before
+        after = frame.locator(".map-legend").inner_text(timeout=5_000)
+    assert after != before  # the legend follows the new layer (fewer incidents, other hexagon counts)
+    assert frame.locator(".map-legend").count() == 1  # the old legend went with its layer
+    assert page.locator("iframe").first.evaluate("el => el.__mark") == "kept"  # the same frame element
+    assert frame.evaluate("() => document.querySelector('.leaflet-container').__mark") == "kept"
+    assert frame.evaluate(view) == panned  # pan and zoom kept
+    assert frame.locator("path.leaflet-interactive").count() != hexagons  # the hexagons were redrawn
+    assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "map_filtered_monday")
 
 

@@ -22,7 +22,9 @@ def caps(embedded_db):
 def test_calendar_2016_2018_is_typed_and_cancellations_are_not_held(caps):
     store, frame, link = caps
     assert frame["starts_at"].min() >= pd.Timestamp(START) and frame["starts_at"].max() < pd.Timestamp(END)
-    assert len(frame) == 6190
+    # The two extractions overlap in 2017; an event in both (same start, title and place) is loaded once.
+    # 12 share start and title but name venues at other street numbers: they are kept apart (issue 14).
+    assert len(frame) == 6202
     assert frame["cancelled"].sum() == 10
     held = engagement.held(frame)
     assert (held["type"] == "Beat meeting").sum() > 3500

@@ -334,7 +334,7 @@ def test_boundaries_need_a_level_and_a_code_property(duck, tmp_path):
 def test_a_table_is_not_a_layer_and_a_layer_is_not_a_table(duck, tmp_path):
     with pytest.raises(InputError, match="not a GIS layer"):
         ingest.load(duck, "boundaries", write(tmp_path, "x.csv", INCIDENTS_CSV).with_suffix(".csv"), level="beat")
-    with pytest.raises(InputError, match="GeoJSON is read as boundaries"):
+    with pytest.raises(InputError, match="holds polygons: load it as boundaries"):
         ingest.load(duck, "incidents", layer_file(tmp_path, BEATS))
 
 

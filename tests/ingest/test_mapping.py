@@ -208,7 +208,8 @@ INCIDENT_EXPORTS = [
             "occurred_time": "Occurrence Hour",
             "offense": "NIBRS Description",
             "area": "Beat",
-            "block": "Block Range",
+            "block": "Block Range + Street Name",
+            "count": "Offense Count",
         },
     ),
     (  # A "Location" column holding a point written as text is not an address

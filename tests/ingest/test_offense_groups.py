@@ -51,7 +51,45 @@ TABLE = [
     ("NON-CRIMINAL", "Other"),
     ("ESSEX ST DISTURBANCE CALL", "Other"),  # "SEX" inside a word is not a sexual offense
     ("", "Other"),
+    # Wordings that once fell in Other, and Spanish-language records systems
+    ("AUTOTHEFT", "Motor vehicle theft"),
+    ("THEFT OF VEHICLE", "Motor vehicle theft"),
+    ("Hurto de motocicletas", "Motor vehicle theft"),
+    ("Robo de vehículo con violencia", "Motor vehicle theft"),
+    ("HOMICIDIO", "Homicide"),
+    ("Feminicidio", "Homicide"),
+    ("Violación", "Sexual offense"),
+    ("Abuso sexual", "Sexual offense"),
+    ("Violación de domicilio", "Public order"),  # trespass, not a sexual offense
+    ("Robo a transeúnte en vía pública", "Robbery"),
+    ("Robo a casa habitación", "Burglary"),
+    ("Hurto a personas", "Theft"),
+    ("Lesiones personales", "Assault and battery"),
+    ("Amenazas", "Assault and battery"),
+    ("Secuestro extorsivo", "Other violent"),
+    ("Extorsión", "Fraud"),
+    ("Daño en propiedad ajena", "Criminal damage"),
+    ("Narcomenudeo", "Drugs"),
+    ("Porte ilegal de armas", "Weapons"),
+    ("Violencia familiar", "Children and family"),
 ]
+
+
+@pytest.mark.parametrize(
+    "value, offense",
+    [
+        ("WARRANT ARREST", True),
+        ("OTHER OFFENSES", True),
+        ("Delitos varios", True),
+        ("RESIDENCE", False),
+        ("PARKING LOT", False),
+        ("ONVIEW", False),
+        ("911", False),
+        ("Vía pública", False),
+    ],
+)
+def test_what_reads_as_an_offense(value, offense):
+    assert offense_groups.reads_as_offense(value) is offense
 
 
 @pytest.mark.parametrize("raw, group", TABLE)

@@ -39,6 +39,11 @@ def test_area_codes_have_one_spelling(raw, expected):
         (["01-Mar-2019", "15-Apr-2019"], ["2019-03-01 00:00", "2019-04-15 00:00"], False),
         (["43466", "43467.5"], ["2019-01-01 00:00", "2019-01-02 12:00"], None),
         (["20190622", "20191231"], ["2019-06-22 00:00", "2019-12-31 00:00"], False),
+        # Day first, told by content: a day above 12 in first place on some rows
+        (["05/03/2021 14:00", "25/03/2021 09:30"], ["2021-03-05 14:00", "2021-03-25 09:30"], True),
+        (["05-03-2021", "25-03-2021"], ["2021-03-05 00:00", "2021-03-25 00:00"], False),
+        (["05.03.2021 14:00", "25.03.2021 09:30"], ["2021-03-05 14:00", "2021-03-25 09:30"], True),
+        (["01/02/21", "28/02/21"], ["2021-02-01 00:00", "2021-02-28 00:00"], False),
     ],
 )
 def test_dates_in_the_formats_exports_use(values, expected, has_time):
@@ -113,3 +118,18 @@ def test_content_keys_are_stable_and_count_repeats():
     assert keys.iloc[0] != keys.iloc[1], "identical rows are distinct records"
     assert keys.tolist() == parse.content_keys(frame.copy()).tolist(), "the same file gives the same keys"
     assert keys.iloc[0].endswith("-0") and keys.iloc[1].endswith("-1")
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (["1,234", "12,000", "7"], [1234.0, 12000.0, 7.0]),  # thousands
+        (["1,234.5", "-2,000.25"], [1234.5, -2000.25]),
+        (["6,2441", "-75,5812"], [6.2441, -75.5812]),  # decimal commas (coordinates in Latin America, Europe)
+        (["1.234,5", "12.000,75"], [1234.5, 12000.75]),  # points group thousands, comma is decimal
+        (["40,5", "3,25", "1,234"], [40.5, 3.25, 1.234]),  # one column, one convention
+        (["1\u00a0234", "5 000"], [1234.0, 5000.0]),
+    ],
+)
+def test_numbers_in_every_locale(values, expected):
+    assert parse.parse_numbers(pd.Series(values)).tolist() == pytest.approx(expected)

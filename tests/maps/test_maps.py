@@ -124,3 +124,32 @@ def test_change_legend_states_the_thresholds_as_p_values():
 def test_legend_text_is_escaped():
     html = maps.legend_html([maps.Legend("L", "Events <b>", [("#000000", "A & B", "circle")], "note")])
     assert "Events &lt;b&gt;" in html and "A &amp; B" in html and 'data-layer="L"' in html
+
+
+def _component_key(m) -> str:
+    """The key streamlit-folium gives the map's component: a new key remounts the map's frame."""
+    from streamlit_folium import _get_map_string, generate_js_hash
+
+    m.get_root().render()
+    m.render()
+    return generate_js_hash(_get_map_string(m), "map", False)
+
+
+def test_the_base_map_is_the_same_component_for_the_same_extent_whatever_the_layers():
+    stations = pd.DataFrame({"name": ["A"], "address": ["1 Main St"], "latitude": [41.85], "longitude": [-87.65]})
+    keys = set()
+    for n in (1, 2):
+        base = maps.base_map(BOUNDS, tiles="OpenStreetMap")
+        drawn = maps.overlays()
+        legends = [maps.add_stations(drawn, pd.concat([stations] * n, ignore_index=True))]
+        groups = drawn.groups(legends)
+        # The layers and the legend are outside the base: they go in as feature groups, the legend's last.
+        assert len(groups) == 2
+        legend = next(iter(groups[-1]._children.values()))
+        assert groups[-1].control is False and f"Station ({n})" in legend.html
+        keys.add(_component_key(base))
+        assert "L.marker" not in base.get_root().render()
+    assert len(keys) == 1
+    assert _component_key(maps.base_map(((41.7, -87.8), (41.9, -87.6)), tiles="OpenStreetMap")) not in keys
+    # The marker-cluster plugin comes with the base: the frame loads scripts only when it is created.
+    assert any("markercluster" in src for _, src in maps.base_map(BOUNDS, tiles="none").default_js)

@@ -15,11 +15,15 @@ def _texts(at) -> str:
 
 
 def _table(at, name):
-    """The table behind the map of one layer (the dataframe inside its expander)."""
-    for exp in at.expander:
-        if exp.label == f"Table behind the map: {name}":
-            return exp.dataframe[0].value
-    raise AssertionError(f"no table for {name}: {[e.label for e in at.expander]}")
+    """The table behind the map of one layer: its toggle turned on (and the others off), as the page then shows it."""
+    toggles = {t.label: t for t in at.toggle if t.label.startswith("Table behind the map: ")}
+    label = f"Table behind the map: {name}"
+    assert label in toggles, f"no table for {name}: {list(toggles)}"
+    for other, toggle in toggles.items():
+        toggle.set_value(other == label)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.dataframe[0].value  # the map's tables come before the area panel's
 
 
 def _count(app_env, sql, params):
@@ -44,6 +48,22 @@ def test_default_view(run_page):
     hot = _table(at, "Hot spots (Gi*)")
     assert len(hot) == 5730 and hot["incidents"].sum() <= 15_328
     assert hot.iloc[0]["label"] == "Hot spot, 99% confidence"
+
+
+def test_tables_behind_the_map_are_sent_only_when_asked_for(run_page):
+    at = run_page(PAGE, dataset=SAMPLE)
+    assert not at.exception, [e.value for e in at.exception]
+    toggles = [t for t in at.toggle if t.label.startswith("Table behind the map: ")]
+    assert [t.label for t in toggles] == [
+        "Table behind the map: Areas (count, rate or change)",
+        "Table behind the map: Hot spots (Gi*)",
+        "Table behind the map: Police stations",
+    ]
+    shown = lambda: [d for d in at.dataframe if d.key != "map_grouping"]  # noqa: E731 (the grouping editor)
+    assert not any(t.value for t in toggles) and shown() == []  # nothing built or sent yet
+    stations = _table(at, "Police stations")
+    assert len(shown()) == 1 and {"name", "latitude", "longitude"} <= set(stations.columns)
+    assert any(b.label == "Download map stations (CSV)" for b in at.get("download_button"))
 
 
 def test_a_link_opens_the_view_it_describes(run_page, app_env):
