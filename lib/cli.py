@@ -225,6 +225,7 @@ def _load(args) -> int:
 
 def _loads(args) -> int:
     store = connect(args.db)
+    versions.check(store)
     if args.action == "remove":
         report = ingest.remove_load(store, args.load_id)
         print(report.messages[0])

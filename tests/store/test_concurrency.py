@@ -110,15 +110,31 @@ def test_readers_see_a_load_whole_or_not_at_all(embedded_db, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    seen = set()
     reader = connect(str(db), read_only=True)
-    while loading.poll() is None:
+
+    def watch(proc) -> set[int]:
+        """Every total a reader saw while ``proc`` ran, and after."""
+        seen = set()
+        while proc.poll() is None:
+            seen.add(int(reader.scalar('SELECT sum("count") FROM incidents')))
+            time.sleep(0.05)
         seen.add(int(reader.scalar('SELECT sum("count") FROM incidents')))
-        time.sleep(0.05)
-    seen.add(int(reader.scalar('SELECT sum("count") FROM incidents')))
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        return seen
+
+    assert watch(loading) == {before, before + 40000}  # a load takes seconds: the reader sees both, nothing between
+    # And back out: `loads remove` takes the load's rows out in one transaction, while the reader reads.
+    load_id = int(reader.scalar("SELECT max(load_id) FROM loads"))
+    removing = subprocess.Popen(
+        [sys.executable, "-m", "lib", "loads", "remove", str(load_id), "--db", str(db)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = watch(removing)
+    assert seen <= {before + 40000, before} and before in seen
     reader.close()
-    assert loading.returncode == 0, loading.stderr.read()[-2000:]
-    assert seen == {before, before + 40000}
 
 
 def test_a_writer_that_cannot_get_its_turn_says_so_and_changes_nothing(embedded_db, tmp_path):
