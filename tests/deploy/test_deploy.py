@@ -179,8 +179,7 @@ def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tm
     logged = [line.split() for line in (conf / "access.log").read_text().splitlines() if line.startswith(cookie)]
     served = [fields for fields in logged if fields[-1] != "-"]  # not the files nginx served itself (Leaflet)
     assert any("/_stcore/stream" in uri for _, uri, *_ in served)
-    # (nginx answers the static files itself: their upstream is "-")
-    upstreams = {fields[-1] for fields in served if fields[-1] != "-"}
+    upstreams = {fields[-1] for fields in served}
     assert len(upstreams) == 1 and upstreams <= {f"127.0.0.1:{p}" for p in ports}, upstreams
     for p in ports:
         assert fetch(f"http://127.0.0.1:{p}/_stcore/health")[0] == 200
