@@ -8,7 +8,7 @@ PORT ?= 8501
 # Both cores: the suite is CPU-bound (AppTest runs, statistics, a served app per worker).
 WORKERS ?= 2
 
-.PHONY: run test check lint format setup bench clean
+.PHONY: run dev test check lint format setup bench clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ setup: $(BIN)/.installed
 run: $(BIN)/.installed
 	$(BIN)/python -m lib setup
 	$(BIN)/python -m lib serve --server.port $(PORT)
+
+# For developers: reload on save, full error details (the production settings are in .streamlit/config.toml).
+dev: $(BIN)/.installed
+	$(BIN)/python -m lib setup
+	$(BIN)/python -m lib serve --server.port $(PORT) --server.fileWatcherType auto --server.runOnSave true \
+		--client.showErrorDetails full
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -n $(WORKERS)

@@ -22,7 +22,11 @@ role = account.role if account else None
 allowed = access.pages_for(role)
 default = access.default_page(allowed, role)
 
-entries = {spec: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in allowed}
+lang = widgets.public_lang()  # the public pages' titles and the sidebar's sign-in follow the visitor's language
+entries = {
+    spec: st.Page(spec.path, title=widgets.page_title(spec, lang), icon=spec.icon, url_path=spec.url_path)
+    for spec in allowed
+}
 
 
 def home() -> None:
@@ -32,15 +36,16 @@ def home() -> None:
 
 sections: dict[str, list] = {}
 for spec, entry in entries.items():
-    sections.setdefault(spec.section, []).append(entry)
-sections[allowed[0].section].append(st.Page(home, title="Home", url_path="home", default=True, visibility="hidden"))
+    sections.setdefault(widgets.section_title(spec, lang), []).append(entry)
+first_section = widgets.section_title(allowed[0], lang)
+sections[first_section].append(st.Page(home, title="Home", url_path="home", default=True, visibility="hidden"))
 asked = widgets.asked_page(access.withheld_from(role))
 if asked is not None:
     # Hidden, and running no page script: only the sign-in prompt, under the asked-for URL. A visitor's
     # browser gets a neutral title for it, not the page's.
     title = asked.title if account is not None and role is not None else widgets.PROMPT_TITLE
     prompt = partial(widgets.sign_in_prompt, asked, account, default)
-    sections[allowed[0].section].append(
+    sections[first_section].append(
         st.Page(prompt, title=title, icon=":material/lock:", url_path=asked.url_path, visibility="hidden")
     )
 
@@ -48,7 +53,7 @@ page = st.navigation(sections)
 spec = next((s for s, entry in entries.items() if entry is page), None)  # None: a sign-in prompt
 if st.session_state.pop(widgets.JUST_SIGNED_IN, False) and spec is not None and spec.public:
     st.switch_page(entries[default])  # signed in on a public page: the staff home (on a staff URL: that page)
-widgets.account_sidebar(account, form=spec is not None)
+widgets.account_sidebar(account, form=spec is not None, lang=lang if spec is None or spec.public else "en")
 if spec is not None and not access.allows(role, spec.role):
     st.stop()  # st.navigation only had allowed pages: a last check before any page script runs
 page.run()

@@ -1,4 +1,4 @@
-"""Command line: `python -m lib load|info|demo|setup|reenrich|serve|publish|users` (loads, checks, serving, sign-in).
+"""Command line: `python -m lib load|info|demo|setup|upgrade|backup|restore|ready|reenrich|serve|publish|users` (loads, checks, serving, sign-in).
 
 Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
 """
@@ -9,12 +9,14 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from lib.app.users import UsersError
 from lib.ingest import load as ingest
 from lib.ingest.mapping import parse_assignments
 from lib.ingest.readers import InputError
-from lib.store import provenance
+from lib.store import logs, provenance, versions
+from lib.store import text as data_text
 from lib.store.connection import StoreError, connect
 from lib.store.schema import KINDS
 
@@ -75,9 +77,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     reenrich.epilog = (
         "Stores built before every resolution was computed from the coordinates hold coarser cells taken as "
-        "parents of the finest one, wrong for 6-7%% of points. Stop the app first (DuckDB allows one writer)."
+        "parents of the finest one, wrong for 6-7%% of points. The app may keep serving: its pages wait for the one transaction."
     )
     reenrich.add_argument("--db")
+
+    upgrade = sub.add_parser(
+        "upgrade", help="Migrate a store built by an earlier version to this one's schema, in place (one transaction)."
+    )
+    upgrade.epilog = (
+        "Back the store up first (backup DIR). The app may keep serving: its pages wait for the transaction."
+    )
+    upgrade.add_argument("--db")
+
+    backup = sub.add_parser(
+        "backup", help="Copy the whole store into a new folder DIR (DuckDB EXPORT DATABASE or pg_dump)."
+    )
+    backup.add_argument("dir", metavar="DIR")
+    backup.add_argument("--db")
+    restore = sub.add_parser(
+        "restore",
+        help="Replace the store's tables by the backup in DIR, in one transaction (checked against its counts).",
+    )
+    restore.add_argument("dir", metavar="DIR")
+    restore.add_argument("--db")
+
+    ready = sub.add_parser(
+        "ready",
+        help="Readiness for a proxy or monitor: the store answers, its schema is current, the data and site are fresh.",
+    )
+    ready.epilog = "Exit 0 when ready, 1 (with a line per failed check) when not. Liveness: GET /_stcore/health."
+    ready.add_argument("--db")
+    ready.add_argument(
+        "--site", metavar="DIR", help="The published site: ready only if published since the newest load."
+    )
+    ready.add_argument(
+        "--max-age-hours", type=float, metavar="H", help="Ready only if the newest load is at most H hours old."
+    )
+    ready.add_argument("--timeout", type=float, default=5.0, help="Seconds to wait for the store (default 5).")
 
     setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
     setup.add_argument("--db")
@@ -118,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         args.streamlit_args = extra
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    logs.configure()
     try:
         return _COMMANDS[args.command](args)
     except (InputError, StoreError) as exc:
@@ -130,6 +167,7 @@ def _load(args) -> int:
     maps = parse_assignments(args.map, "--map")
     sets = parse_assignments(args.set, "--set")
     store = connect(args.db)
+    versions.check(store)
 
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
@@ -162,7 +200,7 @@ def _load(args) -> int:
         for rec in report.rejects.head(10).itertuples(index=False):
             print(f"  row {rec.row_number}: {rec.reason}")
         if args.rejects:
-            report.rejects.to_csv(args.rejects, index=False)
+            Path(args.rejects).write_bytes(data_text.csv_bytes(report.rejects))  # opened in a spreadsheet
             print(f"All rejected rows written to {args.rejects}.")
         else:
             print("Write them all to a file with --rejects rejects.csv.")
@@ -170,7 +208,7 @@ def _load(args) -> int:
 
 
 def _info(args) -> int:
-    store = connect(args.db, read_only=False)
+    store = connect(args.db, read_only=True)
     data = provenance.info(store)
     print(json.dumps(data, indent=2) if args.json else provenance.format_info(data))
     return 0
@@ -184,6 +222,7 @@ def _demo(args) -> int:
         print(f"Wrote {args.incidents:,} synthetic incidents to {path}.")
         return 0
     store = connect(args.db)
+    versions.check(store)
     report = demo.load_demo(store, args.incidents, seed=args.seed)
     print(report.summary())
     return 0
@@ -203,6 +242,104 @@ def _reenrich(args) -> int:
     if not changed:
         print("No geocoded table in the store: nothing to recompute.")
     return 0
+
+
+def _upgrade(args) -> int:
+    from lib.ingest import spatial
+
+    store = connect(args.db)
+    before = versions.version(store)
+    if before is None:
+        print("The store is empty: nothing to upgrade.")
+        return 0
+
+    def progress(fraction: float, text: str) -> None:
+        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+    steps = versions.upgrade(store, {"h3_cells": spatial.recompute_h3_cells}, progress=progress)
+    if not steps:
+        print(f"The store already has schema version {versions.CURRENT}: nothing to do.")
+        return 0
+    logs.get("upgrade").info(
+        "upgrade ok: %s from schema version %s to %s", store.url.split("@")[-1], before, versions.CURRENT
+    )
+    print(f"Upgraded {store.url} from schema version {before} to {versions.CURRENT}:")
+    for step in steps:
+        print(f"  {step.version}: {step.summary}")
+    return 0
+
+
+def _backup(args) -> int:
+    from lib.store import backup
+
+    manifest = backup.backup(connect(args.db, read_only=True), args.dir)
+    rows = sum(manifest["tables"].values())
+    logs.get("backup").info("backup ok: %s, %d rows, into %s", manifest["source"], rows, args.dir)
+    print(
+        f"Backed up {manifest['source']} ({manifest['engine']}, schema version {manifest['schema_version']}): "
+        f"{len(manifest['tables'])} tables, {rows:,} rows, into {args.dir}."
+    )
+    return 0
+
+
+def _restore(args) -> int:
+    from lib.store import backup
+
+    store = connect(args.db)
+    manifest = backup.restore(store, args.dir)
+    logs.get("restore").info("restore ok: %s from %s (%s)", store.url.split("@")[-1], args.dir, manifest["created_at"])
+    print(
+        f"Restored {store.url.split('@')[-1]} from the backup of {manifest['created_at']} "
+        f"({len(manifest['tables'])} tables, {sum(manifest['tables'].values()):,} rows)."
+    )
+    if manifest["schema_version"] not in (None, versions.CURRENT):
+        print(f"It has schema version {manifest['schema_version']}: run `python -m lib upgrade` next.")
+    return 0
+
+
+def _ready(args) -> int:
+    """Each check on a line; exit 0 when every one passes."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    problems, notes = [], []
+    try:
+        store = connect(args.db, read_only=True)
+        store.lock_timeout = args.timeout
+        versions.check(store)
+        newest = store.scalar("SELECT max(loaded_at) FROM loads") if "loads" in store.tables() else None
+        notes.append(f"store {store.url.split('@')[-1]} answers, schema version {versions.CURRENT}")
+    except StoreError as exc:
+        print(f"not ready: {exc}")
+        return 1
+    if newest is None:
+        problems.append("the store holds no data (python -m lib setup, or load files)")
+    else:
+        newest = newest.astimezone(UTC)  # stored in the server's local time
+        age = (datetime.now(UTC) - newest).total_seconds() / 3600
+        if args.max_age_hours is not None and age > args.max_age_hours:
+            problems.append(
+                f"the newest load is {age:.1f} h old, more than {args.max_age_hours:g} h: did the nightly job run?"
+            )
+        else:
+            notes.append(f"newest load {age:.1f} h ago")
+    if args.site:
+        manifest = Path(args.site) / "manifest.json"
+        if not manifest.exists():
+            problems.append(f"no published site in {args.site} (python -m lib publish --out {args.site})")
+        elif newest is not None:
+            generated = datetime.fromisoformat(json.loads(manifest.read_text())["generated"])
+            if generated < newest:
+                problems.append(
+                    f"the site in {args.site} was published at {generated:%Y-%m-%d %H:%M} UTC, before the newest load"
+                )
+            else:
+                notes.append(f"site published {generated:%Y-%m-%d %H:%M} UTC, after the newest load")
+    for note in notes:
+        print(f"ok: {note}")
+    for problem in problems:
+        print(f"not ready: {problem}")
+    return 1 if problems else 0
 
 
 def _setup(args) -> int:
@@ -248,17 +385,23 @@ def _publish(args) -> int:
             file=sys.stderr,
         )
         return 2
-    store = connect(target, read_only=True)  # publishing only reads; the app may have the file open
+    store = connect(target, read_only=True)  # only reads, between the app's own turns (lib/store/connection.py)
+    versions.check(store)
 
     def progress(fraction: float, text: str) -> None:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
 
+    log = logs.get("publish")
     try:
         report = publish.publish(store, args.out, level=args.level, dataset=args.dataset, progress=progress)
-    except publish.PublishError as exc:
+    except Exception as exc:
+        log.warning("publish to %s failed, the folder is as it was: %s", args.out, exc)
+        if not isinstance(exc, publish.PublishError):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         print("Nothing was published; the folder is as it was.", file=sys.stderr)
         return 2
+    log.info("publish ok: %s into %s", report.summary().splitlines()[0], args.out)
     print(report.summary())
     return 0
 
@@ -327,7 +470,7 @@ def _users(args) -> int:
 def _throttled(args) -> int:
     from lib.app import users
 
-    throttle = users.Throttle(connect(args.db))  # DuckDB: only while the app is stopped (one process per file)
+    throttle = users.Throttle(connect(args.db))
     if args.clear:
         cleared = throttle.clear(args.clear)
         print(f"{args.clear} may try again at once." if cleared else f"The throttle held nothing for {args.clear}.")
@@ -344,6 +487,10 @@ _COMMANDS = {
     "info": _info,
     "demo": _demo,
     "setup": _setup,
+    "upgrade": _upgrade,
+    "backup": _backup,
+    "ready": _ready,
+    "restore": _restore,
     "reenrich": _reenrich,
     "serve": _serve,
     "publish": _publish,

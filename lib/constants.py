@@ -35,6 +35,8 @@ MIN_ALPHA = 0.7
 # Diverging scale for changes (Okabe-Ito vermillion -> white -> blue) and a sequential one for levels.
 DIVERGING_COLORS = ("#D55E00", "#F7F7F7", "#0072B2")
 SEQUENTIAL_COLORS = ("#E8F1FA", "#56B4E9", "#0072B2", "#0B4F8A")
+# Station markers: near-black, apart from every sequential and hot spot class colour above and below.
+STATION_COLOR = "#1A1A1A"
 # Hot spots (lib/stats/hotspots.py, lib/stats/emerging.py). Esri's minimums before a
 # Gi* result is reported, and its confidence bins: bin -> FDR-adjusted p.
 MIN_HOTSPOT_CELLS = 30

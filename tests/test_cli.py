@@ -70,6 +70,18 @@ def test_rejects_can_be_written_to_a_file(tmp_path, capsys):
     assert out.read_text().splitlines()[1].startswith("2,unusable occurred at 'nope'")
 
 
+def test_rejects_file_runs_no_formula_in_a_spreadsheet(tmp_path, capsys):
+    import csv
+
+    src = tmp_path / "x.csv"
+    src.write_text("date,offense\n=1+1,@SUM(A1)\n2021-01-01,THEFT\n2021-01-02,THEFT\n")
+    out = tmp_path / "rejects.csv"
+    assert cli.main(["load", "incidents", str(src), "--rejects", str(out), "--db", str(tmp_path / "s.duckdb")]) == 0
+    rows = list(csv.reader(out.open(newline="")))
+    assert rows[1][:2] == ["2", "unusable occurred at '=1+1'"]
+    assert rows[1][2] == "'=1+1,@SUM(A1)"  # the raw line, as text
+
+
 def test_demo_data_is_labelled_synthetic(tmp_path):
     from lib.store.connection import connect
 

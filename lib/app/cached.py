@@ -12,13 +12,15 @@ import streamlit as st
 
 from lib.ingest import embedded
 from lib.stats import overview
-from lib.store import provenance, settings
+from lib.store import provenance, settings, versions
 from lib.store.connection import Store, connect
 
 
 @st.cache_resource(show_spinner=False)
 def _open(db: str) -> Store:
-    return connect(db)
+    store = connect(db)
+    versions.check(store)  # an older store: the log says to run `python -m lib upgrade` (not cached)
+    return store
 
 
 def store() -> Store:

@@ -10,7 +10,10 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from lib.app import guard
+from lib.store import logs
 from lib.store.settings import PROJECT_DIR
+
+logs.configure()  # the operations log (loads from the Data page) beside Streamlit's own
 
 app = st.App(
     str(PROJECT_DIR / "dashboard.py"),

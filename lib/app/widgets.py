@@ -13,6 +13,7 @@ from streamlit.logger import get_logger
 
 from lib.app import access, cached, downloads, users
 from lib.constants import SYNTHETIC_LABEL
+from lib.store import text as data_text
 
 _LOGGER = get_logger(__name__)
 
@@ -111,7 +112,9 @@ def _client() -> str:
     return "local" if ip.is_loopback else str(ip)
 
 
-def _attempt(name: str, password: str) -> None:
+def _attempt(name: str, password: str, lang: str = "en") -> None:
+    from lib.public.i18n import t
+
     throttle = users.Throttle(cached.store())  # the app's own store: DuckDB allows one process on the file
     client = _client()
     admission = throttle.admit(name, client)  # recorded before the password is checked
@@ -120,26 +123,21 @@ def _attempt(name: str, password: str) -> None:
             "Sign-in refused by the %s limit, from %s: %.0f s to wait", admission.scope, client, admission.wait
         )
         seconds = math.ceil(admission.wait)
-        whose = "for this name" if admission.scope == "name" else "from your network address"
         st.error(
-            f"Too many sign-in attempts {whose}. Try again in {seconds} second{'s' * (seconds != 1)}, "
-            "not before: an attempt made too soon starts the wait again."
+            t("signin.too_many_name" if admission.scope == "name" else "signin.too_many_address", lang, seconds=seconds)
         )
         return
     try:
         known = users.load()
     except users.UsersError as exc:
         _LOGGER.error("Sign-in is unavailable: %s", exc)
-        st.error("Sign-in is unavailable right now: the server's log says why. Tell the dashboard's administrator.")
+        st.error(t("signin.unavailable", lang))
         return
     user = users.verify(known, name, password)
     named = repr(throttle.key(name)) if throttle.key(name) in known else "an unknown name"  # never a typed password
     _LOGGER.info("Sign-in: password checked for %s from %s: %s", named, client, "right" if user else "wrong")
     if user is None:
-        st.error(
-            "Wrong name or password: you are not signed in. Check both and try again "
-            "(after three attempts each further one has to wait a little longer)."
-        )
+        st.error(t("signin.wrong", lang))
         return
     throttle.succeeded(name, client)
     st.session_state[_SESSION_KEY] = {"name": user.name, "fingerprint": users.fingerprint(user)}
@@ -147,31 +145,36 @@ def _attempt(name: str, password: str) -> None:
     st.rerun()  # the navigation is rebuilt for the new role; the page asked for opens
 
 
-def sign_in_form(key: str, width: int | str = "stretch") -> None:
-    """The staff sign-in: the identity provider's button (OIDC), or name and password (users file)."""
+def sign_in_form(key: str, width: int | str = "stretch", lang: str = "en") -> None:
+    """The staff sign-in: the identity provider's button (OIDC), or name and password (users file).
+
+    ``lang``: the words' language (the form also sits in a public page's sidebar).
+    """
+    from lib.public.i18n import t
+
     if oidc_configured():
-        st.button("Sign in with your department account", key=f"{key}_oidc", on_click=st.login, type="primary")
+        st.button(t("signin.oidc", lang), key=f"{key}_oidc", on_click=st.login, type="primary")
         return
     with st.form(key, clear_on_submit=True, enter_to_submit=True, width=width):
         # The server cuts what it receives to this: a typed name is a key of the throttle's table.
-        name = st.text_input("Name", key=f"{key}_name", autocomplete="username", max_chars=100)
-        password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        name = st.text_input(t("signin.name", lang), key=f"{key}_name", autocomplete="username", max_chars=100)
+        password = st.text_input(
+            t("signin.password", lang), type="password", key=f"{key}_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(t("signin.button", lang), type="primary")
     if submitted:
         if not (name and password and isinstance(name, str) and isinstance(password, str)):  # a crafted message
-            st.error("Enter your name and your password.")
+            st.error(t("signin.empty", lang))
         else:
-            _attempt(name, password)
+            _attempt(name, password, lang)
     try:
         nobody = not any(u.password_hash for u in users.load().values())
     except users.UsersError as exc:
         _LOGGER.error("Sign-in is unavailable: %s", exc)
-        st.error("Sign-in is unavailable right now: the server's log says why. Tell the dashboard's administrator.")
+        st.error(t("signin.unavailable", lang))
         return
     if nobody:
-        st.caption(
-            "No one can sign in yet: an administrator adds staff with `python -m lib users add NAME --role analyst`."
-        )
+        st.caption(t("signin.nobody", lang))
 
 
 def sign_out() -> None:
@@ -183,13 +186,52 @@ def sign_out() -> None:
     st.rerun()
 
 
-def account_sidebar(account: users.Account | None, form: bool = True) -> None:
+# Area pickers: typing "11" picks district 11, not every name holding two 1s (Streamlit's default fuzzy
+# match), and Enter never takes a "Select 11 matches" entry.
+AREA_PICKING = {"filter_mode": "contains", "select_all": False}
+
+_LANG = "public_lang_chosen"
+
+
+def public_lang() -> str:
+    """The public pages' language: the URL's ``?lang=`` when given (kept for the session), else the session's.
+
+    Kept in the session so that moving between public pages by the navigation, which drops the URL's
+    parameters, stays in the visitor's language; written back to the URL so a link keeps it.
+    """
+    from lib.public import i18n
+
+    if "lang" in st.query_params:
+        st.session_state[_LANG] = i18n.lang_from(st.query_params)
+    lang = st.session_state.get(_LANG, i18n.DEFAULT)
+    return lang
+
+
+_PUBLIC_NAV = {"Transparency": "nav.transparency", "About": "nav.about"}
+
+
+def page_title(spec: access.PageSpec, lang: str) -> str:
+    """A page's title in the navigation: public pages in the visitor's language, staff pages in English."""
+    from lib.public.i18n import t
+
+    return t(_PUBLIC_NAV[spec.title], lang) if spec.public and spec.title in _PUBLIC_NAV else spec.title
+
+
+def section_title(spec: access.PageSpec, lang: str) -> str:
+    from lib.public.i18n import t
+
+    return t("nav.public", lang) if spec.public else spec.section
+
+
+def account_sidebar(account: users.Account | None, form: bool = True, lang: str = "en") -> None:
     """The sidebar's sign-in (collapsed, so the public page stays plain) or who is signed in and sign-out."""
+    from lib.public.i18n import t
+
     with st.sidebar:
         if account is None:
             if form:
-                with st.expander("Staff sign-in", icon=":material/login:"):
-                    sign_in_form("sidebar_sign_in")
+                with st.expander(t("signin.title", lang), icon=":material/login:"):
+                    sign_in_form("sidebar_sign_in", lang=lang)
             return
         if account.role is None:
             st.warning(
@@ -316,8 +358,11 @@ def dataset_picker() -> str | None:
 
 
 def staff_csv(frame: pd.DataFrame) -> bytes:
-    """The bytes of a staff CSV download of ``frame``: every staff CSV is made here, and only here."""
-    return frame.to_csv(index=False).encode("utf-8")
+    """The bytes of a staff CSV download of ``frame``: every staff CSV is made here, and only here.
+
+    Through lib.store.text.csv_bytes: a text cell a spreadsheet would run as a formula starts with ``'``.
+    """
+    return data_text.csv_bytes(frame)
 
 
 def staff_download(
@@ -623,7 +668,7 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
     picked = side.date_input(
         "Dates",
         (url.start, url.end),
-        key="map_dates",
+        key=f"map_dates_{dataset}",  # per dataset: a switch opens the new dataset on its own period
         format="YYYY-MM-DD",
         help="First and last day shown. CompStat windows end on the last day.",
     )
@@ -676,6 +721,7 @@ def map_view_sidebar(dataset: str, groups: tuple[str, ...]):
                 key=f"map_areas_{level}",
                 format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
                 placeholder="All areas",
+                **AREA_PICKING,
             )
         )
     layers = (
@@ -774,8 +820,8 @@ def public_figure(fig, chart, key: str, expanded: bool = False, chart_note: str 
     through lib.public.privacy.public_table, headers in the figure's language and
     suppressed cells written "fewer than 5".
     """
-    st.subheader(fig.title)
-    st.markdown(fig.summary)
+    st.subheader(data_text.markdown_text(fig.title))  # titles and summaries name areas: text, not markdown
+    st.markdown(data_text.markdown_text(fig.summary))
     if chart is not None:
         st.plotly_chart(chart, key=f"public_chart_{key}", config={"displaylogo": False, "displayModeBar": False})
         if chart_note:
@@ -788,7 +834,7 @@ def public_caption(fig) -> None:
     from lib.public.i18n import t
 
     parts = [t("common.period", fig.lang, period=fig.period) if fig.period else "", fig.source, fig.note]
-    st.caption(" ".join(p for p in parts if p))
+    st.caption(data_text.markdown_text(" ".join(p for p in parts if p)))
 
 
 def public_table_download(fig, key: str, expanded: bool = False) -> None:
@@ -798,11 +844,11 @@ def public_table_download(fig, key: str, expanded: bool = False) -> None:
     table = fig.table()
     if table.empty:
         return
-    with st.expander(t("common.table", fig.lang, name=fig.title), expanded=expanded):
+    with st.expander(data_text.markdown_text(t("common.table", fig.lang, name=fig.title)), expanded=expanded):
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
-            t("common.download", fig.lang, name=fig.title),
-            table.to_csv(index=False).encode("utf-8"),
+            data_text.markdown_text(t("common.download", fig.lang, name=fig.title)),
+            data_text.csv_bytes(table),
             file_name=f"{fig.key}_{fig.lang}.csv",
             mime="text/csv",
             key=f"public_download_{key}",

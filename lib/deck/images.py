@@ -46,6 +46,7 @@ CHART_SIZE = (12.0, 5.6)  # inches, the chart area of a slide
 STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: accents for Spanish, same look everywhere
     "font.size": 20,
+    "text.parse_math": False,  # a name or title with "$" in it is text, not mathtext (which could fail to parse)
     "axes.labelsize": 20,
     "axes.titlesize": 22,
     "xtick.labelsize": 19,

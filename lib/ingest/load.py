@@ -13,6 +13,7 @@ on start, title and area, so two extractions of one calendar merge.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from lib.ingest import mapping as mapping_mod
 from lib.ingest import parse, spatial
 from lib.ingest.prepare import Prepared, prepare
 from lib.ingest.readers import InputError, Table, read_layer, read_table
-from lib.store import schema, settings
+from lib.store import logs, schema, settings
 from lib.store.schema import KINDS, level_column
 
 Progress = Callable[[float, str], None]
@@ -50,6 +51,7 @@ _ROW_KEY = {
     "population": "area",
     "scores": "score_key",
 }
+_LOG = logs.get("load")
 _WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at", "scores": "period_start"}
 
 
@@ -184,8 +186,32 @@ def load(
 ) -> LoadReport:
     """Load one file of ``kind`` into ``store`` and return what happened.
 
-    Raises InputError (store untouched) when the file or the mapping cannot be used.
+    Raises InputError (store untouched) when the file or the mapping cannot be used. Either way one
+    line goes to the operations log (lib/store/logs.py).
     """
+    started = time.perf_counter()
+    name = source_name or Path(path).name
+    try:
+        report = _load(store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress)
+    except Exception as exc:
+        _LOG.warning("load of %s %s failed, nothing written: %s", kind, name, exc)
+        raise
+    _LOG.info(
+        "load #%s ok: %s %s into %r, %d read, %d loaded, %d rejected, %d duplicates, %.1f s",
+        report.load_id,
+        kind,
+        name,
+        report.dataset,
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_rejected,
+        report.rows_duplicate,
+        time.perf_counter() - started,
+    )
+    return report
+
+
+def _load(store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress) -> LoadReport:
     if kind == "boundaries":
         if not level:
             raise InputError("Boundaries need a level name: --level beat (or district, precinct ...).")

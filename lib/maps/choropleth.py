@@ -19,6 +19,8 @@ import plotly.graph_objects as go
 import shapely
 from plotly.colors import sample_colorscale
 
+from lib.store.text import html_text
+
 SEQUENTIAL = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
 DIVERGING = [[0.0, "#0072B2"], [0.25, "#9ecae1"], [0.5, "#f7f7f7"], [0.75, "#fdbe85"], [1.0, "#D55E00"]]
 MISSING = "#d9d9d9"
@@ -76,8 +78,9 @@ def area_figure(
         xs, ys = _rings(row["geometry_simple"])
         color = MISSING if pd.isna(v) else sample_colorscale(scale, [(v - lo) / (hi - lo)])[0]
         text = (
-            f"<b>{level.title()} {row['code']}</b> ({row['name']})<br>{value.replace('_', ' ')}: {_fmt(v)}"
-            + "".join(f"<br>{c.replace('_', ' ')}: {_fmt(row.get(c))}" for c in hover)
+            f"<b>{html_text(level.title())} {html_text(row['code'])}</b> ({html_text(row['name'])})"
+            f"<br>{html_text(value.replace('_', ' '))}: {html_text(_fmt(v))}"
+            + "".join(f"<br>{html_text(c.replace('_', ' '))}: {html_text(_fmt(row.get(c)))}" for c in hover)
         )
         fig.add_trace(
             go.Scatter(

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from folium.plugins import MarkerCluster
+from folium.template import Template as FoliumTemplate  # has folium's tojavascript filter
 from jinja2 import Template
 
 from lib.constants import (
@@ -35,9 +36,9 @@ from lib.constants import (
     EMERGING_COLORS,
     HEAT_RAMP,
     HOTSPOT_COLORS,
-    PRIMARY_COLOR,
     SCORE_RAMP,
     SIGNAL_P,
+    STATION_COLOR,
     WATCH_P,
 )
 from lib.stats.compstat import THRESHOLDS_TEXT
@@ -111,9 +112,20 @@ class _LegendControl(MacroElement):
                 div.setAttribute("role", "region");
                 div.setAttribute("aria-label", "Map legend");
                 div.style.cssText = "background: rgba(255,255,255,0.94); padding: 6px 10px; font: 12px/1.35 sans-serif;"
-                    + " max-height: 420px; overflow-y: auto; max-width: 270px; border-radius: 4px;"
+                    + " max-height: 45vh; overflow-y: auto; max-width: 270px; border-radius: 4px;"
                     + " box-shadow: 0 1px 4px rgba(0,0,0,0.3); color: #1A1A1A;";
-                div.innerHTML = {{ this.html|tojson }};
+                // Foldable, so it never has to cover the areas under it; folded from the start on a narrow
+                // map (a phone), where it would cover most of it.
+                var box = document.createElement("details");
+                box.open = map.getSize().x >= 640;
+                var summary = document.createElement("summary");
+                summary.textContent = {{ this.summary|tojson }};
+                summary.style.cssText = "cursor: pointer; font-weight: bold;";
+                var body = document.createElement("div");
+                body.innerHTML = {{ this.html|tojson }};
+                box.appendChild(summary);
+                box.appendChild(body);
+                div.appendChild(box);
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -130,10 +142,40 @@ class _LegendControl(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, legends: list[Legend]):
+    def __init__(self, legends: list[Legend], summary: str = "Legend"):
         super().__init__()
         self._name = "Legend"
         self.html = legend_html(legends)
+        self.summary = summary
+
+
+class TextTooltip(folium.GeoJsonTooltip):
+    """folium's GeoJsonTooltip with every label and value put in as text, never parsed as HTML.
+
+    folium builds its tooltip table as an HTML string from the feature's properties and sets it with
+    ``innerHTML``, so an area name such as ``<img src=x onerror=...>`` from a boundary file would run.
+    Here the same table is built with DOM nodes and ``textContent``; the look (folium's table style,
+    ``localize``) is the same.
+    """
+
+    _template = FoliumTemplate("""
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.bindTooltip(function(layer) {
+        let div = L.DomUtil.create("div");
+        let fields = {{ this.fields | tojson }};
+        let aliases = {{ this.aliases | tojson }};
+        let table = L.DomUtil.create("table", "", div);
+        fields.forEach(function(field, i) {
+            let value = layer.feature.properties[field];
+            value = value === null || value === undefined ? "" : (typeof value === "object" ? JSON.stringify(value) : value);
+            let row = L.DomUtil.create("tr", "", table);
+            {% if this.labels %}L.DomUtil.create("th", "", row).textContent = String(aliases[i]);{% endif %}
+            L.DomUtil.create("td", "", row).textContent = {% if this.localize %}value.toLocaleString(){% else %}String(value){% endif %};
+        });
+        return div;
+    }, {{ this.tooltip_options | tojavascript }});
+    {% endmacro %}
+    """)
 
 
 def legend_html(legends: list[Legend]) -> str:
@@ -156,11 +198,11 @@ def legend_html(legends: list[Legend]) -> str:
     return "".join(parts)
 
 
-def finish(m: folium.Map, legends: list[Legend]) -> folium.Map:
-    """Add the layer switcher and the legend."""
+def finish(m: folium.Map, legends: list[Legend], summary: str = "Legend") -> folium.Map:
+    """Add the layer switcher and the legend (a foldable box headed ``summary``)."""
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     if legends:
-        m.add_child(_LegendControl(legends))
+        m.add_child(_LegendControl(legends, summary))
     return m
 
 
@@ -285,7 +327,7 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
             "fillOpacity": 0.6,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=True, sticky=False),
+        tooltip=TextTooltip(fields=fields, aliases=aliases, localize=True, sticky=False),
         zoom_on_click=False,
     ).add_to(group)
     group.add_to(m)
@@ -326,7 +368,7 @@ def add_scores(m: folium.Map, fc: dict, measure: str, level: str, period: str) -
             "weight": 1,
             "fillOpacity": 0.55,
         },
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=TextTooltip(
             fields=["name", measure, "periods"], aliases=[level.title(), f"{measure.title()} score (0-100)", "Months"]
         ),
         zoom_on_click=False,
@@ -402,9 +444,7 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
             }
             for r in sig.itertuples()
         ]
-        tooltip = folium.GeoJsonTooltip(
-            fields=["label", "incidents", "z"], aliases=["Gi*", "Incidents in hexagon", "z-score"]
-        )
+        tooltip = TextTooltip(fields=["label", "incidents", "z"], aliases=["Gi*", "Incidents in hexagon", "z-score"])
     else:
         features = []
         for b, part in sig.groupby("bin"):
@@ -415,7 +455,7 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
                     "properties": {"bin": int(b), "label": bin_label(int(b)), "cells": len(part)},
                 }
             )
-        tooltip = folium.GeoJsonTooltip(fields=["label", "cells"], aliases=["Gi*", "Hexagons"])
+        tooltip = TextTooltip(fields=["label", "cells"], aliases=["Gi*", "Hexagons"])
     if features:
         folium.GeoJson(
             _lean({"type": "FeatureCollection", "features": features}),
@@ -461,7 +501,7 @@ def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Le
             }
             for r in shown.itertuples()
         ]
-        tooltip = folium.GeoJsonTooltip(
+        tooltip = TextTooltip(
             fields=["category", "incidents", "hot", "cold"],
             aliases=["Pattern", "Incidents", "Slices hot", "Slices cold"],
         )
@@ -474,7 +514,7 @@ def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Le
             }
             for cat, part in shown.groupby("category")
         ]
-        tooltip = folium.GeoJsonTooltip(fields=["category", "cells"], aliases=["Pattern", "Hexagons"])
+        tooltip = TextTooltip(fields=["category", "cells"], aliases=["Pattern", "Hexagons"])
     if features:
         folium.GeoJson(
             _lean({"type": "FeatureCollection", "features": features}),
@@ -543,11 +583,11 @@ def add_events(m: folium.Map, events: pd.DataFrame, period: str) -> Legend:
 
 
 def add_stations(m: folium.Map, stations: pd.DataFrame) -> Legend:
-    """Police stations as dark squares."""
+    """Police stations as near-black squares (apart from every class colour of the area and hot spot layers)."""
     name = "Police stations"
     group = folium.FeatureGroup(name=name, show=True)
     icon_html = (
-        f'<div style="width:12px;height:12px;background:{PRIMARY_COLOR};border:2px solid #FFFFFF;'
+        f'<div style="width:12px;height:12px;background:{STATION_COLOR};border:2px solid #FFFFFF;'
         'box-shadow:0 0 2px #000;"></div>'
     )
     for r in stations.itertuples():
@@ -557,7 +597,7 @@ def add_stations(m: folium.Map, stations: pd.DataFrame) -> Legend:
             tooltip=f"{html.escape(str(r.name))}<br>{html.escape(str(r.address or ''))}",
         ).add_to(group)
     group.add_to(m)
-    return Legend(name, "Police stations", [(PRIMARY_COLOR, f"Station ({len(stations)})", "square")])
+    return Legend(name, "Police stations", [(STATION_COLOR, f"Station ({len(stations)})", "square")])
 
 
 def add_points(m: folium.Map, places: pd.DataFrame, total: int, period: str) -> Legend:

@@ -134,7 +134,9 @@ def from_query(
     """The view a URL describes; anything missing or unusable takes its default."""
     base = default_view(newest, levels, first)
     start, end = _date(query.get("from"), base.start), _date(query.get("to"), base.end)
-    if start > end:
+    # Dates that hold none of the dataset (a link made for another dataset, or the dates kept after the
+    # dataset was switched) would show an empty map: the dataset's own default period instead.
+    if start > end or end < (first or base.start) or start > newest:
         start, end = base.start, base.end
     level = query.get("level") if query.get("level") in levels else base.level
     res = (

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from lib.constants import CATEGORICAL_COLORS
 from lib.public.i18n import t
+from lib.store.text import html_text
 
 BLUE, ORANGE = CATEGORICAL_COLORS[0], CATEGORICAL_COLORS[1]
 
@@ -34,18 +35,19 @@ def crime_by_area(fig, top: int = 12) -> go.Figure | None:
     if frame.empty:
         return None
     frame = frame.iloc[::-1]
+    labels = frame["area"].map(html_text)  # plotly reads labels as HTML: a name is text
     lang = fig.lang
     chart = go.Figure(
         [
             go.Bar(
-                y=frame["area"],
+                y=labels,
                 x=frame["last_year"].astype("float64"),
                 name=t("col.count.ytd_last", lang),
                 orientation="h",
                 marker_color=ORANGE,
             ),
             go.Bar(
-                y=frame["area"],
+                y=labels,
                 x=frame["incidents"].astype("float64"),
                 name=t("col.count.ytd", lang),
                 orientation="h",
@@ -107,7 +109,7 @@ def trust(fig) -> go.Figure | None:
             go.Scatter(
                 x=pd.to_datetime(part["month"]),
                 y=part["value"],
-                name=measure,
+                name=html_text(measure),
                 mode="lines",
                 line=dict(
                     color=CATEGORICAL_COLORS[i * 2 % len(CATEGORICAL_COLORS)],

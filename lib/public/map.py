@@ -52,7 +52,7 @@ def build(
         maps._lean(areas_fc),
         name=t("map.areas", lang),
         style_function=lambda f: {"fillOpacity": 0.0, "color": "#444444", "weight": 1.0},
-        tooltip=folium.GeoJsonTooltip(fields=["code"], aliases=[level_label]),
+        tooltip=maps.TextTooltip(fields=["code"], aliases=[level_label]),
         zoom_on_click=False,
     ).add_to(base)
     base.add_to(m)
@@ -69,7 +69,7 @@ def build(
                 "weight": 0.5,
                 "fillOpacity": 0.8,
             },
-            tooltip=folium.GeoJsonTooltip(
+            tooltip=maps.TextTooltip(
                 fields=["label", "count"], aliases=[t("col.hotspot", lang), t("col.count.incidents", lang)]
             ),
             zoom_on_click=False,
@@ -86,7 +86,7 @@ def build(
     else:
         res = h3.get_resolution(fig.frame["cell"].iloc[0])
         note = t("map.note", lang, period=fig.period, km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2))
-    return maps.finish(m, [maps.Legend(layer, t("map.legend", lang), items, note)])
+    return maps.finish(m, [maps.Legend(layer, t("map.legend", lang), items, note)], t("map.legend_fold", lang))
 
 
 def html(m: folium.Map) -> str:

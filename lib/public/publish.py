@@ -53,6 +53,7 @@ from lib.public import figures as public_figures
 from lib.public import i18n, privacy, site_text
 from lib.public import release as public_release
 from lib.stats.hotspots import NotEnoughData
+from lib.store import text as data_text
 from lib.store.schema import incident_total
 from lib.store.settings import PROJECT_DIR
 
@@ -257,7 +258,7 @@ class SiteWriter:
         if geometry is not None:
             doc["geometry"] = geometry(guarded)
         self._write(f"{rel}.json", _dumps(doc))
-        self._write(f"{rel}.csv", guarded.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8"))
+        self._write(f"{rel}.csv", data_text.csv_bytes(guarded, date_format="%Y-%m-%d"))  # no cell runs as a formula
         return guarded
 
     def release(self, rel) -> None:
@@ -508,7 +509,8 @@ def _page(
         sections=SECTIONS,
         level_word=public_figures.level_word(level, lang),
         plain=plain,
-        config_json=json.dumps(page_config, ensure_ascii=False).replace("</", "<\\/"),
+        # Inside <script type="application/json"> no "<" may reach the parser ("</script>", "<!--"): \u003c.
+        config_json=json.dumps(page_config, ensure_ascii=False).replace("<", "\\u003c"),
     )
 
 

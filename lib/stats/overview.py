@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,6 +21,7 @@ class Headline:
     period: str
     source: str
     note: str = ""
+    ends: dt.date | None = None  # the last day the figure covers (cards ending far apart are said to)
 
 
 def incident_datasets(store) -> pd.DataFrame:
@@ -43,14 +45,17 @@ def incidents_headline(store, dataset: str) -> Headline | None:
         return None
     ytd = compstat.table(store, flt, day).set_index("period").loc["Year to date"]
     pct = f"{ytd['change %']:+.1f}% vs last year" if pd.notna(ytd["change %"]) else "no incidents last year"
+    # A dataset that ends on 31 December gives a whole year, not a "year to date".
+    whole_year = (day.month, day.day) == (12, 31)
     return Headline(
-        "Incidents, year to date",
+        f"Incidents, {day.year}" if whole_year else "Incidents, year to date",
         f"{ytd['this year']:,}",
         f"{ytd['change']:+,} ({pct})",
         ytd["dates"],
         provenance.sources_line(store, "incidents", dataset),
         f"{ytd['signal'].capitalize()} (two-count test, p = {ytd['p']:.2g}; real where p < {compstat.SIGNAL_P:g}, "
         f"watch where p < {compstat.WATCH_P:g}).",
+        pd.Timestamp(day).date(),
     )
 
 
@@ -79,6 +84,7 @@ def score_headlines(store) -> list[Headline]:
                 f"{last['period_start']:%B %Y}",
                 provenance.sources_line(store, "scores"),
                 "Mean answer on a 0-10 scale times 10: 65 means an average answer of 6.5, not 65%.",
+                (last["period_end"] if pd.notna(last["period_end"]) else last["period_start"]).date(),
             )
         )
     return out
@@ -97,11 +103,26 @@ def events_headline(store) -> Headline | None:
         "SELECT count(*), count(area), count(DISTINCT area) FROM events WHERE starts_at >= :s AND starts_at < :e",
         {"s": start, "e": last},
     )[0]
-    prev = store.scalar(
-        "SELECT count(*) FROM events WHERE starts_at >= :s AND starts_at < :e",
-        {"s": start - pd.DateOffset(years=1), "e": start},
-    )
+    window = "FROM events WHERE starts_at >= :s AND starts_at < :e"
+    earlier = {"s": start - pd.DateOffset(years=1), "e": start}
+    prev = store.scalar(f"SELECT count(*) {window}", earlier)
     notes = []
+    # Two years held by different files measure what each file covers (a full calendar against a partial
+    # scrape), not the activity: compare only when every file with events in either year spans both.
+    spans = store.query(
+        "SELECT DISTINCT l.load_id, l.period_start, l.period_end FROM events e JOIN loads l ON l.load_id = e.load_id "
+        "WHERE e.starts_at >= :s AND e.starts_at < :e",
+        {"s": earlier["s"], "e": last},
+    )
+    whole = bool(len(spans)) and bool(
+        (
+            (spans["period_start"] <= earlier["s"] + pd.Timedelta(days=1))
+            & (spans["period_end"] >= last - pd.Timedelta(days=1))
+        ).all()
+    )
+    if prev and not whole:
+        notes.append("Not compared with the year before: no one file holds both years.")
+        prev = None
     if n and with_area >= 0.9 * n:
         notes.append(f"Held in {int(areas)} areas.")
     if not store.scalar("SELECT count(attendance) FROM events"):
@@ -113,7 +134,17 @@ def events_headline(store) -> Headline | None:
         f"{start:%b %-d, %Y} to {last - pd.Timedelta(days=1):%b %-d, %Y}",
         provenance.sources_line(store, "events"),
         " ".join(notes),
+        (last - pd.Timedelta(days=1)).date(),
     )
+
+
+def period_warning(cards: list[Headline]) -> str | None:
+    """Words for headline figures that end more than a month apart (each source ends where its data ends)."""
+    ends = [(c.label, c.ends) for c in cards if c.ends is not None]
+    if len(ends) < 2 or (max(e for _, e in ends) - min(e for _, e in ends)).days <= 31:
+        return None
+    listed = "; ".join(f"{label}: {end:%b %-d, %Y}" for label, end in ends)
+    return f"These figures end on different dates, each where its source ends ({listed}). Compare them with care."
 
 
 def monthly_incidents(store, dataset: str) -> pd.DataFrame:

@@ -326,15 +326,28 @@ _PG_INDEXES = (
 )
 
 
-def create_tables(store) -> None:
-    """Create every table that is missing, and the boundary columns of loaded levels."""
-    existing = store.tables()
+def _wanted() -> dict[str, dict[str, str]]:
     wanted: dict[str, dict[str, str]] = {}
     for kind in KINDS.values():
         if kind.table and kind.name != "boundaries":
             wanted[kind.table] = table_columns(kind)
     for table, cols in SYSTEM_TABLES.items():
         wanted[table] = dict(cols)
+    return wanted
+
+
+def create_tables(store) -> None:
+    """Create every table that is missing, and the boundary columns of loaded levels.
+
+    A store made here from nothing is stamped with the current schema version (lib/store/versions.py);
+    one that already held data keeps its version until ``python -m lib upgrade``.
+    """
+    from lib.store import versions
+
+    existing = store.tables()
+    wanted = _wanted()
+    if "loads" not in existing and versions.TABLE not in existing:
+        versions.stamp(store)
     for table, cols in wanted.items():
         if table not in existing:
             defs = ", ".join(f'"{c}" {store.type(t)}' for c, t in cols.items())
@@ -347,6 +360,21 @@ def create_tables(store) -> None:
     if "boundaries" in existing:
         for level in boundary_levels(store):
             add_level_columns(store, level)
+
+
+def add_missing_columns(store) -> list[str]:
+    """Add the columns this code stores that an older store's tables lack (NULL in old rows)."""
+    added = []
+    existing = store.tables()
+    for table, cols in _wanted().items():
+        if table not in existing:
+            continue
+        have = set(store.columns(table))
+        for col, neutral in cols.items():
+            if col not in have:
+                store.execute(f'ALTER TABLE {table} ADD COLUMN "{col}" {store.type(neutral)}')
+                added.append(f"{table}.{col}")
+    return added
 
 
 def boundary_levels(store) -> list[str]:

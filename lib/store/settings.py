@@ -36,6 +36,16 @@ SETTINGS: tuple[Setting, ...] = (
         "The store: a DuckDB file path, or a postgresql:// URL for a shared server.",
     ),
     Setting(
+        "lock_timeout",
+        120,
+        "Seconds a load, publish or page waits for another process holding a DuckDB store (or for a free PostgreSQL connection) before it gives up with a message.",
+    ),
+    Setting(
+        "pool_size",
+        10,
+        "Most PostgreSQL connections one process (an app process, a command) keeps open.",
+    ),
+    Setting(
         "max_upload_mb",
         500,
         "Largest file the ingest accepts, in megabytes (the Data page and `load`).",

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.constants import CATEGORICAL_COLORS, DIVERGING_COLORS, PRIMARY_COLOR, SEQUENTIAL_COLORS
+from lib.store.text import html_text
 
 _LAYOUT = dict(margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.15), hovermode="x unified")
 
@@ -74,7 +75,7 @@ def trend(
     return fig
 
 
-def ranked_bars(
+def ranked_estimates(
     frame: pd.DataFrame,
     label: str,
     value: str,
@@ -83,12 +84,13 @@ def ranked_bars(
     status: str | None = None,
     x_title: str = "Score (0-100)",
 ) -> go.Figure:
-    """Horizontal bars, highest first, with 95% interval whiskers; flagged bars paler, suppressed left out."""
+    """Estimates ranked highest first, as dots on their 95% interval lines; flagged ones hollow, suppressed left out.
+
+    A dot and a line rather than a bar: a score on 0-100 has no meaningful zero to grow a bar from, and a
+    bar hides the lower half of its own interval.
+    """
     shown = frame.dropna(subset=[value]).sort_values(value)
-    colors = [
-        _rgba(PRIMARY_COLOR, 0.45) if status and s == "flagged" else PRIMARY_COLOR
-        for s in (shown[status] if status else [None] * len(shown))
-    ]
+    flagged = [bool(status) and s == "flagged" for s in (shown[status] if status else [None] * len(shown))]
     error = None
     if lo and hi:
         error = dict(
@@ -96,24 +98,33 @@ def ranked_bars(
             symmetric=False,
             array=shown[hi] - shown[value],
             arrayminus=shown[value] - shown[lo],
-            color="#444444",
-            thickness=1.2,
+            color=PRIMARY_COLOR,
+            thickness=2,
+            width=4,
         )
     fig = go.Figure(
-        go.Bar(
+        go.Scatter(
             x=shown[value],
-            y=shown[label].astype("str"),
-            orientation="h",
-            marker_color=colors,
+            y=shown[label].astype("str").map(html_text),  # plotly reads labels as HTML: a name is text
+            mode="markers+text",
+            marker=dict(
+                size=11,
+                color=["#FFFFFF" if f else PRIMARY_COLOR for f in flagged],
+                line=dict(color=PRIMARY_COLOR, width=2),
+            ),
             error_x=error,
+            text=[f"{v:.1f}" for v in shown[value]],
+            textposition="top center",
+            textfont=dict(color="#1A1A1A"),
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            showlegend=False,
         )
     )
     fig.update_layout(
-        **{**_LAYOUT, "hovermode": "closest"},
+        **{**_LAYOUT, "hovermode": "closest", "margin": dict(l=10, r=10, t=45, b=10)},  # room for the top label
         xaxis_title=x_title,
         yaxis_title=None,
-        height=max(220, 28 * len(shown) + 80),
+        height=max(220, 40 * len(shown) + 90),
     )
     return fig
 
@@ -152,7 +163,7 @@ def choropleth(
         key = str(feature["properties"]["code"])
         v = values.get(key)
         color = "#D9D9D9" if v is None or pd.isna(v) else sample_colorscale(scale, [(v - lo) / (hi - lo)])[0]
-        text = f"{labels.get(key, key)}: " + ("no value" if v is None or pd.isna(v) else f"{v:.2f}")
+        text = f"{html_text(labels.get(key, key))}: " + ("no value" if v is None or pd.isna(v) else f"{v:.2f}")
         geom = feature["geometry"]
         polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
         for poly in polygons:

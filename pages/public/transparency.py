@@ -9,10 +9,11 @@ from lib.app import cached, widgets
 from lib.public import charts as public_charts
 from lib.public import map as public_map
 from lib.public.figures import level_word
-from lib.public.i18n import LANGS, date_text, lang_from, number, t
+from lib.public.i18n import LANGS, date_text, number, t
 from lib.public.privacy import Rules
+from lib.store.text import markdown_text
 
-lang = lang_from(st.query_params)
+lang = widgets.public_lang()  # the URL's ?lang=, kept for the session across public pages
 NAMES = {"en": "English", "es": "Español"}
 choice = st.segmented_control(
     f"{t('page.lang', 'en')} / {t('page.lang', 'es')}",
@@ -94,8 +95,8 @@ elif "area" in st.query_params:
     del st.query_params["area"]
 where = f"{word} {labels[area].split(' ', 1)[1]}" if area else t("search.all", lang)
 if found is not None and (found.level, found.code) == (level, area):
-    st.success(t(f"search.found.{found.how}", lang, area=where))
-st.markdown(f"**{t('search.showing', lang, area=where)}**")
+    st.success(markdown_text(t(f"search.found.{found.how}", lang, area=where)))
+st.markdown(f"**{markdown_text(t('search.showing', lang, area=where))}**")
 
 
 def figure(name):
@@ -127,7 +128,7 @@ widgets.public_figure(by_area, public_charts.crime_by_area(by_area), "by_area", 
 # -- hot spot map ----------------------------------------------------------------------------------
 st.header(t("section.map", lang))
 hot = figure("hotspots")
-st.markdown(hot.summary)
+st.markdown(markdown_text(hot.summary))
 m = public_map.build(
     hot,
     cached.public_outlines(level if area else levels[0], area, version),
@@ -156,20 +157,20 @@ st.header(t("section.engagement", lang))
 held = figure("engagement")
 widgets.public_figure(held, public_charts.engagement(held), "engagement")
 where_held = figure("engagement_by_area")
-st.subheader(where_held.title)
-st.markdown(where_held.summary)
+st.subheader(markdown_text(where_held.title))
+st.markdown(markdown_text(where_held.summary))
 widgets.public_caption(where_held)
 widgets.public_table_download(where_held, "where")
 upcoming = figure("upcoming_events")
-st.subheader(upcoming.title)
-st.markdown(upcoming.summary)
+st.subheader(markdown_text(upcoming.title))
+st.markdown(markdown_text(upcoming.summary))
 if not upcoming.frame.empty:
     st.dataframe(upcoming.table(), hide_index=True, width="stretch")
 
 # -- methodology and provenance --------------------------------------------------------------------
 st.header(t("section.method", lang))
 for fig in (by_area, trend, hot, trust, held):
-    st.markdown(f"**{fig.title}.** {fig.method}")
+    st.markdown(f"**{markdown_text(fig.title)}.** {markdown_text(fig.method)}")
 st.markdown(t("method.caveat", lang))
 st.subheader(t("section.privacy", lang))
 words = {
@@ -203,5 +204,5 @@ else:
 
 st.header(t("section.provenance", lang))
 prov = figure("provenance")
-st.markdown(prov.summary)
+st.markdown(markdown_text(prov.summary))
 st.dataframe(prov.table(), hide_index=True, width="stretch")

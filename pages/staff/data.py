@@ -7,6 +7,7 @@ from lib.ingest import load as ingest
 from lib.ingest import uploads
 from lib.ingest.readers import InputError
 from lib.store.schema import KINDS
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -102,10 +103,12 @@ if upload is not None:
                 f"{checked.rows_not_geocoded:,} without a usable location."
             )
             for message in checked.messages:
-                st.caption(f"- {message}")
+                st.caption(f"- {markdown_text(message)}")
             if len(checked.rejects):
                 st.markdown(
-                    "\n".join(f"- Row {r.row_number}: {r.reason}" for r in checked.rejects.head(5).itertuples())
+                    "\n".join(
+                        f"- Row {r.row_number}: {markdown_text(r.reason)}" for r in checked.rejects.head(5).itertuples()
+                    )
                 )
                 widgets.table_with_download(
                     checked.rejects, "rejected rows", "Row numbers count the header as row 1, as in a spreadsheet."

@@ -11,6 +11,7 @@ from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 from lib.engagement import events as engagement
 from lib.maps import choropleth
 from lib.store import provenance
+from lib.store.text import html_text, markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -89,6 +90,7 @@ view = st.segmented_control("Show", VIEWS, default="Over time", key="eng_view", 
 if view == "Over time":
     freq = st.radio("Time step", list(engagement.FREQS), index=1, horizontal=True, key="eng_step", bind="query-params")
     counts = engagement.over_time(frame, freq, top=len(CATEGORICAL_COLORS) - 1)
+    counts["type"] = counts["type"].map(html_text)  # a type from the calendar: plotly reads labels as HTML
     fig = px.bar(
         counts,
         x="period",
@@ -147,6 +149,7 @@ elif view == "By area":
     if len(table) <= 60:
         grid = engagement.area_period(frame, link, level, list(table[level]), lo, hi, "quarter")
         heat = grid.pivot(index="area", columns="period", values="events")
+        heat.index = heat.index.map(html_text)  # area codes from the boundary file: plotly reads labels as HTML
         fig = px.imshow(
             heat,
             aspect="auto",
@@ -209,7 +212,10 @@ elif view == "Attendance":
             "Unique participants at events held in the area per 1,000 residents (blank where no population is loaded).",
         )
         for dim, table, d, note in report["representativeness"]:
-            st.markdown(f"**Representativeness by {dim}**" + (f": dissimilarity D = {d:.2f}" if d is not None else ""))
+            st.markdown(
+                f"**Representativeness by {markdown_text(dim)}**"
+                + (f": dissimilarity D = {d:.2f}" if d is not None else "")
+            )
             if table.empty:
                 st.caption(note)
             else:

@@ -76,6 +76,7 @@ treated = c1.multiselect(
     list(names["code"]),
     default=[a for a in default_areas if a in set(names["code"])],
     key=f"imp_treated_{level}_{label}",
+    **widgets.AREA_PICKING,
 )
 start = c2.date_input(
     "Start",
@@ -137,7 +138,10 @@ if how == "Suggested":
         )
 else:
     comparison = st.multiselect(
-        f"Comparison {level}s", [c for c in names["code"] if c not in treated], key=f"imp_comparison_{level}"
+        f"Comparison {level}s",
+        [c for c in names["code"] if c not in treated],
+        key=f"imp_comparison_{level}",
+        **widgets.AREA_PICKING,
     )
 ylabel = "Incidents per area and month" if outcome == "incidents" else f"{outcome.title()} score (0-100)"
 what = f"Incidents ({dataset})" if outcome == "incidents" else f"{outcome.title()} score"

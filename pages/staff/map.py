@@ -12,6 +12,7 @@ from lib.maps import layers as map_layers
 from lib.maps import view as map_view
 from lib.stats import compstat
 from lib.store import provenance
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -46,7 +47,8 @@ legends = [legend for item in items if (legend := map_layers.draw(m, item, view)
 maps.finish(m, legends)
 for item in items:
     if item.message:
-        st.info(f"**{item.title}**: {item.message}", icon=":material/info:")
+        # markdown_text: a title such as "Hot spots (Gi*)" would otherwise end the bold early
+        st.info(f"**{markdown_text(item.title)}**: {item.message}", icon=":material/info:")
 if not view.layers:
     st.info("Choose one or more layers in the sidebar.", icon=":material/layers:")
 
@@ -82,16 +84,17 @@ if view.level:
         key=panel_key,
         placeholder=f"Choose a {view.level}",
         format_func=lambda c: c if label[c] == c else f"{label[c]} ({c})",
+        filter_mode="contains",
     )
     widgets.write_view(view.with_(panel=code))
     if code:
         panel = cached.area_panel(flt, view.level, code, grouping.key(), version)
         if panel is None or panel.as_of is None:
-            st.info(f"No incidents for {view.level} {code} under these filters.")
+            st.info(f"No incidents for {view.level} {markdown_text(code)} under these filters.")
         else:
             title = panel.name if panel.name == code else f"{panel.name} ({code})"
             st.markdown(
-                f"**{view.level.title()} {title}**, CompStat as of {panel.as_of:%b %-d, %Y} "
+                f"**{view.level.title()} {markdown_text(title)}**, CompStat as of {panel.as_of:%b %-d, %Y} "
                 f"(windows against the same weeks last year; p is the two-sided p-value of the change, "
                 f"signal {compstat.THRESHOLDS_TEXT})"
             )

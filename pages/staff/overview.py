@@ -5,6 +5,8 @@ import streamlit as st
 
 from lib.app import cached, widgets
 from lib.constants import PRIMARY_COLOR
+from lib.stats import overview
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -16,6 +18,8 @@ figures = cached.overview_figures(dataset or "", cached.version())
 cards = [h for h in [figures["incidents"], *figures["scores"], figures["events"]] if h is not None]
 if not cards:
     st.info("No data yet. Load files on the Data page.")
+if warning := overview.period_warning(cards):
+    st.info(warning, icon=":material/date_range:")
 for column, card in zip(st.columns(len(cards) or 1), cards):
     with column:
         st.metric(
@@ -28,11 +32,11 @@ for column, card in zip(st.columns(len(cards) or 1), cards):
         st.caption(f"**Period:** {card.period}")
         if card.note:
             st.caption(card.note)
-        st.caption(card.source)
+        st.caption(markdown_text(card.source))
 
 monthly = figures["monthly"]
 if dataset and not monthly.empty:
-    st.subheader(f"Incidents per month: {dataset}")
+    st.subheader(f"Incidents per month: {markdown_text(dataset)}")
     fig = px.line(
         monthly,
         x="month",

@@ -13,6 +13,7 @@ from lib.deck import slides as deck
 from lib.deck.text import tr
 from lib.public import figures as pf
 from lib.public import i18n
+from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
@@ -217,8 +218,8 @@ for i, s in enumerate(slides):
         args=(slides, s.key),
     )
     with row[1]:
-        st.markdown(f"**{i + 1}. {s.title}**" + ("" if not s.hidden else " *(hidden)*"))
-        st.caption(s.message)
+        st.markdown(f"**{i + 1}. {markdown_text(s.title)}**" + ("" if not s.hidden else " *(hidden)*"))
+        st.caption(markdown_text(s.message))
     row[2].button(
         "",
         icon=":material/arrow_upward:",

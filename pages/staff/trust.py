@@ -6,6 +6,7 @@ import streamlit as st
 from lib.app import cached, widgets
 from lib.constants import MIN_ALPHA, SYNTHETIC_LABEL
 from lib.store import provenance
+from lib.store.text import markdown_text
 from lib.trust import charts as trust_charts
 from lib.trust import scores
 from lib.trust import survey_definition as sd
@@ -23,6 +24,15 @@ if not sources:
     )
     st.stop()
 names = {"survey": "Resident survey (respondent level)", "scores": "Published scores"}
+# Open on the source that belongs with the rest of the dashboard: published scores whose areas are a loaded
+# boundary layer (the department's own map), else the survey.
+mapped = any(
+    cached.score_map_level(d, lvl, version)
+    for d in published
+    for lvl in dict.fromkeys(cached.score_levels(d, version)["level"])
+)
+if mapped and sources[0] != "scores":
+    sources.reverse()
 source = widgets.linked_choice("Source", sources, "source", "trust_source", names.get, st.radio, horizontal=True)
 
 
@@ -47,7 +57,9 @@ def score_view() -> None:
         )
     data = cached.score_series(dataset, base, level, cadence, None, version)
     codes = [c for c in scores.areas(cached.store(), dataset, level) if c in set(data["area"])]
-    chosen = st.multiselect("Show", codes, default=codes if len(codes) <= 6 else codes[:3], key="trust_areas")
+    chosen = st.multiselect(
+        "Show", codes, default=codes if len(codes) <= 6 else codes[:3], key="trust_areas", **widgets.AREA_PICKING
+    )
     shown = data[data["area"].isin(chosen)]
     span = f"{shown['period_start'].min():%B %Y} to {shown['period_end'].max():%B %Y}" if len(shown) else ""
     label = scores.LABELS.get(base, base)
@@ -130,9 +142,14 @@ def survey_view() -> None:
         st.warning(f"{SYNTHETIC_LABEL}: these responses were generated for testing, not given by residents.")
     saved_json, saved_at = cached.survey_definition(dataset, version, cached.documents_stamp())
     columns, area_options = cached.survey_columns(dataset, version)
-    with st.expander(
-        "Survey definition: which questions, how answers are coded, who answered", expanded=saved_at is None
-    ):
+    # Results first: the definition (suggested until an analyst saves it) is folded away under its own heading.
+    st.caption(
+        f"Read with the survey definition saved {saved_at:%Y-%m-%d %H:%M}."
+        if saved_at is not None
+        else "Read with the suggested survey definition (not yet saved): an analyst checks and saves it below."
+    )
+    definition = st.expander("Survey definition: which questions, how answers are coded, who answered")
+    with definition:
         defn = sd.SurveyDefinition.from_json(saved_json)
         st.caption(
             f"Saved {saved_at:%Y-%m-%d %H:%M}."
@@ -159,13 +176,18 @@ def survey_view() -> None:
             st.success("Saved with the data: every user now reads this survey this way.")
             st.rerun()
     if problems:
+        st.error("The survey definition cannot be read as it stands: open **Survey definition** above to fix it.")
         st.stop()
     resp = cached.survey_respondents(defn.to_json(), version)
     c1, c2, c3 = st.columns(3)
     waves = sr.periods_in(resp)
     periods = c1.multiselect("Waves", waves, default=waves, key="trust_periods")
     areas = c2.multiselect(
-        "Areas", sorted(resp["area"].dropna().unique()), key="trust_survey_areas", placeholder="All areas"
+        "Areas",
+        sorted(resp["area"].dropna().unique()),
+        key="trust_survey_areas",
+        placeholder="All areas",
+        **widgets.AREA_PICKING,
     )
     if not periods:
         st.info("Choose at least one wave.")
@@ -181,22 +203,24 @@ def survey_view() -> None:
     label = defn.indexes[index].label
     last = [p for p in waves if p in periods][-1]
     headline(analysis, [p for p in waves if p in periods], source)
-    st.subheader(f"{label} by group, {last}")
-    groups = [g for g in sr.GROUP_LABELS if g in analysis.frame and analysis.frame[g].notna().any()]
-    by = widgets.linked_choice("Group", groups, "by", "trust_by", sr.GROUP_LABELS.get)
     latest = sr.Analysis(
         analysis.frame[analysis.frame["period"] == last], analysis.indexes, analysis.method, analysis.reason
     )
-    table = sr.estimates(latest, index, by)
-    widgets.chart_with_table(
-        trust_charts.ranked_bars(table, by, "mean", "lo", "hi", "status"),
-        table,
-        f"{label} by {by}",
-        f"{label} (0-100), {last}, by {sr.GROUP_LABELS[by].lower()}: mean and "
-        "95% interval; effective n under 30 not shown, 30-59 pale (unstable). "
-        f"{analysis.method.title()}; n and effective n in the table. {source}",
-        "survey_groups",
-    )
+    # Areas have their own section below (a map, or ranked where no boundary layer has their codes).
+    groups = [g for g in sr.GROUP_LABELS if g != "area" and g in analysis.frame and analysis.frame[g].notna().any()]
+    if groups:
+        st.subheader(f"{label} by group, {last}")
+        by = widgets.linked_choice("Group", groups, "by", "trust_by", sr.GROUP_LABELS.get)
+        table = sr.estimates(latest, index, by)
+        widgets.chart_with_table(
+            trust_charts.ranked_estimates(table, by, "mean", "lo", "hi", "status"),
+            table,
+            f"{label} by {by}",
+            f"{label} (0-100), {last}, by {sr.GROUP_LABELS[by].lower()}: mean (dot) and "
+            "95% interval (line); effective n under 30 not shown, 30-59 hollow (unstable). "
+            f"{analysis.method.title()}; n and effective n in the table. {source}",
+            "survey_groups",
+        )
     trend_view(analysis, index, label, [p for p in waves if p in periods], source)
     area_map(latest, index, label, last, defn, source)
 
@@ -249,7 +273,7 @@ def trend_view(analysis: sr.Analysis, index: str, label: str, periods: list[str]
     else:
         verdict = "larger than its uncertainty" if change.significant else "within its uncertainty (could be noise)"
         st.markdown(
-            f"**{before} → {after}: {change.difference:+.1f} points** (95% CI {change.lo:+.1f} to "
+            f"**{markdown_text(before)} → {markdown_text(after)}: {change.difference:+.1f} points** (95% CI {change.lo:+.1f} to "
             f"{change.hi:+.1f}, z = {change.z:.2f}): {verdict}."
         )
 
@@ -258,7 +282,7 @@ def area_map(latest: sr.Analysis, index: str, label: str, period: str, defn, sou
     st.subheader(f"{label} by area, {period}")
     table = sr.estimates(latest, index, "area")
     level = cached.score_map_level_codes(tuple(table["area"].astype(str)), version)
-    caption = f"{label}, {period}; areas with effective n under 30 left blank. {source}"
+    caption = f"{label}, {period}; areas with effective n under 30 left out. {source}"
     if level:
         fig = trust_charts.choropleth(
             cached.boundary_geojson(level, version), table.dropna(subset=["mean"]), "area", "mean", "Index"
@@ -268,7 +292,7 @@ def area_map(latest: sr.Analysis, index: str, label: str, period: str, defn, sou
             f"No loaded boundary layer has these area codes ({', '.join(map(str, table['area'][:8]))}), "
             "so the areas are ranked instead of mapped. Load the matching boundaries on the Data page to map them."
         )
-        fig = trust_charts.ranked_bars(table, "area", "mean", "lo", "hi", "status")
+        fig = trust_charts.ranked_estimates(table, "area", "mean", "lo", "hi", "status")
     widgets.chart_with_table(fig, table, f"{label} by area map", caption, "survey_map")
 
 

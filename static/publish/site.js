@@ -44,6 +44,8 @@
     }
     return cache[path];
   }
+  // Plotly reads its labels as a little HTML (and decodes entities): a name from the data goes in escaped.
+  function ptext(s) { return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
   function num(v, digits) { return Number(v).toLocaleString(lang, {maximumFractionDigits: digits === undefined ? 2 : digits}); }
   function safe(code) { return String(code).replace(/[^A-Za-z0-9_-]/g, "_"); }
   function areaLabel(code) {
@@ -121,27 +123,27 @@
         note = fmt(S.chart_top, {n: spec.top});
       }
       rows.reverse();  // largest at the top of a horizontal bar chart
-      var names = column(doc, rows, spec.x).map(String);
+      var names = column(doc, rows, spec.x).map(ptext);
       spec.y.slice().reverse().forEach(function (y) {
-        traces.push({type: "bar", orientation: "h", name: header(doc, y), y: names, x: nums(y),
+        traces.push({type: "bar", orientation: "h", name: ptext(header(doc, y)), y: names, x: nums(y),
                      marker: {color: y === spec.y[0] ? BLUE : ORANGE},
-                     hovertemplate: "%{y}: %{x:,}<extra>" + header(doc, y) + "</extra>"});
+                     hovertemplate: "%{y}: %{x:,}<extra>" + ptext(header(doc, y)) + "</extra>"});
       });
     } else if (spec.kind === "bar_time") {
-      traces.push({type: "bar", x: column(doc, rows, spec.x), y: nums(spec.y[0]), name: header(doc, spec.y[0]),
+      traces.push({type: "bar", x: column(doc, rows, spec.x), y: nums(spec.y[0]), name: ptext(header(doc, spec.y[0])),
                    marker: {color: GREEN}});
     } else if (spec.series) {
       var groups = {};
       column(doc, rows, spec.series).forEach(function (g, i) { (groups[g] = groups[g] || []).push(rows[i]); });
       Object.keys(groups).sort().forEach(function (g, k) {
-        traces.push({type: "scatter", mode: "lines", name: String(g), x: column(doc, groups[g], spec.x),
+        traces.push({type: "scatter", mode: "lines", name: ptext(g), x: column(doc, groups[g], spec.x),
                      y: column(doc, groups[g], spec.y[0]),
                      line: {color: k ? GREEN : BLUE, width: 2.5, dash: k ? "dot" : "solid"}, connectgaps: false});
       });
     } else {
       spec.y.forEach(function (y, k) {
         var last = k === spec.y.length - 1;
-        traces.push({type: "scatter", mode: "lines+markers", name: header(doc, y), x: column(doc, rows, spec.x),
+        traces.push({type: "scatter", mode: "lines+markers", name: ptext(header(doc, y)), x: column(doc, rows, spec.x),
                      y: nums(y), connectgaps: false,
                      line: {color: last ? BLUE : ORANGE, width: last ? 3 : 2, dash: last ? "solid" : "dash"},
                      marker: {symbol: last ? "circle" : "square"}});
@@ -166,7 +168,7 @@
       if (spec.kind === "line" && !spec.series) {
         var ticks = column(doc, rows, spec.x).map(String);
         layout.xaxis = {type: "category", tickmode: "array", tickvals: ticks, tickangle: 0,
-                        ticktext: ticks.map(function (m) { return narrow ? m.slice(0, 1).toUpperCase() : m.slice(0, 3); })};
+                        ticktext: ticks.map(function (m) { return ptext(narrow ? m.slice(0, 1).toUpperCase() : m.slice(0, 3)); })};
       }
     }
     window.Plotly.newPlot(node, traces, layout, {responsive: true, displaylogo: false, displayModeBar: false});
@@ -264,7 +266,7 @@
         var code = String(f.properties.code);
         var text = areaLabel(code);
         if (!area && code in counts) text += ": " + (counts[code] === null ? S.suppressed : num(counts[code], 0));
-        layer.bindTooltip(text, {sticky: true});
+        layer.bindTooltip(el("span", {text: text}), {sticky: true});  // a node: Leaflet reads a string as HTML
         layer.on("click", function () { choose(code, true); });
       }
     }).addTo(m);
@@ -284,7 +286,7 @@
           return {color: "#333333", weight: 0.5, fillColor: HOT[String(f.properties.bin)] || "#cccccc", fillOpacity: 0.85};
         },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.label + " (" + f.properties.count + ")", {sticky: true});
+          layer.bindTooltip(el("span", {text: f.properties.label + " (" + f.properties.count + ")"}), {sticky: true});
         }
       }).addTo(m);
       var bins = {};

@@ -140,6 +140,7 @@ async def _received(frames: list[bytes]) -> list[bytes]:
 
 def test_developer_messages_from_a_browser_are_dropped():
     import asyncio
+    import concurrent.futures
 
     def back(kind: str) -> bytes:
         msg = BackMsg()
@@ -150,7 +151,11 @@ def test_developer_messages_from_a_browser_are_dropped():
         return msg.SerializeToString()
 
     frames = [back("clear_cache"), back("rerun_script"), back("load_git_info"), back("set_run_on_save")]
-    assert asyncio.run(_received(frames)) == [back("rerun_script")]  # a crafted "clear every cache" is not
+    # In a thread of its own: a browser test earlier in this worker may have left Playwright's event loop
+    # running in this one, where asyncio.run refuses to start.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        received = pool.submit(asyncio.run, _received(frames)).result()
+    assert received == [back("rerun_script")]  # a crafted "clear every cache" is not
 
 
 def test_without_the_servers_guard_staff_downloads_are_disabled(run_page):

@@ -249,7 +249,7 @@ def _hold_back(app_env, attempts: list[tuple[str, str]]) -> None:
 
 def _wait_told(at: AppTest, whose: str) -> int:
     """The seconds the refusal tells the person to wait (20 at most: what _hold_back left, less the run)."""
-    found = re.search(rf"Too many sign-in attempts {whose}\. Try again in (\d+) seconds", _text(at))
+    found = re.search(rf"Too many sign-in attempts {whose}\. Try again in (\d+) s\b", _text(at))
     assert found, [e.value for e in at.error]
     return int(found.group(1))
 

@@ -118,3 +118,19 @@ def test_a_filter_change_redraws_the_map_and_panning_does_not_rerun(served_app, 
         time.sleep(0.2)
     assert after != before
     screenshot(page, "map_filtered_monday")
+
+
+def test_typing_an_area_code_and_enter_picks_that_area(served_app, page):
+    # Streamlit's default fuzzy match took "11" for every district name with two 1s in it, and Enter
+    # picked its "Select 11 matches" entry: eleven districts instead of one.
+    sign_in(page, f"{served_app}/map?layers=areas", "viewer")
+    wait_for_app(page)
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Areas (district)")
+    box.locator("input").click()
+    box.locator("input").type("11")
+    page.locator("[role='option']").first.wait_for()
+    assert not [o for o in page.locator("[role='option']").all_inner_texts() if o.startswith("Select")]
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('areas') !== null", timeout=60_000)
+    wait_for_app(page)
+    assert page.evaluate("new URL(location.href).searchParams.get('areas')") == "11"

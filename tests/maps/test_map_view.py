@@ -82,3 +82,16 @@ def test_period_words():
 def test_default_period_starts_no_earlier_than_the_data():
     view = map_view.from_query({}, date(2010, 8, 31), LEVELS, first=date(2010, 1, 1))
     assert (view.start, view.end) == (date(2010, 1, 1), date(2010, 8, 31))
+
+
+def test_dates_that_hold_none_of_the_dataset_open_its_own_period():
+    # A link made for another dataset (or dates kept after switching dataset) would show an empty map.
+    default = map_view.from_query({}, date(2010, 8, 31), LEVELS, first=date(2010, 1, 1))
+    for dates in ({"from": "2019-01-01", "to": "2019-06-30"}, {"from": "2005-01-01", "to": "2005-12-31"}):
+        view = map_view.from_query(dates, date(2010, 8, 31), LEVELS, first=date(2010, 1, 1))
+        assert (view.start, view.end) == (default.start, default.end)
+    # Dates that overlap the data are kept as they are.
+    kept = map_view.from_query(
+        {"from": "2009-06-01", "to": "2010-02-28"}, date(2010, 8, 31), LEVELS, first=date(2010, 1, 1)
+    )
+    assert (kept.start, kept.end) == (date(2009, 6, 1), date(2010, 2, 28))

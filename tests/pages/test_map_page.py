@@ -101,6 +101,8 @@ def test_hot_spots_refuse_too_few_incidents(run_page):
     at = run_page(PAGE, dataset=SAMPLE, groups="Homicide", **{"from": "2019-01-01", "to": "2019-03-31"})
     assert not at.exception
     assert "Hot spot analysis needs at least 60 incidents; these filters leave" in _texts(at)
+    # The layer's name keeps its asterisk inside the bold (it once read "*Hot spots (Gi)**").
+    assert any(i.value.startswith(r"**Hot spots (Gi\*)**: ") for i in at.info), [i.value for i in at.info]
 
 
 def test_rates_need_population_and_use_it_once_loaded(run_page, app_env, tmp_path):

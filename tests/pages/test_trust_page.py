@@ -32,6 +32,27 @@ def test_published_scores_view(run_page):
     assert "Feb 2023" in text and "Respondents per score not published" in text
 
 
+def test_the_page_opens_on_the_source_that_maps_onto_the_loaded_boundaries(run_page):
+    # Chicago's published scores are by Chicago's districts (a loaded layer); Raleigh's survey is another
+    # city's, by council districts no layer has: the page opens on the scores, results first.
+    at = run_page(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="trust_source").value == "scores"
+    assert at.subheader[0].value.endswith(", monthly, by city")  # the results, not set-up
+
+
+def test_the_survey_shows_results_first_and_each_chart_once(run_page):
+    at = run_page(PAGE, source="survey")
+    assert not at.exception, [e.value for e in at.exception]
+    # The definition is folded away, its state said above the results.
+    assert not at.expander[0].proto.expanded and at.expander[0].label.startswith("Survey definition")
+    assert "Read with the suggested survey definition (not yet saved)" in _texts(at)
+    # Groups are the respondents' characteristics; areas have one section of their own.
+    assert "area" not in at.selectbox(key="trust_by").options
+    assert [s.value for s in at.subheader].count("Trust in police by area, 2018") == 1
+    assert len(at.get("plotly_chart")) == 2  # by group, by area (one wave: no trend chart)
+
+
 def test_scores_map_shows_the_change_over_a_span(run_page):
     at = run_page(PAGE, source="scores", measure="SAFETY", level="district")
     at.radio(key="trust_map_mode").set_value("Change between two months").run()

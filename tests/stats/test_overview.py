@@ -64,10 +64,18 @@ def test_overview_page_shows_figures_with_periods_and_sources(run_page):
     at = run_page("pages/staff/overview.py", dataset="Chicago aggravated assaults")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Incidents, year to date"] == "15,328"
+    # The dataset ends on 31 December 2019: a whole year, not a "year to date".
+    assert metrics["Incidents, 2019"] == "15,328"
     assert metrics["Safety score, citywide"].endswith("/ 100")
     assert metrics["Community events held"] == "986"
+    # 2018's calendar is a partial scrape, 2017's the full calendar: no "-1,749 events" from coverage.
+    events = next(m for m in at.metric if m.label == "Community events held")
+    assert not events.delta
     captions = " ".join(c.value for c in at.caption)
+    assert "Not compared with the year before: no one file holds both years" in captions
+    # Incidents end in 2019, scores in 2023, events in 2018: the page says so.
+    warning = " ".join(i.value for i in at.info)
+    assert "end on different dates" in warning and "Dec 31, 2019" in warning and "2023" in warning
     assert "Jan 1, 2019 to Dec 31, 2019 vs Jan 1, 2018 to Dec 31, 2018" in captions
     assert "chicago_aggravated_assaults_2010_2019.csv.gz" in captions
     assert "not 65%" in captions
@@ -78,4 +86,35 @@ def test_the_dataset_in_the_link_is_the_one_shown(run_page):
     assert at.selectbox(key="shared_dataset").value == "Chicago crimes (3% sample)"
     assert at.query_params["dataset"] in ("Chicago crimes (3% sample)", ["Chicago crimes (3% sample)"])
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Incidents, year to date"] != "15,328"
+    assert metrics.get("Incidents, year to date", metrics.get("Incidents, 2019")) != "15,328"
+
+
+def _events(path, dates):
+    path.write_text(
+        "title,start,location\n" + "".join(f"Beat meeting {i},{d} 18:00,Hall {i}\n" for i, d in enumerate(dates))
+    )
+    return path
+
+
+def test_events_compare_two_years_only_when_one_file_holds_both(duck, tmp_path):
+    store = duck
+    # One calendar spanning both years (Jul 2017 to Jun 2019): 3 events in the year to 2019-06-30, 1 before.
+    dates = ["2017-07-01", "2018-09-01", "2019-02-01", "2019-06-30"]
+    ingest.load(store, "events", _events(tmp_path / "a.csv", dates))
+    card = overview.events_headline(store)
+    assert (card.value, card.delta) == ("3", "+2 vs the year before")
+    assert card.ends == pd.Timestamp("2019-06-30").date()
+    # A second file adding to one year only: the difference would measure the files, not the activity.
+    ingest.load(store, "events", _events(tmp_path / "b.csv", ["2019-03-01", "2019-04-01"]))
+    card = overview.events_headline(store)
+    assert card.value == "5" and card.delta is None
+    assert "no one file holds both years" in card.note
+
+
+def test_headlines_ending_far_apart_are_said_to():
+    def card(label, day):
+        return overview.Headline(label, "1", None, "", "", ends=pd.Timestamp(day).date())
+
+    assert overview.period_warning([card("a", "2019-12-31"), card("b", "2020-01-20")]) is None
+    words = overview.period_warning([card("Incidents", "2019-12-31"), card("Events", "2018-12-27")])
+    assert "Incidents: Dec 31, 2019" in words and "Events: Dec 27, 2018" in words
