@@ -4,11 +4,11 @@ The release's cells (:mod:`lib.public.release`) are all linear sums of a few
 *base* counts, unknown to the public:
 
 - ``B1[f, m]``: incidents of finest area ``f`` (beat, or ``none``) in month ``m``;
-- ``B2[g, k, m]``: incidents of category ``k`` in area ``g`` of the first coarser
-  level (district, or the city when there is one level) in month ``m``;
+- ``B2[g, k, m]``: incidents of category ``k`` in the city (``g``) in month ``m``
+  (categories are published for the city only);
 
-tied by ``sum_f B1[f, m] = sum_k B2[g, k, m]`` over the beats of each district.
-Beat-by-category counts are not published, and a table of beats by categories
+tied by ``sum_f B1[f, m] = sum_k B2[g, k, m]``.
+Area-by-category counts are not published, and a table of beats by categories
 whose row and column totals are known constrains those totals by nothing but
 that equality (a transportation polytope is non-empty exactly when the totals
 agree), so this model holds everything the public can infer.
@@ -69,9 +69,10 @@ class Model:
         """The model of one release (see the module docstring); ``assign``: finest code -> {level: area}."""
         finest_published = len(chain) > 1
         l1 = chain[1] if finest_published else chain[0]
+        cat_level = chain[-1]  # categories are published for the city (one B2 group)
         fin = list(assign)  # finest codes, none included
         fidx = {f: i for i, f in enumerate(fin)}
-        g_of = [assign[f][l1] for f in fin]
+        g_of = [assign[f][cat_level] for f in fin]
         groups = list(dict.fromkeys(g_of))
         gidx = {g: i for i, g in enumerate(groups)}
         K, M, F, G = len(categories), len(months), len(fin), len(groups)
@@ -105,7 +106,7 @@ class Model:
         members: dict[tuple[str, str], list[int]] = {}
         for lvl in chain[1:]:
             for f in fin:
-                members.setdefault((lvl, assign[f][lvl] if lvl != l1 else g_of[fidx[f]]), []).append(fidx[f])
+                members.setdefault((lvl, assign[f][lvl]), []).append(fidx[f])
         groups_of: dict[tuple[str, str], list[int]] = {}
         for (lvl, a), fs in members.items():
             groups_of[(lvl, a)] = sorted({gidx[g_of[f]] for f in fs})
@@ -135,7 +136,7 @@ class Model:
                 for a in areas:
                     fs = members[(lvl, a)]
                     add(lvl, a, per, "all", [b1(f, m) for f in fs for m in ms])
-                    for k in categories:
+                    for k in categories if lvl == cat_level else ():
                         add(lvl, a, per, k, [b2(g, kidx[k], m) for g in groups_of[(lvl, a)] for m in ms])
         for uid, key in enumerate(uid_vars):
             rows.extend([uid] * len(key))

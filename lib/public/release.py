@@ -25,8 +25,8 @@ the sum of its parts:
 - **Categories.** The offense groups (:mod:`lib.ingest.offense_groups`) for
   incidents that may be shown below area level, and one category for every
   sensitive incident (sexual, domestic, juvenile: :func:`lib.public.privacy.is_sensitive`).
-  Categories are published for the coarser levels and the city; the finest level
-  shows all offenses only (a beat's monthly count by offense group is mostly 0-4).
+  Categories are published for the city; areas show all offenses only (an area's
+  monthly count by offense group is mostly 0-4, and hiding them all cost minutes).
 
 Privacy holds for all of it together (:mod:`lib.public.disclosure`): counts of
 1 to ``min_count - 1`` are hidden, complementary cells are chosen by a mixed
