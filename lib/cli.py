@@ -201,6 +201,8 @@ def _load(args) -> int:
         replace=args.replace,
         sheet=args.sheet,
     )
+    if args.kind in ("incidents", "boundaries"):
+        _build_releases(store, progress)
     print("Mapping used:")
     for field, source in report.mapping.items():
         print(f"  {field:<14} <- {source}")
@@ -393,7 +395,22 @@ def _setup(args) -> int:
 
     for report in embedded.build(store, progress=progress):
         print(f"{report.source_name}: {report.rows_loaded:,} {report.kind} loaded")
+    _build_releases(store, progress)
     return 0
+
+
+def _build_releases(store, progress) -> None:
+    """Compute and store the public release of every incident dataset (lib/public/release.py)."""
+    from lib.public import release
+
+    progress(0.99, "Computing the public release and its audit")
+    for rel in release.build_all(store):
+        verdict = "passed" if rel.passed else "FAILED (not served or published)"
+        print(
+            f"Public release of {rel.dataset!r}: {len(rel.cells):,} cells, "
+            f"{rel.audit.get('small', 0):,} hidden as fewer than 5, "
+            f"{rel.audit.get('complementary', 0):,} complementary; attacker's audit {verdict}."
+        )
 
 
 def _publish(args) -> int:
