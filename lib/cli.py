@@ -77,6 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="Start the app (dashboard.py behind the server's guards: lib/app/server.py).")
     serve.epilog = "Every other option goes to streamlit, e.g. --server.port 8501."
 
+    release = sub.add_parser(
+        "release",
+        help="Compute the public release of each incident dataset and run the attacker's audit; "
+        "write release.csv and areas.csv into DIR when every audit passed.",
+    )
+    release.epilog = (
+        "For review before publication: the public pages and the static site do not read the release yet, "
+        "so these files are not published (README, The public release). Exit 2 if an audit fails."
+    )
+    release.add_argument("--dataset", help="One incident dataset (default: every one).")
+    release.add_argument("--out", metavar="DIR", help="Folder for release.csv and areas.csv (one pair per dataset).")
+    release.add_argument("--db")
+
     publish = sub.add_parser("publish", help="Write the public pages as a static site (HTML, JS, JSON) into DIR.")
     publish.add_argument(
         "--out",
@@ -201,8 +214,6 @@ def _load(args) -> int:
         replace=args.replace,
         sheet=args.sheet,
     )
-    if args.kind in ("incidents", "boundaries"):
-        _build_releases(store, progress)
     print("Mapping used:")
     for field, source in report.mapping.items():
         print(f"  {field:<14} <- {source}")
@@ -395,22 +406,30 @@ def _setup(args) -> int:
 
     for report in embedded.build(store, progress=progress):
         print(f"{report.source_name}: {report.rows_loaded:,} {report.kind} loaded")
-    _build_releases(store, progress)
     return 0
 
 
-def _build_releases(store, progress) -> None:
-    """Compute and store the public release of every incident dataset (lib/public/release.py)."""
+def _release(args) -> int:
+    """Compute, store and audit the release of each incident dataset (lib/public/release.py)."""
     from lib.public import release
 
-    progress(0.99, "Computing the public release and its audit")
-    for rel in release.build_all(store):
-        verdict = "passed" if rel.passed else "FAILED (not served or published)"
-        print(
-            f"Public release of {rel.dataset!r}: {len(rel.cells):,} cells, "
-            f"{rel.audit.get('small', 0):,} hidden as fewer than 5, "
-            f"{rel.audit.get('complementary', 0):,} complementary; attacker's audit {verdict}."
-        )
+    store = connect(args.db)
+    versions.check(store)
+    names = [args.dataset] if args.dataset else release.datasets(store)
+    if not names:
+        print("error: no incidents are loaded, so there is no release to compute.", file=sys.stderr)
+        return 2
+    failed = 0
+    for name in names:
+        rel = release.ensure(store, name)
+        print(rel.summary())
+        if not rel.passed:
+            failed += 1
+            print(f"error: {release.failure_text(rel)}", file=sys.stderr)
+        elif args.out:
+            for path in release.export(rel, args.out):
+                print(f"  wrote {path}")
+    return 2 if failed else 0
 
 
 def _publish(args) -> int:
@@ -535,5 +554,6 @@ _COMMANDS = {
     "reenrich": _reenrich,
     "serve": _serve,
     "publish": _publish,
+    "release": _release,
     "users": _users,
 }

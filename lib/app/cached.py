@@ -447,20 +447,6 @@ def public_figure(name: str, lang: str, dataset: str, level: str, area: str, ver
     raise KeyError(name)
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def public_release(dataset: str, version: int) -> dict | None:
-    """The stored release of ``dataset`` that passed its audit, as its two files; None when there is none.
-
-    Read, never computed, per visitor: loads and ``publish`` build it (lib/public/release.py).
-    """
-    from lib.public import release
-
-    rel = release.stored(store(), dataset)
-    if rel is None:
-        return None
-    return {"release": rel.release_csv(), "areas": rel.areas_csv(), "comparison": rel.comparison}
-
-
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def public_meta(version: int) -> dict:
     """Datasets, levels, areas and the publication cutoff of the public page."""

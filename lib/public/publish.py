@@ -16,7 +16,6 @@ in every language of ``lib.public.i18n``::
     DIR/data/<lang>/city/<figure>.json|.csv
     DIR/data/<lang>/area/<code>/<figure>.json|.csv
     DIR/manifest.json             sources, generation time, rules, every file
-    DIR/release.csv               every count of the release (README "Open data"), DIR/areas.csv its areas
 
 Privacy is structural: :class:`SiteWriter.table` is the only place a data frame
 becomes a file, and it passes every frame through ``privacy.public_table``
@@ -51,7 +50,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lib.public import figures as public_figures
 from lib.public import i18n, privacy, site_text
-from lib.public import release as public_release
 from lib.stats.hotspots import NotEnoughData
 from lib.store import text as data_text
 from lib.store.schema import incident_total
@@ -260,24 +258,6 @@ class SiteWriter:
         self._write(f"{rel}.json", _dumps(doc))
         self._write(f"{rel}.csv", data_text.csv_bytes(guarded, date_format="%Y-%m-%d"))  # no cell runs as a formula
         return guarded
-
-    def release(self, rel) -> None:
-        """``release.csv`` and ``areas.csv`` of a release that passed its audit, at the site's root.
-
-        Refused (:class:`PublishError`) when the audit did not pass, or a shown cell holds a count of 1 to
-        ``min_count - 1``, or a hidden cell carries a value.
-        """
-        if not rel.passed:
-            raise PublishError(_audit_failure(rel))
-        cells = rel.cells
-        shown = cells["hidden"] == ""
-        small = shown & (cells["value"] >= 1) & (cells["value"] < int(rel.audit.get("min_count", 5)))
-        if small.any():
-            raise PublishError(
-                f"The release shows {int(small.sum())} count(s) under the minimum; nothing was published."
-            )
-        self.text("release.csv", rel.release_csv())
-        self.text("areas.csv", rel.areas_csv())
 
     def json(self, rel: str, obj) -> None:
         """Write a JSON document that is not a table (page furniture, outlines, the manifest)."""
@@ -567,10 +547,6 @@ def publish(
     elif level not in levels:
         raise PublishError(f"Unknown boundary level {level!r}; loaded levels: {', '.join(levels) or 'none'}.")
     n_areas = len(public_figures.areas(store, level))
-    say(0.01, "Computing the release and the attacker's audit")
-    rel = public_release.ensure(store, dataset, rules, write=False)
-    if not rel.passed:
-        raise PublishError(_audit_failure(rel))
 
     build = out.parent / f".{out.name}.building"
     if build.exists():
@@ -579,7 +555,6 @@ def publish(
     site = SiteWriter(build)
     report = PublishReport(out=out, level=level, dataset=dataset, areas=n_areas)
     try:
-        site.release(rel)
         _build(site, store, dataset, level, rules, report, say)
         _swap(build, out)
     except BaseException:
@@ -687,16 +662,6 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
             "unavailable": report.unavailable,
             "files": sorted(site.files),
         },
-    )
-
-
-def _audit_failure(rel) -> str:
-    audit = rel.audit
-    return (
-        f"The attacker's audit of the release of {rel.dataset!r} pins {audit.get('pinned_count', '?')} hidden "
-        f"count(s) to fewer than {audit.get('min_values', 3)} possible values (cells, min, max: "
-        f"{audit.get('pinned', [])[:5]}), so nothing was published and the previous site is untouched. "
-        "Raise min_public_count or report this to the maintainers with the dataset."
     )
 
 

@@ -53,6 +53,7 @@ from lib.ingest import offense_groups
 from lib.public import privacy
 from lib.public.privacy import Rules
 from lib.store.schema import incident_total, level_column
+from lib.store.text import csv_safe
 
 NONE_AREA = "none"  # incidents with no finest area, at every level
 CITY_LEVEL = "city"
@@ -145,20 +146,29 @@ class Release:
     # -- files ------------------------------------------------------------------------------
 
     def release_csv(self) -> str:
-        """``release.csv``: one row per cell (README "Open data")."""
+        """``release.csv``: one row per cell (README "The public release"); no cell runs as a formula."""
         out = self.cells[list(RELEASE_COLUMNS)].copy()
         out["period_start"] = out["period_start"].dt.strftime("%Y-%m-%d")
         out["period_end"] = out["period_end"].dt.strftime("%Y-%m-%d")
         out["value"] = [("" if h else str(int(v))) for v, h in zip(out["value"], out["hidden"])]
         buf = io.StringIO()
-        out.to_csv(buf, index=False, lineterminator="\n")
+        csv_safe(out).to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue()
 
     def areas_csv(self) -> str:
-        """``areas.csv``: every area of the release with its parent."""
+        """``areas.csv``: every area of the release with its parent (names from the data, neutralised)."""
         buf = io.StringIO()
-        self.areas[list(AREA_COLUMNS)].to_csv(buf, index=False, lineterminator="\n")
+        csv_safe(self.areas[list(AREA_COLUMNS)]).to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue()
+
+    def summary(self) -> str:
+        """One line: cells, hidden cells and the audit's verdict."""
+        verdict = "passed" if self.passed else "FAILED"
+        return (
+            f"Release of {self.dataset!r}: {len(self.cells):,} cells, {self.audit.get('small', 0):,} hidden as "
+            f"fewer than {self.audit.get('min_count', 5)}, {self.audit.get('complementary', 0):,} complementary; "
+            f"attacker's audit {verdict}."
+        )
 
 
 # -- the area tree ---------------------------------------------------------------------------
@@ -522,9 +532,50 @@ def ensure(store, dataset: str, rules: Rules | None = None, write: bool = True) 
     return rel
 
 
-def build_all(store, rules: Rules | None = None) -> list[Release]:
-    """Compute and store the release of every incident dataset (after a load)."""
+def datasets(store) -> list[str]:
+    """The incident datasets a release can be computed for."""
     if "incidents" not in store.tables():
         return []
-    names = [r[0] for r in store.rows("SELECT DISTINCT dataset FROM incidents ORDER BY dataset")]
-    return [ensure(store, name, rules) for name in names]
+    return [r[0] for r in store.rows("SELECT DISTINCT dataset FROM incidents ORDER BY dataset")]
+
+
+def build_all(store, rules: Rules | None = None) -> list[Release]:
+    """Compute and store the release of every incident dataset."""
+    return [ensure(store, name, rules) for name in datasets(store)]
+
+
+class ReleaseError(ValueError):
+    """A release that did not pass its audit was asked to be written."""
+
+
+def failure_text(rel: Release) -> str:
+    audit = rel.audit
+    return (
+        f"The attacker's audit of the release of {rel.dataset!r} pins {audit.get('pinned_count', '?')} hidden "
+        f"count(s) to fewer than {audit.get('min_values', 3)} possible values (cells, min, max: "
+        f"{audit.get('pinned', [])[:5]}), so no file was written. Raise min_public_count or report this "
+        "to the maintainers with the dataset."
+    )
+
+
+def export(rel: Release, out) -> list:
+    """Write ``release.csv`` and ``areas.csv`` of a release that passed its audit into the folder ``out``.
+
+    With several datasets in one folder, each pair is prefixed by a slug of its dataset. Raises
+    :class:`ReleaseError`, writing nothing, when the audit did not pass or a shown cell holds a small count.
+    """
+    from pathlib import Path
+
+    if not rel.passed:
+        raise ReleaseError(failure_text(rel))
+    shown = rel.cells["hidden"] == ""
+    small = shown & (rel.cells["value"] >= 1) & (rel.cells["value"] < int(rel.audit.get("min_count", 5)))
+    if small.any():
+        raise ReleaseError(f"The release shows {int(small.sum())} count(s) under the minimum; no file was written.")
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = "".join(c if c.isalnum() else "_" for c in rel.dataset.lower()).strip("_")
+    paths = [folder / f"{slug}_release.csv", folder / f"{slug}_areas.csv"]
+    paths[0].write_text(rel.release_csv(), encoding="utf-8")
+    paths[1].write_text(rel.areas_csv(), encoding="utf-8")
+    return paths

@@ -188,20 +188,6 @@ st.markdown(
     )
 )
 
-st.header(t("release.header", lang))
-released = cached.public_release(dataset, version)
-if released is None:
-    st.info(t("release.none", lang))
-else:
-    st.markdown(t("release.text", lang, min=rules.min_count))
-    if not released["comparison"]:
-        st.caption(t("release.no_comparison", lang))
-    left, right = st.columns(2)
-    left.download_button(
-        t("release.download", lang), released["release"], "release.csv", "text/csv", key="public_release_csv"
-    )
-    right.download_button(t("release.areas", lang), released["areas"], "areas.csv", "text/csv", key="public_areas_csv")
-
 st.header(t("section.provenance", lang))
 prov = figure("provenance")
 st.markdown(markdown_text(prov.summary))

@@ -283,17 +283,20 @@ def test_the_release_is_stored_by_version_and_read_back(duck):
     assert release.stored(store, "t", RULES) is None
 
 
-def test_publish_refuses_a_release_that_fails_its_audit(duck, tmp_path, monkeypatch):
-    from lib.public import publish
-
+def test_a_release_that_fails_its_audit_is_never_written(duck, tmp_path, monkeypatch):
     store = _store(duck, _rows(8, "2018-01-01", "2019-10-08"))
-    out = tmp_path / "site"
-    out.mkdir()
-    (out / "index.html").write_text("old site")
-    (out / publish.MANIFEST).write_text("{}")
-    # An audit that asks five possible values of a count of 1-4 can never pass: publish must refuse.
+    out = tmp_path / "review"
+    # An audit that asks five possible values of a count of 1-4 can never pass: nothing may be written.
     monkeypatch.setattr(disclosure, "MIN_VALUES", 5)
     monkeypatch.setattr(disclosure, "ROUNDS", 0)
-    with pytest.raises(publish.PublishError, match="audit"):
-        publish.publish(store, out, rules=RULES)
-    assert (out / "index.html").read_text() == "old site"
+    rel = release.compute(store, "t", RULES)
+    assert not rel.passed
+    with pytest.raises(release.ReleaseError, match="audit"):
+        release.export(rel, out)
+    assert not out.exists()
+    monkeypatch.undo()
+    passed = release.compute(store, "t", RULES)
+    assert passed.passed
+    written = release.export(passed, out)
+    assert [p.name for p in written] == ["t_release.csv", "t_areas.csv"]
+    assert written[0].read_text() == passed.release_csv()
