@@ -139,7 +139,8 @@ def crime_months(
     out.attrs.update(
         total=privacy.headline_count(total, rules),
         previous=privacy.headline_count(previous, rules),
-        z=float(compstat.poisson_z(total, previous)),
+        p=float(compstat.change_p(total, previous)),
+        raw=(total, previous),  # the counts the test was made on (before any "fewer than 5")
         start=s,
         end=e,
         freq=unit,

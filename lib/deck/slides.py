@@ -382,7 +382,7 @@ def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
 
 def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) -> Slide:
     from lib.deck import figures as dfig
-    from lib.public.figures import signal_key
+    from lib.public.figures import p_text, signal_key
     from lib.public.i18n import number, t
 
     title = tr("crime_title", lang)
@@ -407,7 +407,8 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
             hidden=True,
             source=fig.source,
         )
-    total, previous, z = frame.attrs.get("total"), frame.attrs.get("previous"), frame.attrs.get("z", 0.0)
+    total, previous = frame.attrs.get("total"), frame.attrs.get("previous")
+    raw_now, raw_before = frame.attrs.get("raw", (0, 0))
     if total is not None and previous:
         pct = (total - previous) / previous * 100
         key = "crime_same" if abs(pct) < 1 else ("crime_down" if pct < 0 else "crime_up")
@@ -417,12 +418,12 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
     else:
         message = tr("crime_same", lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang))
     message = _sentence(message)
-    signal = t(f"signal.{signal_key(z)}", lang)
+    signal = t(f"signal.{signal_key(raw_now, raw_before)}", lang)
     figures = [
         f"{m}: {_fmt_count(a, lang)} ({t('col.count.last_year', lang).lower()}: {_fmt_count(b, lang)})"
         for m, a, b in zip(frame["month_name"], frame["this_period"], frame["last_year"])
     ]
-    caveats = [tr("crime_signal", lang, z=number(z, lang, 1), signal=signal)]
+    caveats = [tr("crime_signal", lang, p=p_text(frame.attrs.get("p", 1.0), lang), signal=signal)]
     if frame.attrs.get("freq") == "quarter":
         caveats.append(tr("crime_quarters", lang))
     if frame["this_period_suppressed"].any() or frame["last_year_suppressed"].any():

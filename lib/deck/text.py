@@ -32,7 +32,7 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_up": "{total} incidents, {pct}% more than the same months last year ({previous}).",
         "crime_same": "{total} incidents, about the same as the same months last year ({previous}).",
         "crime_none": "No public incident figures for this area and period.",
-        "crime_signal": "Poisson z = {z}: {signal}.",
+        "crime_signal": "Two-count test p = {p}: {signal}.",
         "signal_real": "a change larger than chance",
         "signal_watch": "worth watching, could be chance",
         "signal_none": "no clear change, within what chance produces",
@@ -48,9 +48,9 @@ TEXT: dict[str, dict[str, str]] = {
         "the period to its end or the last public day, against the same dates a year earlier. "
         "Every incident counts, sensitive ones included: a monthly area total locates no one. "
         'Months with fewer than {min} incidents (but some) show "fewer than {min}", with a '
-        "second month hidden where the total would reveal it; the last {lag} days are not public. Poisson "
-        "z = 2 x (sqrt(this period) - sqrt(a year earlier)): beyond 3 a real change, beyond 2 "
-        "worth watching.",
+        "second month hidden where the total would reveal it; the last {lag} days are not public. "
+        "The change is judged by the exact test for two counts: a real change where chance alone would give "
+        "one as large less than 1 time in 100 (p < 0.01), worth watching under 1 time in 20 (p < 0.05).",
         # hot spots
         "hotspot_title": "Where incidents concentrate",
         "hotspot_message": "{hot} hexagons are hot spots at 90% confidence or more.",
@@ -117,7 +117,7 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_up": "{total} incidentes, un {pct}% más que los mismos meses del año pasado ({previous}).",
         "crime_same": "{total} incidentes, casi igual que los mismos meses del año pasado ({previous}).",
         "crime_none": "No hay cifras públicas de incidentes para esta zona y período.",
-        "crime_signal": "z de Poisson = {z}: {signal}.",
+        "crime_signal": "Prueba de dos conteos p = {p}: {signal}.",
         "signal_real": "un cambio mayor que el azar",
         "signal_watch": "a vigilar, podría ser azar",
         "signal_none": "sin cambio claro, dentro de lo que produce el azar",
@@ -133,9 +133,9 @@ TEXT: dict[str, dict[str, str]] = {
         "hasta su fin o el último día público, frente a las mismas fechas un año antes. Cuentan "
         "todos los incidentes, también los sensibles: un total mensual por zona no ubica a nadie. "
         'Los meses con menos de {min} incidentes (pero alguno) muestran "menos de {min}", y se '
-        "oculta un segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. z de "
-        "Poisson = 2 x (raíz(este período) - raíz(un año antes)): más de 3, un cambio real; más "
-        "de 2, a vigilar.",
+        "oculta un segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. "
+        "El cambio se juzga con la prueba exacta para dos conteos: un cambio real cuando el azar solo daría "
+        "uno tan grande menos de 1 vez de cada 100 (p < 0,01); a vigilar, menos de 1 de cada 20 (p < 0,05).",
         "hotspot_title": "Dónde se concentran los incidentes",
         "hotspot_message": "{hot} hexágonos son puntos calientes con 90% de confianza o más.",
         "hotspot_none": "Ningún punto caliente se distingue del azar en esta zona y período.",

@@ -315,12 +315,15 @@ def _where_area(level: str | None, area: str | None) -> tuple[str, dict]:
 
 
 def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rules | None = None) -> PublicFigure:
-    """Incidents per area, year to date against the same dates last year, with the Poisson z; suppressed.
+    """Incidents per area, year to date against the same dates last year, with the two-count test; suppressed.
 
     All incidents count here, sensitive ones included: an area total locates
     no one. Counts 1-4 are suppressed, with a complement in the whole table
     (the city total is known) and, for nested levels, within each parent area
-    (the parent's total is published too).
+    (the parent's total is published too). The change is judged by the exact
+    conditional test for two Poisson counts (``compstat.change_p``). Where the
+    data does not reach back to the start of last year's dates there is no
+    comparison: last year's column, the change and its test are empty.
     """
     rules = _rules(rules)
     day = _as_of(store, dataset, rules)
@@ -329,10 +332,10 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
         "incidents": t("col.count.ytd", lang),
         "last_year": t("col.count.ytd_last", lang),
         "change": t("col.change", lang),
-        "poisson_z": t("col.z", lang),
+        "p": t("col.p", lang),
         "signal": t("col.signal", lang),
     }
-    empty = pd.DataFrame(columns=["code", "area", "incidents", "last_year", "change", "poisson_z", "signal"])
+    empty = pd.DataFrame(columns=["code", "area", "incidents", "last_year", "change", "p", "signal"])
     if day is None:
         return PublicFigure(
             "crime_by_area",
@@ -364,13 +367,22 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
     if not parents.empty:
         out = out.merge(parents[["code", "parent_code"]].drop_duplicates("code"), on="code", how="left")
         margins.append(["parent_code"])
+    # A dataset that starts after last year's dates began has no "same dates last year": its zeros would
+    # read as a real increase. No comparison, then.
+    first = store.scalar("SELECT min(occurred_at) FROM incidents WHERE dataset = :d", {"d": dataset})
+    compared = first is not None and pd.Timestamp(first) <= win.prev_start
     out = privacy.suppress_counts(out, ["incidents", "last_year"], rules, groups=margins)
+    if not compared:
+        out["last_year"] = pd.array([pd.NA] * len(out), dtype="Int64")
     both = out["incidents"].notna() & out["last_year"].notna()
     cur = out["incidents"].astype("float64")
     prev = out["last_year"].astype("float64")
     out["change"] = (cur - prev).where(both)
-    out["poisson_z"] = np.round(compstat.poisson_z(cur, prev), 2).where(both)
-    out["signal"] = [t(f"signal.{signal_key(z)}", lang) if pd.notna(z) else "" for z in out["poisson_z"]]
+    out["p"] = pd.Series(
+        [round(float(compstat.change_p(c, q)), 4) if ok else np.nan for c, q, ok in zip(cur, prev, both)],
+        index=out.index,
+    )
+    out["signal"] = [t(f"signal.{signal_key(c, q)}", lang) if ok else "" for c, q, ok in zip(cur, prev, both)]
     out = out[
         [
             "code",
@@ -380,11 +392,11 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
             "last_year",
             "last_year_suppressed",
             "change",
-            "poisson_z",
+            "p",
             "signal",
         ]
     ]
-    out.attrs["not_counts"] = ("change",)
+    out.attrs["not_counts"] = ("change", "p")
     city_now = store.scalar(
         f"SELECT {incident_total()} FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
         {"d": dataset, "s": win.start, "e": win.end},
@@ -393,8 +405,8 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
         f"SELECT {incident_total()} FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
         {"d": dataset, "s": win.prev_start, "e": win.prev_end},
     )
-    z = float(compstat.poisson_z(int(city_now), int(city_prev)))
-    up = out.dropna(subset=["poisson_z"]).sort_values("poisson_z", ascending=False)
+    tested = out.dropna(subset=["p"])
+    watched = tested[tested["p"] < compstat.WATCH_P]
     period = t(
         "crime.period",
         lang,
@@ -403,19 +415,29 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
         pstart=date_text(win.prev_start, lang),
         pend=date_text(win.prev_end - pd.Timedelta(days=1), lang),
     )
-    summary = t(
-        "crime.summary",
-        lang,
-        now=_fmt_count(privacy.headline_count(city_now, rules), lang),
-        prev=_fmt_count(privacy.headline_count(city_prev, rules), lang),
-        signal=t(f"signal.{signal_key(z)}", lang),
-        z=number(z, lang, 1),
-        rising=int((up["poisson_z"] > compstat.WATCH_Z).sum()),
-        falling=int((up["poisson_z"] < -compstat.WATCH_Z).sum()),
-        suppressed=int(out["incidents_suppressed"].sum()),
-        areas=len(out),
-        level=_level_word(level, lang),
-    )
+    if compared:
+        summary = t(
+            "crime.summary",
+            lang,
+            now=_fmt_count(privacy.headline_count(city_now, rules), lang),
+            prev=_fmt_count(privacy.headline_count(city_prev, rules), lang),
+            signal=t(f"signal.{signal_key(int(city_now), int(city_prev))}", lang),
+            p=p_text(compstat.change_p(int(city_now), int(city_prev)), lang),
+            rising=int((watched["change"] > 0).sum()),
+            falling=int((watched["change"] < 0).sum()),
+            suppressed=int(out["incidents_suppressed"].sum()),
+            areas=len(out),
+            level=_level_word(level, lang),
+        )
+    else:
+        summary = t(
+            "crime.summary_no_prior",
+            lang,
+            now=_fmt_count(privacy.headline_count(city_now, rules), lang),
+            first=date_text(pd.Timestamp(first), lang) if first is not None else "",
+            suppressed=int(out["incidents_suppressed"].sum()),
+            areas=len(out),
+        )
     return PublicFigure(
         "crime_by_area",
         t("crime.title", lang),
@@ -444,9 +466,14 @@ def rule_values(rules: Rules) -> dict:
 SIGNAL_KEYS = {"real increase": "up", "real decrease": "down", "watch (up)": "watch_up", "watch (down)": "watch_down"}
 
 
-def signal_key(z: float) -> str:
-    """The catalog key of compstat's signal for a Poisson z ("up", "watch_down", ... "none")."""
-    return SIGNAL_KEYS.get(compstat.signal(z), "none")
+def signal_key(current, previous) -> str:
+    """The catalog key of the two-count test's verdict on a change ("up", "watch_down", ... "none")."""
+    return SIGNAL_KEYS.get(compstat.change_signal(current, previous), "none")
+
+
+def p_text(p: float, lang: str = "en") -> str:
+    """A p-value as the public reads it: "< 0.001" below that, else three decimals."""
+    return "< " + number(0.001, lang, 3) if p < 0.001 else number(float(p), lang, 3)
 
 
 def crime_trend(

@@ -37,11 +37,6 @@ THRESHOLDS_TEXT = (
     f"whose rate did not change is flagged by chance), watch where p < {WATCH_P:g} (1 in {1 / WATCH_P:.0f})"
 )
 
-# Kept only for lib/public and lib/deck, which still flag change by the Poisson z until issue 12 moves them to
-# change_p; no staff surface uses these. Remove them (and poisson_z, signal) once nothing imports them.
-SIGNAL_Z = 3.0
-WATCH_Z = 2.0
-
 
 def change_p(current, previous, ratio=1.0):
     """Two-sided p-value that two Poisson counts come from the same rate: the exact conditional test, mid-p.
@@ -105,18 +100,6 @@ def change_signal(current, previous, ratio=1.0) -> str:
     if p < WATCH_P:
         return "watch (up)" if up else "watch (down)"
     return "no clear change"
-
-
-def poisson_z(current, previous):
-    """Poisson z of a change in counts: ``2 * (sqrt(current) - sqrt(previous))``. Deprecated: use :func:`change_p`.
-
-    Between two random counts its null standard deviation is about sqrt(2), not 1, so ``|z| > 3`` flags
-    about 3-4% of unchanged areas. Kept only for lib/public and lib/deck until they move to ``change_p``.
-
-    >>> round(float(poisson_z(40, 25)), 2)
-    2.65
-    """
-    return 2.0 * (np.sqrt(current) - np.sqrt(previous))
 
 
 @dataclass(frozen=True)
@@ -197,15 +180,6 @@ def table(store, flt: IncidentFilter, day) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(records)
-
-
-def signal(z: float) -> str:
-    """Plain words for a Poisson z. Deprecated: use :func:`change_signal` (kept for lib/public and lib/deck)."""
-    if abs(z) > SIGNAL_Z:
-        return "real increase" if z > 0 else "real decrease"
-    if abs(z) > WATCH_Z:
-        return "watch (up)" if z > 0 else "watch (down)"
-    return "no clear change"
 
 
 def weekly(store, flt: IncidentFilter, day, weeks: int = 52) -> pd.DataFrame:

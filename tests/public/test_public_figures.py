@@ -40,7 +40,12 @@ def test_crime_by_district_year_to_date_matches_the_store(embedded_store):
         {"d": DS},
     )
     assert frame.loc["11", "last_year"] == prev
-    assert frame.loc["11", "poisson_z"] == pytest.approx(2 * (n**0.5 - prev**0.5), abs=0.01)
+    # The two-count test by hand: given n + prev, this year's count is Binomial(n + prev, 1/2) under an
+    # unchanged rate; two-sided mid-p.
+    from scipy.stats import binom
+
+    lo = binom.cdf(n - 1, n + prev, 0.5) + binom.pmf(n, n + prev, 0.5) / 2
+    assert frame.loc["11", "p"] == pytest.approx(min(1.0, 2 * min(lo, 1 - lo)), abs=1e-4)
     privacy.public_table(fig.frame, RULES)
     assert "Citywide" in fig.summary and fig.source.startswith("Source:")
 
@@ -238,3 +243,26 @@ def test_synthetic_data_is_not_offered_to_the_public(embedded_store):
     assert "SYNTHETIC demo" in set(embedded_store.query("SELECT DISTINCT dataset FROM incidents")["dataset"])
     names = pf.datasets(embedded_store)
     assert names[0] == DS and "SYNTHETIC demo" not in names
+
+
+def test_one_year_of_data_is_compared_with_nothing(duck, tmp_path):
+    # A department whose data starts this year: "against 0 on the same dates last year (real increase)"
+    # would be a claim about a year without data.
+    from lib.ingest import load as ingest
+
+    rows = ["id,date,offense,latitude,longitude"] + [
+        f"{i},2019-{1 + i % 8:02d}-{1 + i % 27:02d} 10:00,THEFT,41.88,-87.63" for i in range(300)
+    ]
+    path = tmp_path / "new.csv"
+    path.write_text("\n".join(rows) + "\n")
+    ingest.load(duck, "incidents", path, dataset="new")
+    beats = tmp_path / "b.geojson"
+    beats.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"beat":"1"},"geometry":'
+        '{"type":"Polygon","coordinates":[[[-87.7,41.8],[-87.5,41.8],[-87.5,41.95],[-87.7,41.95],[-87.7,41.8]]]}}]}'
+    )
+    ingest.load(duck, "boundaries", beats, level="beat")
+    fig = pf.crime_by_area(duck, "new", "beat", "en", RULES)
+    assert fig.frame["last_year"].isna().all() and fig.frame["p"].isna().all()
+    assert (fig.frame["signal"] == "").all()
+    assert "There is no earlier data to compare with" in fig.summary and "real increase" not in fig.summary
