@@ -481,7 +481,9 @@ def _hotspot_slide(store, dataset, level, area, period: Period, lang: str, rules
             "features": [f for f in outlines["features"] if str(f["properties"].get("code")) == str(area)],
         }
     by_bin = frame.groupby("label", sort=False).size()
-    figures = [fig.summary] + [f"{label}: {n} {tr('hexagons', lang)}" for label, n in by_bin.items()]
+    figures = [fig.summary] + [
+        f"{label}: {n} {tr('hexagon' if n == 1 else 'hexagons', lang)}" for label, n in by_bin.items()
+    ]
     chart = Chart(
         "map",
         outlines=outlines,

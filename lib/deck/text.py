@@ -63,6 +63,7 @@ TEXT: dict[str, dict[str, str]] = {
         "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
         "hexagon is shown.",
         "station": "Police station",
+        "hexagon": "hexagon",
         "hexagons": "hexagons",
         # engagement
         "engagement_title": "Community engagement",
@@ -147,6 +148,7 @@ TEXT: dict[str, dict[str, str]] = {
         "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
         "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
         "station": "Estación de policía",
+        "hexagon": "hexágono",
         "hexagons": "hexágonos",
         "engagement_title": "Participación comunitaria",
         "engagement_message": "{events} eventos comunitarios realizados.",

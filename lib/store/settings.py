@@ -81,6 +81,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Base map of the Map page: a folium tile name, a tile URL template (https://.../{z}/{x}/{y}.png), or none.",
     ),
     Setting(
+        "public_url",
+        "",
+        "Address of the department's public Transparency page, for the deck's closing slide (empty: this dashboard's own).",
+    ),
+    Setting(
         "users_file",
         str(PROJECT_DIR / ".streamlit" / "users.yaml"),
         "Local sign-in users (hashed passwords and roles) when no OIDC [auth] is configured.",

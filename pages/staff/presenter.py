@@ -13,6 +13,7 @@ from lib.deck import slides as deck
 from lib.deck.text import tr
 from lib.public import figures as pf
 from lib.public import i18n
+from lib.store import settings
 from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
@@ -49,7 +50,17 @@ def _remove(slides, key):
 
 
 def _public_address(lang: str) -> str:
-    """This dashboard's transparency page (its home page), in ``lang``: the closing slide's default."""
+    """The closing slide's default address, in ``lang``: DASHBOARD_PUBLIC_URL, else this dashboard's home page.
+
+    A presenter's laptop serves the dashboard on a local address (http://127.0.0.1:8501/) that no one in
+    the hall can open: a department sets its public address once.
+    """
+    configured = str(settings.get("public_url") or "").strip()
+    if configured:
+        if lang == "es":
+            joiner = "&" if "?" in configured else "?"
+            return f"{configured}{joiner}lang=es" if "lang=" not in configured else configured
+        return configured
     try:
         here = urlsplit(st.context.url or "")
     except Exception:  # no browser session (AppTest)

@@ -204,3 +204,13 @@ def test_full_screen_slides_and_keys(presenter):
     tab.locator(".st-key-deck_stage").wait_for(state="detached", timeout=60_000)
     tab.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=10_000)
     assert tab.get_by_role("button", name="Present full screen").is_visible()
+
+
+def test_the_closing_slide_gives_the_departments_public_address(run_page, monkeypatch):
+    # A presenter's laptop serves the dashboard on a local address no one in the hall can open.
+    monkeypatch.setenv("DASHBOARD_PUBLIC_URL", "https://www.example.gov/policing/transparency")
+    at = run_page(PAGE, **DISTRICT_8_2018)
+    assert at.text_input(key="deck_url_en").value == "https://www.example.gov/policing/transparency"
+    es = run_page(PAGE, lang="es", **DISTRICT_8_2018)
+    urls = [w.value for w in es.text_input if w.key and w.key.startswith("deck_url_")]
+    assert urls == ["https://www.example.gov/policing/transparency?lang=es"]
