@@ -591,7 +591,7 @@ def _concerns_slide(store, level, area, period: Period, lang: str, rules) -> Sli
 def _upcoming_slide(store, level, area, lang: str, now, days: int = 30) -> Slide:
     from lib.public import figures as pf
 
-    fig = pf.upcoming_events(store, lang, level=level, area=area, days=days, now=now)
+    fig = pf.upcoming_events(store, lang, level=level, area=area, days=days, now=now, recent_if_none=False)
     frame = fig.frame
     title = tr("upcoming_title", lang)
     if frame.empty:

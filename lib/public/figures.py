@@ -868,9 +868,19 @@ def engagement_by_area(store, level: str, lang: str = "en", rules: Rules | None 
 
 
 def upcoming_events(
-    store, lang: str = "en", level: str | None = None, area: str | None = None, days: int = 30, now=None
+    store,
+    lang: str = "en",
+    level: str | None = None,
+    area: str | None = None,
+    days: int = 30,
+    now=None,
+    recent_if_none: bool = True,
 ) -> PublicFigure:
-    """Community events scheduled in the next ``days`` days (date, time, type, title, areas, place)."""
+    """Community events scheduled in the next ``days`` days (date, time, type, title, areas, place).
+
+    When none is scheduled and ``recent_if_none``, the five most recent events held there instead, and
+    the summary says so and when the calendar ends.
+    """
     from lib.engagement import events as eng
 
     cols = {
@@ -887,6 +897,20 @@ def upcoming_events(
         if "events" in store.tables()
         else pd.DataFrame(columns=["starts_at", "type", "title", "location", "areas"])
     )
+    # Nothing scheduled: rather than an empty table, the most recent events held there and when the
+    # calendar ends (a calendar export stops at its last listed event).
+    last = (
+        store.scalar("SELECT max(starts_at) FROM events WHERE starts_at < :n", {"n": now.to_pydatetime()})
+        if frame.empty and recent_if_none and "events" in store.tables()
+        else None
+    )
+    recent = last is not None
+    if recent:
+        last = pd.Timestamp(last)
+        frame = eng.upcoming(store, now=last - pd.Timedelta(days=90), days=91, level=level, area=area, limit=10_000)
+        # title and id break ties at one start time, so both engines list the same five
+        frame = frame.sort_values(["starts_at", "title", "event_id"], ascending=[False, True, True])
+        frame = frame.head(5).reset_index(drop=True)
     out = pd.DataFrame(
         {
             "date": [date_text(x, lang) for x in frame["starts_at"]],
@@ -898,11 +922,20 @@ def upcoming_events(
         }
     )
     where = _area_text(store, level, area, lang)
-    summary = (
-        t("upcoming.summary", lang, n=len(out), days=days, where=where)
-        if len(out)
-        else t("upcoming.none", lang, days=days, where=where)
-    )
+    if recent:
+        summary = (
+            t("upcoming.none", lang, days=days, where=where)
+            + " "
+            + (
+                t("upcoming.recent", lang, last=date_text(last, lang))
+                if len(out)
+                else t("upcoming.ends", lang, last=date_text(last, lang))
+            )
+        )
+    elif len(out):
+        summary = t("upcoming.summary", lang, n=len(out), days=days, where=where)
+    else:
+        summary = t("upcoming.none", lang, days=days, where=where)
     period = t("upcoming.period", lang, start=date_text(now, lang), end=date_text(now + pd.Timedelta(days=days), lang))
     return PublicFigure(
         "upcoming_events",

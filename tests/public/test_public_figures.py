@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lib.public import figures as pf
-from lib.public import privacy
+from lib.public import i18n, privacy
 from lib.public.privacy import Rules
 
 DS = "Chicago crimes (3% sample)"
@@ -150,8 +150,11 @@ def test_upcoming_events_from_a_given_day(embedded_store):
     fig = pf.upcoming_events(embedded_store, "en", now="2018-03-01", days=14)
     assert len(fig.frame) > 10
     assert {"date", "time", "type", "title", "areas", "venue"} <= set(fig.frame.columns)
-    none = pf.upcoming_events(embedded_store, "es", now="2030-01-01")
-    assert none.frame.empty and "No hay eventos" in none.summary
+    # After the calendar ends: not an empty table but the most recent events held, and when it ends.
+    after = pf.upcoming_events(embedded_store, "es", now="2030-01-01")
+    assert "No hay eventos" in after.summary and "27 de diciembre de 2018" in after.summary
+    last = embedded_store.scalar("SELECT max(starts_at) FROM events")
+    assert len(after.frame) == 5 and after.frame["date"].iloc[0] == i18n.date_text(last, "es")
 
 
 @pytest.mark.parametrize(
