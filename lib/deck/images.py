@@ -436,7 +436,8 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
             fig.text(0.045, 0.78, _wrap(slide.message, 50, 8), fontsize=32, va="top", color=INK, linespacing=1.3)
         fig.add_artist(Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
         line = " · ".join(p for p in (slide.period, slide.source, footer) if p)
-        fig.text(0.045, 0.045, _wrap(line, 105, 1), fontsize=13, va="center", color=MUTED)
+        # Two lines at a smaller size rather than one cut with "…": the source and period must be read whole.
+        fig.text(0.045, 0.04, _wrap(line, 125, 2), fontsize=11, va="center", color=MUTED, linespacing=1.25)
         fig.text(
             0.955, 0.045, tr("slide_of", lang, n=n, total=total), fontsize=15, va="center", ha="right", color=MUTED
         )

@@ -175,3 +175,18 @@ def test_spanish_pptx(embedded_db, tmp_path):
         "Confianza y seguridad",
         "Delitos comparados con el año pasado",
     ]
+
+
+def test_a_long_footer_is_shown_whole_not_cut():
+    from lib.deck import images
+
+    source = (
+        "Source: chicago_aggravated_assaults_2010_2019.csv.gz, 148,636 rows, loaded 2 December 2026; "
+        "Chicago Police Department via the City of Chicago Data Portal"
+    )
+    slide = deck.Slide("text-1", "A title", "A message.", source=source, period="January 2018 to December 2018")
+    fig = images.slide_figure(slide, "en", 3, 8, footer="District 8 town hall")
+    footer = next(t.get_text() for t in fig.texts if "Source:" in t.get_text())
+    assert "…" not in footer and " ".join(footer.split()) == " · ".join(
+        ["January 2018 to December 2018", source, "District 8 town hall"]
+    )
