@@ -203,8 +203,7 @@ def public_lang() -> str:
 
     if "lang" in st.query_params:
         st.session_state[_LANG] = i18n.lang_from(st.query_params)
-    lang = st.session_state.get(_LANG, i18n.DEFAULT)
-    return lang
+    return st.session_state.get(_LANG, i18n.DEFAULT)
 
 
 _PUBLIC_NAV = {"Transparency": "nav.transparency", "About": "nav.about"}

@@ -45,6 +45,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -474,8 +475,8 @@ def save(store, rel: Release) -> None:
             store.drop_stage("staged_release")
 
 
-def stored(store, dataset: str, rules: Rules | None = None, current: bool = True) -> Release | None:
-    """The stored release of ``dataset`` that passed its audit (the current data version when ``current``)."""
+def stored(store, dataset: str, rules: Rules | None = None) -> Release | None:
+    """The stored release of ``dataset`` that passed its audit, for the current data version."""
     if META_TABLE not in store.tables():
         return None
     meta = store.query(
@@ -485,7 +486,7 @@ def stored(store, dataset: str, rules: Rules | None = None, current: bool = True
     if meta.empty:
         return None
     ver = str(meta["version"].iloc[0])
-    if current and ver != version(store, dataset, rules or Rules.from_settings()):
+    if ver != version(store, dataset, rules or Rules.from_settings()):
         return None
     body = json.loads(meta["body"].iloc[0])
     cells = store.query(
@@ -516,8 +517,8 @@ def stored(store, dataset: str, rules: Rules | None = None, current: bool = True
     )
 
 
-def ensure(store, dataset: str, rules: Rules | None = None, write: bool = True) -> Release:
-    """The current release of ``dataset``: the stored one, else computed (and stored when ``write``).
+def ensure(store, dataset: str, rules: Rules | None = None) -> Release:
+    """The current release of ``dataset``: the stored one, else computed and stored.
 
     A release that fails its audit is stored as failed (so the reason can be
     read) but never returned by :func:`stored`.
@@ -527,8 +528,7 @@ def ensure(store, dataset: str, rules: Rules | None = None, write: bool = True) 
     if rel is not None:
         return rel
     rel = compute(store, dataset, rules)
-    if write:
-        save(store, rel)
+    save(store, rel)
     return rel
 
 
@@ -537,11 +537,6 @@ def datasets(store) -> list[str]:
     if "incidents" not in store.tables():
         return []
     return [r[0] for r in store.rows("SELECT DISTINCT dataset FROM incidents ORDER BY dataset")]
-
-
-def build_all(store, rules: Rules | None = None) -> list[Release]:
-    """Compute and store the release of every incident dataset."""
-    return [ensure(store, name, rules) for name in datasets(store)]
 
 
 class ReleaseError(ValueError):
@@ -564,8 +559,6 @@ def export(rel: Release, out) -> list:
     With several datasets in one folder, each pair is prefixed by a slug of its dataset. Raises
     :class:`ReleaseError`, writing nothing, when the audit did not pass or a shown cell holds a small count.
     """
-    from pathlib import Path
-
     if not rel.passed:
         raise ReleaseError(failure_text(rel))
     shown = rel.cells["hidden"] == ""
