@@ -283,3 +283,27 @@ def months_in(frame: pd.DataFrame, column: str, start, end_exclusive) -> pd.Data
     when = pd.to_datetime(frame[column])
     first = pd.Timestamp(start).replace(day=1)
     return frame[(when >= first) & (when < pd.Timestamp(end_exclusive))].reset_index(drop=True)
+
+
+def is_sample(store, dataset: str | None) -> bool:
+    """Whether ``dataset`` is a sample of the incidents, not all of them: its name or a load's file says "sample".
+
+    The embedded "Chicago crimes (3% sample)" (file chicago_crimes_sample_2017_2019.csv.gz) is one: its counts
+    are a fraction of what happened, so a slide reading them as totals must say so.
+    """
+    if not dataset:
+        return False
+    if "sample" in str(dataset).lower():
+        return True
+    loads = prov.loads(store, "incidents")
+    files = loads.loc[loads["dataset"] == dataset, "source_name"].astype(str).str.lower()
+    return bool(files.str.contains("sample").any())
+
+
+def default_dataset(store) -> str | None:
+    """The deck's incident dataset: the public page's default, unless it is a sample and a full one is loaded."""
+    first = pf.default_dataset(store)
+    if not is_sample(store, first):
+        return first
+    full = [d for d in pf.datasets(store) if not is_sample(store, d)]
+    return full[0] if full else first

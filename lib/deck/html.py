@@ -42,7 +42,7 @@ html,body{margin:0;height:100%;background:#FFFFFF;color:#111111;
 #deck{position:fixed;inset:0;display:flex;flex-direction:column}
 #stage{flex:1 1 auto;position:relative;min-height:0}
 section.slide{position:absolute;inset:0;display:none;flex-direction:column;
-  padding:3.2vh 4vw 1.2vh 4vw}
+  padding:calc(2.6vh + min(1.1vw,2vh)*2.4) 4vw 1.2vh 4vw}
 section.slide.current{display:flex}
 section.slide h1{margin:0 0 1.2vh 0;font-size:min(5.4vw,9vh);line-height:1.1;font-weight:800}
 section.slide p.message{margin:0 0 1.5vh 0;font-size:min(3.3vw,5.6vh);line-height:1.25;max-width:92vw}

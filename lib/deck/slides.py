@@ -418,6 +418,8 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
     else:
         message = tr("crime_same", lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang))
     message = _sentence(message)
+    if dfig.is_sample(store, dataset):  # a sample's counts are not totals: the slide itself says so
+        message = f"{message} {tr('sample_note', lang, dataset=dataset)}"
     signal = t(f"signal.{signal_key(raw_now, raw_before)}", lang)
     figures = [
         f"{m}: {_fmt_count(a, lang)} ({t('col.count.last_year', lang).lower()}: {_fmt_count(b, lang)})"
@@ -472,7 +474,11 @@ def _hotspot_slide(store, dataset, level, area, period: Period, lang: str, rules
             period=fig.period,
         )
     hot = int((frame["bin"] > 0).sum())
-    message = tr("hotspot_message", lang, hot=hot) if hot else tr("hotspot_none", lang)
+    message = (
+        tr("hotspot_message_one" if hot == 1 else "hotspot_message", lang, hot=hot) if hot else tr("hotspot_none", lang)
+    )
+    if dfig.is_sample(store, dataset):
+        message = f"{message} {tr('sample_note', lang, dataset=dataset)}"
     outline_level = level or (pf_levels(store)[0] if pf_levels(store) else None)
     outlines = scores.geojson(store, outline_level) if outline_level else None
     if outlines and level and area:  # the area's own outline: neighbours cut at the frame read as noise
@@ -530,13 +536,26 @@ def pf_levels(store) -> list[str]:
 def _engagement_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
     from lib.deck import figures as dfig
     from lib.public import figures as pf
-    from lib.public.i18n import month_text
+    from lib.public.i18n import date_text, month_text
 
     title = tr("engagement_title", lang)
     fig = pf.engagement(store, lang, level=level, area=area, rules=rules, now=period.end_exclusive)
     frame = fig.frame
     if not frame.empty:
         frame = dfig.months_in(frame, "period_start", period.start, period.end_exclusive)
+    calendar_end = _calendar_end(store, period.end_exclusive)
+    partial = None
+    if not frame.empty and calendar_end is not None:
+        # Where the calendar stops, no event is not zero events: months after its last event are left out, and
+        # the month it stops in is kept only with events in it (its notes say it is partly covered).
+        frame = frame[frame["period_start"] <= calendar_end].reset_index(drop=True)
+        last_month = calendar_end.replace(day=1)
+        if calendar_end < last_month + pd.offsets.MonthEnd(0):
+            partial = frame["period_start"] == last_month
+            if partial.any() and not frame.loc[partial, "events_suppressed"].any():
+                if int(frame.loc[partial, "events"].fillna(0).sum()) == 0:
+                    frame = frame[~partial].reset_index(drop=True)
+            partial = calendar_end if (frame["period_start"] == last_month).any() else None
     events = frame["events"] if not frame.empty else pd.Series(dtype="Int64")
     if frame.empty or int(events.fillna(0).sum()) == 0 and not frame["events_suppressed"].any():
         return Slide(
@@ -565,6 +584,8 @@ def _engagement_slide(store, level, area, period: Period, lang: str, rules) -> S
     message = _sentence(message)
     figures = [f"{month_text(m, lang)}: {_fmt_count(n, lang)}" for m, n in zip(frame["period_start"], events)]
     caveats = [fig.note or tr("attendance_unknown", lang)] if attendance.isna().all() else [fig.note]
+    if partial is not None:
+        caveats.append(tr("calendar_ends", lang, day=date_text(partial, lang)))
     chart = Chart("columns", x="period_start", y="events", y_title=tr("events", lang))
     period_text = f"{month_text(frame['period_start'].min(), lang)} – {month_text(frame['period_start'].max(), lang)}"
     return Slide(
@@ -578,6 +599,16 @@ def _engagement_slide(store, level, area, period: Period, lang: str, rules) -> S
         period=period_text,
         alt=message,
     )
+
+
+def _calendar_end(store, before) -> pd.Timestamp | None:
+    """The day of the calendar's last event before ``before`` (None without events)."""
+    if "events" not in store.tables():
+        return None
+    last = store.scalar(
+        "SELECT max(starts_at) FROM events WHERE starts_at < :b", {"b": pd.Timestamp(before).to_pydatetime()}
+    )
+    return None if last is None else pd.Timestamp(last).normalize()
 
 
 def _concerns_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
@@ -656,11 +687,11 @@ def build_deck(
     slide with nothing public to show starts hidden, its message saying why.
     ``now`` dates the upcoming events (today by default).
     """
-    from lib.public import figures as pf
+    from lib.deck import figures as dfig
     from lib.public.privacy import Rules
 
     rules = rules or Rules.from_settings()
-    dataset = dataset or pf.default_dataset(store)
+    dataset = dataset or dfig.default_dataset(store)
     period = period or default_period(store, dataset, rules)
     if (level is None) != (area is None):
         raise DeckError("Choose both an area level and an area, or neither for the whole city.")

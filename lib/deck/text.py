@@ -32,6 +32,8 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_up": "{total} incidents, {pct}% more than the same months last year ({previous}).",
         "crime_same": "{total} incidents, about the same as the same months last year ({previous}).",
         "crime_none": "No public incident figures for this area and period.",
+        "calendar_ends": "The event calendar ends on {day}: that month is only partly covered.",
+        "sample_note": "Sampled counts ({dataset}): a sample of the incidents, not their total.",
         "crime_signal": "Two-count test p = {p}: {signal}.",
         "signal_real": "a change larger than chance",
         "signal_watch": "worth watching, could be chance",
@@ -54,6 +56,7 @@ TEXT: dict[str, dict[str, str]] = {
         # hot spots
         "hotspot_title": "Where incidents concentrate",
         "hotspot_message": "{hot} hexagons are hot spots at 90% confidence or more.",
+        "hotspot_message_one": "1 hexagon is a hot spot at 90% confidence or more.",
         "hotspot_none": "No hot spots stand out from chance in this area and period.",
         "hotspot_refused": "Not enough public data for a hot spot map: {reason}",
         "hotspot_method": "Incidents of the period are counted in H3 hexagons of {km2} km2 (resolution {res}), "
@@ -118,6 +121,8 @@ TEXT: dict[str, dict[str, str]] = {
         "crime_up": "{total} incidentes, un {pct}% más que los mismos meses del año pasado ({previous}).",
         "crime_same": "{total} incidentes, casi igual que los mismos meses del año pasado ({previous}).",
         "crime_none": "No hay cifras públicas de incidentes para esta zona y período.",
+        "calendar_ends": "El calendario de eventos termina el {day}: ese mes solo está cubierto en parte.",
+        "sample_note": "Recuentos de una muestra ({dataset}): una parte de los incidentes, no su total.",
         "crime_signal": "Prueba de dos conteos p = {p}: {signal}.",
         "signal_real": "un cambio mayor que el azar",
         "signal_watch": "a vigilar, podría ser azar",
@@ -139,6 +144,7 @@ TEXT: dict[str, dict[str, str]] = {
         "uno tan grande menos de 1 vez de cada 100 (p < 0,01); a vigilar, menos de 1 de cada 20 (p < 0,05).",
         "hotspot_title": "Dónde se concentran los incidentes",
         "hotspot_message": "{hot} hexágonos son puntos calientes con 90% de confianza o más.",
+        "hotspot_message_one": "1 hexágono es un punto caliente con 90% de confianza o más.",
         "hotspot_none": "Ningún punto caliente se distingue del azar en esta zona y período.",
         "hotspot_refused": "No hay suficientes datos públicos para un mapa de puntos calientes: {reason}",
         "hotspot_method": "Los incidentes del período se cuentan en hexágonos H3 de {km2} km2 (resolución {res}), "

@@ -10,6 +10,10 @@ ACCEPTED = ["csv", "txt", "tsv", "gz", "zip", "xlsx", "xls", "parquet", "geojson
 
 # The command line's words for an option -> the Data page's words for the same choice.
 _PLAIN = (
+    (
+        r"a level name: --level beat \(or district, precinct \.\.\.\)",
+        'a level name: type one in "Boundary level name" (beat, district, precinct ...)',
+    ),
     (r"--map (\w+)=COLUMN", r'the column picker for \1 under "Columns for each field"'),
     (r"--map (\w+)=PROPERTY", r"choose the property in the list above"),
     (r"--set (\w+)=VALUE", r'the box "or one value for \1"'),

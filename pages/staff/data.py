@@ -45,7 +45,7 @@ if upload is not None:
                 raise InputError("The layer has no property with one value per area to use as its code.")
             level = st.text_input(
                 "Boundary level name",
-                value=uploads.guess_level(upload.name, props),
+                value=uploads.guess_level(upload.name, props) or "area",  # never an empty name to start from
                 key="data_level",
                 placeholder="beat, district, precinct ...",
             )

@@ -8,6 +8,7 @@ import streamlit.components.v1 as components
 
 from lib.app import cached, widgets
 from lib.deck import export as deck_export
+from lib.deck import figures as deck_figures
 from lib.deck import html as deck_html
 from lib.deck import slides as deck
 from lib.deck.text import tr
@@ -131,7 +132,7 @@ else:
         format_func=lambda c: label.get(c, str(c)),
     )
 names_ds = list(datasets["dataset"]) if not datasets.empty else []
-default_ds = pf.default_dataset(store)
+default_ds = deck_figures.default_dataset(store)  # a full dataset before a sample
 dataset = widgets.linked_choice(
     "Incidents",
     names_ds,
@@ -219,7 +220,7 @@ top[3].caption(
 # -- the slides: show or hide, reorder, chart PNG, notes --------------------------------------------------
 st.subheader("Slides")
 for i, s in enumerate(slides):
-    row = st.columns([0.5, 6, 0.5, 0.5, 1.3, 0.5], vertical_alignment="center")
+    row = st.columns([0.5, 5.2, 0.6, 0.6, 1.8, 0.6], vertical_alignment="center")
     row[0].checkbox(
         f"Show slide {s.title}",
         value=not s.hidden,

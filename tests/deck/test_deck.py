@@ -210,3 +210,40 @@ def test_every_deck_text_is_in_both_languages():
     assert set(TEXT["en"]) == set(TEXT["es"])
     for key, text in TEXT["en"].items():
         assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", TEXT["es"][key])), key
+
+
+SAMPLE = "Chicago crimes (3% sample)"
+
+
+def test_a_sampled_dataset_says_so_on_its_slides_and_is_not_the_default(store):
+    from lib.deck import figures as dfig
+
+    # The embedded crimes file is a 3% sample: the deck opens on the full aggravated assaults instead.
+    assert dfig.is_sample(store, SAMPLE) and not dfig.is_sample(store, ASSAULTS)
+    assert dfig.default_dataset(store) == ASSAULTS
+    default = {s.key: s for s in deck.build_deck(store, "district", "8", YEAR_2018, "en")}
+    assert "sample" not in default["crime"].message.lower()
+    for lang, word in (("en", "Sampled counts"), ("es", "muestra")):
+        slides = {s.key: s for s in deck.build_deck(store, "district", "8", YEAR_2018, lang, dataset=SAMPLE)}
+        assert word in slides["crime"].message and word in slides["hotspots"].message
+        assert word in slides["crime"].notes  # the notes repeat the message, so a printed script says it too
+
+
+def test_events_stop_where_the_calendar_ends_not_at_zero(store):
+    # The embedded calendar's last event is on 27 December 2018; a deck running into 2019 shows no month after it,
+    # and the last month, partly covered, is never a zero.
+    last = pd.Timestamp(store.scalar("SELECT max(starts_at) FROM events")).normalize()
+    assert last == pd.Timestamp("2018-12-27")
+    running_on = deck.Period("2018-06-01", "2019-12-31")
+    for level, area in ((None, None), ("district", "8"), ("beat", "0813"), ("beat", "2514")):
+        slide = {s.key: s for s in deck.build_deck(store, level, area, running_on, "en", dataset=ASSAULTS)}[
+            "engagement"
+        ]
+        if slide.frame is None:
+            continue
+        months = slide.frame["period_start"]
+        assert months.max() <= last
+        december = slide.frame[months == pd.Timestamp("2018-12-01")]
+        assert december.empty or (december["events"].fillna(1) > 0).all()
+        if not december.empty:
+            assert "ends on 27 December 2018" in slide.notes
