@@ -544,18 +544,18 @@ def _engagement_slide(store, level, area, period: Period, lang: str, rules) -> S
     if not frame.empty:
         frame = dfig.months_in(frame, "period_start", period.start, period.end_exclusive)
     calendar_end = _calendar_end(store, period.end_exclusive)
-    partial = None
+    partial = None  # the calendar's last day, when the month it stops in is shown
     if not frame.empty and calendar_end is not None:
         # Where the calendar stops, no event is not zero events: months after its last event are left out, and
         # the month it stops in is kept only with events in it (its notes say it is partly covered).
-        frame = frame[frame["period_start"] <= calendar_end].reset_index(drop=True)
+        frame = frame[frame["period_start"] <= calendar_end]
         last_month = calendar_end.replace(day=1)
         if calendar_end < last_month + pd.offsets.MonthEnd(0):
-            partial = frame["period_start"] == last_month
-            if partial.any() and not frame.loc[partial, "events_suppressed"].any():
-                if int(frame.loc[partial, "events"].fillna(0).sum()) == 0:
-                    frame = frame[~partial].reset_index(drop=True)
-            partial = calendar_end if (frame["period_start"] == last_month).any() else None
+            last = frame["period_start"] == last_month
+            held = frame.loc[last, "events_suppressed"].any() or frame.loc[last, "events"].fillna(0).sum() > 0
+            frame = frame if held else frame[~last]
+            partial = calendar_end if held and last.any() else None
+        frame = frame.reset_index(drop=True)
     events = frame["events"] if not frame.empty else pd.Series(dtype="Int64")
     if frame.empty or int(events.fillna(0).sum()) == 0 and not frame["events_suppressed"].any():
         return Slide(
