@@ -31,11 +31,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def site_conf(app_ports: list[int], port: int, site_root: Path) -> str:
+def site_conf(app_ports: list[int], port: int, site_root: Path, ready_port: int | None = None) -> str:
     """The site as shipped, with this test's ports and folders in place of the production ones."""
     text = SITE.read_text()
-    for line in ("server 127.0.0.1:8501;", "server 127.0.0.1:8502;", "listen 80;"):
+    ready = "proxy_pass http://127.0.0.1:8500;"
+    for line in ("server 127.0.0.1:8501;", "server 127.0.0.1:8502;", "listen 80;", ready):
         assert line in text, f"the test rewrites {line!r}"
+    text = text.replace(ready, f"proxy_pass http://127.0.0.1:{ready_port or _free_port()};")
     text = text.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{app_ports[0]};")
     text = text.replace("server 127.0.0.1:8502;", f"server 127.0.0.1:{app_ports[1]};")
     text = text.replace("listen 80;", f"listen 127.0.0.1:{port};")
