@@ -4,8 +4,6 @@ directly and through Debian's nginx with deploy/nginx/dashboard.conf."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,8 +13,7 @@ import pytest
 
 from lib.public import release
 from lib.store.connection import connect
-from tests.conftest import ROOT
-from tests.deploy.test_deploy import NGINX, _free_port, site_conf, start_nginx
+from tests.deploy.test_deploy import NGINX, _free_port, site_conf, start_nginx, start_ready, stop
 from tests.public.test_release import _rows, _store
 from tests.store.test_upgrade import FIXTURE
 
@@ -28,32 +25,6 @@ def get(url: str) -> tuple[int, dict, dict]:
             return r.status, dict(r.headers), json.loads(r.read())
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), json.loads(exc.read())
-
-
-def start_ready(db: Path, port: int, *args: str) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lib", "ready", "--serve", "--port", str(port), "--db", str(db), *args],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-        except urllib.error.HTTPError:
-            return proc  # it answers (404 off /ready)
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(f"the readiness server did not start: {proc.communicate()[1]}")
-            time.sleep(0.2)
-
-
-def stop(proc: subprocess.Popen) -> str:
-    """Stop the server; its journal lines."""
-    proc.terminate()
-    return proc.communicate(timeout=10)[1]
 
 
 def add_load(store, load_id: int, dataset: str = "t") -> None:
