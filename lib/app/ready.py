@@ -72,6 +72,8 @@ def run(options: Options) -> list[Check]:
             checks += _data(store, tables, options)
     except StoreError as exc:
         checks.append(Check(name, False, str(exc)))
+    except Exception as exc:  # an answer all the same: a proxy reads a dropped connection as an outage
+        checks.append(Check(name, False, f"{type(exc).__name__}: {exc}"))
     finally:
         store.close()
     return checks
@@ -110,8 +112,14 @@ def _data(store, tables: set[str], options: Options) -> list[Check]:
                 )
             )
         else:
-            manifest = json.loads(path.read_text())
-            generated = datetime.fromisoformat(manifest["generated"])
+            try:
+                manifest = json.loads(path.read_text())
+                generated = datetime.fromisoformat(manifest["generated"])
+            except (OSError, ValueError, KeyError) as exc:
+                return [
+                    *checks,
+                    Check("site", False, f"the manifest of the site in {options.site} is unreadable: {exc}"),
+                ]
             if newest is None:
                 checks.append(Check("site", True, f"site published {generated:%Y-%m-%d %H:%M} UTC"))
             elif generated < newest:
@@ -128,7 +136,10 @@ def _data(store, tables: set[str], options: Options) -> list[Check]:
                     Check("site", True, f"site published {generated:%Y-%m-%d %H:%M} UTC, after the newest load")
                 )
     if options.release:
-        checks.append(_release(store, options.dataset or (manifest or {}).get("dataset")))
+        try:
+            checks.append(_release(store, options.dataset or (manifest or {}).get("dataset")))
+        except Exception as exc:  # a release table this code cannot read is not a current release
+            checks.append(Check("release", False, f"{type(exc).__name__}: {exc}"))
     return checks
 
 

@@ -172,7 +172,7 @@ def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tm
     assert "dashboard.nightly INFO site" in nightly.stderr
     assert "not ready" not in nightly.stdout and "ok: site published" in nightly.stdout
     assert "ok: the audited public release of 'rms' is current" in nightly.stdout
-    assert '"dataset": "rms"' in (site_root / "current" / "manifest.json").read_text()  # the extract is published
+    assert json.loads((site_root / "current" / "manifest.json").read_text())["dataset"] == "rms"  # the extract's
     assert (site_root / "current").is_symlink()
     assert len(list((tmp_path / "backups").iterdir())) == 1
 
@@ -185,6 +185,11 @@ def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tm
     assert status == 200 and headers.get("content-encoding") == "gzip"
     assert gzip.decompress(body) == asset.read_bytes()
     assert "max-age=604800" in headers["cache-control"]
+    # A figure's CSV download: named as CSV (Debian's mime.types has no csv) and compressed on the fly.
+    csv = max((site_root / "current").rglob("*.csv"), key=lambda p: p.stat().st_size)
+    status, headers, body = fetch(f"{url}/site/{csv.relative_to(site_root / 'current')}", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-type"] == "text/csv" and headers.get("content-encoding") == "gzip"
+    assert gzip.decompress(body) == csv.read_bytes()
     # The vendored Leaflet, otherwise served by the app.
     leaflet = ROOT / "static" / "vendor" / "leaflet-1.9.3" / "leaflet.js"
     status, headers, body = fetch(f"{url}/app/static/vendor/leaflet-1.9.3/leaflet.js", **{"Accept-Encoding": "gzip"})
