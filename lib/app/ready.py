@@ -19,6 +19,7 @@ with the same options prints them. Each run opens the store read-only for its fe
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -189,8 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.split("?", 1)[0] != PATH:
             self._send(HTTPStatus.NOT_FOUND, b'{"error": "not found: GET /ready"}\n', body)
             return
-        checks = run(self.options)
-        self.server.note(checks)  # type: ignore[attr-defined]
+        checks = self.server.checks()  # type: ignore[attr-defined]
         payload = (json.dumps(answer(checks)) + "\n").encode()
         self._send(HTTPStatus.OK if is_ready(checks) else HTTPStatus.SERVICE_UNAVAILABLE, payload, body)
 
@@ -208,16 +208,45 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ReadyServer(ThreadingHTTPServer):
-    """The readiness endpoint; logs a line to ``dashboard.ready`` whenever the set of failed checks changes."""
+    """The readiness endpoint; logs a line to ``dashboard.ready`` whenever the set of failed checks changes.
+
+    One run of the checks at a time: requests that arrive while one runs get its result, so a burst of
+    polls (or a flood through the proxy) costs the store one run, not one each.
+    """
 
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], options: Options) -> None:
         handler = type("Handler", (_Handler,), {"options": options})
         super().__init__(address, handler)
+        self.options = options
         self._last: tuple[str, ...] | None = None
+        self._turn = threading.Condition()
+        self._running = False
+        self._runs = 0  # finished runs
+        self._result: list[Check] = []
 
-    def note(self, checks: list[Check]) -> None:
+    def checks(self) -> list[Check]:
+        """The result of the run in progress when this request arrived, else of a new one."""
+        with self._turn:
+            if self._running:
+                runs = self._runs
+                while self._runs == runs:
+                    self._turn.wait()
+                return self._result
+            self._running = True
+        result = [Check("store", False, "the checks did not finish")]
+        try:
+            result = run(self.options)
+        finally:
+            with self._turn:
+                self._result, self._running = result, False
+                self._runs += 1
+                self._turn.notify_all()
+                self._note(result)
+        return result
+
+    def _note(self, checks: list[Check]) -> None:
         failed = tuple(c.name for c in checks if not c.ok)
         if failed == self._last:
             return

@@ -7,6 +7,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,11 @@ def test_ready_answers_200_once_the_release_is_current_and_503_naming_what_is_no
             "failed": [],
             "checks": {"store": "ok", "schema": "ok", "data": "ok", "release": "ok"},
         }
+
+        # Twenty polls at once (a burst, or a flood through nginx) share runs of the checks: all answer the same.
+        with ThreadPoolExecutor(20) as pool:
+            burst = list(pool.map(lambda _: get(url), range(20)))
+        assert {(status, json.dumps(body)) for status, _, body in burst} == {(200, json.dumps(body))}
 
         # A new load: the stored release is of an older data version, so not current any more.
         add_load(store, 2)
