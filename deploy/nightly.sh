@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The nightly job (deploy/systemd/dashboard-nightly.service): back the store up, load the extract, publish
-# the public site into a new folder and swap it in by re-pointing one link, so nginx never serves half a
-# site; then check readiness. Any failure stops the job (exit non-zero) with the old site still served.
+# The nightly job (deploy/systemd/dashboard-nightly.service): back the store up, load the extract, compute
+# and audit its public release, publish the public site into a new folder and swap it in by re-pointing one
+# link, so nginx never serves half a site; then check readiness (what GET /ready answers). Any failure stops
+# the job (exit non-zero) with the old site still served.
 #
 # Environment (docs/deploy.md), besides the app's own DASHBOARD_DB:
 #   DASHBOARD_HOME              the project folder (default /opt/dashboard)
@@ -26,16 +27,22 @@ if [[ -n "${DASHBOARD_BACKUP_ROOT:-}" ]]; then
     ls -1d "$DASHBOARD_BACKUP_ROOT"/*/ 2>/dev/null | sort | head -n -7 | xargs -r rm -rf --
 fi
 
+published=()  # the site publishes the extract's dataset; with no extract, the public pages' default
 if [[ -n "${DASHBOARD_EXTRACT:-}" ]]; then
     # shellcheck disable=SC2086  # the options are words
     "$python" -m lib load incidents "$DASHBOARD_EXTRACT" --dataset "$dataset" ${DASHBOARD_EXTRACT_ARGS:-}
+    published=(--dataset "$dataset")
 else
     log "no DASHBOARD_EXTRACT: nothing loaded, the site is republished"
 fi
 
+# The audited public release for the data now loaded (python -m lib release; without an extract, of every
+# dataset): computed where the data changed, read back where not. A failed audit stops the job here.
+"$python" -m lib release "${published[@]}"
+
 mkdir -p "$site_root/releases"
 release="$site_root/releases/$stamp"
-"$python" -m lib publish --out "$release"
+"$python" -m lib publish --out "$release" "${published[@]}"
 # The swap: a new link renamed over the old one is atomic; nginx follows it on the next request.
 ln -sfn "releases/$stamp" "$site_root/current.new"
 mv -T "$site_root/current.new" "$site_root/current"
@@ -43,4 +50,5 @@ log "site $stamp is current"
 # Keep the three newest releases (the current one among them).
 ls -1d "$site_root"/releases/*/ | sort | head -n -3 | xargs -r rm -rf --
 
-"$python" -m lib ready --site "$site_root/current"
+# Every check of GET /ready (deploy/systemd/dashboard-ready.service), the release of the site's dataset included.
+"$python" -m lib ready --site "$site_root/current" --release

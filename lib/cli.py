@@ -132,9 +132,13 @@ def _parser() -> argparse.ArgumentParser:
 
     ready = sub.add_parser(
         "ready",
-        help="Readiness for a proxy or monitor: the store answers, its schema is current, the data and site are fresh.",
+        help="Readiness for a proxy or monitor: the store answers, its schema is current, the data, site and "
+        "public release are current (lib/app/ready.py).",
     )
-    ready.epilog = "Exit 0 when ready, 1 (with a line per failed check) when not. Liveness: GET /_stcore/health."
+    ready.epilog = (
+        "Exit 0 when ready, 1 (with a line per failed check) when not. With --serve, answer GET /ready over HTTP "
+        "instead: 200 when ready, 503 naming the failed checks. Liveness: GET /_stcore/health."
+    )
     ready.add_argument("--db")
     ready.add_argument(
         "--site", metavar="DIR", help="The published site: ready only if published since the newest load."
@@ -142,7 +146,21 @@ def _parser() -> argparse.ArgumentParser:
     ready.add_argument(
         "--max-age-hours", type=float, metavar="H", help="Ready only if the newest load is at most H hours old."
     )
+    ready.add_argument(
+        "--release",
+        action=argparse.BooleanOptionalAction,
+        help="Ready only if the audited public release (python -m lib release) is current for the data loaded "
+        "(default: yes with --serve, no otherwise).",
+    )
+    ready.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="Whose release: default the dataset of the site in --site, else the one the public pages open on.",
+    )
     ready.add_argument("--timeout", type=float, default=5.0, help="Seconds to wait for the store (default 5).")
+    ready.add_argument("--serve", action="store_true", help="Answer GET /ready over HTTP until stopped.")
+    ready.add_argument("--address", default="127.0.0.1", help="With --serve: the address (default 127.0.0.1).")
+    ready.add_argument("--port", type=int, default=8500, help="With --serve: the port (default 8500).")
 
     setup = sub.add_parser("setup", help="Build the store from the embedded data if it is empty.")
     setup.add_argument("--db")
@@ -349,48 +367,32 @@ def _restore(args) -> int:
 
 
 def _ready(args) -> int:
-    """Each check on a line; exit 0 when every one passes."""
-    from datetime import UTC, datetime
-    from pathlib import Path
+    """Each check on a line, exit 0 when every one passes; or, with --serve, the checks over HTTP."""
+    from lib.app import ready
 
-    problems, notes = [], []
-    try:
-        store = connect(args.db, read_only=True)
-        store.lock_timeout = args.timeout
-        versions.check(store)
-        newest = store.scalar("SELECT max(loaded_at) FROM loads") if "loads" in store.tables() else None
-        notes.append(f"store {store.url.split('@')[-1]} answers, schema version {versions.CURRENT}")
-    except StoreError as exc:
-        print(f"not ready: {exc}")
-        return 1
-    if newest is None:
-        problems.append("the store holds no data (python -m lib setup, or load files)")
-    else:
-        newest = newest.astimezone(UTC)  # stored in the server's local time
-        age = (datetime.now(UTC) - newest).total_seconds() / 3600
-        if args.max_age_hours is not None and age > args.max_age_hours:
-            problems.append(
-                f"the newest load is {age:.1f} h old, more than {args.max_age_hours:g} h: did the nightly job run?"
-            )
-        else:
-            notes.append(f"newest load {age:.1f} h ago")
-    if args.site:
-        manifest = Path(args.site) / "manifest.json"
-        if not manifest.exists():
-            problems.append(f"no published site in {args.site} (python -m lib publish --out {args.site})")
-        elif newest is not None:
-            generated = datetime.fromisoformat(json.loads(manifest.read_text())["generated"])
-            if generated < newest:
-                problems.append(
-                    f"the site in {args.site} was published at {generated:%Y-%m-%d %H:%M} UTC, before the newest load"
-                )
-            else:
-                notes.append(f"site published {generated:%Y-%m-%d %H:%M} UTC, after the newest load")
-    for note in notes:
-        print(f"ok: {note}")
-    for problem in problems:
-        print(f"not ready: {problem}")
-    return 1 if problems else 0
+    options = ready.Options(
+        db=args.db,
+        site=args.site,
+        max_age_hours=args.max_age_hours,
+        release=args.serve if args.release is None else args.release,
+        dataset=args.dataset,
+        timeout=args.timeout,
+    )
+    if args.serve:
+        endpoint = ready.server(options, args.address, args.port)
+        host, port = endpoint.server_address[:2]
+        logs.get("ready").info("readiness at http://%s:%s%s", host, port, ready.PATH)
+        try:
+            endpoint.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            endpoint.server_close()
+        return 0
+    checks = ready.run(options)
+    for check in checks:
+        print(f"{'ok' if check.ok else 'not ready'}: {check.detail}")
+    return 0 if ready.is_ready(checks) else 1
 
 
 def _setup(args) -> int:

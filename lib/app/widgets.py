@@ -115,7 +115,10 @@ def _client() -> str:
 def _attempt(name: str, password: str, lang: str = "en") -> None:
     from lib.public.i18n import t
 
-    throttle = users.Throttle(cached.store())  # the app's own store: DuckDB allows one process on the file
+    # The attempts live in the app's store, so the limits hold across app processes. Each admission is one
+    # short read-write transaction: on DuckDB the file is opened read-write for it alone, between the
+    # short-lived read-only connections of page queries (lib/store/connection.py).
+    throttle = users.Throttle(cached.store())
     client = _client()
     admission = throttle.admit(name, client)  # recorded before the password is checked
     if not admission.admitted:

@@ -4,6 +4,7 @@ two app processes on one PostgreSQL store, and the nightly job (deploy/nightly.s
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import socket
@@ -31,11 +32,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def site_conf(app_ports: list[int], port: int, site_root: Path) -> str:
+def site_conf(app_ports: list[int], port: int, site_root: Path, ready_port: int | None = None) -> str:
     """The site as shipped, with this test's ports and folders in place of the production ones."""
     text = SITE.read_text()
-    for line in ("server 127.0.0.1:8501;", "server 127.0.0.1:8502;", "listen 80;"):
+    ready = "proxy_pass http://127.0.0.1:8500;"
+    for line in ("server 127.0.0.1:8501;", "server 127.0.0.1:8502;", "listen 80;", ready):
         assert line in text, f"the test rewrites {line!r}"
+    text = text.replace(ready, f"proxy_pass http://127.0.0.1:{ready_port or _free_port()};")
     text = text.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{app_ports[0]};")
     text = text.replace("server 127.0.0.1:8502;", f"server 127.0.0.1:{app_ports[1]};")
     text = text.replace("listen 80;", f"listen 127.0.0.1:{port};")
@@ -72,6 +75,33 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
             time.sleep(0.3)
 
 
+def start_ready(db, port: int, *args: str) -> subprocess.Popen:
+    """`python -m lib ready --serve` on ``port`` against the store ``db``, once it answers."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lib", "ready", "--serve", "--port", str(port), "--db", str(db), *args],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+        except urllib.error.HTTPError:
+            return proc  # it answers (404 off /ready)
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"the readiness server did not start: {proc.communicate()[1]}")
+            time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Stop the server; its journal lines."""
+    proc.terminate()
+    return proc.communicate(timeout=10)[1]
+
+
 def _headers(message) -> dict:
     found = {k.lower(): v for k, v in message.items()}
     found["set-cookie"] = message.get_all("Set-Cookie") or []
@@ -96,14 +126,14 @@ def deployment(pg, users_file, tmp_path):
     env = {"DASHBOARD_USERS_FILE": str(users_file)}
     apps = [start_app(pg.url, tmp_path, env=env, log=tmp_path / f"app{i}.log") for i in range(2)]
     ports = [int(url.rsplit(":", 1)[1]) for _, url in apps]
-    port = _free_port()
+    port, ready_port = _free_port(), _free_port()
     site_root = tmp_path / "site"
     conf = tmp_path / "nginx"
-    nginx = start_nginx(conf, site_conf(ports, port, site_root))
+    nginx = start_nginx(conf, site_conf(ports, port, site_root, ready_port=ready_port))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{url}/_stcore/health", nginx, conf / "error.log")
-        yield url, site_root, conf, pg.url, ports
+        yield url, site_root, conf, pg.url, ports, ready_port
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
@@ -112,7 +142,7 @@ def deployment(pg, users_file, tmp_path):
 
 
 def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tmp_path):
-    url, site_root, conf, db, ports = deployment
+    url, site_root, conf, db, ports, ready_port = deployment
     extract = tmp_path / "extract.csv"
     assert (
         subprocess.run([sys.executable, "-m", "lib", "demo", "--incidents", "2000", "--csv", str(extract)]).returncode
@@ -141,6 +171,8 @@ def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tm
         assert len([line for line in nightly.stderr.splitlines() if what in line]) == 1, what
     assert "dashboard.nightly INFO site" in nightly.stderr
     assert "not ready" not in nightly.stdout and "ok: site published" in nightly.stdout
+    assert "ok: the audited public release of 'rms' is current" in nightly.stdout
+    assert json.loads((site_root / "current" / "manifest.json").read_text())["dataset"] == "rms"  # the extract's
     assert (site_root / "current").is_symlink()
     assert len(list((tmp_path / "backups").iterdir())) == 1
 
@@ -153,13 +185,27 @@ def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tm
     assert status == 200 and headers.get("content-encoding") == "gzip"
     assert gzip.decompress(body) == asset.read_bytes()
     assert "max-age=604800" in headers["cache-control"]
+    # A figure's CSV download: named as CSV (Debian's mime.types has no csv) and compressed on the fly.
+    csv = max((site_root / "current").rglob("*.csv"), key=lambda p: p.stat().st_size)
+    status, headers, body = fetch(f"{url}/site/{csv.relative_to(site_root / 'current')}", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-type"] == "text/csv" and headers.get("content-encoding") == "gzip"
+    assert gzip.decompress(body) == csv.read_bytes()
     # The vendored Leaflet, otherwise served by the app.
     leaflet = ROOT / "static" / "vendor" / "leaflet-1.9.3" / "leaflet.js"
     status, headers, body = fetch(f"{url}/app/static/vendor/leaflet-1.9.3/leaflet.js", **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("content-encoding") == "gzip"
     assert gzip.decompress(body) == leaflet.read_bytes() and "immutable" in headers["cache-control"]
-    # Liveness through the proxy, internals not.
+    # Liveness through the proxy, internals not; readiness (deploy/systemd/dashboard-ready.service) from its process.
     assert fetch(f"{url}/_stcore/health")[0] == 200
+    assert fetch(f"{url}/ready")[0] == 502  # the readiness process is not running: not ready either
+    ready = start_ready(db, ready_port, "--site", str(site_root / "current"), "--max-age-hours", "30")
+    try:
+        status, headers, body = fetch(f"{url}/ready")
+    finally:
+        stop(ready)
+    assert status == 200 and headers["cache-control"] == "no-store", body
+    checks = json.loads(body)["checks"]
+    assert checks == dict.fromkeys(("store", "schema", "data", "fresh", "site", "release"), "ok")
     assert fetch(f"{url}/_stcore/metrics")[0] == 404
 
     # The dashboard through nginx (websocket and all), with the nightly load in it.
