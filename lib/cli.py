@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     removed.add_argument("--db")
 
     info = sub.add_parser("info", help="What the store holds and where it came from.")
-    info.add_argument("--json", action="store_true", help="Machine-readable output (see README).")
+    info.add_argument("--json", action="store_true", help="Machine-readable output (see docs/data.md).")
     info.add_argument("--db")
 
     demo = sub.add_parser("demo", help="Add synthetic incidents, drawn from the embedded data's patterns.")
@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     release.epilog = (
         "For review before publication: the public pages and the static site do not read the release yet, "
-        "so these files are not published (README, The public release). Exit 2 if an audit fails."
+        "so these files are not published (docs/methods.md, The public release). Exit 2 if an audit fails."
     )
     release.add_argument("--dataset", help="One incident dataset (default: every one).")
     release.add_argument("--out", metavar="DIR", help="Folder for release.csv and areas.csv (one pair per dataset).")
@@ -169,7 +169,8 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("name")
     users_sub.add_parser("list", help="Every user with their role (never the hashes).")
     held = users_sub.add_parser(
-        "throttled", help="Names and addresses the sign-in throttle holds back now (README, Sign-in and roles)."
+        "throttled",
+        help="Names and addresses the sign-in throttle holds back now (docs/user-guide.md, Sign-in and roles).",
     )
     held.add_argument("--clear", metavar="NAME_OR_ADDRESS", help="Let this name or address try again at once.")
     held.add_argument("--db", help="The app's store (default: $DASHBOARD_DB or data/dashboard.duckdb).")

@@ -29,7 +29,7 @@ def loads(store, kind: str | None = None, removed: bool = False) -> pd.DataFrame
 def info(store) -> dict:
     """Per kind the row count and date range, the boundary levels and the load records.
 
-    The shape is documented in the README (``python -m lib info --json``).
+    The shape is documented in docs/data.md (``python -m lib info --json``).
     """
     tables = store.tables()
     kinds = {}

@@ -2,8 +2,8 @@
 
 A *field* is what the ingest maps a source column onto (``occurred_at``,
 ``offense``, ...). A *table* is what is stored: the mapped fields, the
-enrichment added at load time, and bookkeeping. The README's "Data kinds"
-section is written from ``KINDS``; a test keeps the two in step.
+enrichment added at load time, and bookkeeping. The "Data kinds" table
+of docs/data.md is written from ``KINDS``; a test keeps the two in step.
 
 Enrichment columns:
 
