@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         "--dataset",
         help="Name of the dataset (default: the file name). Load successive extracts of one source under one name.",
     )
+    load.add_argument(
+        "--title",
+        help='The source as public pages name it: publisher and dataset title, e.g. "City of Chicago, Crimes - 2001 '
+        'to Present" (default: read from the file name).',
+    )
     load.add_argument("--level", help="Boundary level of a layer (beat, district ...); also for population.")
     load.add_argument("--crs", help="Coordinate system of projected X/Y columns, e.g. EPSG:2263.")
     load.add_argument("--rejects", metavar="CSV", help="Write every rejected row to this CSV file.")
@@ -214,6 +219,7 @@ def _load(args) -> int:
         progress=progress,
         replace=args.replace,
         sheet=args.sheet,
+        title=args.title,
     )
     print("Mapping used:")
     for field, source in report.mapping.items():

@@ -20,7 +20,7 @@ else:
         "load_id",
         "kind",
         "dataset",
-        "source_name",
+        "source_title",
         "loaded_at",
         "rows_loaded",
         "rows_rejected",
