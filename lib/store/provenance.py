@@ -220,7 +220,7 @@ def sources_line(store, kind: str, dataset: str | None = None) -> str:
     for rec in recs.to_dict("records"):
         synthetic = " (SYNTHETIC)" if rec["synthetic"] else ""
         parts.append(
-            f"{rec['source_title']}{synthetic}, {int(rec['rows_loaded']):,} rows, "
-            f"loaded {pd.Timestamp(rec['loaded_at']):%Y-%m-%d}"
+            f"{rec['source_title']}{synthetic} ({int(rec['rows_loaded']):,} rows, "
+            f"loaded {pd.Timestamp(rec['loaded_at']):%Y-%m-%d})"
         )
     return "Source: " + "; ".join(parts) + "."

@@ -65,10 +65,10 @@ def test_a_load_names_its_source_with_title_or_else_from_its_file(tmp_path):
     store = connect(db)
     try:
         en = pf.sources(store, "incidents", "en", "titled")
-        assert en.startswith("Source: Example County Sheriff, Incident reports 2024, 30 rows")
+        assert en.startswith("Source: Example County Sheriff, Incident reports 2024 (30 rows, loaded ")
         assert "county_rms_export" not in en
         es = pf.sources(store, "incidents", "es", "untitled")
-        assert es.startswith("Fuente: County rms export 2024, 30 filas")
+        assert es.startswith("Fuente: County rms export 2024 (30 filas, cargado el ")
         # The record keeps the file as loaded, beside the title; `info` gives both.
         loads = {r["dataset"]: r for r in prov.info(store)["loads"]}
         assert loads["titled"]["source"] == "county_rms_export_2024.csv"

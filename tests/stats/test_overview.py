@@ -77,7 +77,7 @@ def test_overview_page_shows_figures_with_periods_and_sources(run_page):
     warning = " ".join(i.value for i in at.info)
     assert "end on different dates" in warning and "Dec 31, 2019" in warning and "2023" in warning
     assert "Jan 1, 2019 to Dec 31, 2019 vs Jan 1, 2018 to Dec 31, 2018" in captions
-    assert "chicago_aggravated_assaults_2010_2019.csv.gz" in captions
+    assert "Chicago Police Department, Aggravated assaults with a location (148,636 rows" in captions
     assert "not 65%" in captions
 
 
