@@ -5,7 +5,7 @@
 2. Sizes: the site on disk, and what a first visit to the city page transfers (HTML, CSS, scripts,
    the JSON it fetches), raw and gzipped.
 3. Serves the district site with a static server and measures requests per second with `wrk`
-   (apt-get install wrk): Python's `http.server` (what the README suggests for a try) and, when
+   (apt-get install wrk): Python's `http.server` (what docs/operations.md suggests for a try) and, when
    installed, nginx (what a web host or CDN edge does: gzip, the scripts' precompressed .gz copies
    served as they are). The mix replays a first visit's requests, asking for gzip like a browser.
 

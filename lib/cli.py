@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         "--dataset",
         help="Name of the dataset (default: the file name). Load successive extracts of one source under one name.",
     )
+    load.add_argument(
+        "--title",
+        help='The source as public pages name it: publisher and dataset title, e.g. "City of Chicago, Crimes - 2001 '
+        'to Present" (default: read from the file name).',
+    )
     load.add_argument("--level", help="Boundary level of a layer (beat, district ...); also for population.")
     load.add_argument("--crs", help="Coordinate system of projected X/Y columns, e.g. EPSG:2263.")
     load.add_argument("--rejects", metavar="CSV", help="Write every rejected row to this CSV file.")
@@ -65,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     removed.add_argument("--db")
 
     info = sub.add_parser("info", help="What the store holds and where it came from.")
-    info.add_argument("--json", action="store_true", help="Machine-readable output (see README).")
+    info.add_argument("--json", action="store_true", help="Machine-readable output (see docs/data.md).")
     info.add_argument("--db")
 
     demo = sub.add_parser("demo", help="Add synthetic incidents, drawn from the embedded data's patterns.")
@@ -84,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     release.epilog = (
         "For review before publication: the public pages and the static site do not read the release yet, "
-        "so these files are not published (README, The public release). Exit 2 if an audit fails."
+        "so these files are not published (docs/methods.md, The public release). Exit 2 if an audit fails."
     )
     release.add_argument("--dataset", help="One incident dataset (default: every one).")
     release.add_argument("--out", metavar="DIR", help="Folder for release.csv and areas.csv (one pair per dataset).")
@@ -187,7 +192,8 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("name")
     users_sub.add_parser("list", help="Every user with their role (never the hashes).")
     held = users_sub.add_parser(
-        "throttled", help="Names and addresses the sign-in throttle holds back now (README, Sign-in and roles)."
+        "throttled",
+        help="Names and addresses the sign-in throttle holds back now (docs/user-guide.md, Sign-in and roles).",
     )
     held.add_argument("--clear", metavar="NAME_OR_ADDRESS", help="Let this name or address try again at once.")
     held.add_argument("--db", help="The app's store (default: $DASHBOARD_DB or data/dashboard.duckdb).")
@@ -231,6 +237,7 @@ def _load(args) -> int:
         progress=progress,
         replace=args.replace,
         sheet=args.sheet,
+        title=args.title,
     )
     print("Mapping used:")
     for field, source in report.mapping.items():

@@ -49,7 +49,7 @@ class PageSpec:
         return self.role is None
 
 
-# The access table. README ("Sign-in and roles") shows it; tests/test_access.py checks that every
+# The access table. docs/user-guide.md ("Sign-in and roles") shows it; tests/test_access.py checks that every
 # script in pages/ has a row, so a new page cannot be added without deciding who may open it.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(

@@ -36,7 +36,7 @@ MIN_PASSWORD = 15
 MAX_PASSWORD = 256  # Argon2 takes any length; this only bounds the work one attempt can cause
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 HEADER = (
-    "# Dashboard users: managed with `python -m lib users add|role|remove|list` (README, Sign-in).\n"
+    "# Dashboard users: managed with `python -m lib users add|role|remove|list` (docs/user-guide.md, Sign-in).\n"
     "# password_hash: Argon2id. An entry without one signs in through OIDC and is named by e-mail.\n"
 )
 
@@ -274,7 +274,7 @@ class Limit:
         return max(0.0, last_at + min(self.cap, self.base * 2.0 ** (attempts - self.free)) - now)
 
 
-# The policy (README, Sign-in and roles). Per name: someone mistyping gets three tries, then waits that
+# The policy (docs/user-guide.md, Sign-in and roles). Per name: someone mistyping gets three tries, then waits that
 # double. Per client: spraying many names from one address is slowed too; higher, as one office can share
 # an address.
 LIMITS: tuple[Limit, ...] = (Limit("name", free=3), Limit("client", free=10))

@@ -238,7 +238,7 @@ def account_sidebar(account: users.Account | None, form: bool = True, lang: str 
         if account.role is None:
             st.warning(
                 f"Signed in as {account.name}, but this account has no role on the dashboard. "
-                "Ask an administrator to give it one (README, Sign-in and roles)."
+                "Ask an administrator to give it one (docs/user-guide.md, Sign-in and roles)."
             )
         else:
             st.caption(f"Signed in as **{account.name}** ({account.role}: {access.ROLE_HELP[account.role]})")

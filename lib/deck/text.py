@@ -59,12 +59,13 @@ TEXT: dict[str, dict[str, str]] = {
         "hotspot_message_one": "1 hexagon is a hot spot at 90% confidence or more.",
         "hotspot_none": "No hot spots stand out from chance in this area and period.",
         "hotspot_refused": "Not enough public data for a hot spot map: {reason}",
-        "hotspot_method": "Incidents of the period are counted in H3 hexagons of {km2} km2 (resolution {res}), "
-        "leaving out sexual offenses, domestic incidents and those involving children, which "
-        "are shown only as area totals. A hexagon is a hot spot when it and its six neighbours "
-        "have many more incidents than the area's average (Getis-Ord Gi*, false discovery rate "
-        "corrected; 90/95/99% confidence); a cold spot when many fewer. No location finer than a "
-        "hexagon is shown.",
+        "hotspot_method": "Hot spots are hexagons of {km2} km2 that, together with their six neighbours, have "
+        "many more incidents in the period than the area's average: more than chance would give "
+        "(90, 95 or 99% confidence), even allowing for the many hexagons compared at once. Cold "
+        "spots have many fewer. Sexual offenses, domestic incidents and those involving children "
+        "are left out, and shown only as area totals. No location finer than a hexagon is shown. "
+        "In technical terms: Getis-Ord Gi* on H3 hexagons (resolution {res}), false discovery "
+        "rate corrected.",
         "station": "Police station",
         "hexagon": "hexagon",
         "hexagons": "hexagons",
@@ -147,12 +148,14 @@ TEXT: dict[str, dict[str, str]] = {
         "hotspot_message_one": "1 hexágono es un punto caliente con 90% de confianza o más.",
         "hotspot_none": "Ningún punto caliente se distingue del azar en esta zona y período.",
         "hotspot_refused": "No hay suficientes datos públicos para un mapa de puntos calientes: {reason}",
-        "hotspot_method": "Los incidentes del período se cuentan en hexágonos H3 de {km2} km2 (resolución {res}), "
-        "sin delitos sexuales, incidentes domésticos ni los que involucran a menores, que solo "
-        "se muestran como totales por zona. Un hexágono es un punto caliente cuando él y sus seis "
-        "vecinos tienen muchos más incidentes que el promedio de la zona (Gi* de Getis-Ord, "
-        "corregido por tasa de falsos descubrimientos; confianza 90/95/99%); un punto frío cuando "
-        "tienen muchos menos. No se muestra ninguna ubicación más fina que un hexágono.",
+        "hotspot_method": "Los puntos calientes son hexágonos de {km2} km2 que, junto con sus seis vecinos, "
+        "tienen muchos más incidentes en el período que el promedio de la zona: más de lo que "
+        "daría el azar (confianza del 90, 95 o 99%), aun teniendo en cuenta que se comparan "
+        "muchos hexágonos a la vez. Los puntos fríos tienen muchos menos. Los delitos sexuales, "
+        "los incidentes domésticos y los que involucran a menores se dejan fuera y solo se "
+        "muestran como totales por zona. No se muestra ninguna ubicación más fina que un hexágono. "
+        "En términos técnicos: Gi* de Getis-Ord sobre hexágonos H3 (resolución {res}), corregido "
+        "por tasa de falsos descubrimientos.",
         "station": "Estación de policía",
         "hexagon": "hexágono",
         "hexagons": "hexágonos",

@@ -24,7 +24,7 @@ dtype: str
 
 The rules are stored as the JSON document ``event_type_rules`` when edited in
 the app (Engagement page, "Type rules"); ``DEFAULT_RULES`` applies until then.
-The README's "Engagement and impact" section describes them in prose, and
+The "Engagement and impact" section of docs/user-guide.md describes them in prose, and
 tests/test_event_types.py checks them against real CAPS titles.
 """
 

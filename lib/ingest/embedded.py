@@ -189,6 +189,7 @@ def build(store, progress: ingest.Progress = ingest._noop) -> list[ingest.LoadRe
                 level=src.level,
                 source_name=src.raw.split("/")[-1],
                 progress=step,
+                title=f"{src.publisher}, {src.title}",
             )
         )
     return reports

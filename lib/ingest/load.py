@@ -78,6 +78,8 @@ class LoadReport:
     # incidents: (area code, incidents) for codes that no boundary of the area level holds
     unplaced_areas: list[tuple[str, int]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    # the publisher and title a person knows the source by (`load --title`); None: derived from the file name
+    source_title: str | None = None
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row_number", "reason", "raw"]))
 
     def summary(self) -> str:
@@ -203,13 +205,15 @@ def load(
     progress: Progress = _noop,
     replace: bool = False,
     sheet: str | None = None,
+    title: str | None = None,
 ) -> LoadReport:
     """Load one file of ``kind`` into ``store`` and return what happened.
 
     With ``replace``, the rows of earlier loads of the same dataset and file (same name or same
     content) are taken out in the same transaction, and those loads are marked removed by this one:
     a file loaded with the wrong options is loaded again with the right ones. ``sheet``: an Excel
-    sheet's name, or "all".
+    sheet's name, or "all". ``title``: the source's name in public text, its publisher and dataset
+    title ("City of Chicago, Crimes - 2001 to Present"); without it a name is read from the file name.
 
     Raises InputError (store untouched) when the file or the mapping cannot be used. Either way one
     line goes to the operations log (lib/store/logs.py).
@@ -218,7 +222,7 @@ def load(
     name = source_name or Path(path).name
     try:
         report = _load(
-            store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress, replace, sheet
+            store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress, replace, sheet, title
         )
     except Exception as exc:
         _LOG.warning("load of %s %s failed, nothing written: %s", kind, name, exc)
@@ -239,12 +243,25 @@ def load(
 
 
 def _load(
-    store, kind, path, maps, sets, dataset, level, crs, source_name, synthetic, progress, replace=False, sheet=None
+    store,
+    kind,
+    path,
+    maps,
+    sets,
+    dataset,
+    level,
+    crs,
+    source_name,
+    synthetic,
+    progress,
+    replace=False,
+    sheet=None,
+    title=None,
 ) -> LoadReport:
     if kind == "boundaries":
         if not level:
             raise InputError("Boundaries need a level name: --level beat (or district, precinct ...).")
-        return load_boundaries(store, path, level, maps or {}, source_name, progress)
+        return load_boundaries(store, path, level, maps or {}, source_name, progress, title=title)
     progress(0.05, "Reading the file")
     table, mapping, prepared = plan(kind, path, maps, sets, crs, source_name, sheet=sheet)
     dataset = dataset or default_dataset(table.source_name)
@@ -275,6 +292,7 @@ def _load(
         date_precision=prepared.date_precision,
         messages=table.notes + prepared.messages + _unplaced_message(unplaced, area_level, kind),
         rejects=prepared.rejects,
+        source_title=_title(title),
     )
     progress(0.6, "Writing to the store")
     _write(store, kind, rows, report, synthetic, progress, replace)
@@ -614,14 +632,22 @@ def remove_load(store, load_id: int) -> LoadReport:
     return report
 
 
+def _title(title: str | None) -> str | None:
+    """A source title as stored: one line of at most 200 characters, None when blank."""
+    text = " ".join(str(title or "").split())
+    if len(text) > 200:
+        raise InputError(f"The source's title is {len(text)} characters long; give one of at most 200.")
+    return text or None
+
+
 def _record(store, report: LoadReport, synthetic: bool) -> None:
     """Write the load record and its first rejects (the provenance pages show)."""
     store.execute(
         "INSERT INTO loads (load_id, kind, dataset, source_name, file_hash, loaded_at, rows_read, "
         "rows_loaded, rows_rejected, rows_not_geocoded, rows_merged, rows_duplicate, period_start, "
-        "period_end, area_level, mapping, messages, synthetic, date_precision) VALUES (:load_id, :kind, "
-        ":dataset, :source, :hash, :at, :read, :loaded, :rejected, :notgeo, :merged, :dup, :start, :end, "
-        ":level, :mapping, :messages, :synthetic, :precision)",
+        "period_end, area_level, mapping, messages, synthetic, date_precision, source_title) VALUES (:load_id, "
+        ":kind, :dataset, :source, :hash, :at, :read, :loaded, :rejected, :notgeo, :merged, :dup, :start, "
+        ":end, :level, :mapping, :messages, :synthetic, :precision, :title)",
         {
             "load_id": report.load_id,
             "kind": report.kind,
@@ -642,6 +668,7 @@ def _record(store, report: LoadReport, synthetic: bool) -> None:
             "messages": json.dumps(report.messages),
             "synthetic": synthetic,
             "precision": report.date_precision,
+            "title": report.source_title,
         },
     )
     if len(report.rejects):
@@ -689,7 +716,13 @@ def detect_name_property(gdf: gpd.GeoDataFrame, code_prop: str) -> str:
 
 
 def load_boundaries(
-    store, path, level: str, maps: dict, source_name: str | None = None, progress: Progress = _noop
+    store,
+    path,
+    level: str,
+    maps: dict,
+    source_name: str | None = None,
+    progress: Progress = _noop,
+    title: str | None = None,
 ) -> LoadReport:
     """Load (or replace) boundary level ``level`` and re-assign every stored point to it."""
     _usable_level(level)
@@ -749,6 +782,7 @@ def load_boundaries(
         rows_read=len(gdf),
         rows_rejected=len(rejects),
         messages=notes,
+        source_title=_title(title),
     )
     report.rejects = pd.DataFrame(
         {"row_number": rejects.index + 1, "reason": f"no {code_prop}", "raw": rejects["properties"]}

@@ -4,7 +4,7 @@
 Each row keeps its spreadsheet row number (the frame's index) so that every
 reject can be found in the original file.
 
-What happens to a row, by kind (the README's "Validation" section says the same):
+What happens to a row, by kind (docs/data.md, "Validation", says the same):
 
 - unusable or missing date (incidents, events, scores), missing id where an id
   column is mapped, missing title (events), missing area or population

@@ -63,6 +63,17 @@ class PublicFigure:
         return out.rename(columns=self.columns)
 
 
+def source_name(rec: dict, lang: str) -> str:
+    """A load's source as public text names it: its title (publisher and dataset), marked when synthetic."""
+    title = str(rec["source_title"])
+    return t("source.synthetic", lang, name=title) if rec["synthetic"] else title
+
+
+def sources(store, kind: str, lang: str, dataset: str | None = None) -> str:
+    """The loads behind a figure in one sentence, from the load records (lib/store/provenance.py), in ``lang``."""
+    return _sources(store, kind, lang, dataset)
+
+
 def _sources(store, kind: str, lang: str, dataset: str | None = None) -> str:
     """The loads behind a figure in one sentence, from the load records (lib/store/provenance.py), in ``lang``."""
     recs = prov.loads(store, kind)
@@ -75,7 +86,7 @@ def _sources(store, kind: str, lang: str, dataset: str | None = None) -> str:
         t(
             "source.part",
             lang,
-            file=r["source_name"] + (" (SYNTHETIC)" if r["synthetic"] else ""),
+            file=source_name(r, lang),
             rows=number(int(r["rows_loaded"]), lang),
             date=date_text(r["loaded_at"], lang),
         )
@@ -1119,7 +1130,7 @@ def cell_polygons(frame: pd.DataFrame, lang: str = "en", significant_only: bool 
 
 
 def provenance(store, lang: str = "en") -> PublicFigure:
-    """The loads behind the public figures: source file, kind, dataset, rows, period, when loaded."""
+    """The loads behind the public figures: the source (publisher and title), kind, dataset, rows, period, when loaded."""
     cols = {
         "kind": t("col.kind", lang),
         "dataset": t("col.dataset", lang),
@@ -1136,7 +1147,7 @@ def provenance(store, lang: str = "en") -> PublicFigure:
         {
             "kind": [t(f"kind.{k}", lang) for k in recs["kind"]],
             "dataset": recs["dataset"].astype("object"),
-            "source": [s + (" (SYNTHETIC)" if syn else "") for s, syn in zip(recs["source_name"], recs["synthetic"])],
+            "source": [source_name(r, lang) for r in recs.to_dict("records")],
             "rows": [number(int(n), lang) for n in recs["rows_loaded"]],
             "period": [
                 (f"{pd.Timestamp(a):%Y-%m-%d} – {pd.Timestamp(b):%Y-%m-%d}" if pd.notna(a) and pd.notna(b) else "")

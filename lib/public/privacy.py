@@ -1,6 +1,6 @@
 """Privacy on public views: the one module every public figure, download and export goes through.
 
-The rules (README "Public page and privacy"; methods guide "Privacy on public views"):
+The rules (docs/methods.md, "Public page and privacy"; methods guide "Privacy on public views"):
 
 1. **Sensitive incidents** (sexual offenses, domestic incidents, incidents
    involving children or juveniles) are counted in area totals only: never on

@@ -147,7 +147,7 @@ class Release:
     # -- files ------------------------------------------------------------------------------
 
     def release_csv(self) -> str:
-        """``release.csv``: one row per cell (README "The public release"); no cell runs as a formula."""
+        """``release.csv``: one row per cell (docs/methods.md, "The public release"); no cell runs as a formula."""
         out = self.cells[list(RELEASE_COLUMNS)].copy()
         out["period_start"] = out["period_start"].dt.strftime("%Y-%m-%d")
         out["period_end"] = out["period_end"].dt.strftime("%Y-%m-%d")

@@ -1,6 +1,6 @@
 """CompStat comparisons: this period against the same period last year, with a test made for two counts.
 
-Conventions (see the README's Methods section):
+Conventions (see docs/methods.md):
 
 - 7-day and 28-day windows end on the as-of date and are compared with the
   windows 52 weeks (364 days) earlier, so weekdays line up (ISO weeks);

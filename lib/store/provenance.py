@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -17,19 +19,44 @@ def loads(store, kind: str | None = None, removed: bool = False) -> pd.DataFrame
 
     Loads whose rows were removed (``loads remove``, ``load --replace``) and the removal records
     themselves are left out unless ``removed``: what is left is what the store's numbers rest on.
+    ``source_title`` is always filled: the title the load gave, else one read from the file name.
     """
     if "loads" not in store.tables():
         return pd.DataFrame(columns=[c for c, _ in schema.SYSTEM_TABLES["loads"]])
     where, params = ("WHERE kind = :k", {"k": kind}) if kind else ("WHERE true", {})
     if not removed and "removed_by" in store.columns("loads"):
         where += " AND removed_by IS NULL AND kind <> 'removal'"
-    return store.query(f"SELECT * FROM loads {where} ORDER BY load_id DESC", params)
+    frame = store.query(f"SELECT * FROM loads {where} ORDER BY load_id DESC", params)
+    given = frame["source_title"] if "source_title" in frame else pd.Series(None, index=frame.index, dtype=object)
+    frame["source_title"] = [
+        title if isinstance(title, str) and title.strip() else readable_name(str(file))
+        for title, file in zip(given, frame["source_name"])
+    ]
+    return frame
+
+
+# What file names end with that says nothing about the source: formats and compression.
+_EXTENSIONS = re.compile(
+    r"(\.(csv|tsv|txt|gz|gzip|zip|bz2|xz|parquet|xlsx|xls|json|jsonl|ndjson|geojson|gpkg|kml|kmz|shp))+$", re.I
+)
+
+
+def readable_name(file: str) -> str:
+    """A name a person can read, from a file name alone: "chicago_crimes_2017_2019.csv.gz" -> "Chicago crimes 2017-2019".
+
+    For loads that recorded no title (``load --title``): extensions go, underscores, hyphens and dots
+    become spaces, two years in a row become a span, and the first letter is a capital.
+    """
+    stem = _EXTENSIONS.sub("", PurePath(file.replace("\\", "/")).name) or file
+    words = " ".join(re.sub(r"[_.\-]+", " ", stem).split())
+    words = re.sub(r"\b((?:19|20)\d\d) ((?:19|20)\d\d)\b", r"\1-\2", words)
+    return words[:1].upper() + words[1:] if words else file
 
 
 def info(store) -> dict:
     """Per kind the row count and date range, the boundary levels and the load records.
 
-    The shape is documented in the README (``python -m lib info --json``).
+    The shape is documented in docs/data.md (``python -m lib info --json``).
     """
     tables = store.tables()
     kinds = {}
@@ -74,6 +101,7 @@ def info(store) -> dict:
                 "kind": rec["kind"],
                 "dataset": rec["dataset"],
                 "source": rec["source_name"],
+                "source_title": rec["source_title"],
                 "file_sha256": rec["file_hash"],
                 "loaded_at": _iso(rec["loaded_at"]),
                 "rows_read": int(rec["rows_read"]),
@@ -192,6 +220,7 @@ def sources_line(store, kind: str, dataset: str | None = None) -> str:
     for rec in recs.to_dict("records"):
         synthetic = " (SYNTHETIC)" if rec["synthetic"] else ""
         parts.append(
-            f"{rec['source_name']}{synthetic}, {int(rec['rows_loaded']):,} rows, loaded {pd.Timestamp(rec['loaded_at']):%Y-%m-%d}"
+            f"{rec['source_title']}{synthetic} ({int(rec['rows_loaded']):,} rows, "
+            f"loaded {pd.Timestamp(rec['loaded_at']):%Y-%m-%d})"
         )
     return "Source: " + "; ".join(parts) + "."

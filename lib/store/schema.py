@@ -2,8 +2,8 @@
 
 A *field* is what the ingest maps a source column onto (``occurred_at``,
 ``offense``, ...). A *table* is what is stored: the mapped fields, the
-enrichment added at load time, and bookkeeping. The README's "Data kinds"
-section is written from ``KINDS``; a test keeps the two in step.
+enrichment added at load time, and bookkeeping. The "Data kinds" table
+of docs/data.md is written from ``KINDS``; a test keeps the two in step.
 
 Enrichment columns:
 
@@ -241,6 +241,9 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("date_precision", "text"),
         # the removal record (kind "removal") that took this load's rows out of the store, if any
         ("removed_by", "int"),
+        # the name a person knows the source by ("City of Chicago, Crimes - 2001 to Present"), when the
+        # load gave one (`load --title`); public text otherwise derives one from source_name
+        ("source_title", "text"),
     ),
     "rejects": (("load_id", "int"), ("row_number", "int"), ("reason", "text"), ("raw", "text")),
     "documents": (("name", "text"), ("body", "text"), ("updated_at", "timestamp")),

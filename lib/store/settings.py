@@ -1,7 +1,7 @@
 """Deployment settings: one registry of (name, default, help), read from the environment.
 
 Every setting can be overridden by an environment variable ``DASHBOARD_<NAME>``
-(upper case). The README's settings table is checked against this registry by a
+(upper case). The settings table in docs/operations.md is checked against this registry by a
 test, so a setting cannot be added without being documented.
 
 >>> get("publication_lag_days")

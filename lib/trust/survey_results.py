@@ -16,7 +16,7 @@ and the presenter deck can call:
 for other pages.
 
 How margins are supplied: a CSV loaded as ``population`` with columns
-``area, dimension, category, population`` (README, "Trust and safety"). Rows
+``area, dimension, category, population`` (docs/data.md, "Population margins"). Rows
 with dimension ``total`` give the area margin; the others (age, sex, race,
 education, income) give each dimension's margin, summed over the areas chosen.
 """

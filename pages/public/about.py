@@ -20,7 +20,7 @@ else:
         "load_id",
         "kind",
         "dataset",
-        "source_name",
+        "source_title",
         "loaded_at",
         "rows_loaded",
         "rows_rejected",
@@ -29,7 +29,9 @@ else:
         "period_end",
         "synthetic",
     ]
-    shown = records[columns].rename(columns={c: t(f"about.col.{c}", lang) for c in columns})
+    shown = records[columns].copy()
+    shown["kind"] = [t(f"kind.{kind}", lang) for kind in shown["kind"]]  # the kinds in the visitor's words
+    shown = shown.rename(columns={c: t(f"about.col.{c}", lang) for c in columns})
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(t("about.store", lang, engine=info["store"]["engine"]))
 

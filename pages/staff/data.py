@@ -6,6 +6,7 @@ from lib.app import cached, widgets
 from lib.ingest import load as ingest
 from lib.ingest import uploads
 from lib.ingest.readers import InputError, scalar_properties, sheet_names
+from lib.store import provenance
 from lib.store.schema import KINDS
 from lib.store.text import markdown_text
 
@@ -110,6 +111,14 @@ if upload is not None:
                     help="Load later extracts of the same source under the same name: "
                     "rows already loaded are then skipped.",
                 ),
+                "title": st.text_input(
+                    "Source name on public pages",
+                    key="data_title",
+                    placeholder=provenance.readable_name(upload.name),
+                    help="Who publishes it and the dataset's title, e.g. City of Chicago, Crimes - 2001 to Present. "
+                    "Blank: the name shown here, read from the file name.",
+                )
+                or None,
                 "crs": st.text_input(
                     "Coordinate system of X/Y columns (if used)", key="data_crs", placeholder="EPSG:2263"
                 )

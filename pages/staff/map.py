@@ -143,7 +143,7 @@ if view.level:
 # -- the offense grouping ---------------------------------------------------------------
 with st.expander("Offense groups: how raw offense names are grouped (editable)"):
     st.caption(
-        "Each raw name takes the group of the first rule it matches (README, Map explorer); change a "
+        "Each raw name takes the group of the first rule it matches (docs/data.md, Offense groups); change a "
         "group here to override the rule for this department. A blank group restores the rule."
     )
     table = grouping.frame(names)

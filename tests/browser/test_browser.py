@@ -2,6 +2,8 @@
 
 import pytest
 
+from lib.store import provenance
+from lib.store.connection import connect
 from tests.conftest import screenshot, sign_in, start_app, stop_app
 
 # (URL path, screenshot name, signed in as): "" opens the visitor's home page, Transparency.
@@ -71,6 +73,12 @@ def test_upload_check_and_load_a_file(own_app, page, tmp_path):
     box.press("Enter")
     page.get_by_text("2 usable").wait_for(timeout=60_000)
     assert page.get_by_text("unusable occurred at 'not a date'").count() >= 1
+    # The name public pages give the source: blank shows the one read from the file name.
+    title = page.get_by_role("textbox", name="Source name on public pages")
+    assert title.get_attribute("placeholder") == "Precinct shootings"
+    title.fill("Example Police Department, Shooting incidents 2021")
+    title.press("Enter")
+    wait_for_app(page)
     screenshot(page, "data_upload_checked")
     page.get_by_role("button", name="Load into the store").click()
     page.get_by_text("Loaded 2 rows").wait_for(timeout=60_000)
@@ -78,6 +86,15 @@ def test_upload_check_and_load_a_file(own_app, page, tmp_path):
     screenshot(page, "data_upload_loaded")
     summary = page.locator("[data-testid='stCode']").inner_text()
     assert "precinct_shootings.csv -> incidents" in summary and "rejected                    1" in summary
+    store = connect(str(tmp_path / "served.duckdb"), read_only=True)
+    try:
+        newest = provenance.loads(store, "incidents").iloc[0]
+    finally:
+        store.close()
+    assert (newest["source_name"], newest["source_title"]) == (
+        "precinct_shootings.csv",
+        "Example Police Department, Shooting incidents 2021",
+    )
 
 
 def test_upload_a_boundary_layer(own_app, page, tmp_path):

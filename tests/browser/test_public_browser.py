@@ -48,7 +48,7 @@ def _open(page, url):
 
 # Streamlit's own page navigation puts its section headers inside the <ul> (axe "list"/"listitem",
 # serious) in streamlit 1.67; it is the framework's markup, not the page's, so it is left out here
-# and reported upstream-style in the README. Everything the page itself renders is checked.
+# and said so in docs/methods.md (Proof). Everything the page itself renders is checked.
 EXCLUDE = ["[data-testid='stSidebarNav']"]
 
 

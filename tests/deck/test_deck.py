@@ -79,7 +79,7 @@ def test_crime_slide_counts_what_the_store_holds(store, district_deck):
     assert "September 2018: 82 (last year: 57)" in crime.notes
     # 871 against 793 by the two-count test: p = 0.056, no clear change (the old Poisson z, 2.7, said "watch")
     assert "Two-count test p = 0.056: no clear change." in crime.notes
-    assert crime.source.startswith("Source: chicago_aggravated_assaults")
+    assert crime.source.startswith("Source: Chicago Police Department, Aggravated assaults with a location (")
 
 
 def test_trust_slide_gives_the_published_scores_and_says_there_is_no_margin_of_error(store, district_deck):

@@ -139,10 +139,10 @@ def test_edited_rules_are_stored_and_used_then_reset(embedded_store):
     assert event_types.load(embedded_store) == event_types.DEFAULT_RULES
 
 
-def test_every_default_rule_is_in_the_readme():
+def test_every_default_rule_is_in_the_user_guide():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## Engagement and impact") :]
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "user-guide.md").read_text()
+    section = guide[guide.index("## Engagement and impact") :]
     for rule in event_types.DEFAULT_RULES:
-        assert f"**{rule.type}**" in section, f"README does not describe the type rule {rule.type!r}"
+        assert f"**{rule.type}**" in section, f"docs/user-guide.md does not describe the type rule {rule.type!r}"

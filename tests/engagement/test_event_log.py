@@ -50,7 +50,7 @@ def test_recorded_event_counts_like_a_calendar_event(store):
     assert int(row["attendance"]) == 24
     frame = engagement.events(store)
     assert frame.set_index("event_id").loc[event_id, "hours"] == 1.5
-    assert "event log form, 1 rows" in provenance.sources_line(store, "events")
+    assert "Event log form (1 rows" in provenance.sources_line(store, "events")
     hist = event_log.history(store, event_id)
     assert hist[["editor", "action", "changes"]].values.tolist() == [["Sgt. Ruiz", "created", "created"]]
 
@@ -137,7 +137,7 @@ def test_removal_needs_a_reason_and_keeps_the_history(store):
     event_log.remove(store, event_id, "B", "entered twice")
     assert event_log.get(store, event_id) is None and event_log.logged(store).empty
     assert event_log.history(store, event_id)["action"].tolist() == ["removed", "created"]
-    assert "event log form" not in provenance.sources_line(store, "events")
+    assert "Event log form" not in provenance.sources_line(store, "events")
 
 
 def test_a_sign_in_sheet_sets_attendance_and_is_stored_hashed(store):

@@ -41,7 +41,7 @@ def test_default_view(run_page):
     text = _texts(at)
     # The default: the largest dataset, the 12 months up to its newest incident, coarsest level.
     assert f"**{ASSAULTS}**, Jan 1, 2019 to Dec 31, 2019, all offenses: **15,328 incidents**" in text
-    assert "Source: chicago_aggravated_assaults_2010_2019.csv.gz" in text
+    assert "Source: Chicago Police Department, Aggravated assaults with a location (148,636 rows" in text
     assert at.query_params["from"] == "2019-01-01" and at.query_params["layers"] == "areas,hotspots,stations"
     areas = _table(at, "Areas (count, rate or change)")
     assert len(areas) == 23 and areas["incidents"].sum() == 15_328  # every incident lies in a district

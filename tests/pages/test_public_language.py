@@ -18,7 +18,19 @@ def test_about_in_spanish(run_page):
     ]
     assert "no significa que una cause lo otro" in at.markdown[-1].value
     # The loaded-data table speaks Spanish too; the embedded sources' own descriptions are said to be as published.
-    assert "filas cargadas" in at.dataframe[0].value.columns
+    loaded = at.dataframe[0].value
+    assert "filas cargadas" in loaded.columns
+    # Its kinds in Spanish, its sources by publisher and title (the file names are the publishers' words).
+    assert set(loaded["tipo"]) == {
+        "Límites de áreas",
+        "Estaciones de policía",
+        "Denuncias de delitos",
+        "Puntuaciones de confianza y seguridad",
+        "Eventos comunitarios",
+        "Encuesta a residentes",
+    }
+    assert "City of Raleigh, City of Raleigh 2018 Community Survey, respondent file" in set(loaded["fuente"])
+    assert not loaded["fuente"].str.contains(r"\.(csv|gz|geojson)", regex=True).any()
     assert any("tal como las escribieron" in c.value for c in at.caption)
     # The sidebar's sign-in, in Spanish.
     assert [e.label for e in at.sidebar.expander] == ["Acceso del personal"]

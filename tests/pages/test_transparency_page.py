@@ -59,7 +59,7 @@ def test_the_public_page_is_the_default_and_has_every_section(run_page):
     text = _texts(at)
     assert "Crime figures run to 22 September 2019" in text  # the 7-day lag after 29 September
     assert "Counts from 1 to 4 are never shown" in text
-    assert "Source: chicago_crimes_sample_2017_2019.csv.gz" in text
+    assert "Source: Chicago Police Department, Crimes - 2001 to present, random sample of 25,000 (25,000 rows" in text
     assert at.query_params["lang"] == "en"
     # Every chart and table comes with a one-sentence summary, and a download of the table.
     assert len(at.get("plotly_chart")) == 4

@@ -46,3 +46,23 @@ def test_numbers_and_dates_in_each_language():
 def test_a_missing_key_fails_loudly():
     with pytest.raises(KeyError):
         i18n.t("no.such.key", "es")
+
+
+# Names a resident would not know: they may appear only in a method note, after its plain words.
+TECHNICAL = re.compile(r"Getis|Gi\*|\bH3\b|false discovery|falsos descubrimientos")
+AFTER = {"en": "In technical terms:", "es": "En términos técnicos:"}
+
+
+def test_public_text_says_it_in_plain_words_before_any_technical_name():
+    from lib.deck import text as deck_text
+
+    for lang in ("en", "es"):
+        texts = {**i18n.catalog(lang), **{f"deck.{k}": v for k, v in deck_text.TEXT[lang].items()}}
+        for key, value in texts.items():
+            found = TECHNICAL.search(value)
+            if not found:
+                continue
+            assert key.endswith("method"), f"{lang} {key} names {found.group(0)} outside a method note"
+            lead = value.find(AFTER[lang])
+            assert 0 < lead < found.start(), f"{lang} {key}: {found.group(0)} before the plain words"
+            assert "hex" in value[:lead] and ("neighbours" in value[:lead] or "vecinos" in value[:lead])
