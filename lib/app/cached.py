@@ -464,6 +464,21 @@ def public_meta(version: int) -> dict:
     }
 
 
+def concerns_version() -> int:
+    """Newest concern update: every raise, update and approval adds one, so the public list follows at once."""
+    from lib.engagement import concerns
+
+    return concerns.version(store())
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def public_concerns(level: str, area: str, lang: str, key: int) -> pd.DataFrame:
+    """The approved concerns of an area (or of every area of ``level``), as the public sees them."""
+    from lib.engagement import concerns
+
+    return concerns.public_items(store(), level, lang, area=area or None)
+
+
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
 def public_find_area(text: str, level: str, version: int):
     from lib.public import figures as pf

@@ -48,7 +48,7 @@ CATEGORIES: dict[str, dict[str, str]] = {
     "property": {"en": "Burglary, theft and vandalism", "es": "Robos y vandalismo"},
     "disorder": {"en": "Noise and disorder", "es": "Ruido y desorden"},
     "youth": {"en": "Youth", "es": "Jóvenes"},
-    "environment": {"en": "Lighting, vacant lots and buildings", "es": "Alumbrado, solares y edificios vacíos"},
+    "environment": {"en": "Lighting and vacant buildings", "es": "Alumbrado y edificios vacíos"},
     "homelessness": {"en": "Homelessness", "es": "Personas sin hogar"},
     "police": {"en": "Police response and conduct", "es": "Respuesta y conducta policial"},
     "other": {"en": "Other", "es": "Otro"},

@@ -65,3 +65,50 @@ def test_event_log_import_task_says_what_the_file_needs(run_page):
     assert not at.exception, [e.value for e in at.exception]
     text = " ".join(m.value for m in at.markdown)
     assert "required: raised_on, area, category, text" in text and "one bad row and nothing is imported" in text
+
+
+def _rendered(at) -> str:
+    parts = [x.value for x in (*at.markdown, *at.caption, *at.header, *at.subheader, *at.info, *at.success)]
+    parts += [" ".join(map(str, d.value.astype(str).to_numpy().ravel())) for d in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_transparency_lists_only_approved_concerns_in_both_languages(run_page, app_env):
+    store = _store()
+    said = "Mr Okafor at 4410 W Madison: cars speed past the school"
+    a = concerns.raise_concern(store, concerns.Concern("2018-05-02", "beat", "1133", "traffic", said), "Sgt. Ruiz")
+    b = concerns.raise_concern(
+        store, concerns.Concern("2018-06-11", "beat", "1133", "youth", "Nothing for teens"), "Ruiz"
+    )
+    c = concerns.raise_concern(
+        store, concerns.Concern("2018-07-20", "beat", "1134", "drugs", "Dealing on the corner"), "R"
+    )
+    concerns.update(store, a, "done", "Officer Diaz put up speed signs", "2018-06-01", "Lt. Boyd")
+    concerns.approve(store, a, "analyst Kim", "Speed signs near the school")
+    concerns.approve(store, c, "analyst Kim")
+
+    at = run_page(level="beat", area="1133")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "You said, we did" in [s.value for s in at.subheader]
+    table = next(d.value for d in at.dataframe if "Concern" in d.value.columns)
+    assert table.to_dict("records") == [
+        {
+            "Concern": "Traffic and speeding",
+            "Status": "Done",
+            "Raised (month)": "2018-05",
+            "Last update": "2018-06-01",
+            "Note": "Speed signs near the school",
+        }
+    ], "beat 1133's approved concern only: not the unapproved one, nor beat 1134's"
+    text = _rendered(at)
+    for secret in ("Okafor", "4410", "Diaz", "Ruiz", "Boyd", "Kim", "teens", said, b):
+        assert secret not in text
+
+    at = run_page(lang="es", level="beat")
+    table = next(d.value for d in at.dataframe if "Preocupación" in d.value.columns)
+    assert sorted(table["Estado"]) == ["Abierta", "Hecho"]
+    assert set(table["Zona policial"]) == {"1133", "1134"}
+    assert "Ustedes dijeron, nosotros hicimos" in [s.value for s in at.subheader]
+
+    at = run_page(level="beat", area="1111")
+    assert "No concern raised in" in _rendered(at)
