@@ -17,7 +17,7 @@ def test_import_refuses_a_bad_file_whole_then_lists_the_open_concerns(tmp_path, 
     src = tmp_path / "concerns.csv"
     src.write_text(
         "date,area,category,text,status,updated_on,action\n"
-        "2024-01-05,823,traffic,=HYPERLINK(\"x\") speeding,,,\n"
+        '2024-01-05,823,traffic,=HYPERLINK("x") speeding,,,\n'
         "2024-02-11,824,drugs,Dealing by the park,done,2024-03-01,Patrols\n"
         "2024-03-02,825,noise,Parties,,,\n"
     )
