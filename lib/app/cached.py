@@ -472,11 +472,11 @@ def concerns_version() -> int:
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def public_concerns(level: str, area: str, lang: str, key: int) -> pd.DataFrame:
-    """The approved concerns of an area (or of every area of ``level``), as the public sees them."""
-    from lib.engagement import concerns
+def public_concerns(level: str, area: str, lang: str, key: int):
+    """The public "You said, we did" figure of an area (or of every area of ``level``); ``key``: :func:`concerns_version`."""
+    from lib.public import figures as pf
 
-    return concerns.public_items(store(), level, lang, area=area or None)
+    return pf.concerns(store(), level, lang, area=area or None)
 
 
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)

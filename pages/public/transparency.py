@@ -168,28 +168,15 @@ if not upcoming.frame.empty:
     st.dataframe(upcoming.table(), hide_index=True, width="stretch")
 
 # -- you said, we did: approved concerns only, a list of items (no counts) ----------------------------------
-st.subheader(t("concerns.title", lang))
 said = cached.public_concerns(level, area, lang, cached.concerns_version())
-if said.empty:
-    st.markdown(markdown_text(t("concerns.none", lang, where=where)))
-else:
-    st.markdown(markdown_text(t("concerns.intro", lang, where=where)))
-    columns = {
-        "area": word,
-        "category": t("col.concern", lang),
-        "status": t("col.status", lang),
-        "raised": t("col.raised", lang),
-        "updated": t("col.updated", lang),
-        "public_text": t("col.note", lang),
-    }
-    shown = said.drop(columns=["area"]) if area else said
-    if not shown["public_text"].str.len().any():
-        shown = shown.drop(columns=["public_text"])
-    st.dataframe(shown.rename(columns=columns), hide_index=True, width="stretch")
+st.subheader(markdown_text(said.title))
+st.markdown(markdown_text(said.summary))
+if not said.frame.empty:
+    st.dataframe(said.table(), hide_index=True, width="stretch")
 
 # -- methodology and provenance --------------------------------------------------------------------
 st.header(t("section.method", lang))
-for fig in (by_area, trend, hot, trust, held):
+for fig in (by_area, trend, hot, trust, held, said):
     st.markdown(f"**{markdown_text(fig.title)}.** {markdown_text(fig.method)}")
 st.markdown(t("method.caveat", lang))
 st.subheader(t("section.privacy", lang))
