@@ -8,7 +8,9 @@ import pandas as pd
 
 from lib.engagement import concerns
 from lib.public import publish
+from lib.public.privacy import Rules
 from lib.store.connection import connect
+from tests.privacy_scan import Scanner
 
 
 def test_the_site_lists_approved_concerns_only(embedded_db, tmp_path):
@@ -45,3 +47,13 @@ def test_the_site_lists_approved_concerns_only(embedded_db, tmp_path):
             for secret in ("Nakamura", "1500 S Pulaski", "Diaz", "Ruiz", "Boyd", "Kim", "Unpublished", a):
                 assert secret not in text, (file, secret)
     assert report.pages > 0
+    # The public page's privacy scanner finds nothing in the concerns files either (tests/privacy_scan.py).
+    store = connect(str(path), read_only=True)
+    scanner = Scanner(store, Rules())
+    store.close()
+    for file in out.glob("data/*/*/*/concerns.*"):
+        if file.suffix == ".csv":
+            scanner.csv(file.read_bytes(), str(file))
+        else:
+            scanner.text(file.read_text("utf-8"), str(file))
+    assert not scanner.findings, scanner.report()
