@@ -173,6 +173,7 @@ st.subheader(markdown_text(said.title))
 st.markdown(markdown_text(said.summary))
 if not said.frame.empty:
     st.dataframe(said.table(), hide_index=True, width="stretch")
+    widgets.public_caption(said)
 
 # -- methodology and provenance --------------------------------------------------------------------
 st.header(t("section.method", lang))

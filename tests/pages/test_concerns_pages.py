@@ -101,6 +101,7 @@ def test_transparency_lists_only_approved_concerns_in_both_languages(run_page, a
         }
     ], "beat 1133's approved concern only: not the unapproved one, nor beat 1134's"
     text = _rendered(at)
+    assert "Source: the police department's log of concerns" in text
     for secret in ("Okafor", "4410", "Diaz", "Ruiz", "Boyd", "Kim", "teens", said, b):
         assert secret not in text
 
