@@ -507,8 +507,12 @@ def presenter_deck(
     lang: str,
     public_url: str,
     version: int,
+    concerns: int = 0,
 ) -> tuple[list, dict]:
-    """The built deck (public figures only) and each slide's chart as PNG (None for text slides)."""
+    """The built deck (public figures only) and each slide's chart as PNG (None for text slides).
+
+    ``concerns`` (:func:`concerns_version`) keys the cache too: an approved concern reaches the deck at once.
+    """
     from lib.deck import images as deck_images
     from lib.deck import slides as deck
 

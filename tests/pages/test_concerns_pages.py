@@ -113,3 +113,20 @@ def test_transparency_lists_only_approved_concerns_in_both_languages(run_page, a
 
     at = run_page(level="beat", area="1111")
     assert "No concern raised in" in _rendered(at)
+
+
+def test_presenter_deck_shows_a_concern_as_soon_as_it_is_approved(run_page, app_env):
+    query = {
+        "deck_level": "district",
+        "deck_area": "8",
+        "deck_from": "2018-01-01",
+        "deck_to": "2018-12-31",
+        "deck_dataset": "Chicago aggravated assaults",
+    }
+    at = run_page("pages/staff/presenter.py", **query)
+    assert "**6. You said, we did** *(hidden)*" in [m.value for m in at.markdown]
+    store = _store()
+    cid = concerns.raise_concern(store, concerns.Concern("2018-04-03", "beat", "823", "parking", "Mr X"), "Sgt. Ruiz")
+    concerns.approve(store, cid, "analyst Kim")
+    at.run()  # the same session: the deck's cache follows the approval
+    assert "**6. You said, we did**" in [m.value for m in at.markdown]
