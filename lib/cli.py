@@ -1,4 +1,4 @@
-"""Command line: `python -m lib load|loads|info|demo|setup|upgrade|backup|restore|ready|reenrich|serve|publish|users`.
+"""Command line: `python -m lib load|loads|info|demo|setup|upgrade|backup|restore|ready|reenrich|serve|publish|users|concerns`.
 
 Exit status: 0 on success, 2 with a message (and an unchanged store) on unusable input.
 """
@@ -197,6 +197,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     held.add_argument("--clear", metavar="NAME_OR_ADDRESS", help="Let this name or address try again at once.")
     held.add_argument("--db", help="The app's store (default: $DASHBOARD_DB or data/dashboard.duckdb).")
+
+    concerns = sub.add_parser(
+        "concerns", help="Residents' concerns (You said, we did): import a file, list the open ones."
+    )
+    concerns_sub = concerns.add_subparsers(dest="action", required=True)
+    imported = concerns_sub.add_parser(
+        "import", help="Add every concern of a CSV or Excel file, or none if a row is wrong (docs/concerns.md)."
+    )
+    imported.add_argument("file")
+    imported.add_argument("--level", help="Boundary level of the file's areas, unless it has a level column.")
+    imported.add_argument("--by", default="", help="Who imports it, for the history (default: import FILE).")
+    imported.add_argument("--db")
+    still = concerns_sub.add_parser("open", help="The concerns still open or in progress, longest open first.")
+    still.add_argument("--csv", action="store_true", help="Write them as CSV to standard output.")
+    still.add_argument("--db")
     return parser
 
 
@@ -550,6 +565,38 @@ def _throttled(args) -> int:
     return 0
 
 
+def _concerns(args) -> int:
+    from lib.engagement import concerns
+
+    store = connect(args.db)
+    versions.check(store)
+    if args.action == "import":
+        who = args.by.strip() or f"import {Path(args.file).name}"
+        try:
+            n = concerns.import_file(store, args.file, who, level=args.level)
+        except concerns.ConcernError as exc:
+            print(f"error: {args.file} was not imported:", file=sys.stderr)
+            for reason in exc.reasons:
+                print(f"  - {reason}", file=sys.stderr)
+            print("Nothing was written; the store is as it was.", file=sys.stderr)
+            return 2
+        print(f"Imported {n:,} concerns from {args.file}; none is public until an analyst approves it.")
+        return 0
+    table = concerns.listing(store, open_only=True)
+    if args.csv:
+        sys.stdout.buffer.write(data_text.csv_bytes(table))  # opened in a spreadsheet
+        sys.stdout.flush()
+        return 0
+    if table.empty:
+        print("No concern is open.")
+        return 0
+    for r in table.itertuples():
+        print(
+            f"{r.days_open:>5} days  {r.raised_on}  {r.level} {r.area:<6} {r.category:<13} {r.status:<12} {r.concern_id}"
+        )
+    return 0
+
+
 _COMMANDS = {
     "load": _load,
     "loads": _loads,
@@ -565,4 +612,5 @@ _COMMANDS = {
     "publish": _publish,
     "release": _release,
     "users": _users,
+    "concerns": _concerns,
 }

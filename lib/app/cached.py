@@ -464,6 +464,21 @@ def public_meta(version: int) -> dict:
     }
 
 
+def concerns_version() -> int:
+    """Newest concern update: every raise, update and approval adds one, so the public list follows at once."""
+    from lib.engagement import concerns
+
+    return concerns.version(store())
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def public_concerns(level: str, area: str, lang: str, key: int):
+    """The public "You said, we did" figure of an area (or of every area of ``level``); ``key``: :func:`concerns_version`."""
+    from lib.public import figures as pf
+
+    return pf.concerns(store(), level, lang, area=area or None)
+
+
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
 def public_find_area(text: str, level: str, version: int):
     from lib.public import figures as pf
@@ -492,8 +507,12 @@ def presenter_deck(
     lang: str,
     public_url: str,
     version: int,
+    concerns: int = 0,
 ) -> tuple[list, dict]:
-    """The built deck (public figures only) and each slide's chart as PNG (None for text slides)."""
+    """The built deck (public figures only) and each slide's chart as PNG (None for text slides).
+
+    ``concerns`` (:func:`concerns_version`) keys the cache too: an approved concern reaches the deck at once.
+    """
     from lib.deck import images as deck_images
     from lib.deck import slides as deck
 

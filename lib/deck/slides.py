@@ -611,11 +611,67 @@ def _calendar_end(store, before) -> pd.Timestamp | None:
     return None if last is None else pd.Timestamp(last).normalize()
 
 
+CONCERN_ROWS = 6  # rows the slide's table shows (lib/deck/images.py draws six); the rest are "and K more"
+
+
 def _concerns_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
-    # No public figure gives residents' concerns yet, and no loaded survey with concern questions covers
-    # Chicago; the slide stays in the deck (hidden) so a department that has one sees where it goes.
+    """ "You said, we did": the analyst-approved concerns of the area and period, category and status, open first.
+
+    Only :func:`lib.engagement.concerns.public_items` (what the public page lists): no words as raised, no
+    names. Concerns count in the period when raised before its end and still open at its start or updated since.
+    """
+    from lib.engagement import concerns
+    from lib.public.i18n import date_text, month_text
+
+    title = tr("concerns_title", lang)
+    source = tr("source", lang, source=tr("concerns_source", lang))
+    items = concerns.public_items(store, level, lang, area=area, start=period.start, end=period.end_exclusive)
+    method = tr("concerns_method", lang)
+    if items.empty:
+        return Slide(
+            "concerns",
+            title,
+            tr("concerns_none", lang),
+            Chart("table"),
+            None,
+            _notes(lang, [], [], method, source),
+            hidden=True,
+            source=source,
+        )
+    dates = [
+        tr("concerns_dates", lang, raised=month_text(f"{r}-01", lang), updated=date_text(u, lang))
+        for r, u in zip(items["raised"], items["updated"])
+    ]
+    # Drawn one line a row (lib/deck/images.py): status, then category and months; the full dates and the
+    # approved wording are in the frame and the speaker notes.
+    closed = items["status"].isin([concerns.status_label(s, lang) for s in concerns.CLOSED])
+    raised = [month_label(f"{r}-01", lang) for r in items["raised"]]
+    updated = [month_label(u, lang) for u in items["updated"]]
+    when = [f"{r} – {u}" if c else tr("concerns_since", lang, raised=r) for r, u, c in zip(raised, updated, closed)]
+    frame = pd.DataFrame(
+        {
+            "status": items["status"],
+            "category": items["category"],
+            "when": when,
+            "dates": dates,
+            "note": items["public_text"],
+        }
+    )
+    shown, more = frame.head(CONCERN_ROWS), len(frame) - CONCERN_ROWS
+    message = tr("concerns_message", lang)
+    if more > 0:
+        message = f"{message} {tr('concerns_more', lang, k=more)}"
+    figures = [f"{r.category}: {r.status} ({r.dates})" + (f". {r.note}" if r.note else "") for r in frame.itertuples()]
     return Slide(
-        "concerns", tr("concerns_title", lang), tr("concerns_none", lang), Chart("bars"), None, "", hidden=True
+        "concerns",
+        title,
+        message,
+        Chart("table", columns=("status", "category", "when")),
+        _public(shown.reset_index(drop=True)),
+        _notes(lang, figures, [], method, source, period.label(lang)),
+        source=source,
+        period=period.label(lang),
+        alt=message,
     )
 
 

@@ -78,10 +78,16 @@ TEXT: dict[str, dict[str, str]] = {
         "attendance_unknown": "Attendance is not recorded for these events.",
         "attendance_known": "Attendance recorded for {known} of {events} events.",
         # concerns
-        "concerns_title": "What residents said",
-        "concerns_message": "Top concern: {top}.",
-        "concerns_none": "No survey with residents' concerns covers this area and period.",
-        "share": "Share of respondents (%)",
+        "concerns_title": "You said, we did",
+        "concerns_message": "What residents raised at meetings, and where each concern stands.",
+        "concerns_more": "And {k} more on the public page.",
+        "concerns_none": "No concern raised in this area and period has been approved for publication.",
+        "concerns_dates": "raised {raised}; last update {updated}",
+        "concerns_since": "since {raised}",
+        "concerns_method": "Concerns raised at community meetings and logged by staff (Event log). Only those a "
+        "police analyst approved for publication are shown, with their category, status and dates, open ones "
+        "first: never who raised them or their words.",
+        "concerns_source": "Staff log of community concerns",
         # upcoming
         "upcoming_title": "Upcoming events",
         "upcoming_message": "{n} events in the next {days} days.",
@@ -167,10 +173,16 @@ TEXT: dict[str, dict[str, str]] = {
         "events": "Eventos realizados",
         "attendance_unknown": "No se registra la asistencia de estos eventos.",
         "attendance_known": "Asistencia registrada en {known} de {events} eventos.",
-        "concerns_title": "Lo que dijeron los vecinos",
-        "concerns_message": "Principal preocupación: {top}.",
-        "concerns_none": "Ninguna encuesta con las preocupaciones de los vecinos cubre esta zona y período.",
-        "share": "Porcentaje de encuestados (%)",
+        "concerns_title": "Ustedes dijeron, nosotros hicimos",
+        "concerns_message": "Lo que plantearon los vecinos y en qué punto está cada asunto.",
+        "concerns_more": "Y {k} más en la página pública.",
+        "concerns_none": "Ninguna preocupación planteada en esta zona y período ha sido aprobada para su publicación.",
+        "concerns_dates": "planteada en {raised}; última actualización: {updated}",
+        "concerns_since": "desde {raised}",
+        "concerns_method": "Preocupaciones planteadas en reuniones comunitarias y registradas por el personal "
+        "(registro de eventos). Solo se muestran las que un analista de la policía aprobó para su publicación, con "
+        "su categoría, estado y fechas, primero las abiertas: nunca quién las planteó ni sus palabras.",
+        "concerns_source": "Registro del personal de preocupaciones de la comunidad",
         "upcoming_title": "Próximos eventos",
         "upcoming_message": "{n} eventos en los próximos {days} días.",
         "upcoming_none": "No hay eventos en el calendario para los próximos {days} días.",

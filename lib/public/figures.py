@@ -1197,3 +1197,43 @@ def all_figures(
     out["upcoming_events"] = upcoming_events(store, lang, now=now)
     out["provenance"] = provenance(store, lang)
     return out
+
+
+# -- you said, we did --------------------------------------------------------------------------------------
+
+
+def concerns(store, level: str, lang: str = "en", area: str | None = None) -> PublicFigure:
+    """ "You said, we did": the concerns an analyst approved for publication, in an area or every area of ``level``.
+
+    A list of items (category, status, month raised, last update, the approved wording), never a count,
+    and nothing an analyst did not approve (lib/engagement/concerns.py, docs/concerns.md).
+    """
+    from lib.engagement import concerns as said
+
+    items = said.public_items(store, level, lang, area=area)
+    cols = {
+        "area": level_word(level, lang),
+        "category": t("col.concern", lang),
+        "status": t("col.status", lang),
+        "raised": t("col.raised", lang),
+        "updated": t("col.updated", lang),
+        "public_text": t("col.note", lang),
+    }
+    if area:
+        cols.pop("area")
+    if not items["public_text"].astype(str).str.len().any():
+        cols.pop("public_text")
+    where = _area_text(store, level, area, lang)
+    summary = t("concerns.intro" if len(items) else "concerns.none", lang, where=where)
+    return PublicFigure(
+        "concerns",
+        t("concerns.title", lang),
+        public_table(items.astype(object)),
+        "",
+        t("concerns.source", lang),
+        t("concerns.method", lang),
+        summary,
+        "",
+        cols,
+        lang,
+    )

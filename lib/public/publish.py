@@ -128,6 +128,12 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda s, d, lvl, a, lang, r: public_figures.upcoming_events(s, lang, level=lvl if a else None, area=a),
         {"kind": "table"},
     ),
+    FigureSpec(
+        "concerns",
+        "section.engagement",
+        lambda s, d, lvl, a, lang, r: public_figures.concerns(s, lvl, lang, area=a),
+        {"kind": "table"},
+    ),
 )
 SECTIONS = ("section.crime", "section.map", "section.trust", "section.engagement")
 

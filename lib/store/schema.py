@@ -268,6 +268,36 @@ SYSTEM_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("attributes", "text"),
         ("edit_id", "int"),
     ),
+    # Community concerns (lib/engagement/concerns.py): one row per concern, with its latest status; public only
+    # once an analyst approved it (approved_at), and then only its category, status, dates and public_text.
+    "concerns": (
+        ("concern_id", "text"),
+        ("raised_on", "date"),
+        ("level", "text"),
+        ("area", "text"),
+        ("category", "text"),
+        ("text", "text"),
+        ("event_id", "text"),
+        ("status", "text"),
+        ("status_on", "date"),
+        ("public_text", "text"),
+        ("approved_by", "text"),
+        ("approved_at", "timestamp"),
+        ("raised_by", "text"),
+        ("source", "text"),
+        ("created_at", "timestamp"),
+    ),
+    # Every change to a concern: raised, a status or action with its date, approved or withdrawn; and who.
+    "concern_updates": (
+        ("update_id", "int"),
+        ("concern_id", "text"),
+        ("kind", "text"),
+        ("status", "text"),
+        ("action", "text"),
+        ("updated_on", "date"),
+        ("recorded_by", "text"),
+        ("recorded_at", "timestamp"),
+    ),
     # The staff sign-in throttle (lib/app/users.py): per name and per client, the attempts not yet
     # cleared by a success and when the last one started (seconds since the epoch), shared by every
     # app process on the store.

@@ -167,9 +167,17 @@ st.markdown(markdown_text(upcoming.summary))
 if not upcoming.frame.empty:
     st.dataframe(upcoming.table(), hide_index=True, width="stretch")
 
+# -- you said, we did: approved concerns only, a list of items (no counts) ----------------------------------
+said = cached.public_concerns(level, area, lang, cached.concerns_version())
+st.subheader(markdown_text(said.title))
+st.markdown(markdown_text(said.summary))
+if not said.frame.empty:
+    st.dataframe(said.table(), hide_index=True, width="stretch")
+    widgets.public_caption(said)
+
 # -- methodology and provenance --------------------------------------------------------------------
 st.header(t("section.method", lang))
-for fig in (by_area, trend, hot, trust, held):
+for fig in (by_area, trend, hot, trust, held, said):
     st.markdown(f"**{markdown_text(fig.title)}.** {markdown_text(fig.method)}")
 st.markdown(t("method.caveat", lang))
 st.subheader(t("section.privacy", lang))

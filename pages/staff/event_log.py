@@ -1,14 +1,18 @@
-"""Event log (staff): record engagement events, correct them with a history of edits, edit the type rules."""
+"""Event log (staff): record engagement events, correct them with a history of edits, edit the type rules,
+and keep residents' concerns with what was done about them ("You said, we did")."""
 
+import pandas as pd
 import streamlit as st
 
 from lib.app import cached, widgets
+from lib.engagement import concerns
 from lib.engagement import log as event_log
 from lib.engagement import types as event_types
 from lib.engagement.attendance import read_sign_in
 from lib.ingest.readers import InputError, read_table
+from lib.store.text import markdown_text
 
-widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
+account = widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
 
 st.title("Event log")
 st.caption(
@@ -48,7 +52,7 @@ def _save(action, *args, **kwargs):
 
 task = st.segmented_control(
     "Task",
-    ["Record", "Edit or remove", "History", "Type rules"],
+    ["Record", "Edit or remove", "History", "Concerns", "Type rules"],
     default="Record",
     key="log_task",
     bind="query-params",
@@ -116,6 +120,147 @@ elif task == "History":
             "event log history",
             "Every creation, edit and removal, newest first.",
         )
+
+elif task == "Concerns":
+    st.caption(
+        "What residents raised at meetings, and what was done: each status change and action is kept with its "
+        "date and who recorded it. Nothing here is public until an analyst approves a concern for publication; "
+        'then the Transparency page and the deck\'s "You said, we did" slide show its category, status and '
+        "dates (and the public wording, if one is approved), never the words as raised or any name."
+    )
+    who = account.name if account else ""
+
+    def _write(action):
+        """Run a concerns write; show every reason it was refused."""
+        try:
+            return action()
+        except concerns.ConcernError as exc:
+            st.error("Not saved: nothing was written.\n\n" + "\n".join(f"- {markdown_text(r)}" for r in exc.reasons))
+        except InputError as exc:
+            st.error(f"Not imported: the file cannot be read. {markdown_text(exc)}")
+        return None
+
+    doing = st.segmented_control(
+        "Concerns",
+        ["Open by age", "Raise", "Update", "Publish", "Import CSV"],
+        default="Open by age",
+        key="log_concerns_do",
+        bind="query-params",
+        required=True,
+        label_visibility="collapsed",
+    )
+    listed = concerns.listing(store)
+    if doing == "Open by age":
+        still = listed[~listed["status"].isin(concerns.CLOSED)]
+        if still.empty:
+            st.info("No concern is open." if len(listed) else "No concern has been recorded yet: raise one first.")
+        else:
+            st.markdown(f"**{len(still):,} open concerns**, longest open first (days since raised).")
+            widgets.table_with_download(still, "open concerns")
+        if len(listed):
+            widgets.staff_download(
+                "Download every concern (CSV)",
+                lambda: widgets.staff_csv(listed),
+                file_name="concerns.csv",
+                mime="text/csv",
+                key="log_concerns_all",
+            )
+            widgets.staff_download(
+                "Download the history of every concern (CSV)",
+                lambda: widgets.staff_csv(concerns.history(store)),
+                file_name="concern_history.csv",
+                mime="text/csv",
+                key="log_concerns_history",
+            )
+    elif doing == "Raise":
+        level = st.selectbox("Area level", levels, key="log_concern_level")
+        codes = list(cached.area_names(level, key)["code"]) if level else []
+        with st.form("log_concern_new"):
+            c1, c2, c3 = st.columns(3)
+            raised_on = c1.date_input("Raised on", key="log_concern_date", value=None, format="YYYY-MM-DD")
+            area = c2.selectbox(f"Area ({level})", codes, index=None, key="log_concern_area")
+            category = c3.selectbox(
+                "Category",
+                list(concerns.CATEGORIES),
+                index=None,
+                format_func=concerns.category_label,
+                key="log_concern_cat",
+            )
+            text = st.text_area("The concern as raised (staff only, never published)", key="log_concern_text")
+            raised = st.form_submit_button("Save concern", type="primary")
+        if raised:
+            new = _write(
+                lambda: concerns.raise_concern(store, concerns.Concern(raised_on, level, area, category, text), who)
+            )
+            if new:
+                st.success(f"Saved as {new}, status open.")
+    elif doing in ("Update", "Publish") and listed.empty:
+        st.info("No concern has been recorded yet: raise one first.")
+    elif doing in ("Update", "Publish"):
+        labels = {
+            r.concern_id: f"{r.raised_on}  {r.level} {r.area}  {concerns.category_label(r.category)}  ({r.status})"
+            for r in listed.itertuples()
+        }
+        chosen = st.selectbox("Concern", list(labels), format_func=labels.get, key="log_concern_pick")
+        current = concerns.get(store, chosen)
+        st.markdown(f"> {markdown_text(current['text'])}")
+        if doing == "Update":
+            with st.form(f"log_concern_update_{chosen}"):
+                c1, c2 = st.columns(2)
+                status = c1.selectbox(
+                    "Status",
+                    list(concerns.STATUSES),
+                    index=list(concerns.STATUSES).index(current["status"]),
+                    format_func=concerns.status_label,
+                    key=f"log_concern_status_{chosen}",
+                )
+                on = c2.date_input("Date", key=f"log_concern_on_{chosen}", format="YYYY-MM-DD")
+                action = st.text_area("Action taken (for 'not possible': why)", key=f"log_concern_action_{chosen}")
+                saved = st.form_submit_button("Save update", type="primary")
+            if saved and _write(lambda: concerns.update(store, chosen, status, action, on, who)):
+                st.success("Update saved.")
+        else:
+            public = current["approved_at"] is not None and not pd.isna(current["approved_at"])
+            st.caption(
+                f"Published since {pd.Timestamp(current['approved_at']):%Y-%m-%d} by {markdown_text(current['approved_by'])}."
+                if public
+                else "Not published."
+            )
+            with st.form(f"log_concern_publish_{chosen}"):
+                wording = st.text_input(
+                    "Public wording (optional, shown as written; no names or addresses)",
+                    value=current["public_text"] or "",
+                    max_chars=300,
+                    key=f"log_concern_public_{chosen}",
+                )
+                c1, c2 = st.columns(2)
+                ok = c1.form_submit_button("Approve for publication", type="primary")
+                off = c2.form_submit_button("Withdraw from publication", disabled=not public)
+            if ok and _write(lambda: concerns.approve(store, chosen, who, wording)):
+                st.success("Approved: its category, status and dates (and the wording) are now public.")
+            if off and _write(lambda: concerns.withdraw(store, chosen, who)):
+                st.success("Withdrawn from the public page.")
+        hist = concerns.history(store, chosen)
+        widgets.table_with_download(hist, f"history of {chosen}")
+    else:
+        st.markdown(
+            "A CSV (or Excel) file with one concern a row. Columns: "
+            + ", ".join(f"`{c}`" for c in concerns.IMPORT_COLUMNS)
+            + f"; required: {', '.join(concerns.REQUIRED)}. Categories: {', '.join(concerns.CATEGORIES)} (or their "
+            "names); statuses: " + ", ".join(concerns.STATUSES) + ". Every row is checked first: one bad row and "
+            "nothing is imported. Imported concerns are not published until an analyst approves them."
+        )
+        level = st.selectbox(
+            "Area level of the file's areas (unless it has a level column)", levels, key="log_concern_import_level"
+        )
+        upload = st.file_uploader("Concerns file", type=["csv", "xlsx", "xls", "tsv", "txt"], key="log_concern_file")
+        if upload is not None and st.button("Import", type="primary", key="log_concern_import"):
+            from lib.ingest import uploads
+
+            path = uploads.save(upload.name, upload.getvalue())
+            n = _write(lambda: concerns.import_file(store, path, who, level=level, source_name=upload.name))
+            if n:
+                st.success(f"Imported {n:,} concerns, none published yet.")
 
 else:
     st.markdown(

@@ -170,7 +170,15 @@ except deck.DeckError as exc:
 
 with st.spinner("Building the deck from the public figures ..."):
     built, images = cached.presenter_deck(
-        dataset, level, area, f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}", lang, public_url or "", version
+        dataset,
+        level,
+        area,
+        f"{period.start:%Y-%m-%d}",
+        f"{period.end:%Y-%m-%d}",
+        lang,
+        public_url or "",
+        version,
+        cached.concerns_version(),
     )
 slides = deck.arrange(built, st.session_state.get(EDITS))
 shown = deck.visible(slides)

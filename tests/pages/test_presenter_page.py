@@ -38,7 +38,7 @@ def test_page_lists_the_district_deck(run_page):
         "**3. Crime compared with last year**",
         "**4. Where incidents concentrate**",
         "**5. Community engagement**",
-        "**6. What residents said** *(hidden)*",
+        "**6. You said, we did** *(hidden)*",
         "**7. Upcoming events** *(hidden)*",
         "**8. Find these figures online**",
     ]
