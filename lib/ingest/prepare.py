@@ -629,7 +629,20 @@ def _level_of(column: str) -> str:
 # Header words of columns that identify a person (an officer, a complainant, a witness): never kept
 # in ``attributes``. A column mapped to ``officer`` or ``complainant`` is stored as a keyed hash instead.
 # Whole words ("star", not "award_start_date"); the second set also as the start of a word ("officers").
-_PERSONAL_WORDS = {"name", "star", "badge", "dob", "ssn", "phone", "email", "address", "street", "first", "last"}
+_PERSONAL_WORDS = {
+    "name",
+    "star",
+    "badge",
+    "emp",
+    "empno",
+    "empid",
+    "dob",
+    "ssn",
+    "phone",
+    "email",
+    "address",
+    "street",
+}
 _PERSONAL_STEMS = ("officer", "complainant", "witness", "birth", "appoint", "employee", "payroll", "requester")
 
 
@@ -637,9 +650,9 @@ def personal_columns(frame: pd.DataFrame, mapping: Mapping) -> list[str]:
     """Unmapped columns whose header names a person's identity, which the accountability kinds drop.
 
     >>> from lib.ingest.mapping import Mapping
-    >>> cols = ["cr_id", "Officer Last Name", "StarNo", "award_start_date", "beat"]
+    >>> cols = ["cr_id", "Officer Last Name", "StarNo", "Emp No", "award_start_date", "beat"]
     >>> personal_columns(pd.DataFrame(columns=cols), Mapping("complaints"))
-    ['Officer Last Name', 'StarNo']
+    ['Officer Last Name', 'StarNo', 'Emp No']
     """
     used = mapping.used_columns()
 
