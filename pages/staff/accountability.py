@@ -32,8 +32,9 @@ first, last = meta["spans"][dataset]
 start = pd.Timestamp(
     c3.date_input("From", first.date(), min_value=dt.date(1900, 1, 1), key="acc_from", bind="query-params")
 )
+known = max(last, meta["as_of"][dataset])  # the last receipt or close the data knows
 end = pd.Timestamp(
-    c4.date_input("To (inclusive)", last.date(), min_value=dt.date(1900, 1, 1), key="acc_to", bind="query-params")
+    c4.date_input("To (inclusive)", known.date(), min_value=dt.date(1900, 1, 1), key="acc_to", bind="query-params")
 )
 awards_sets = [None, *meta["awards"]]
 awards_set = widgets.linked_choice(
@@ -67,18 +68,19 @@ m[0].metric("Received", f"{len(received):,}", border=True)
 m[1].metric("Closed of those", f"{int(closing['closed']):,}", border=True)
 m[2].metric(f"Open on {as_of:%Y-%m-%d}", f"{int(backlog['open'].sum()):,}", border=True)
 m[3].metric(
-    "Allegations sustained",
+    "Sustained",
     "n/a" if pd.isna(share["share"]) else f"{share['share']:.1%}",
-    help=f"{share['sustained']:,} of {share['decided']:,} allegations with a final finding; 95% Wilson interval "
+    help=f"Allegations sustained: {share['sustained']:,} of {share['decided']:,} with a final finding; 95% Wilson interval "
     + ("" if pd.isna(share["low"]) else f"{share['low']:.1%} to {share['high']:.1%}."),
     border=True,
 )
 m[4].metric(
-    "Days to close (median / 90th pct)",
+    "Days to close",
     "n/a" if pd.isna(closing["median_days"]) else f"{closing['median_days']:.0f} / {closing['p90_days']:.0f}",
+    help="Median / 90th percentile of days from receipt to close.",
     border=True,
 )
-st.caption(f"{period}; {markdown_text(sources)}")
+st.caption(f"{period.capitalize()}; {markdown_text(sources)}")
 
 st.subheader("Received and closed per month")
 split = widgets.linked_choice(
