@@ -73,6 +73,7 @@ def time_to_close(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
         out = stats(closed["days"]).to_frame().T
     else:
         out = closed.groupby(by)["days"].apply(stats).unstack().reset_index()
+        out = out.sort_values(by, key=_code_order if by == "area" else None).reset_index(drop=True)
     out["closed"] = out["closed"].astype(int)
     return out
 
@@ -101,16 +102,20 @@ def backlog(frame: pd.DataFrame, as_of: pd.Timestamp, bands: tuple[int, ...] = B
     return pd.DataFrame({"age": labels, "open": counts.to_numpy().astype(int)})
 
 
-def rates(frame: pd.DataFrame, population: pd.Series, incidents: pd.Series | None = None) -> pd.DataFrame:
-    """Complaints per area, per 1,000 residents (where the area's population is known) and per 1,000 incidents.
+def rates(frame: pd.DataFrame, population: pd.Series | None, incidents: pd.Series | None = None) -> pd.DataFrame:
+    """Complaints per area, per 1,000 residents and per 1,000 incidents.
+
+    The resident columns are there only where a population is given (empty where an area's is unknown),
+    the incident columns only where incidents are.
 
     >>> c = pd.DataFrame({"area": ["1", "1", "2"]})
     >>> rates(c, pd.Series({"1": 4000.0}), pd.Series({"1": 100, "2": 50})).to_dict("records")[0]
     {'area': '1', 'complaints': 2, 'residents': 4000.0, 'per_1000_residents': 0.5, 'incidents': 100, 'per_1000_incidents': 20.0}
     """
     out = frame.dropna(subset=["area"]).groupby("area").size().rename("complaints").reset_index()
-    out["residents"] = out["area"].map(population).astype(float)
-    out["per_1000_residents"] = 1000 * out["complaints"] / out["residents"].where(out["residents"] > 0)
+    if population is not None and len(population):
+        out["residents"] = out["area"].map(population).astype(float)
+        out["per_1000_residents"] = 1000 * out["complaints"] / out["residents"].where(out["residents"] > 0)
     if incidents is not None:
         out["incidents"] = out["area"].map(incidents).astype("Int64")
         out["per_1000_incidents"] = (

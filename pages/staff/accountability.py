@@ -137,7 +137,19 @@ if level:
     st.subheader(f"Complaints per 1,000 residents and per 1,000 incidents, by {level}")
     spans = meta["incident_spans"]
     incident_sets = list(spans["dataset"]) if len(spans) else []
-    chosen = st.selectbox("Incidents", [None, *incident_sets], key="acc_incidents", format_func=lambda v: v or "none")
+    meets = [
+        d
+        for d, lo, hi in spans[["dataset", "first", "last"]].itertuples(index=False)
+        if measures.overlap((start, end), (pd.Timestamp(lo), pd.Timestamp(hi)))
+    ]
+    chosen = widgets.linked_choice(
+        "Incidents",
+        [None, *incident_sets],
+        "incidents",
+        "acc_incidents",
+        format_func=lambda v: v or "none",
+        index=1 + incident_sets.index(meets[0]) if meets else 0,
+    )
     incidents, note = None, "No incident dataset chosen."
     window = (start, end)
     if chosen:
@@ -153,9 +165,7 @@ if level:
             )
     base = measures.received_in(complaints, *window) if window else received
     rate = measures.rates(base, frames["population"], incidents)
-    pop_note = (
-        "" if rate["residents"].notna().any() else " No population is loaded for this level: no rate per resident."
-    )
+    pop_note = "" if "residents" in rate else " No population is loaded for this level: no rate per resident."
     widgets.table_with_download(rate, f"complaints per 1000 by {level}", note + pop_note)
 
 st.subheader("Commendations by type")
@@ -169,8 +179,8 @@ else:
         charts.lines(per_month, "month", "awards", "award_type", "Awards per month"),
         per_month.assign(month=per_month["month"].dt.strftime("%Y-%m")),
         "awards per month by type",
-        f"{len(counted):,} of {len(awards):,} award records count (status final or not given). "
-        + markdown_text(cached.accountability_sources("commendations", awards_set, version)),
+        f"{len(counted):,} of {len(awards):,} award records count (status final or not given); the last month "
+        "may be partial. " + markdown_text(cached.accountability_sources("commendations", awards_set, version)),
         "acc_awards",
     )
 

@@ -99,7 +99,10 @@ def test_monthly_counts_and_rates_by_district(embedded_store, raw):
     incidents = pd.Series({"1": 2000, "2": 0})
     rate = measures.rates(complaints, pd.Series(dtype=float), incidents).set_index("area")
     assert rate.loc["1", "per_1000_incidents"] == 1000 * (complaints["area"] == "1").sum() / 2000
-    assert pd.isna(rate.loc["2", "per_1000_incidents"]) and rate["per_1000_residents"].isna().all()
+    assert pd.isna(rate.loc["2", "per_1000_incidents"]) and "per_1000_residents" not in rate  # no population
+    with_pop = measures.rates(complaints, pd.Series({"1": 50_000.0})).set_index("area")
+    assert with_pop.loc["1", "per_1000_residents"] == 1000 * (complaints["area"] == "1").sum() / 50_000
+    assert pd.isna(with_pop.loc["2", "per_1000_residents"])  # district 2's population unknown
 
 
 def test_another_departments_export_loads_and_keeps_no_name_or_star(duck, tmp_path, monkeypatch):
