@@ -105,7 +105,8 @@ def test_monthly_counts_and_rates_by_district(embedded_store, raw):
     assert pd.isna(with_pop.loc["2", "per_1000_residents"])  # district 2's population unknown
 
 
-def test_another_departments_export_loads_and_keeps_no_name_or_star(duck, tmp_path, monkeypatch):
+def test_another_departments_export_loads_and_keeps_no_name_or_star(any_store, tmp_path, monkeypatch):
+    store = any_store
     monkeypatch.setenv("DASHBOARD_ATTENDEE_KEY_FILE", str(tmp_path / "key"))
     path = tmp_path / "ia.csv"
     pd.DataFrame(
@@ -121,19 +122,23 @@ def test_another_departments_export_loads_and_keeps_no_name_or_star(duck, tmp_pa
             "Disposition": ["Sustained", "Not Sustained", "Unfounded"],
         }
     ).to_csv(path, index=False)
-    complaints = ingest.load(duck, "complaints", path, dataset="ia", maps={"complainant": "Complainant Name"})
-    allegations = ingest.load(duck, "allegations", path, dataset="ia", maps={"officer": "Badge"})
+    complaints = ingest.load(store, "complaints", path, dataset="ia", maps={"complainant": "Complainant Name"})
+    allegations = ingest.load(store, "allegations", path, dataset="ia", maps={"officer": "Badge"})
     assert complaints.rows_loaded == 2 and allegations.rows_loaded == 3
     assert any("dropped, not stored" in m for m in allegations.messages)
     stored = "\n".join(
-        duck.query(f"SELECT * FROM {t}").astype(str).to_csv() for t in ("complaints", "allegations", "loads")
+        store.query(f"SELECT * FROM {t}").astype(str).to_csv() for t in ("complaints", "allegations", "loads")
     )
     for secret in ("Jane Roe", "John Doe", "4411", "5120", "A. Smith", "B. Jones"):
         assert secret not in stored
-    keys = duck.query("SELECT officer_key FROM allegations ORDER BY allegation_id")["officer_key"]
+    keys = store.query("SELECT officer_key FROM allegations ORDER BY allegation_id")["officer_key"]
     assert keys.nunique() == 2  # one officer in two allegations: counted as one
-    shares = findings.sustained_share(data.allegations(duck, "ia")).iloc[0]
+    shares = findings.sustained_share(data.allegations(store, "ia")).iloc[0]
     assert (shares["sustained"], shares["decided"]) == (1, 3)
+    complaints = data.complaints(store, "ia")
+    assert measures.time_to_close(complaints).iloc[0]["closed"] == 1
+    assert measures.backlog(complaints, data.as_of(store, "ia"))["open"].sum() == 1
+    assert dict(zip(complaints["complaint_id"], complaints["category"])) == {"IA-1": "Force", "IA-2": "Courtesy"}
 
 
 @pytest.mark.parametrize(
