@@ -161,7 +161,6 @@ SOURCES: tuple[Source, ...] = (
             "Complaints still open when the file was released (November 2016) have no close date.",
             "Street addresses were removed before the file was shared.",
         ),
-        maps={"occurred_at": "incident_datetime", "area": "beat"},
         raw="chicago/chicago_complaints_2000_2016.csv.gz",
     ),
     Source(
@@ -177,7 +176,6 @@ SOURCES: tuple[Source, ...] = (
             "Officers' names, star numbers, birth years and appointment dates were removed before the file "
             "was shared; identical rows are distinct accused officers.",
         ),
-        maps={"finding": "final_finding", "discipline": "final_discipline", "unit": "current_unit"},
         raw="chicago/chicago_complaint_allegations_2000_2016.csv.gz",
     ),
     Source(
@@ -194,7 +192,6 @@ SOURCES: tuple[Source, ...] = (
             "No area: awards cannot be shown by district.",
             "Names, star numbers and the requester were removed before the file was shared.",
         ),
-        maps={"awarded_at": "award_request_date", "commendation_id": "row_id"},
         raw="chicago/chicago_police_awards_2017_2018.csv.gz",
     ),
     Source(
