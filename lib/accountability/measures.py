@@ -93,8 +93,16 @@ def band_labels(bands: tuple[int, ...] = BACKLOG_BANDS) -> list[str]:
 
 
 def backlog(frame: pd.DataFrame, as_of: pd.Timestamp, bands: tuple[int, ...] = BACKLOG_BANDS) -> pd.DataFrame:
-    """Complaints open on ``as_of`` (received by then, not closed) by age: age, open."""
-    open_ = frame[frame["closed_at"].isna() & (frame["received_at"] <= as_of)]
+    """Complaints open on ``as_of`` (received by then, not closed by then) by age: age, open.
+
+    >>> c = pd.DataFrame({"received_at": pd.to_datetime(["2020-01-01", "2020-03-01", "2020-06-01"]),
+    ...                   "closed_at": pd.to_datetime(["2020-05-01", None, None])})
+    >>> backlog(c, pd.Timestamp("2020-04-15"), (0, 90))["open"].tolist()  # the first still open then
+    [1, 1]
+    """
+    end = as_of.normalize() + pd.Timedelta(days=1)
+    still_open = frame["closed_at"].isna() | (frame["closed_at"] >= end)
+    open_ = frame[still_open & (frame["received_at"] < end)]
     age = (as_of.normalize() - open_["received_at"].dt.normalize()).dt.days
     labels = band_labels(bands)
     band = pd.cut(age, bins=[*bands, np.inf], right=False, labels=labels)

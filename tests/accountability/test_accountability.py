@@ -86,6 +86,10 @@ def test_time_to_close_and_backlog(embedded_store, raw):
     assert table["open"].sum() == len(open_ages)
     edges = [0, 90, 180, 365, 730, np.inf]
     assert table["open"].tolist() == np.histogram(open_ages, bins=edges)[0].tolist()
+    # On a past day, complaints closed later were still open.
+    day = pd.Timestamp("2010-12-31")
+    was_open = (received <= day) & (closed.isna() | backwards | (closed > day))
+    assert measures.backlog(complaints, day)["open"].sum() == was_open.sum()
 
 
 def test_monthly_counts_and_rates_by_district(embedded_store, raw):
