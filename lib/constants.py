@@ -30,6 +30,10 @@ SYNTHETIC_LABEL = "SYNTHETIC demo data"
 MIN_EFFECTIVE_N = 30
 FLAG_EFFECTIVE_N = 60
 Z_95 = 1.959963984540054  # two-sided 95% normal quantile
+# Intervals of shares (sustained allegations, lib/accountability/findings.py): 95%.
+INTERVAL_ALPHA = 0.05
+# Open complaints by age, in days since received: the bands' lower bounds (docs/accountability.md).
+BACKLOG_BANDS = (0, 90, 180, 365, 730)
 # Cronbach's alpha below this marks an index whose items may not measure one thing (Nunnally 1978).
 MIN_ALPHA = 0.7
 # Diverging scale for changes (Okabe-Ito vermillion -> white -> blue) and a sequential one for levels.

@@ -13,7 +13,7 @@ LINT = [
     "-c",
     "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
 ]
-PACKAGES = {"store", "ingest", "stats", "maps", "trust", "engagement", "public", "deck", "app"}
+PACKAGES = {"store", "ingest", "stats", "maps", "trust", "engagement", "public", "deck", "app", "accountability"}
 
 
 def _lint(folder: Path) -> subprocess.CompletedProcess:

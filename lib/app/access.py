@@ -74,6 +74,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/staff/trust.py", "Trust & Safety", ":material/handshake:", "trust", "Dashboard", "viewer"),
     PageSpec("pages/staff/engagement.py", "Engagement", ":material/groups:", "engagement", "Dashboard", "viewer"),
     PageSpec("pages/staff/impact.py", "Programme impact", ":material/query_stats:", "impact", "Dashboard", "viewer"),
+    PageSpec(
+        "pages/staff/accountability.py", "Accountability", ":material/gavel:", "accountability", "Dashboard", "viewer"
+    ),
     PageSpec("pages/staff/map.py", "Map", ":material/map:", "map", "Dashboard", "viewer"),
     PageSpec("pages/staff/presenter.py", "Presenter", ":material/co_present:", "presenter", "Dashboard", "viewer"),
     PageSpec("pages/staff/data.py", "Data", ":material/upload_file:", "data", "Data", "analyst"),

@@ -527,3 +527,48 @@ def presenter_deck(
     )
     images = {s.key: deck_images.chart_png(s, lang) if deck_images.has_chart(s) else None for s in slides}
     return slides, images
+
+
+# -- Accountability page (lib/accountability) -----------------------------------
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def accountability_meta(version: int) -> dict:
+    """Complaint and award datasets, the levels complaints carry, each complaint dataset's span and as-of day."""
+    from lib.accountability import data as acc
+
+    s = store()
+    sets = acc.datasets(s, "complaints")
+    return {
+        "complaints": sets,
+        "awards": acc.datasets(s, "commendations"),
+        "levels": acc.levels(s),
+        "spans": {d: acc.span(s, d) for d in sets},
+        "as_of": {d: acc.as_of(s, d) for d in sets},
+        "incident_spans": acc.incident_spans(s),
+    }
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def accountability_frames(dataset: str, level: str | None, awards: str | None, version: int) -> dict:
+    """The complaints, allegations and awards of one view (never mutated by the page)."""
+    from lib.accountability import data as acc
+
+    s = store()
+    return {
+        "complaints": acc.complaints(s, dataset, level),
+        "allegations": acc.allegations(s, dataset, level),
+        "awards": acc.commendations(s, awards, level) if awards else None,
+        "population": acc.population(s, level) if level else None,
+    }
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def accountability_incidents(level: str, start: str, end: str, version: int) -> pd.DataFrame:
+    from lib.accountability import data as acc
+
+    return acc.incidents(store(), level, pd.Timestamp(start), pd.Timestamp(end))
+
+
+def accountability_sources(kind: str, dataset: str, version: int) -> str:
+    return provenance.sources_line(store(), kind, dataset)

@@ -17,19 +17,14 @@ breaks matching between old and new sheets, not the old counts.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import os
-import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from lib.ingest.mapping import header_key
 from lib.ingest.readers import InputError
-from lib.store import settings
+from lib.store.keys import hash_ids, normalise_id, secret_key  # noqa: F401  (callers import them from here)
 
 # Header names (compared as lower-case letters and digits) of each column of a sheet.
 ID_HEADERS = (
@@ -67,41 +62,6 @@ class SignIn:
     @property
     def attendees(self) -> int:
         return int(self.rows["attendee_hash"].nunique())
-
-
-def secret_key() -> bytes:
-    """The deployment's hashing key, created (random, 256 bits, owner-only) on first use."""
-    path = Path(settings.get("attendee_key_file"))
-    if not path.is_absolute():
-        path = settings.PROJECT_DIR / path
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
-
-
-def normalise_id(value) -> str | None:
-    """An id as compared: trimmed, lower case, single spaces; None when blank.
-
-    >>> normalise_id("  Ana   RUIZ "), normalise_id("")
-    ('ana ruiz', None)
-    """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    text = " ".join(str(value).split()).lower()
-    return text or None
-
-
-def hash_ids(values: pd.Series, secret: bytes) -> pd.Series:
-    """HMAC-SHA256 of each normalised id (hex, 32 characters); None where the id is blank."""
-
-    def one(v):
-        norm = normalise_id(v)
-        return None if norm is None else hmac.new(secret, norm.encode(), hashlib.sha256).hexdigest()[:32]
-
-    return values.map(one).astype("object")
 
 
 def _find(columns, names) -> str | None:

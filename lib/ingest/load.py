@@ -40,6 +40,9 @@ _MATCH = {
     "stations": "t.dataset = s.dataset AND t.station_id = s.station_id",
     "population": "t.level = s.level AND t.area = s.area AND t.dimension = s.dimension AND t.category = s.category",
     "scores": "t.dataset = s.dataset AND t.score_key = s.score_key AND t.measure = s.measure",
+    "complaints": "t.dataset = s.dataset AND t.complaint_id = s.complaint_id",
+    "allegations": "t.dataset = s.dataset AND t.allegation_id = s.allegation_id",
+    "commendations": "t.dataset = s.dataset AND t.commendation_id = s.commendation_id",
 }
 # Column that identifies a source row in the staged rows (several stored rows for scores).
 _ROW_KEY = {
@@ -49,9 +52,19 @@ _ROW_KEY = {
     "stations": "station_id",
     "population": "area",
     "scores": "score_key",
+    "complaints": "complaint_id",
+    "allegations": "allegation_id",
+    "commendations": "commendation_id",
 }
 _LOG = logs.get("load")
-_WHEN = {"incidents": "occurred_at", "survey": "responded_at", "events": "starts_at", "scores": "period_start"}
+_WHEN = {
+    "incidents": "occurred_at",
+    "survey": "responded_at",
+    "events": "starts_at",
+    "scores": "period_start",
+    "complaints": "received_at",
+    "commendations": "awarded_at",
+}
 
 
 @dataclass
@@ -98,7 +111,7 @@ class LoadReport:
         elif self.rows_merged:
             lines.append(f"  repeated in file   {self.rows_merged:>10,}")
         lines.append(f"  duplicates skipped {self.rows_duplicate:>10,}  (already in the store)")
-        if self.kind in ("incidents", "survey", "events", "stations"):
+        if self.kind in ("incidents", "survey", "events", "stations", "complaints", "commendations"):
             lines.append(
                 f"  not geocoded       {self.rows_not_geocoded:>10,}  (kept; counted in area totals when they carry an area)"
             )

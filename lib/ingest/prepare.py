@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from lib.ingest import parse, spatial
-from lib.ingest.mapping import Mapping, resolve
+from lib.ingest.mapping import Mapping, header_tokens, resolve
 from lib.ingest.readers import InputError, Table
+from lib.store import keys
 
 
 @dataclass
@@ -183,6 +184,9 @@ def prepare(
         "stations": _stations,
         "population": _population,
         "scores": _scores,
+        "complaints": _complaints,
+        "allegations": _allegations,
+        "commendations": _commendations,
     }[kind]
     rejects = _Rejects(table)
     messages: list[str] = []
@@ -618,3 +622,149 @@ def _level_of(column: str) -> str:
     from lib.ingest.mapping import header_key
 
     return header_key(column) or "area"
+
+
+# -- complaints, allegations, commendations ------------------------------------
+
+# Header words of columns that identify a person (an officer, a complainant, a witness): never kept
+# in ``attributes``. A column mapped to ``officer`` or ``complainant`` is stored as a keyed hash instead.
+# Whole words ("star", not "award_start_date"); the second set also as the start of a word ("officers").
+_PERSONAL_WORDS = {
+    "name",
+    "star",
+    "badge",
+    "emp",
+    "empno",
+    "empid",
+    "dob",
+    "ssn",
+    "phone",
+    "email",
+    "address",
+    "street",
+}
+_PERSONAL_STEMS = ("officer", "complainant", "witness", "birth", "appoint", "employee", "payroll", "requester")
+
+
+def personal_columns(frame: pd.DataFrame, mapping: Mapping) -> list[str]:
+    """Unmapped columns whose header names a person's identity, which the accountability kinds drop.
+
+    >>> from lib.ingest.mapping import Mapping
+    >>> cols = ["cr_id", "Officer Last Name", "StarNo", "Emp No", "award_start_date", "beat"]
+    >>> personal_columns(pd.DataFrame(columns=cols), Mapping("complaints"))
+    ['Officer Last Name', 'StarNo', 'Emp No']
+    """
+    used = mapping.used_columns()
+
+    def personal(column) -> bool:
+        words = header_tokens(column)
+        return bool(words & _PERSONAL_WORDS) or any(w.startswith(_PERSONAL_STEMS) for w in words)
+
+    return [c for c in frame.columns if c not in used and personal(c)]
+
+
+def _without_personal(frame: pd.DataFrame, mapping: Mapping, messages: list[str]) -> pd.DataFrame:
+    dropped = personal_columns(frame, mapping)
+    if dropped:
+        messages.append(
+            f"Columns that identify people were dropped, not stored: {', '.join(map(str, dropped))}. "
+            "Map an officer or complainant id with --map officer=COLUMN (or complainant=) to count repeats "
+            "by a keyed hash."
+        )
+    return frame.drop(columns=dropped)
+
+
+def _hashed(mapping: Mapping, frame: pd.DataFrame, name: str, messages: list[str]) -> pd.Series | None:
+    raw = resolve(mapping, frame, name)
+    if raw is None:
+        return None
+    messages.append(f"{name}: from {mapping.choices[name].describe()}, stored as a keyed hash only.")
+    return keys.hash_ids(raw, keys.secret_key())
+
+
+def _complaints(frame, mapping, rejects, messages, tz, crs, now):
+    frame = _without_personal(frame, mapping, messages)
+    keep = pd.Series(True, index=frame.index)
+    ids, keep = _key(mapping, frame, "complaint_id", keep, rejects)
+    latest = now + pd.Timedelta(days=1)
+    received, keep, _ = _dates(mapping, frame, "received_at", tz, rejects, keep, True, latest, messages)
+    occurred, keep, _ = _dates(mapping, frame, "occurred_at", tz, rejects, keep, False, latest, messages)
+    closed, keep, _ = _dates(mapping, frame, "closed_at", tz, rejects, keep, False, latest, messages)
+    lat, lon = _coordinates(mapping, frame, keep, crs, messages)
+    area = _text(mapping, frame, "area")
+    closed_at = closed.values if closed else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]")
+    backwards = keep & closed_at.notna() & (closed_at < received.values.dt.normalize())
+    if backwards.any():
+        messages.append(
+            f"{int(backwards.sum()):,} complaints close before they were received; their close date is dropped."
+        )
+        closed_at = closed_at.mask(backwards)
+    rows = pd.DataFrame(
+        {
+            "complaint_id": ids,
+            "received_at": received.values,
+            "occurred_at": occurred.values if occurred else pd.NaT,
+            "closed_at": closed_at,
+            "category": _text(mapping, frame, "category"),
+            "latitude": lat,
+            "longitude": lon,
+            "area": parse.normalize_codes(area) if area is not None else None,
+            "complainant_key": _hashed(mapping, frame, "complainant", messages),
+        },
+        index=frame.index,
+    )[keep]
+    for col in ("received_at", "occurred_at", "closed_at"):
+        rows[col] = rows[col].astype("datetime64[us]")
+    rows["attributes"] = _attributes(frame, mapping, rows.index)
+    return _first_per_key(rows, "complaint_id", messages, "complaint id")
+
+
+def _allegations(frame, mapping, rejects, messages, tz, crs, now):
+    frame = _without_personal(frame, mapping, messages)
+    keep = pd.Series(True, index=frame.index)
+    ids, keep = _key(mapping, frame, "complaint_id", keep, rejects)
+    rows = pd.DataFrame(
+        {
+            "complaint_id": ids,
+            "category": _text(mapping, frame, "category"),
+            "recommended_finding": _text(mapping, frame, "recommended_finding"),
+            "finding": _text(mapping, frame, "finding"),
+            "discipline": _text(mapping, frame, "discipline"),
+            "unit": _text(mapping, frame, "unit"),
+            "officer_key": _hashed(mapping, frame, "officer", messages),
+        },
+        index=frame.index,
+    )[keep]
+    # Identical rows are separate allegations (two officers of one unit, identities removed): content
+    # keys number identical rows, so each is kept and a reload adds nothing.
+    rows["allegation_id"] = parse.content_keys(frame.loc[rows.index])
+    return rows, 0
+
+
+def _commendations(frame, mapping, rejects, messages, tz, crs, now):
+    frame = _without_personal(frame, mapping, messages)
+    keep = pd.Series(True, index=frame.index)
+    ids, keep = _key(mapping, frame, "commendation_id", keep, rejects)
+    award = _text(mapping, frame, "award_type")
+    keep &= rejects.add(keep & award.isna(), "no award type")
+    latest = now + pd.Timedelta(days=1)
+    awarded, keep, _ = _dates(mapping, frame, "awarded_at", tz, rejects, keep, True, latest, messages)
+    lat, lon = _coordinates(mapping, frame, keep, crs, messages)
+    area = _text(mapping, frame, "area")
+    status = _text(mapping, frame, "status")
+    rows = pd.DataFrame(
+        {
+            "commendation_id": ids,
+            "awarded_at": awarded.values,
+            "award_type": award,
+            "status": status.str.upper() if status is not None else None,
+            "latitude": lat,
+            "longitude": lon,
+            "area": parse.normalize_codes(area) if area is not None else None,
+            "officer_key": _hashed(mapping, frame, "officer", messages),
+        },
+        index=frame.index,
+    )[keep]
+    rows["awarded_at"] = rows["awarded_at"].astype("datetime64[us]")
+    rows["attributes"] = _attributes(frame, mapping, rows.index)
+    return _first_per_key(rows, "commendation_id", messages, "award id")

@@ -187,6 +187,57 @@ KINDS: dict[str, Kind] = {
         ),
         extra=(("level", "text"), ("dataset", "text"), ("load_id", "int")),
     ),
+    "complaints": Kind(
+        "complaints",
+        "complaints",
+        "Complaints against officers: one row per complaint (allegations in a second file, kind "
+        "`allegations`, linked by complaint id). Officer and complainant ids are stored only as keyed "
+        "hashes; names and star numbers are dropped (docs/accountability.md).",
+        (
+            Field("complaint_id", "text", False, "The complaint's number. Without one, a hash of the row's content."),
+            Field("received_at", "timestamp", True, "When the complaint was received."),
+            Field("occurred_at", "timestamp", False, "When the incident complained of happened."),
+            Field("closed_at", "timestamp", False, "When the investigation closed; empty while it is open."),
+            Field("category", "text", False, "Complaint category, where the complaint file has one."),
+            *_POINT,
+            Field("area", "text", False, "Beat or district code of the incident."),
+            Field("complainant", "text", False, "Complainant id or name: stored only as a keyed hash."),
+        ),
+        extra=(("complainant_key", "text"), *_BOOK, *_CELLS),
+        geocoded=True,
+    ),
+    "allegations": Kind(
+        "allegations",
+        "allegations",
+        "Allegations of complaints: one row per accused officer and allegation, linked to `complaints` "
+        "by complaint id; identical rows are distinct allegations (officer identities removed).",
+        (
+            Field("complaint_id", "text", True, "The complaint's number, as in the complaints file."),
+            Field("category", "text", False, 'Allegation category ("10U-INADEQUATE/FAILURE TO PROVIDE SERVICE").'),
+            Field("recommended_finding", "text", False, "The investigator's recommended finding (code or words)."),
+            Field("finding", "text", False, "The final finding (SU sustained, NS not sustained, UN unfounded ...)."),
+            Field("discipline", "text", False, "The final discipline, where recorded."),
+            Field("unit", "text", False, "The accused officer's unit."),
+            Field("officer", "text", False, "Officer id, star or name: stored only as a keyed hash."),
+        ),
+        extra=(("allegation_id", "text"), ("officer_key", "text"), ("dataset", "text"), ("load_id", "int")),
+    ),
+    "commendations": Kind(
+        "commendations",
+        "commendations",
+        "Awards and commendations of officers: one row per award; counted where the status is final (or not given).",
+        (
+            Field("commendation_id", "text", False, "The award's id. Without one, a hash of the row's content."),
+            Field("awarded_at", "timestamp", True, "When it was awarded (or requested, where that is all there is)."),
+            Field("award_type", "text", True, "Award or commendation type as the department names it."),
+            Field("status", "text", False, "Status of the request (FINAL, PENDING, DENIED ...)."),
+            *_POINT,
+            Field("area", "text", False, "Beat or district code, where the export has one."),
+            Field("officer", "text", False, "Officer id, star or name: stored only as a keyed hash."),
+        ),
+        extra=(("officer_key", "text"), *_BOOK, *_CELLS),
+        geocoded=True,
+    ),
     "boundaries": Kind(
         "boundaries",
         "boundaries",
@@ -349,7 +400,8 @@ def table_columns(kind: Kind) -> dict[str, str]:
     """Stored columns (name -> neutral type) of a data kind's table, before boundary levels."""
     if kind.name in ("boundaries",):
         return dict(SYSTEM_TABLES["boundaries"])
-    skip = {"x", "y", "occurred_time"}
+    # Identifiers are stored as keyed hashes (``*_key``), never in their own column.
+    skip = {"x", "y", "occurred_time", "officer", "complainant"}
     if kind.name == "scores":
         skip |= {"area"}
         cols = {f.name: f.type for f in kind.fields if f.name not in skip}
@@ -366,6 +418,9 @@ _PG_INDEXES = (
     ("events_key", "events", "dataset, starts_at, title_norm"),
     ("responses_key", "survey_responses", "dataset, response_id"),
     ("scores_key", "survey_scores", "dataset, score_key, measure"),
+    ("complaints_key", "complaints", "dataset, complaint_id"),
+    ("allegations_key", "allegations", "dataset, allegation_id"),
+    ("commendations_key", "commendations", "dataset, commendation_id"),
 )
 
 

@@ -26,6 +26,7 @@ TITLES = {
     "pages/staff/event_log.py": "Event log",
     "pages/staff/users.py": "Users",
     "pages/staff/presenter.py": "Presenter",
+    "pages/staff/accountability.py": "Accountability",
 }
 
 

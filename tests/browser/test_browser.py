@@ -10,6 +10,7 @@ from tests.conftest import screenshot, sign_in, start_app, stop_app
 PAGES = [
     ("", "transparency", None),
     ("overview", "overview", "viewer"),
+    ("accountability", "accountability", "viewer"),
     ("data", "data", "analyst"),
     ("about", "about", None),
 ]

@@ -320,6 +320,66 @@ OTHER_KINDS = [
         },
     ),
     ("population", {"beat": "0832", "total_population": "5210"}, {"area": "beat", "population": "total_population"}),
+    (
+        "complaints",
+        {
+            "cr_id": "258996",
+            "beat": "1524",
+            "location_code": "04",
+            "incident_datetime": "2000-01-01 01:20:00",
+            "complaint_date": "2000-01-01 00:00:00",
+            "closed_date": "2001-01-26 00:00:00",
+        },
+        {
+            "complaint_id": "cr_id",
+            "received_at": "complaint_date",
+            "occurred_at": "incident_datetime",
+            "closed_at": "closed_date",
+            "area": "beat",
+        },
+    ),
+    (
+        "allegations",
+        {
+            "cr_id": "258996",
+            "current_unit": "018",
+            "complaint_category": "01A-USE OF PROFANITY",
+            "recommended_finding": "NS",
+            "recommended_discipline": "600.0",
+            "final_finding": "NS",
+            "final_discipline": "600.0",
+        },
+        {
+            "complaint_id": "cr_id",
+            "category": "complaint_category",
+            "recommended_finding": "recommended_finding",
+            "finding": "final_finding",
+            "discipline": "final_discipline",
+            "unit": "current_unit",
+        },
+    ),
+    (
+        "commendations",
+        {
+            "row_id": "1",
+            "rank": "9171-SERGEANT OF POLICE",
+            "award_type": "HONORABLE MENTION",
+            "award_request_date": "2017-12-06",
+            "award_start_date": "2017-10-30",
+            "current_award_status": "FINAL",
+        },
+        {
+            "commendation_id": "row_id",
+            "awarded_at": "award_request_date",
+            "award_type": "award_type",
+            "status": "current_award_status",
+        },
+    ),
+    (
+        "complaints",
+        {"File No": "IA2022-001", "Date Rec'd": "2022-01-04", "Completed": "2022-03-15", "Sector": "832"},
+        {"complaint_id": "File No", "received_at": "Date Rec'd", "closed_at": "Completed", "area": "Sector"},
+    ),
 ]
 
 

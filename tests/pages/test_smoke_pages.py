@@ -12,6 +12,7 @@ PAGES = [
     "pages/staff/event_log.py",
     "pages/staff/impact.py",
     "pages/staff/map.py",
+    "pages/staff/accountability.py",
 ]
 
 
