@@ -108,11 +108,30 @@ def any_store(request):
 
 @pytest.fixture(scope="session")
 def embedded_db(tmp_path_factory) -> Path:
-    """A DuckDB file built once from the embedded data (copy it before writing)."""
-    path = tmp_path_factory.mktemp("embedded") / "embedded.duckdb"
-    store = connect(str(path))
-    embedded.build(store)
-    store.close()
+    """A DuckDB file built once from the embedded data with its public releases (copy it before writing).
+
+    Built once for the whole run, also across xdist workers (they share the base
+    temp folder's parent; a file lock makes the others wait): the releases'
+    audits take a minute or two of CPU.
+    """
+    import fcntl
+
+    from lib.public import release
+
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    path = shared / "embedded-shared" / "embedded.duckdb"
+    path.parent.mkdir(exist_ok=True)
+    with open(path.parent / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path.parent / "done").exists():
+            if path.exists():
+                path.unlink()
+            store = connect(str(path))
+            embedded.build(store)
+            release.refresh(store)
+            store.close()
+            (path.parent / "done").write_text("ok")
     return path
 
 
