@@ -337,15 +337,8 @@ def cell_text(value, hidden: str, lang: str) -> str:
 
 def _cells(rel, level: str, kind: str, start, area: str | None = None) -> dict[str, tuple[int | None, str]]:
     """area -> (value or None, hidden reason) for one level, period kind and start, all offenses."""
-    c = rel.cells
-    mask = (c["level"] == level) & (c["period"] == kind) & (c["period_start"] == pd.Timestamp(start))
-    mask &= c["category"] == "all"
-    if area is not None:
-        mask &= c["area"] == str(area)
-    return {
-        str(a): (None if h else int(v), str(h))
-        for a, v, h in zip(c.loc[mask, "area"], c.loc[mask, "value"], c.loc[mask, "hidden"])
-    }
+    cells = rel.by_period(level, kind, start)
+    return cells if area is None else {a: v for a, v in cells.items() if a == str(area)}
 
 
 def _column(values: list[tuple[int | None, str]], name: str) -> dict:

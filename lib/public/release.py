@@ -112,6 +112,7 @@ class Release:
     levels: list[str]  # finest first, city last
     audit: dict = field(default_factory=dict)  # disclosure.AuditResult as a dict
     built_at: str = ""
+    _index: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -128,6 +129,21 @@ class Release:
         if area is not None:
             mask &= c["area"] == str(area)
         return c[mask]
+
+    def by_period(self, level: str, kind: str, start, category: str = ALL) -> dict[str, tuple[int | None, str]]:
+        """area -> (value or None when hidden, hidden reason) of one level, period and category.
+
+        Indexed once per release: a public page reads dozens of these per view.
+        """
+        if self._index is None:
+            c = self.cells
+            index: dict = {}
+            for lvl, knd, st, cat, area, v, h in zip(
+                c["level"], c["period"], c["period_start"], c["category"], c["area"], c["value"], c["hidden"]
+            ):
+                index.setdefault((lvl, knd, pd.Timestamp(st), cat), {})[str(area)] = (None if h else int(v), str(h))
+            self._index = index
+        return self._index.get((level, kind, pd.Timestamp(start), category), {})
 
     def value(self, level: str, area: str, kind: str, start, category: str = ALL):
         """One cell: (value or None when hidden, hidden flag), or None when the release has no such cell."""
@@ -490,6 +506,9 @@ def stored(store, dataset: str, rules: Rules | None = None, passed_only: bool = 
     ver = str(meta["version"].iloc[0])
     if ver != version(store, dataset, rules or Rules.from_settings()):
         return None
+    key = (getattr(store, "url", ""), dataset, ver, str(meta["built_at"].iloc[0]))
+    if key in _READ:  # the same stored release: read and indexed once per process
+        return _READ[key]
     body = json.loads(meta["body"].iloc[0])
     cells = store.query(
         f"SELECT level, area, period, period_start, period_end, category, measure, value, hidden FROM {TABLE} "
@@ -505,7 +524,7 @@ def stored(store, dataset: str, rules: Rules | None = None, passed_only: bool = 
         f"SELECT {', '.join(AREA_COLUMNS)} FROM {AREAS_TABLE} WHERE dataset = :d AND version = :v",
         {"d": dataset, "v": ver},
     ).fillna("")
-    return Release(
+    rel = Release(
         dataset=dataset,
         version=ver,
         as_of=pd.Timestamp(body["as_of"]) if body.get("as_of") else None,
@@ -517,6 +536,15 @@ def stored(store, dataset: str, rules: Rules | None = None, passed_only: bool = 
         audit=body.get("audit", {}),
         built_at=str(meta["built_at"].iloc[0]),
     )
+    if getattr(store, "url", ":memory:") != ":memory:":
+        while len(_READ) >= 4:  # a few datasets' current releases; older versions fall out
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = rel
+    return rel
+
+
+# The stored releases last read, by (store, dataset, version, built at): callers never change them.
+_READ: dict = {}
 
 
 def ensure(store, dataset: str, rules: Rules | None = None) -> Release:

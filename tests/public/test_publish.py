@@ -7,6 +7,7 @@ server (no app, no database) and block every request that leaves it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import http.server
@@ -222,8 +223,7 @@ def test_publish_refuses_a_release_that_failed_its_audit(store_path, tmp_path, m
 
     def failed(*args, **kwargs):
         rel = real(*args, **kwargs)
-        rel.audit = {**rel.audit, "passed": False, "pinned_count": 1, "pinned": [(0, 2, 2)]}
-        return rel
+        return dataclasses.replace(rel, audit={**rel.audit, "passed": False, "pinned_count": 1, "pinned": [(0, 2, 2)]})
 
     monkeypatch.setattr(release, "ensure", failed)
     with pytest.raises(publish.PublishError, match="pins 1 hidden count"):
