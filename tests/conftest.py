@@ -116,6 +116,32 @@ def embedded_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def released_db(embedded_db, tmp_path_factory) -> Path:
+    """A copy of the embedded store holding the public release of the deck's default incident dataset.
+
+    Computing a release takes about a minute of CPU (lib/public/release.py), so it is done once per session;
+    copy the file before writing. Other datasets' releases are computed where asked for.
+    """
+    from lib.deck import figures as deck_figures
+    from lib.public import release
+
+    path = tmp_path_factory.mktemp("released") / "released.duckdb"
+    shutil.copy(embedded_db, path)
+    store = connect(str(path))
+    try:
+        assert release.ensure(store, deck_figures.default_dataset(store)).passed
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture
+def app_db(embedded_db) -> Path:
+    """The store file the AppTest app runs over (a copy of it): the embedded one, unless a test module overrides."""
+    return embedded_db
+
+
 @pytest.fixture
 def embedded_store(embedded_db, tmp_path):
     """A private, writable copy of the embedded store."""
@@ -152,10 +178,10 @@ def signed_in_as(at, role: str | None, users_file: Path) -> None:
 
 
 @pytest.fixture
-def app_env(embedded_db, users_file, tmp_path, monkeypatch):
-    """Point the app (AppTest) at a private copy of the embedded store and the test users file."""
+def app_env(app_db, users_file, tmp_path, monkeypatch):
+    """Point the app (AppTest) at a private copy of the embedded store (``app_db``) and the test users file."""
     path = tmp_path / "app.duckdb"
-    shutil.copy(embedded_db, path)
+    shutil.copy(app_db, path)
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     monkeypatch.setenv("DASHBOARD_USERS_FILE", str(users_file))
     from lib.app import cached
