@@ -357,3 +357,14 @@ def test_events_stop_where_the_calendar_ends_not_at_zero(store):
         assert december.empty or (december["events"].fillna(1) > 0).all()
         if not december.empty:
             assert "ends on 27 December 2018" in slide.notes
+
+
+def test_a_release_that_failed_its_audit_shows_no_crime_count(store, rel):
+    import dataclasses
+
+    from lib.deck import figures as deck_figures
+
+    failed = dataclasses.replace(rel, audit={**rel.audit, "passed": False})
+    fig = deck_figures.crime_months(store, ASSAULTS, "en", "district", "8", "2018-01-01", "2019-01-01", rel=failed)
+    assert fig.frame.empty and fig.frame.attrs["total"] is None
+    assert "did not pass their privacy check" in fig.note
