@@ -6,7 +6,9 @@ behind the chart, and speaker notes with the exact figures and their caveats.
 The deck is plain data: the Presenter page shows it, lib/deck/images.py draws
 it, lib/deck/export.py writes it to PDF, PowerPoint and PNG.
 
-Privacy: :func:`build_deck` reads nothing from the store but the figures of
+Privacy: :func:`build_deck` reads nothing from the store but public figures:
+incident counts are cells of the public release (:mod:`lib.public.release`,
+through lib/deck/figures.py; docs/deck-release.md), the rest the figures of
 lib/public_figures (each already through lib/privacy), and every slide frame
 passes :func:`lib.public.privacy.public_table` again when the slide is made (the
 same guard as the public page's downloads), so a deck cannot show what the
