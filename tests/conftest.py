@@ -135,6 +135,18 @@ def embedded_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def released_db(embedded_db) -> Path:
+    """The embedded store with the public release of every incident dataset (``embedded_db`` holds them)."""
+    return embedded_db
+
+
+@pytest.fixture
+def app_db(embedded_db) -> Path:
+    """The store file the AppTest app runs over (a copy of it): the embedded one, unless a test module overrides."""
+    return embedded_db
+
+
 @pytest.fixture
 def embedded_store(embedded_db, tmp_path):
     """A private, writable copy of the embedded store."""
@@ -171,10 +183,10 @@ def signed_in_as(at, role: str | None, users_file: Path) -> None:
 
 
 @pytest.fixture
-def app_env(embedded_db, users_file, tmp_path, monkeypatch):
-    """Point the app (AppTest) at a private copy of the embedded store and the test users file."""
+def app_env(app_db, users_file, tmp_path, monkeypatch):
+    """Point the app (AppTest) at a private copy of the embedded store (``app_db``) and the test users file."""
     path = tmp_path / "app.duckdb"
-    shutil.copy(embedded_db, path)
+    shutil.copy(app_db, path)
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     monkeypatch.setenv("DASHBOARD_USERS_FILE", str(users_file))
     from lib.app import cached
