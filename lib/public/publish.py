@@ -574,6 +574,7 @@ def publish(
         release.check(published)
     except release.ReleaseError as exc:
         raise PublishError(f"{exc} The site in {out} was not changed.") from exc
+    store = ReadCache(raw)  # afresh: what was read before the release was stored is stale
 
     build = out.parent / f".{out.name}.building"
     if build.exists():
