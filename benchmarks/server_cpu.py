@@ -99,16 +99,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", default="transparency", help="URL path of the page (default transparency)")
     parser.add_argument("--visits", type=int, default=5)
+    parser.add_argument("--db", help="A built store to copy (default: build the embedded data and its releases)")
+    parser.add_argument("--only", help="Run only the settings whose name contains this text (e.g. 'now')")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
-        store = connect(str(db))
-        embedded.build(store)
-        store.close()
+        if args.db:
+            shutil.copy(args.db, db)
+        else:
+            store = connect(str(db))
+            embedded.build(store)
+            try:  # the public release, as `python -m lib setup` computes it (absent in older versions)
+                from lib.public import release
+
+                release.refresh(store)
+            except ImportError:
+                pass
+            store.close()
         rows = []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             for name, extra in SETTINGS.items():
+                if args.only and args.only not in name:
+                    continue
                 copy = Path(tmp) / f"served-{len(rows)}.duckdb"
                 shutil.copy(db, copy)
                 proc, url = serve(copy, extra)

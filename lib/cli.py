@@ -273,7 +273,27 @@ def _load(args) -> int:
             print(f"All rejected rows written to {args.rejects}.")
         else:
             print("Write them all to a file with --rejects rejects.csv.")
+    if args.kind in RELEASE_KINDS and report.rows_loaded:
+        _refresh_releases(store)
     return 0
+
+
+# Loads of these kinds change the public release (lib/public/release.py), which is recomputed at once so
+# that no visitor of the public page waits for it.
+RELEASE_KINDS = ("incidents", "boundaries")
+
+
+def _refresh_releases(store) -> None:
+    from lib.public import release
+
+    print()
+    print("The public release (every public crime count, audited before it is shown):", file=sys.stderr)
+    for rel in release.refresh(store):
+        print(f"  {rel.summary()}")
+        if not rel.passed:
+            print(
+                f"warning: {release.failure_text(rel)} The public pages show no crime figures for it.", file=sys.stderr
+            )
 
 
 def _loads(args) -> int:
@@ -283,6 +303,7 @@ def _loads(args) -> int:
         report = ingest.remove_load(store, args.load_id)
         print(report.messages[0])
         print(f"Recorded as #{report.load_id}.")
+        _refresh_releases(store)
         return 0
     table = ingest.loads_table(store)
     if table.empty:
@@ -422,7 +443,8 @@ def _setup(args) -> int:
 
     store = connect(args.db)
     if embedded.is_built(store) and not args.force:
-        print("The store already holds data; nothing to do (--force rebuilds it).")
+        print("The store already holds data; nothing to load (--force rebuilds it).")
+        _refresh_releases(store)  # current releases are kept: only a store built without them computes
         return 0
 
     def progress(fraction: float, text: str) -> None:
@@ -430,6 +452,7 @@ def _setup(args) -> int:
 
     for report in embedded.build(store, progress=progress):
         print(f"{report.source_name}: {report.rows_loaded:,} {report.kind} loaded")
+    _refresh_releases(store)
     return 0
 
 

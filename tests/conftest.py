@@ -108,12 +108,43 @@ def any_store(request):
 
 @pytest.fixture(scope="session")
 def embedded_db(tmp_path_factory) -> Path:
-    """A DuckDB file built once from the embedded data (copy it before writing)."""
-    path = tmp_path_factory.mktemp("embedded") / "embedded.duckdb"
-    store = connect(str(path))
-    embedded.build(store)
-    store.close()
+    """A DuckDB file built once from the embedded data with its public releases (copy it before writing).
+
+    Built once for the whole run, also across xdist workers (they share the base
+    temp folder's parent; a file lock makes the others wait): the releases'
+    audits take a minute or two of CPU.
+    """
+    import fcntl
+
+    from lib.public import release
+
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    path = shared / "embedded-shared" / "embedded.duckdb"
+    path.parent.mkdir(exist_ok=True)
+    with open(path.parent / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path.parent / "done").exists():
+            if path.exists():
+                path.unlink()
+            store = connect(str(path))
+            embedded.build(store)
+            release.refresh(store)
+            store.close()
+            (path.parent / "done").write_text("ok")
     return path
+
+
+@pytest.fixture(scope="session")
+def released_db(embedded_db) -> Path:
+    """The embedded store with the public release of every incident dataset (``embedded_db`` holds them)."""
+    return embedded_db
+
+
+@pytest.fixture
+def app_db(embedded_db) -> Path:
+    """The store file the AppTest app runs over (a copy of it): the embedded one, unless a test module overrides."""
+    return embedded_db
 
 
 @pytest.fixture
@@ -152,10 +183,10 @@ def signed_in_as(at, role: str | None, users_file: Path) -> None:
 
 
 @pytest.fixture
-def app_env(embedded_db, users_file, tmp_path, monkeypatch):
-    """Point the app (AppTest) at a private copy of the embedded store and the test users file."""
+def app_env(app_db, users_file, tmp_path, monkeypatch):
+    """Point the app (AppTest) at a private copy of the embedded store (``app_db``) and the test users file."""
     path = tmp_path / "app.duckdb"
-    shutil.copy(embedded_db, path)
+    shutil.copy(app_db, path)
     monkeypatch.setenv("DASHBOARD_DB", str(path))
     monkeypatch.setenv("DASHBOARD_USERS_FILE", str(users_file))
     from lib.app import cached

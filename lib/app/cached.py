@@ -28,8 +28,12 @@ def store() -> Store:
     db = settings.get("db")
     s = _open(db)
     if not embedded.is_built(s):
+        from lib.public import release
+
         bar = st.progress(0.0, text="First start: loading the embedded Chicago data ...")
         embedded.build(s, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
+        bar.progress(1.0, text="First start: computing and auditing the public release (a minute or two) ...")
+        release.refresh(s)
         bar.empty()
     return s
 
@@ -445,6 +449,26 @@ def public_figure(name: str, lang: str, dataset: str, level: str, area: str, ver
     if name == "provenance":
         return pf.provenance(s, lang)
     raise KeyError(name)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def public_release_files(dataset: str, version: int) -> dict | None:
+    """The dataset's public release as the two files the public may download, with its counts; None if not passed."""
+    from lib.public import figures as pf
+
+    rel, _ = pf.public_release(store(), dataset)
+    if rel is None:
+        return None
+    return {
+        "release": rel.release_csv().encode("utf-8"),
+        "areas": rel.areas_csv().encode("utf-8"),
+        "version": rel.version,
+        "cells": len(rel.cells),
+        "small": int(rel.audit.get("small", 0)),
+        "complementary": int(rel.audit.get("complementary", 0)),
+        "min": int(rel.audit.get("min_count", 5)),
+        "last_day": rel.last_month + pd.offsets.MonthEnd(0),
+    }
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)

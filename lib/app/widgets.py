@@ -830,6 +830,26 @@ def h3_area(res: int) -> str:
     return f"{km2:.2g} km²" if km2 >= 0.1 else f"{km2 * 1e6 / 1e4:.2g} ha"
 
 
+def refresh_release(store) -> None:
+    """Recompute the public release after a load or a removal, with a spinner, and say how it went.
+
+    The public pages read only the release (lib/public/release.py); computing it here, while the clerk
+    waits, means no visitor waits for it.
+    """
+    from lib.public import release
+
+    with st.spinner("Computing and auditing the public release (every public crime count) ..."):
+        rels = release.refresh(store)
+    for rel in rels:
+        if rel.passed:
+            st.caption(data_text.markdown_text(rel.summary()))
+        else:
+            st.error(
+                data_text.markdown_text(release.failure_text(rel))
+                + "\n\nThe public pages show no crime figures for this dataset until it passes."
+            )
+
+
 def public_figure(fig, chart, key: str, expanded: bool = False, chart_note: str = "") -> None:
     """A public figure: title, its one-sentence summary, the chart, period and source, and the table.
 

@@ -72,6 +72,15 @@ STYLE = {
     "pdf.fonttype": 42,  # TrueType in the PDF: text stays selectable and searchable
 }
 SHORT_SUPPRESSED = "<5"
+SHORT_NOT_SHOWN = "–"  # hidden as a complement (it may be large): not "<5"
+
+
+def _hidden_marks(frame: pd.DataFrame, col: str) -> list[str]:
+    """The mark of each row's hidden value: "<5", or "–" where ``{col}_hidden`` says it is hidden as a complement."""
+    why = frame[f"{col}_hidden"] if f"{col}_hidden" in frame else pd.Series("", index=frame.index)
+    return [SHORT_NOT_SHOWN if str(w) == "complementary" else SHORT_SUPPRESSED for w in why]
+
+
 # Okabe-Ito colours with at least 3:1 contrast on white (blue, vermillion, bluish green, black), in
 # that order: orange, sky blue and yellow are too pale for a projector.
 LINE_COLORS = tuple(CATEGORICAL_COLORS[i] for i in (0, 5, 2, 7))
@@ -174,13 +183,15 @@ def _compare(ax, slide: Slide, lang: str) -> None:
     last = pd.to_numeric(frame[c.y2], errors="coerce").astype("float64")
     ax.plot(x, last, color=LAST_YEAR, linewidth=3.5, linestyle=(0, (5, 3)), marker="s", markersize=8, label=c.series[1])
     ax.plot(x, this, color=PRIMARY_COLOR, linewidth=5, marker="o", markersize=10, label=c.series[0])
-    for col in (c.y, c.y2):  # mark suppressed months, never their values
+    for k, col in enumerate((c.y, c.y2)):  # mark suppressed months, never their values; a year earlier above
         hidden = frame[col].isna().to_numpy()
-        for xi in x[hidden]:
+        if col == c.y2 and hidden.all():
+            continue  # nothing to compare with: no year earlier, not a year of hidden months
+        for xi, mark in zip(x[hidden], np.array(_hidden_marks(frame, col), dtype=object)[hidden]):
             ax.annotate(
-                SHORT_SUPPRESSED,
+                mark,
                 (xi, 0),
-                xytext=(0, 6),
+                xytext=(0, 6 + 24 * k),
                 textcoords="offset points",
                 ha="center",
                 fontsize=17,
@@ -201,8 +212,8 @@ def _columns(ax, slide: Slide, lang: str) -> None:
     ax.bar(x, y.fillna(0), width=width, color=PRIMARY_COLOR)
     top = max(1.0, float(np.nanmax(np.r_[y.to_numpy(), 1.0])))
     if len(x) <= 18:
-        for xi, yi in zip(x, y):
-            text = SHORT_SUPPRESSED if pd.isna(yi) else number(yi, lang)
+        for xi, yi, mark in zip(x, y, _hidden_marks(frame, c.y)):
+            text = mark if pd.isna(yi) else number(yi, lang)
             ax.annotate(
                 text,
                 (xi, 0 if pd.isna(yi) else yi),

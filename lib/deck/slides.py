@@ -6,7 +6,9 @@ behind the chart, and speaker notes with the exact figures and their caveats.
 The deck is plain data: the Presenter page shows it, lib/deck/images.py draws
 it, lib/deck/export.py writes it to PDF, PowerPoint and PNG.
 
-Privacy: :func:`build_deck` reads nothing from the store but the figures of
+Privacy: :func:`build_deck` reads nothing from the store but public figures:
+incident counts are cells of the public release (:mod:`lib.public.release`,
+through lib/deck/figures.py; docs/deck-release.md), the rest the figures of
 lib/public_figures (each already through lib/privacy), and every slide frame
 passes :func:`lib.public.privacy.public_table` again when the slide is made (the
 same guard as the public page's downloads), so a deck cannot show what the
@@ -286,12 +288,18 @@ def deck_title(store, level: str | None, area: str | None, lang: str) -> str:
 
 
 def default_period(store, dataset: str | None, rules=None) -> Period:
-    """The 12 complete months up to the last public day of ``dataset`` (today's 12 months without one)."""
+    """This year to date: 1 January to the end of the last complete public month of ``dataset``.
+
+    The release's year to date (lib.public.release: months end on the last
+    complete month before the publication cutoff), so the crime slide's
+    numbers are its "ytd" cells. Today's year to date without a dataset; in
+    January, when no month of the year is complete, the whole previous year.
+    """
     from lib.public import privacy
 
     cutoff = privacy.public_cutoff(store, dataset, rules) if dataset else None
-    end = (cutoff or pd.Timestamp.now().normalize()).replace(day=1) - pd.Timedelta(days=1)
-    return Period(end.replace(day=1) - pd.DateOffset(months=11), end)
+    end = (cutoff or pd.Timestamp.now()).normalize().replace(day=1) - pd.Timedelta(days=1)
+    return Period(end.replace(month=1, day=1), end)
 
 
 def _title_slide(store, level, area, period: Period, lang: str) -> Slide:
@@ -380,63 +388,125 @@ def _trust_slide(store, level, area, period: Period, lang: str, rules) -> Slide:
     )
 
 
+def _crime_count(value, hidden: str, lang: str, min_count: int) -> str:
+    """A crime count as the slide writes it: the number, or why it is not shown.
+
+    "fewer than 5" (the release hides it as small), "not shown" (hidden so a
+    small one cannot be worked out), "not shown (it includes a hidden count)"
+    (a total over a hidden period), "no data" (no such cell).
+    """
+    from lib.public.i18n import number
+
+    if value is not None and not pd.isna(value):
+        return number(int(value), lang)
+    if hidden == "small":
+        return tr("suppressed", lang, min=min_count)
+    if hidden == "complementary":
+        return tr("not_shown", lang)
+    if hidden:
+        return tr("hidden_total", lang)
+    return tr("no_data", lang)
+
+
+def _crime_total(value, hidden: str, lang: str, min_count: int) -> str:
+    """The period's total as a message's subject: "870 incidents", "fewer than 5 incidents", or why it is not shown."""
+    from lib.public.i18n import number
+
+    if value is not None and not pd.isna(value):
+        return tr("crime_n", lang, n=number(int(value), lang))
+    if hidden == "small":
+        return tr("crime_n_small", lang, min=min_count)
+    return tr("crime_n_contains" if hidden == "contains" else "crime_n_not_shown", lang)
+
+
 def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) -> Slide:
     from lib.deck import figures as dfig
+    from lib.public import release
     from lib.public.figures import p_text, signal_key
     from lib.public.i18n import number, t
 
     title = tr("crime_title", lang)
     if not dataset:
         return Slide("crime", title, tr("crime_none", lang), Chart("compare"), None, "", hidden=True)
-    fig = dfig.crime_months(store, dataset, lang, level, area, period.start, period.end_exclusive, rules)
+    rel = release.ensure(store, dataset, rules)
+    fig = dfig.crime_months(store, dataset, lang, level, area, period.start, period.end_exclusive, rules, rel=rel)
     frame = fig.frame
     hidden_share = (frame["this_period_suppressed"] | frame["last_year_suppressed"]).mean() if len(frame) else 0
     if hidden_share > 1 / 3 and len(frame) >= 6:  # a small area: quarters say more than months of "fewer than 5"
-        fig = dfig.crime_months(
-            store, dataset, lang, level, area, period.start, period.end_exclusive, rules, freq="quarter"
+        quarters = dfig.crime_months(
+            store, dataset, lang, level, area, period.start, period.end_exclusive, rules, freq="quarter", rel=rel
         )
-        frame = fig.frame
+        # Only where the quarters cover the same months: else the months' total (a year to date) would be lost.
+        span = ("start", "end")
+        if not quarters.frame.empty and all(quarters.frame.attrs[k] == frame.attrs[k] for k in span):
+            fig, frame = quarters, quarters.frame
     if frame.empty:
+        reason = fig.note or tr("crime_none", lang)
         return Slide(
             "crime",
             title,
-            tr("crime_none", lang),
+            reason,
             Chart("compare"),
             None,
             _notes(lang, [], [], fig.method, fig.source),
             hidden=True,
             source=fig.source,
         )
-    total, previous = frame.attrs.get("total"), frame.attrs.get("previous")
-    raw_now, raw_before = frame.attrs.get("raw", (0, 0))
-    if total is not None and previous:
+    a = frame.attrs
+    least = int(a.get("min_count", 5))
+    total, previous = a.get("total"), a.get("previous")
+    total_text = _crime_total(total, a.get("hidden", ""), lang, least)
+    previous_text = _crime_count(previous, a.get("previous_hidden", ""), lang, least)
+    both = a.get("compared") and total is not None and previous is not None
+    if not a.get("compared"):
+        message = tr("crime_no_prior", lang, total=total_text)
+    elif both and previous:
         pct = (total - previous) / previous * 100
         key = "crime_same" if abs(pct) < 1 else ("crime_down" if pct < 0 else "crime_up")
-        message = tr(
-            key, lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang), pct=number(abs(pct), lang, 0)
-        )
+        message = tr(key, lang, total=total_text, previous=previous_text, pct=number(abs(pct), lang, 0))
     else:
-        message = tr("crime_same", lang, total=_fmt_count(total, lang), previous=_fmt_count(previous, lang))
+        message = tr("crime_versus", lang, total=total_text, previous=previous_text)
     message = _sentence(message)
     if dfig.is_sample(store, dataset):  # a sample's counts are not totals: the slide itself says so
         message = f"{message} {tr('sample_note', lang, dataset=dataset)}"
-    signal = t(f"signal.{signal_key(raw_now, raw_before)}", lang)
-    figures = [
-        f"{m}: {_fmt_count(a, lang)} ({t('col.count.last_year', lang).lower()}: {_fmt_count(b, lang)})"
-        for m, a, b in zip(frame["month_name"], frame["this_period"], frame["last_year"])
-    ]
-    caveats = [tr("crime_signal", lang, p=p_text(frame.attrs.get("p", 1.0), lang), signal=signal)]
-    if frame.attrs.get("freq") == "quarter":
+    quarterly = a.get("freq") == "quarter"
+    counts = [_crime_count(v, h, lang, least) for v, h in zip(frame["this_period"], frame["this_period_hidden"])]
+    if a.get("compared"):
+        earlier = [_crime_count(v, h, lang, least) for v, h in zip(frame["last_year"], frame["last_year_hidden"])]
+        figures = [
+            f"{m}: {c} ({t('col.count.last_year', lang).lower()}: {b})"
+            for m, c, b in zip(frame["month_name"], counts, earlier)
+        ]
+    else:
+        figures = [f"{m}: {c}" for m, c in zip(frame["month_name"], counts)]
+    caveats = []
+    signal = ""
+    if both:  # the test only on two shown totals: a hidden one must not leak through its p-value
+        signal = t(f"signal.{signal_key(int(total), int(previous))}", lang)
+        caveats.append(tr("crime_signal", lang, p=p_text(a["p"], lang), signal=signal))
+    elif not a.get("compared"):
+        caveats.append(tr("crime_no_prior_note", lang))
+    if a.get("trimmed"):
+        caveats.append(tr("crime_trimmed_quarters" if quarterly else "crime_trimmed", lang))
+    if quarterly:
         caveats.append(tr("crime_quarters", lang))
-    if frame["this_period_suppressed"].any() or frame["last_year_suppressed"].any():
-        caveats.append(tr("crime_suppressed", lang, min=(rules.min_count if rules else 5)))
-    chart = Chart(
-        "compare",
-        x="period_start",
-        y="this_period",
-        y2="last_year",
-        y_title=tr("incidents", lang),
-        series=(tr("this_year", lang), tr("last_year", lang)),
+    if frame["this_period_suppressed"].any() or frame["last_year_suppressed"].any() or a.get("hidden"):
+        caveats.append(tr("crime_suppressed", lang, min=least))
+    if a.get("compared"):
+        chart = Chart(
+            "compare",
+            x="period_start",
+            y="this_period",
+            y2="last_year",
+            y_title=tr("incidents", lang),
+            series=(tr("this_year", lang), tr("last_year", lang)),
+        )
+    else:
+        chart = Chart("columns", x="period_start", y="this_period", y_title=tr("incidents", lang))
+    period_text = tr(
+        "crime_whole_quarters" if quarterly else "crime_whole_months",
+        lang,
+        period=fig.period[:1].lower() + fig.period[1:],
     )
     return Slide(
         "crime",
@@ -444,10 +514,10 @@ def _crime_slide(store, dataset, level, area, period: Period, lang: str, rules) 
         message,
         chart,
         _public(frame),
-        _notes(lang, [message] + figures, caveats, fig.method, fig.source, fig.period),
+        _notes(lang, [message] + figures, caveats, fig.method, fig.source, period_text),
         source=fig.source,
-        period=fig.period,
-        alt=f"{message} {signal}.",
+        period=period_text,
+        alt=f"{message} {signal}." if signal else message,
     )
 
 

@@ -28,9 +28,9 @@ TEXT: dict[str, dict[str, str]] = {
         "trust_scale": "Scores are mean answers times 10: 65 means an average answer of 6.5, not 65%.",
         # crime
         "crime_title": "Crime compared with last year",
-        "crime_down": "{total} incidents, {pct}% fewer than the same months last year ({previous}).",
-        "crime_up": "{total} incidents, {pct}% more than the same months last year ({previous}).",
-        "crime_same": "{total} incidents, about the same as the same months last year ({previous}).",
+        "crime_down": "{total}, {pct}% fewer than the same months last year ({previous}).",
+        "crime_up": "{total}, {pct}% more than the same months last year ({previous}).",
+        "crime_same": "{total}, about the same as the same months last year ({previous}).",
         "crime_none": "No public incident figures for this area and period.",
         "calendar_ends": "The event calendar ends on {day}: that month is only partly covered.",
         "sample_note": "Sampled counts ({dataset}): a sample of the incidents, not their total.",
@@ -41,18 +41,40 @@ TEXT: dict[str, dict[str, str]] = {
         "this_year": "This period",
         "last_year": "Same months a year earlier",
         "incidents": "Incidents",
-        "crime_suppressed": "Months with fewer than {min} incidents are not shown.",
-        "crime_quarters": "Counted by quarter: too many months had fewer than 5 incidents to show. The first and "
-        "last quarters may be partial.",
+        "crime_suppressed": 'Hidden counts: "fewer than {min}" where a count is under {min} (but not zero); "not shown" '
+        "where a second count is hidden so that the first cannot be worked out from a total.",
+        "crime_quarters": "Counted by whole quarter: too many months were hidden to show them one by one.",
+        "crime_no_prior": "{total}. There is no earlier data to compare with.",
+        "crime_no_prior_note": "There is no earlier data to compare with: the public figures do not reach back to the "
+        "same months a year earlier.",
+        "crime_versus": "{total}; the same months last year: {previous}.",
+        "crime_span": "{start} to {end}",
+        "crime_whole_months": "Whole months: {period}",
+        "crime_whole_quarters": "Whole quarters: {period}",
+        "crime_trimmed": "The chosen period starts or ends part way through a month: that part month is left out, "
+        "as the public figures count whole months only.",
+        "crime_trimmed_quarters": "The chosen period starts or ends part way through a quarter: that part quarter is "
+        "left out, as the slide counts whole quarters only.",
+        "crime_no_whole": "No whole month of public figures falls in this period (they end with the last complete "
+        "month before the publication lag).",
+        "crime_unreleased": "The public figures for this dataset did not pass their privacy check, so none are shown.",
+        "hidden_total": "not shown (it includes a hidden count)",
+        "crime_n": "{n} incidents",
+        "crime_n_small": "fewer than {min} incidents",
+        "crime_n_not_shown": "a number of incidents not shown (hidden so that a small count cannot be worked out)",
+        "crime_n_contains": "a total not shown, as it includes a hidden count,",
+        "no_data": "no data",
         "crime_public_rules": "Public figures: sensitive offenses left out, the newest {lag} days held back, "
         "counts under {min} suppressed.",
-        "crime_method": "Incidents reported in the dataset, counted by the month they happened, from the start of "
-        "the period to its end or the last public day, against the same dates a year earlier. "
-        "Every incident counts, sensitive ones included: a monthly area total locates no one. "
-        'Months with fewer than {min} incidents (but some) show "fewer than {min}", with a '
-        "second month hidden where the total would reveal it; the last {lag} days are not public. "
-        "The change is judged by the exact test for two counts: a real change where chance alone would give "
-        "one as large less than 1 time in 100 (p < 0.01), worth watching under 1 time in 20 (p < 0.05).",
+        "crime_method": "Incidents reported in the dataset, counted by the calendar month they happened in, as the "
+        "public release gives them (the same numbers as the public transparency page): the whole months of "
+        "the chosen period, up to the last complete month before the last {lag} days, against the same "
+        "months a year earlier where the release has them. Every incident counts, sensitive ones included: "
+        'a monthly area total locates no one. Counts from 1 to {min_minus} show "fewer than {min}"; where '
+        'a total would let a hidden count be worked out, more counts are hidden ("not shown"), chosen '
+        "over every published table at once. The change is judged by the exact test for two counts, only "
+        "when both totals are shown: a real change where chance alone would give one as large less than 1 "
+        "time in 100 (p < 0.01), worth watching under 1 time in 20 (p < 0.05).",
         # hot spots
         "hotspot_title": "Where incidents concentrate",
         "hotspot_message": "{hot} hexagons are hot spots at 90% confidence or more.",
@@ -124,9 +146,9 @@ TEXT: dict[str, dict[str, str]] = {
         "trust_scale": "Las puntuaciones son la respuesta media por 10: 65 significa una respuesta media de 6,5, "
         "no el 65%.",
         "crime_title": "Delitos comparados con el año pasado",
-        "crime_down": "{total} incidentes, un {pct}% menos que los mismos meses del año pasado ({previous}).",
-        "crime_up": "{total} incidentes, un {pct}% más que los mismos meses del año pasado ({previous}).",
-        "crime_same": "{total} incidentes, casi igual que los mismos meses del año pasado ({previous}).",
+        "crime_down": "{total}, un {pct}% menos que los mismos meses del año pasado ({previous}).",
+        "crime_up": "{total}, un {pct}% más que los mismos meses del año pasado ({previous}).",
+        "crime_same": "{total}, casi igual que los mismos meses del año pasado ({previous}).",
         "crime_none": "No hay cifras públicas de incidentes para esta zona y período.",
         "calendar_ends": "El calendario de eventos termina el {day}: ese mes solo está cubierto en parte.",
         "sample_note": "Recuentos de una muestra ({dataset}): una parte de los incidentes, no su total.",
@@ -137,18 +159,43 @@ TEXT: dict[str, dict[str, str]] = {
         "this_year": "Este período",
         "last_year": "Mismos meses un año antes",
         "incidents": "Incidentes",
-        "crime_suppressed": "No se muestran los meses con menos de {min} incidentes.",
-        "crime_quarters": "Contado por trimestre: demasiados meses tenían menos de 5 incidentes para mostrarlos. "
-        "El primer y el último trimestre pueden estar incompletos.",
+        "crime_suppressed": 'Recuentos ocultos: "menos de {min}" donde un recuento es menor de {min} (pero no cero); "no se '
+        'muestra" donde se oculta un segundo recuento para que el primero no se pueda deducir de un total.',
+        "crime_quarters": "Contado por trimestres completos: había demasiados meses ocultos para mostrarlos uno a uno.",
+        "crime_no_prior": "{total}. No hay datos anteriores con que comparar.",
+        "crime_no_prior_note": "No hay datos anteriores con que comparar: las cifras públicas no llegan a los mismos "
+        "meses del año anterior.",
+        "crime_versus": "{total}; los mismos meses del año pasado: {previous}.",
+        "crime_span": "Del {start} al {end}",
+        "crime_whole_months": "Meses completos: {period}",
+        "crime_whole_quarters": "Trimestres completos: {period}",
+        "crime_trimmed": "El período elegido empieza o termina a mitad de un mes: ese mes incompleto se deja fuera, "
+        "porque las cifras públicas solo cuentan meses completos.",
+        "crime_trimmed_quarters": "El período elegido empieza o termina a mitad de un trimestre: ese trimestre "
+        "incompleto se deja fuera, porque la diapositiva solo cuenta trimestres completos.",
+        "crime_no_whole": "Ningún mes completo de cifras públicas cae en este período (terminan con el último mes "
+        "completo antes del retraso de publicación).",
+        "crime_unreleased": "Las cifras públicas de este conjunto de datos no superaron su control de privacidad, así "
+        "que no se muestra ninguna.",
+        "hidden_total": "no se muestra (incluye un recuento oculto)",
+        "crime_n": "{n} incidentes",
+        "crime_n_small": "menos de {min} incidentes",
+        "crime_n_not_shown": "un número de incidentes que no se muestra (oculto para que no se deduzca un recuento "
+        "pequeño)",
+        "crime_n_contains": "un total que no se muestra, porque incluye un recuento oculto,",
+        "no_data": "sin datos",
         "crime_public_rules": "Cifras públicas: sin delitos sensibles, sin los últimos {lag} días, "
         "recuentos menores de {min} suprimidos.",
-        "crime_method": "Incidentes registrados, contados por el mes en que ocurrieron, desde el inicio del período "
-        "hasta su fin o el último día público, frente a las mismas fechas un año antes. Cuentan "
-        "todos los incidentes, también los sensibles: un total mensual por zona no ubica a nadie. "
-        'Los meses con menos de {min} incidentes (pero alguno) muestran "menos de {min}", y se '
-        "oculta un segundo mes donde el total lo revelaría; los últimos {lag} días no son públicos. "
-        "El cambio se juzga con la prueba exacta para dos conteos: un cambio real cuando el azar solo daría "
-        "uno tan grande menos de 1 vez de cada 100 (p < 0,01); a vigilar, menos de 1 de cada 20 (p < 0,05).",
+        "crime_method": "Incidentes registrados, contados por el mes en que ocurrieron, tal como los da la publicación "
+        "pública (las mismas cifras que la página pública de transparencia): los meses completos del "
+        "período elegido, hasta el último mes completo antes de los últimos {lag} días, frente a los mismos "
+        "meses un año antes donde la publicación los tiene. Cuentan todos los incidentes, también los "
+        "sensibles: un total mensual por zona no ubica a nadie. Los recuentos de 1 a {min_minus} muestran "
+        '"menos de {min}"; donde un total permitiría deducir un recuento oculto, se ocultan otros ("no se '
+        'muestra"), elegidos sobre todas las tablas publicadas a la vez. El cambio se juzga con la prueba '
+        "exacta para dos conteos, solo cuando ambos totales se muestran: un cambio real cuando el azar solo "
+        "daría uno tan grande menos de 1 vez de cada 100 (p < 0,01); a vigilar, menos de 1 de cada 20 "
+        "(p < 0,05).",
         "hotspot_title": "Dónde se concentran los incidentes",
         "hotspot_message": "{hot} hexágonos son puntos calientes con 90% de confianza o más.",
         "hotspot_message_one": "1 hexágono es un punto caliente con 90% de confianza o más.",

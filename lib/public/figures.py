@@ -48,13 +48,20 @@ class PublicFigure:
     note: str = ""  # a caveat or a reason the figure is empty
 
     def table(self) -> pd.DataFrame:
-        """The frame for display and download: headers translated, suppressed cells as "fewer than 5"."""
+        """The frame for display and download: headers translated, hidden cells in words ("fewer than 5")."""
         frame = public_table(self.frame)
         shown = [c for c in frame.columns if c in self.columns]
         out = frame[shown].copy()
         for col in shown:
-            flag = f"{col}_suppressed"
-            if flag in frame.columns:
+            flag, why = f"{col}_suppressed", f"{col}_hidden"
+            if why in frame.columns:  # release cells: say why each hidden one is not shown
+                out[col] = [
+                    t(HIDDEN_KEYS.get(h, privacy.SUPPRESSED_LABEL), self.lang)
+                    if h
+                    else ("" if pd.isna(v) else str(int(v)))
+                    for v, h in zip(frame[col], frame[why])
+                ]
+            elif flag in frame.columns:
                 # Text throughout (a column mixing numbers and words cannot be typed), no separators for CSV readers.
                 out[col] = [
                     t(privacy.SUPPRESSED_LABEL, self.lang) if hidden else ("" if pd.isna(v) else str(int(v)))
@@ -310,34 +317,72 @@ def _block_area(store, hundred: int, words: list[str], level: str) -> AreaMatch 
     return AreaMatch(level, code, label, "block" if frame["gap"].min() == 0 else "nearby block")
 
 
-# -- crime ---------------------------------------------------------------------------------------
+# -- crime: read from the public release ---------------------------------------------------------
+
+# How a hidden release cell reads, by its reason: a small count, a complementary cell, no data.
+HIDDEN_KEYS = {"small": privacy.SUPPRESSED_LABEL, "complementary": "privacy.hidden", "missing": "privacy.no_data"}
 
 
-def _as_of(store, dataset: str, rules: Rules) -> pd.Timestamp | None:
-    """The last public day (the day before the cutoff)."""
-    cutoff = privacy.public_cutoff(store, dataset, rules)
-    return None if cutoff is None else cutoff - pd.Timedelta(days=1)
+def public_release(store, dataset: str, rules: Rules | None = None):
+    """(the release every public crime figure reads, None) or (None, i18n key of why there is none).
+
+    The release is computed once per data version (:func:`lib.public.release.ensure`,
+    normally right after a load); one that did not pass the attacker's audit is never shown.
+    """
+    from lib.public import release
+
+    rel = release.ensure(store, dataset, _rules(rules))
+    if not rel.passed:
+        return None, "release.missing"
+    if rel.last_month is None:
+        return None, "crime.none"
+    return rel, None
 
 
-def _where_area(level: str | None, area: str | None) -> tuple[str, dict]:
-    if level and area:
-        return f' AND "{level_column(level)}" = :area', {"area": str(area)}
-    return "", {}
+def cell_text(value, hidden: str, lang: str) -> str:
+    """A release cell as the public reads it: the count, or why it is not shown."""
+    if hidden:
+        return t(HIDDEN_KEYS.get(hidden, privacy.SUPPRESSED_LABEL), lang)
+    return "" if value is None or pd.isna(value) else number(int(value), lang)
+
+
+def _cells(rel, level: str, kind: str, start, area: str | None = None) -> dict[str, tuple[int | None, str]]:
+    """area -> (value or None, hidden reason) for one level, period kind and start, all offenses."""
+    cells = rel.by_period(level, kind, start)
+    return cells if area is None else {a: v for a, v in cells.items() if a == str(area)}
+
+
+def _column(values: list[tuple[int | None, str]], name: str) -> dict:
+    """A count column from release cells: ``name`` (hidden as missing), ``name_suppressed``, ``name_hidden``."""
+    return {
+        name: pd.array([v for v, _ in values], dtype="Int64"),
+        f"{name}_suppressed": [bool(h) for _, h in values],
+        f"{name}_hidden": [h for _, h in values],
+    }
+
+
+def _empty_crime(key, title, method, summary, cols, lang, counts: tuple[str, ...]) -> PublicFigure:
+    """A crime figure with no rows (no release, or nothing in it yet): the summary says why."""
+    names = ["code", *cols] + [f"{c}_{x}" for c in counts for x in ("suppressed", "hidden")]
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in names})
+    return PublicFigure(key, title, frame, "", "", method, summary, t("unit.incidents", lang), cols, lang)
+
+
+COUNTS = ("incidents", "last_year")  # crime_by_area's count columns
 
 
 def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rules | None = None) -> PublicFigure:
-    """Incidents per area, year to date against the same dates last year, with the two-count test; suppressed.
+    """Incidents per area, year to date against the same months last year, from the public release.
 
-    All incidents count here, sensitive ones included: an area total locates
-    no one. Counts 1-4 are suppressed, with a complement in the whole table
-    (the city total is known) and, for nested levels, within each parent area
-    (the parent's total is published too). The change is judged by the exact
-    conditional test for two Poisson counts (``compstat.change_p``). Where the
-    data does not reach back to the start of last year's dates there is no
-    comparison: last year's column, the change and its test are empty.
+    Every number is a release cell (:mod:`lib.public.release`): the areas of
+    ``level`` as unions of the finest areas, the "no area" row where it holds
+    incidents, year to date from 1 January to the end of the last complete
+    month. Hidden cells stay hidden ("fewer than 5", "not shown"). The change
+    is judged by the exact conditional test for two Poisson counts
+    (``compstat.change_p``), only where both counts are shown; where the data
+    does not cover last year's months there is no comparison at all.
     """
     rules = _rules(rules)
-    day = _as_of(store, dataset, rules)
     cols = {
         "area": t("col.area", lang),
         "incidents": t("col.count.ytd", lang),
@@ -346,116 +391,85 @@ def crime_by_area(store, dataset: str, level: str, lang: str = "en", rules: Rule
         "p": t("col.p", lang),
         "signal": t("col.signal", lang),
     }
-    empty = pd.DataFrame(columns=["code", "area", "incidents", "last_year", "change", "p", "signal"])
-    if day is None:
-        return PublicFigure(
-            "crime_by_area",
-            t("crime.title", lang),
-            public_table(empty, rules),
-            "",
-            "",
-            t("crime.method", lang, **rule_values(rules)),
-            t("crime.none", lang),
-            t("unit.incidents", lang),
-            cols,
-            lang,
+    method = t("crime.method", lang, **rule_values(rules))
+    rel, why = public_release(store, dataset, rules)
+    if rel is None:
+        return _empty_crime("crime_by_area", t("crime.title", lang), method, t(why, lang), cols, lang, COUNTS)
+    year = rel.last_month.year
+    start, prev_start = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year - 1, month=1, day=1)
+    now = _cells(rel, level, "ytd", start)
+    if not now:
+        return _empty_crime(
+            "crime_by_area", t("crime.title", lang), method, t("crime.no_ytd", lang), cols, lang, COUNTS
         )
-    win = compstat.windows(day)[2]
-    col = level_column(level)
-    frame = store.query(
-        f'SELECT "{col}" AS code, '
-        f"{incident_total('occurred_at >= :s AND occurred_at < :e')} AS incidents, "
-        f"{incident_total('occurred_at >= :ps AND occurred_at < :pe')} AS last_year "
-        f'FROM incidents WHERE dataset = :d AND "{col}" IS NOT NULL AND occurred_at >= :ps AND occurred_at < :e '
-        f'GROUP BY "{col}"',
-        {"d": dataset, "s": win.start, "e": win.end, "ps": win.prev_start, "pe": win.prev_end},
+    prev = _cells(rel, level, "ytd", prev_start) if rel.comparison else {}
+    names = rel.areas[rel.areas["level"] == level]
+    codes = [str(a) for a in names["area"] if str(a) in now]
+    from lib.public.release import NONE_AREA
+
+    # The "no area" row keeps the table adding up to the city; it is shown only when it holds incidents.
+    if NONE_AREA in codes and now[NONE_AREA] == (0, "") and prev.get(NONE_AREA, (0, "")) == (0, ""):
+        codes.remove(NONE_AREA)
+    label = dict(zip(names["area"].astype(str), names["name"]))
+    word = _level_word(level, lang)
+    missing = (None, "missing")
+    out = pd.DataFrame(
+        {
+            "code": codes,
+            "area": [
+                t("area.none", lang) if c == NONE_AREA else area_label(word, c, label.get(c) or None) for c in codes
+            ],
+            **_column([now[c] for c in codes], "incidents"),
+            **_column([prev.get(c, missing) if rel.comparison else missing for c in codes], "last_year"),
+        }
     )
-    out = areas(store, level)[["code", "name"]].merge(frame, on="code", how="left")
-    out[["incidents", "last_year"]] = out[["incidents", "last_year"]].fillna(0).astype("int64")
-    out["area"] = [area_label(_level_word(level, lang), c, n) for c, n in zip(out["code"], out["name"])]
-    parents = _parents(store, level)
-    margins = [[]]
-    if not parents.empty:
-        out = out.merge(parents[["code", "parent_code"]].drop_duplicates("code"), on="code", how="left")
-        margins.append(["parent_code"])
-    # A dataset that starts after last year's dates began has no "same dates last year": its zeros would
-    # read as a real increase. No comparison, then.
-    first = store.scalar("SELECT min(occurred_at) FROM incidents WHERE dataset = :d", {"d": dataset})
-    compared = first is not None and pd.Timestamp(first) <= win.prev_start
-    out = privacy.suppress_counts(out, ["incidents", "last_year"], rules, groups=margins)
-    if not compared:
-        out["last_year"] = pd.array([pd.NA] * len(out), dtype="Int64")
     both = out["incidents"].notna() & out["last_year"].notna()
     cur = out["incidents"].astype("float64")
-    prev = out["last_year"].astype("float64")
-    out["change"] = (cur - prev).where(both)
+    before = out["last_year"].astype("float64")
+    out["change"] = (cur - before).where(both)
     out["p"] = pd.Series(
-        [round(float(compstat.change_p(c, q)), 4) if ok else np.nan for c, q, ok in zip(cur, prev, both)],
+        [round(float(compstat.change_p(c, q)), 4) if ok else np.nan for c, q, ok in zip(cur, before, both)],
         index=out.index,
     )
-    out["signal"] = [t(f"signal.{signal_key(c, q)}", lang) if ok else "" for c, q, ok in zip(cur, prev, both)]
-    out = out[
-        [
-            "code",
-            "area",
-            "incidents",
-            "incidents_suppressed",
-            "last_year",
-            "last_year_suppressed",
-            "change",
-            "p",
-            "signal",
-        ]
-    ]
+    out["signal"] = [t(f"signal.{signal_key(c, q)}", lang) if ok else "" for c, q, ok in zip(cur, before, both)]
     out.attrs["not_counts"] = ("change", "p")
-    city_now = store.scalar(
-        f"SELECT {incident_total()} FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
-        {"d": dataset, "s": win.start, "e": win.end},
-    )
-    city_prev = store.scalar(
-        f"SELECT {incident_total()} FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e",
-        {"d": dataset, "s": win.prev_start, "e": win.prev_end},
-    )
+    city_now = _cells(rel, "city", "ytd", start).get("city", missing)
+    city_prev = _cells(rel, "city", "ytd", prev_start).get("city", missing) if rel.comparison else missing
     tested = out.dropna(subset=["p"])
     watched = tested[tested["p"] < compstat.WATCH_P]
+    end = rel.last_month + pd.offsets.MonthEnd(0)
     period = t(
         "crime.period",
         lang,
-        start=date_text(win.start, lang),
-        end=date_text(day, lang),
-        pstart=date_text(win.prev_start, lang),
-        pend=date_text(win.prev_end - pd.Timedelta(days=1), lang),
+        start=date_text(start, lang),
+        end=date_text(end, lang),
+        pstart=date_text(prev_start, lang),
+        pend=date_text(end - pd.DateOffset(years=1) + pd.offsets.MonthEnd(0), lang),
     )
-    if compared:
+    hidden = int(out["incidents_suppressed"].sum())
+    if rel.comparison and city_now[1] == "" and city_prev[1] == "":
         summary = t(
             "crime.summary",
             lang,
-            now=_fmt_count(privacy.headline_count(city_now, rules), lang),
-            prev=_fmt_count(privacy.headline_count(city_prev, rules), lang),
-            signal=t(f"signal.{signal_key(int(city_now), int(city_prev))}", lang),
-            p=p_text(compstat.change_p(int(city_now), int(city_prev)), lang),
+            now=number(city_now[0], lang),
+            prev=number(city_prev[0], lang),
+            signal=t(f"signal.{signal_key(city_now[0], city_prev[0])}", lang),
+            p=p_text(compstat.change_p(city_now[0], city_prev[0]), lang),
             rising=int((watched["change"] > 0).sum()),
             falling=int((watched["change"] < 0).sum()),
-            suppressed=int(out["incidents_suppressed"].sum()),
+            suppressed=hidden,
             areas=len(out),
-            level=_level_word(level, lang),
+            level=word,
         )
     else:
-        summary = t(
-            "crime.summary_no_prior",
-            lang,
-            now=_fmt_count(privacy.headline_count(city_now, rules), lang),
-            first=date_text(pd.Timestamp(first), lang) if first is not None else "",
-            suppressed=int(out["incidents_suppressed"].sum()),
-            areas=len(out),
-        )
+        summary = t("crime.summary_no_prior", lang, now=cell_text(*city_now, lang), suppressed=hidden, areas=len(out))
     return PublicFigure(
         "crime_by_area",
         t("crime.title", lang),
         public_table(out, rules),
         period,
         _sources(store, "incidents", lang, dataset),
-        t("crime.method", lang, **rule_values(rules)),
+        method,
         summary,
         t("unit.incidents", lang),
         cols,
@@ -490,79 +504,62 @@ def p_text(p: float, lang: str = "en") -> str:
 def crime_trend(
     store, dataset: str, lang: str = "en", level: str | None = None, area: str | None = None, rules: Rules | None = None
 ) -> PublicFigure:
-    """Incidents per calendar month, this year against last year, up to the last complete public month; suppressed."""
+    """Incidents per calendar month, this year against last year, to the last complete month: release cells.
+
+    The city's month cells, or those of one area (``level``, ``area``). Months
+    before the data begins read "no data"; months after the last complete
+    month are empty. The summary's totals are the release's year-to-date cells.
+    """
     rules = _rules(rules)
-    day = _as_of(store, dataset, rules)
     cols = {
         "month_name": t("col.month", lang),
         "this_year": t("col.count.this_year", lang),
         "last_year": t("col.count.last_year", lang),
     }
-    if day is None:
-        empty = pd.DataFrame(columns=["month", "month_name", "this_year", "last_year"])
-        return PublicFigure(
-            "crime_trend",
-            t("trend.title", lang),
-            empty,
-            "",
-            "",
-            t("trend.method", lang, **rule_values(rules)),
-            "",
-            t("unit.incidents", lang),
-            cols,
-            lang,
+    method = t("trend.method", lang, **rule_values(rules))
+    rel, why = public_release(store, dataset, rules)
+    if rel is None:
+        return _empty_crime(
+            "crime_trend", t("trend.title", lang), method, t(why, lang), cols, lang, ("this_year", "last_year")
         )
-    complete_end = (day + pd.Timedelta(days=1)).replace(day=1)  # first day after the last complete month
-    year = complete_end.year if complete_end.month > 1 else complete_end.year - 1
-    start = pd.Timestamp(year=year - 1, month=1, day=1)
-    extra, params = _where_area(level, area)
-    frame = store.query(
-        f"SELECT extract(year FROM occurred_at) AS y, extract(month FROM occurred_at) AS m, {incident_total()} AS n "
-        f"FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e{extra} GROUP BY 1, 2",
-        {"d": dataset, "s": start, "e": complete_end, **params},
+    where_level, where_area = (level, str(area)) if level and area else ("city", "city")
+    year = rel.last_month.year
+    missing = (None, "missing")
+
+    def month(y, m):
+        cell = _cells(rel, where_level, "month", pd.Timestamp(year=y, month=m, day=1), where_area)
+        return cell.get(where_area, missing)
+
+    last = rel.last_month.month
+    out = pd.DataFrame(
+        {
+            "month": range(1, 13),
+            "month_name": [month_name(m, lang) for m in range(1, 13)],
+            **_column([month(year, m) if m <= last else (None, "") for m in range(1, 13)], "this_year"),
+            **_column([month(year - 1, m) for m in range(1, 13)], "last_year"),
+        }
     )
-    counts = {(int(y), int(m)): int(n) for y, m, n in frame.itertuples(index=False)}
-    rows = []
-    for m in range(1, 13):
-        complete = pd.Timestamp(year=year, month=m, day=1) < complete_end
-        rows.append(
-            {
-                "month": m,
-                "month_name": month_name(m, lang),
-                "this_year": counts.get((year, m), 0) if complete else None,
-                "last_year": counts.get((year - 1, m), 0),
-            }
-        )
-    out = pd.DataFrame(rows)
-    this = out["this_year"]
-    n_months = int(this.notna().sum())
-    # The summary publishes this year's total and last year's total over the same months, so both
-    # are margins for complementary suppression (last year's twelve months are a margin too).
-    ytd_now = int(this.fillna(0).sum())
-    ytd_prev = int(out["last_year"].iloc[:n_months].sum())
-    out["same_months"] = out["month"] <= n_months
-    out = privacy.suppress_counts(out, "this_year", rules)
-    out = privacy.suppress_counts(out, "last_year", rules, groups=[[], ["same_months"]])
-    out = out.drop(columns="same_months")
-    out.loc[this.isna(), "this_year_suppressed"] = False
+    out.attrs["not_counts"] = ("month",)
     where = _area_text(store, level, area, lang)
-    if n_months == 0:
-        summary = t("trend.summary_missing", lang, year=year)
+    start = pd.Timestamp(year=year, month=1, day=1)
+    now = _cells(rel, where_level, "ytd", start, where_area).get(where_area, missing)
+    prev = (
+        _cells(rel, where_level, "ytd", start - pd.DateOffset(years=1), where_area).get(where_area, missing)
+        if rel.comparison
+        else missing
+    )
+    words = dict(where=where, months=last, last=month_name(last, lang), year=year, prev_year=year - 1)
+    if rel.comparison:
+        summary = t("trend.summary", lang, now=cell_text(*now, lang), prev=cell_text(*prev, lang), **words)
     else:
-        summary = t(
-            "trend.summary",
-            lang,
-            where=where,
-            months=n_months,
-            last=month_name(n_months, lang),
-            year=year,
-            prev_year=year - 1,
-            now=_fmt_count(privacy.headline_count(ytd_now, rules), lang),
-            prev=_fmt_count(privacy.headline_count(ytd_prev, rules), lang),
-        )
+        summary = t("trend.summary_no_prior", lang, now=cell_text(*now, lang), **words)
     cols = {"month_name": t("col.month", lang), "this_year": str(year), "last_year": str(year - 1)}
     period = t(
-        "trend.period", lang, year=year, prev_year=year - 1, end=date_text(complete_end - pd.Timedelta(days=1), lang)
+        "trend.period",
+        lang,
+        year=year,
+        prev_year=year - 1,
+        end=date_text(rel.last_month + pd.offsets.MonthEnd(0), lang),
     )
     out.attrs["year"] = year
     return PublicFigure(
@@ -571,7 +568,7 @@ def crime_trend(
         public_table(out, rules),
         period,
         _sources(store, "incidents", lang, dataset),
-        t("trend.method", lang, **rule_values(rules)),
+        method,
         summary,
         t("unit.incidents", lang),
         cols,
@@ -966,12 +963,15 @@ def upcoming_events(
 
 
 def hotspot_rows(result: pd.DataFrame, rules: Rules, lang: str) -> pd.DataFrame:
-    """Gi* cells as public rows: cell, bin, translated label and the suppressed count, hot spots first."""
-    out = result[["cell", "bin", "incidents"]].rename(columns={"incidents": "count"})
+    """Gi* cells as public rows: cell, bin and translated label, hottest first.
+
+    A hexagon's count is not published: hexagons do not nest in the release's
+    areas, so their counts could be differenced against it. Only the class is.
+    """
+    out = result[["cell", "bin"]].copy()
     out["label"] = out["bin"].map(lambda b: t(f"bin.{int(b)}", lang))
-    out = privacy.suppress_counts(out, "count", rules)
-    out = out.sort_values(["bin", "count"], ascending=[False, False], na_position="last").reset_index(drop=True)
-    return out[["cell", "bin", "label", "count", "count_suppressed"]]
+    out = out.sort_values(["bin", "cell"], ascending=[False, True]).reset_index(drop=True)
+    return out[["cell", "bin", "label"]]
 
 
 def hotspots(
@@ -989,14 +989,14 @@ def hotspots(
     are left out), and only up to the publication cutoff. The analysis is
     always the whole city's (a hot spot is hot against the city); with
     ``level`` and ``area`` the frame keeps the hexagons that touch that area.
-    The frame has ``cell``, ``bin``, ``label`` and a suppressed ``count``.
+    The frame has ``cell``, ``bin`` and ``label`` (no counts: :func:`hotspot_rows`).
     """
     from lib.maps import data as map_data
     from lib.stats import hotspots as gi
 
     rules = _rules(rules)
     res = int(min(int(res), rules.max_h3_res))
-    cols = {"label": t("col.hotspot", lang), "count": t("col.count.incidents", lang), "cell": t("col.cell", lang)}
+    cols = {"label": t("col.hotspot", lang), "cell": t("col.cell", lang)}
     method = t(
         "hotspots.method",
         lang,
@@ -1004,7 +1004,7 @@ def hotspots(
         km2=number(h3.average_hexagon_area(res, "km^2"), lang, 2),
         **rule_values(rules),
     )
-    empty = pd.DataFrame(columns=["cell", "bin", "label", "count"])
+    empty = pd.DataFrame(columns=["cell", "bin", "label"])
     cutoff = privacy.public_cutoff(store, dataset, rules)
     if cutoff is None:
         return PublicFigure(
@@ -1109,18 +1109,17 @@ def _touching(store, cells: pd.Series, level: str, code: str) -> np.ndarray:
 
 
 def cell_polygons(frame: pd.DataFrame, lang: str = "en", significant_only: bool = True) -> dict:
-    """GeoJSON FeatureCollection of the hot spot frame's hexagons (properties: cell, bin, label, count text)."""
+    """GeoJSON FeatureCollection of the hot spot frame's hexagons (properties: cell, bin, label)."""
     from lib.maps.draw import hexagon
 
     rows = frame[frame["bin"] != 0] if significant_only else frame
     features = []
     for r in rows.itertuples(index=False):
-        count = r.count
         features.append(
             {
                 "type": "Feature",
                 "geometry": hexagon(r.cell),
-                "properties": {"cell": r.cell, "bin": int(r.bin), "label": r.label, "count": _fmt_count(count, lang)},
+                "properties": {"cell": r.cell, "bin": int(r.bin), "label": r.label},
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -2,7 +2,7 @@
 
 Drawing only (lib/maps/draw.py's Leaflet, served by the app; no incident point, no
 block). The figure's frame has been through lib/privacy, so the hexagons are at
-most the public resolution and the counts in their tooltips are suppressed.
+most the public resolution and their tooltips give the class only (no count).
 """
 
 from __future__ import annotations
@@ -69,9 +69,7 @@ def build(
                 "weight": 0.5,
                 "fillOpacity": 0.8,
             },
-            tooltip=maps.TextTooltip(
-                fields=["label", "count"], aliases=[t("col.hotspot", lang), t("col.count.incidents", lang)]
-            ),
+            tooltip=maps.TextTooltip(fields=["label"], aliases=[t("col.hotspot", lang)]),
             zoom_on_click=False,
         ).add_to(group)
     group.add_to(m)

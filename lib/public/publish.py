@@ -16,9 +16,13 @@ in every language of ``lib.public.i18n``::
     DIR/data/<lang>/city/<figure>.json|.csv
     DIR/data/<lang>/area/<code>/<figure>.json|.csv
     DIR/manifest.json             sources, generation time, rules, every file
+    DIR/release.csv, areas.csv    the public release: every crime count above is one of its cells
 
-Privacy is structural: :class:`SiteWriter.table` is the only place a data frame
-becomes a file, and it passes every frame through ``privacy.public_table``
+Every crime count on the site is a cell of the dataset's public release
+(:mod:`lib.public.release`), and nothing is written unless that release passed
+the attacker's audit (:func:`lib.public.release.check`): a failing audit leaves
+the previous site untouched. Privacy is structural: apart from the release's own
+two files, :class:`SiteWriter.table` is the only place a data frame becomes a file, and it passes every frame through ``privacy.public_table``
 (the final guard, which raises on a forbidden column or a small count) before
 writing its JSON and CSV. Charts are drawn in the browser from those same
 rows, so nothing reaches the site beside the guarded tables except page
@@ -49,7 +53,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lib.public import figures as public_figures
-from lib.public import i18n, privacy, site_text
+from lib.public import i18n, privacy, release, site_text
 from lib.stats.hotspots import NotEnoughData
 from lib.store import text as data_text
 from lib.store.schema import incident_total
@@ -440,6 +444,7 @@ def _page(
     config: dict,
     store,
     plain: list[tuple[str, str, str]] = (),
+    published=None,
 ) -> str:
     t = functools.partial(i18n.t, lang=lang)
     words = {
@@ -450,16 +455,30 @@ def _page(
         "flag_n_minus": rules.flag_effective_n - 1,
         "km2": i18n.number(h3.average_hexagon_area(rules.max_h3_res, "km^2"), lang, 2),
     }
-    cutoff = privacy.public_cutoff(store, dataset, rules)
+    last = published.last_month if published is not None else None
     as_of = (
-        t("page.as_of", date=i18n.date_text(cutoff - pd.Timedelta(days=1), lang), lag=rules.lag_days)
-        if cutoff is not None
+        t("page.as_of", date=i18n.date_text(last + pd.offsets.MonthEnd(0), lang), lag=rules.lag_days)
+        if last is not None
+        else ""
+    )
+    checked = (
+        t(
+            "release.checked",
+            version=published.version,
+            cells=i18n.number(len(published.cells), lang),
+            small=i18n.number(int(published.audit.get("small", 0)), lang),
+            complementary=i18n.number(int(published.audit.get("complementary", 0)), lang),
+            min=rules.min_count,
+        )
+        if published is not None
         else ""
     )
     strings = site_text.catalog(lang, min_count=rules.min_count)
     strings.update(
         {
             "suppressed": t(privacy.SUPPRESSED_LABEL),
+            "hidden": t("privacy.hidden"),
+            "no_data": t("privacy.no_data"),
             "search_all": t("search.all"),
             "showing": t("search.showing", area="{area}"),
             "chart_top": t("chart.top", n="{n}"),
@@ -488,6 +507,7 @@ def _page(
         areas=areas.to_dict("records"),
         links=links,
         as_of=as_of,
+        release_checked=checked,
         sample=t("method.sample") if "sample" in dataset.lower() else "",
         privacy_rules=[
             t(f"privacy.rule.{k}", **words) for k in ("small", "sensitive", "lag", "precision", "survey", "downloads")
@@ -526,6 +546,7 @@ def publish(
     """
     started = time.perf_counter()
     say = progress or (lambda fraction, text: None)
+    raw = store._store if isinstance(store, ReadCache) else store
     store = store if isinstance(store, ReadCache) else ReadCache(store)
     rules = rules or privacy.Rules.from_settings()
     out = Path(out).resolve()
@@ -553,6 +574,13 @@ def publish(
     elif level not in levels:
         raise PublishError(f"Unknown boundary level {level!r}; loaded levels: {', '.join(levels) or 'none'}.")
     n_areas = len(public_figures.areas(store, level))
+    say(0.0, f"The public release of {dataset!r} (computed once per data version; minutes the first time)")
+    published = release.ensure(raw, dataset, rules)
+    try:
+        release.check(published)
+    except release.ReleaseError as exc:
+        raise PublishError(f"{exc} The site in {out} was not changed.") from exc
+    store = ReadCache(raw)  # afresh: what was read before the release was stored is stale
 
     build = out.parent / f".{out.name}.building"
     if build.exists():
@@ -561,7 +589,7 @@ def publish(
     site = SiteWriter(build)
     report = PublishReport(out=out, level=level, dataset=dataset, areas=n_areas)
     try:
-        _build(site, store, dataset, level, rules, report, say)
+        _build(site, store, dataset, level, rules, report, say, published)
         _swap(build, out)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
@@ -573,7 +601,7 @@ def publish(
     return report
 
 
-def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
+def _build(site: SiteWriter, store, dataset, level, rules, report, say, published) -> None:
     langs = list(i18n.LANGS)
     codes = list(_area_list(store, level, langs[0])["code"])
     scopes = [("city", None)] + [(f"area/{_safe(code)}", code) for code in codes]
@@ -619,6 +647,9 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
             },
         )
     site.json("data/outlines.json", _outlines(store, level, codes))
+    # The release itself, checked by publish(): csv_safe inside, so no cell runs as a formula.
+    site.text("release.csv", published.release_csv())
+    site.text("areas.csv", published.areas_csv())
     site.table("data/streets", street_index(store, dataset, level, rules))
 
     say(0.95, "Pages and scripts")
@@ -650,7 +681,8 @@ def _build(site: SiteWriter, store, dataset, level, rules, report, say) -> None:
         root = "" if lang == "en" else "../"
         areas = _area_list(store, level, lang)
         site.text(
-            f"{prefix}index.html", _page(env, lang, root, areas, level, dataset, rules, config, store, plain[lang])
+            f"{prefix}index.html",
+            _page(env, lang, root, areas, level, dataset, rules, config, store, plain[lang], published),
         )
         report.pages += 1 + len(codes)  # the city and one view per area (?area=CODE)
     site.json(

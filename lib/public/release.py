@@ -112,6 +112,7 @@ class Release:
     levels: list[str]  # finest first, city last
     audit: dict = field(default_factory=dict)  # disclosure.AuditResult as a dict
     built_at: str = ""
+    _index: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -128,6 +129,21 @@ class Release:
         if area is not None:
             mask &= c["area"] == str(area)
         return c[mask]
+
+    def by_period(self, level: str, kind: str, start, category: str = ALL) -> dict[str, tuple[int | None, str]]:
+        """area -> (value or None when hidden, hidden reason) of one level, period and category.
+
+        Indexed once per release: a public page reads dozens of these per view.
+        """
+        if self._index is None:
+            c = self.cells
+            index: dict = {}
+            for lvl, knd, st, cat, area, v, h in zip(
+                c["level"], c["period"], c["period_start"], c["category"], c["area"], c["value"], c["hidden"]
+            ):
+                index.setdefault((lvl, knd, pd.Timestamp(st), cat), {})[str(area)] = (None if h else int(v), str(h))
+            self._index = index
+        return self._index.get((level, kind, pd.Timestamp(start), category), {})
 
     def value(self, level: str, area: str, kind: str, start, category: str = ALL):
         """One cell: (value or None when hidden, hidden flag), or None when the release has no such cell."""
@@ -475,12 +491,14 @@ def save(store, rel: Release) -> None:
             store.drop_stage("staged_release")
 
 
-def stored(store, dataset: str, rules: Rules | None = None) -> Release | None:
-    """The stored release of ``dataset`` that passed its audit, for the current data version."""
+def stored(store, dataset: str, rules: Rules | None = None, passed_only: bool = True) -> Release | None:
+    """The stored release of ``dataset`` for the current data version: the one that passed its audit,
+    or with ``passed_only=False`` also one that failed (to say why nothing is shown)."""
     if META_TABLE not in store.tables():
         return None
     meta = store.query(
-        f"SELECT version, built_at, passed, body FROM {META_TABLE} WHERE dataset = :d AND passed = 1",
+        f"SELECT version, built_at, passed, body FROM {META_TABLE} WHERE dataset = :d"
+        + (" AND passed = 1" if passed_only else ""),
         {"d": dataset},
     )
     if meta.empty:
@@ -488,6 +506,9 @@ def stored(store, dataset: str, rules: Rules | None = None) -> Release | None:
     ver = str(meta["version"].iloc[0])
     if ver != version(store, dataset, rules or Rules.from_settings()):
         return None
+    key = (getattr(store, "url", ""), dataset, ver, str(meta["built_at"].iloc[0]))
+    if key in _READ:  # the same stored release: read and indexed once per process
+        return _READ[key]
     body = json.loads(meta["body"].iloc[0])
     cells = store.query(
         f"SELECT level, area, period, period_start, period_end, category, measure, value, hidden FROM {TABLE} "
@@ -503,7 +524,7 @@ def stored(store, dataset: str, rules: Rules | None = None) -> Release | None:
         f"SELECT {', '.join(AREA_COLUMNS)} FROM {AREAS_TABLE} WHERE dataset = :d AND version = :v",
         {"d": dataset, "v": ver},
     ).fillna("")
-    return Release(
+    rel = Release(
         dataset=dataset,
         version=ver,
         as_of=pd.Timestamp(body["as_of"]) if body.get("as_of") else None,
@@ -515,21 +536,67 @@ def stored(store, dataset: str, rules: Rules | None = None) -> Release | None:
         audit=body.get("audit", {}),
         built_at=str(meta["built_at"].iloc[0]),
     )
+    if getattr(store, "url", ":memory:") != ":memory:":
+        while len(_READ) >= 4:  # a few datasets' current releases; older versions fall out
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = rel
+    return rel
+
+
+# The stored releases last read, by (store, dataset, version, built at): callers never change them.
+_READ: dict = {}
 
 
 def ensure(store, dataset: str, rules: Rules | None = None) -> Release:
-    """The current release of ``dataset``: the stored one, else computed and stored.
+    """The current release of ``dataset``, passed or failed: the stored one, else computed and stored.
 
-    A release that fails its audit is stored as failed (so the reason can be
-    read) but never returned by :func:`stored`.
+    A release that fails its audit is stored as failed, so that it is not
+    computed again for every visitor and the reason can be read; callers that
+    show or write figures check :attr:`Release.passed` (:func:`check`). A store
+    opened read-only keeps the computed release in this process only.
     """
     rules = rules or Rules.from_settings()
-    rel = stored(store, dataset, rules)
+    rel = stored(store, dataset, rules, passed_only=False)
     if rel is not None:
         return rel
+    key = (getattr(store, "url", id(store)), dataset, version(store, dataset, rules))
+    if getattr(store, "read_only", False):
+        if key not in _UNSTORED:
+            _UNSTORED[key] = compute(store, dataset, rules)
+        return _UNSTORED[key]
     rel = compute(store, dataset, rules)
     save(store, rel)
     return rel
+
+
+_UNSTORED: dict = {}  # releases computed for read-only stores, by (store, dataset, version)
+
+
+def refresh(store, names: list[str] | None = None, say=None) -> list[Release]:
+    """Compute and store the release of each incident dataset (``names``, else all) that is not current.
+
+    Run after a load, a removal or a boundary change (the CLI and the Data page
+    do), so that no visitor waits for a release. ``say`` receives one line per
+    dataset. Releases of datasets no longer loaded are dropped.
+    """
+    rules = Rules.from_settings()
+    loaded = datasets(store)
+    out = []
+    for name in names if names is not None else loaded:
+        if name not in loaded:
+            continue
+        rel = ensure(store, name, rules)
+        out.append(rel)
+        if say is not None:
+            say(rel.summary())
+    if META_TABLE in store.tables() and not getattr(store, "read_only", False):
+        gone = [r[0] for r in store.rows(f"SELECT DISTINCT dataset FROM {META_TABLE}") if r[0] not in loaded]
+        if gone:
+            with store.transaction():
+                for table in (TABLE, AREAS_TABLE, META_TABLE):
+                    for name in gone:
+                        store.execute(f"DELETE FROM {table} WHERE dataset = :d", {"d": name})
+    return out
 
 
 def datasets(store) -> list[str]:
@@ -553,18 +620,23 @@ def failure_text(rel: Release) -> str:
     )
 
 
-def export(rel: Release, out) -> list:
-    """Write ``release.csv`` and ``areas.csv`` of a release that passed its audit into the folder ``out``.
-
-    With several datasets in one folder, each pair is prefixed by a slug of its dataset. Raises
-    :class:`ReleaseError`, writing nothing, when the audit did not pass or a shown cell holds a small count.
-    """
+def check(rel: Release) -> None:
+    """Raise :class:`ReleaseError` unless ``rel`` may be published: its audit passed and no shown cell is small."""
     if not rel.passed:
         raise ReleaseError(failure_text(rel))
     shown = rel.cells["hidden"] == ""
     small = shown & (rel.cells["value"] >= 1) & (rel.cells["value"] < int(rel.audit.get("min_count", 5)))
     if small.any():
-        raise ReleaseError(f"The release shows {int(small.sum())} count(s) under the minimum; no file was written.")
+        raise ReleaseError(f"The release shows {int(small.sum())} count(s) under the minimum; nothing was written.")
+
+
+def export(rel: Release, out) -> list:
+    """Write ``release.csv`` and ``areas.csv`` of a release that passed its audit into the folder ``out``.
+
+    With several datasets in one folder, each pair is prefixed by a slug of its dataset. Raises
+    :class:`ReleaseError`, writing nothing, when the release may not be published (:func:`check`).
+    """
+    check(rel)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     slug = "".join(c if c.isalnum() else "_" for c in rel.dataset.lower()).strip("_")

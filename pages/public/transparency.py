@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from lib.app import cached, widgets
 from lib.public import charts as public_charts
 from lib.public import map as public_map
-from lib.public.figures import level_word
+from lib.public.figures import cell_text, level_word
 from lib.public.i18n import LANGS, date_text, number, t
 from lib.public.privacy import Rules
 from lib.store.text import markdown_text
@@ -45,9 +45,10 @@ if len(meta["datasets"]) > 1:
         t("page.dataset", lang), meta["datasets"], index=meta["datasets"].index(dataset), key="public_dataset"
     )
 st.query_params["dataset"] = dataset
-cutoff = meta["cutoffs"].get(dataset)
-if cutoff is not None:
-    st.caption(t("page.as_of", lang, date=date_text(cutoff - pd.Timedelta(days=1), lang), lag=rules.lag_days))
+with st.spinner(t("page.loading", lang)):
+    published = cached.public_release_files(dataset, version)  # computed once per data version
+if published is not None:
+    st.caption(t("page.as_of", lang, date=date_text(published["last_day"], lang), lag=rules.lag_days))
 if "sample" in dataset.lower():
     st.caption(t("method.sample", lang))
 
@@ -111,9 +112,9 @@ if area:
     if len(row):
         r = row.iloc[0]
         a, b, c = st.columns(3)
-        fmt = lambda v: t("privacy.suppressed", lang) if v is None or v != v else number(int(v), lang)  # noqa: E731
-        a.metric(t("area.ytd", lang), fmt(r["incidents"]) if not r["incidents_suppressed"] else fmt(None))
-        b.metric(t("area.ytd_last", lang), fmt(r["last_year"]) if not r["last_year_suppressed"] else fmt(None))
+        value = lambda col: None if pd.isna(r[col]) else int(r[col])  # noqa: E731
+        a.metric(t("area.ytd", lang), cell_text(value("incidents"), r["incidents_hidden"], lang) or "–")
+        b.metric(t("area.ytd_last", lang), cell_text(value("last_year"), r["last_year_hidden"], lang) or "–")
         c.metric(t("area.signal", lang), r["signal"] or "–")
         st.caption(t("common.period", lang, period=by_area.period))
 trend = figure("crime_trend")
@@ -122,6 +123,8 @@ note = (
     t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
     + " "
     + t("chart.suppressed_note", lang)
+    if not by_area.frame.empty
+    else ""
 )
 widgets.public_figure(by_area, public_charts.crime_by_area(by_area), "by_area", chart_note=note)
 
@@ -195,6 +198,26 @@ st.markdown(
         for k in ("small", "sensitive", "lag", "precision", "survey", "downloads")
     )
 )
+
+if published is not None:
+    st.subheader(t("release.header", lang))
+    st.markdown(t("release.intro", lang))
+    left, right = st.columns(2)
+    left.download_button(
+        t("release.csv", lang), published["release"], "release.csv", "text/csv", key="public_release_csv"
+    )
+    right.download_button(t("release.areas", lang), published["areas"], "areas.csv", "text/csv", key="public_areas_csv")
+    st.caption(
+        t(
+            "release.checked",
+            lang,
+            version=published["version"],
+            cells=number(published["cells"], lang),
+            small=number(published["small"], lang),
+            complementary=number(published["complementary"], lang),
+            min=published["min"],
+        )
+    )
 
 st.header(t("section.provenance", lang))
 prov = figure("provenance")

@@ -194,6 +194,8 @@ if upload is not None:
             st.code(report.summary(), language=None)
             for message in report.messages:
                 st.caption(f"- {markdown_text(uploads.plain_words(message))}")
+            if kind in ("incidents", "boundaries") and report.rows_loaded:
+                widgets.refresh_release(cached.store())
     except InputError as exc:
         st.error(f"{markdown_text(uploads.plain_words(str(exc)))}\n\nNothing was loaded; the store is as it was.")
 
@@ -236,6 +238,7 @@ else:
                 try:
                     removal = ingest.remove_load(cached.store(), int(target))
                     st.success(markdown_text(uploads.plain_words(removal.messages[0])))
+                    widgets.refresh_release(cached.store())
                 except InputError as exc:
                     st.error(markdown_text(uploads.plain_words(str(exc))))
     with_rejects = history[history["rows_rejected"] > 0]["load_id"].tolist()

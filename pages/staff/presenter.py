@@ -152,7 +152,8 @@ end = d2.date_input(
     min_value=dt.date(1900, 1, 1),
     key="deck_to",
     bind="query-params",
-    help="Public figures stop at the publication lag: later days are not shown even if chosen.",
+    help="Public figures stop at the publication lag: later days are not shown even if chosen. The crime slide "
+    "counts whole months of the public release: a part month at either end is left out.",
 )
 public_url = d3.text_input(
     "Public page address (closing slide)",

@@ -63,9 +63,14 @@
     var i = doc.columns.indexOf(col + "_suppressed");
     return i >= 0 && row[i] === true;
   }
+  // Why a hidden release cell is not shown: small count, complementary, or no data.
+  function hiddenText(doc, row, col) {
+    var i = doc.columns.indexOf(col + "_hidden"), why = i >= 0 ? row[i] : "small";
+    return why === "complementary" ? S.hidden : (why === "missing" ? S.no_data : S.suppressed);
+  }
   function cellText(doc, row, j) {
     var col = doc.columns[j], v = row[j];
-    if (isSuppressed(doc, row, col)) return S.suppressed;
+    if (isSuppressed(doc, row, col)) return hiddenText(doc, row, col);
     if (v === null || v === undefined || v === "") return "\u2013";
     if (typeof v === "number") return num(v);
     if (typeof v === "boolean") return v ? "\u2713" : "";
@@ -75,7 +80,7 @@
     var labelled = doc.labels && Object.keys(doc.labels).length;
     return doc.columns.map(function (c, j) { return j; }).filter(function (j) {
       var c = doc.columns[j];
-      return labelled ? c in doc.labels : !/_suppressed$/.test(c);
+      return labelled ? c in doc.labels : !/_(suppressed|hidden)$/.test(c);
     });
   }
   function column(doc, rows, col) {
@@ -252,7 +257,11 @@
     var counts = {}, cuts = [];
     if (!area && byArea && !byArea.unavailable) {
       var codeJ = byArea.columns.indexOf("code"), cJ = byArea.columns.indexOf("incidents");
-      byArea.rows.forEach(function (r) { counts[r[codeJ]] = r[cJ]; });
+      var why = {};
+      byArea.rows.forEach(function (r) {
+        if (r[codeJ] === "none") return;  // the "no area recorded" row has no outline
+        counts[r[codeJ]] = r[cJ]; why[r[codeJ]] = hiddenText(byArea, r, "incidents");
+      });
       cuts = breaks(Object.keys(counts).map(function (k) { return counts[k]; }));
     }
     areaLayer = window.L.geoJSON(outlines, {
@@ -265,7 +274,7 @@
       onEachFeature: function (f, layer) {
         var code = String(f.properties.code);
         var text = areaLabel(code);
-        if (!area && code in counts) text += ": " + (counts[code] === null ? S.suppressed : num(counts[code], 0));
+        if (!area && code in counts) text += ": " + (counts[code] === null ? why[code] : num(counts[code], 0));
         layer.bindTooltip(el("span", {text: text}), {sticky: true});  // a node: Leaflet reads a string as HTML
         layer.on("click", function () { choose(code, true); });
       }
@@ -286,7 +295,7 @@
           return {color: "#333333", weight: 0.5, fillColor: HOT[String(f.properties.bin)] || "#cccccc", fillOpacity: 0.85};
         },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(el("span", {text: f.properties.label + " (" + f.properties.count + ")"}), {sticky: true});
+          layer.bindTooltip(el("span", {text: f.properties.label}), {sticky: true});
         }
       }).addTo(m);
       var bins = {};
@@ -317,7 +326,7 @@
     byArea.rows.forEach(function (r) { if (String(r[c.indexOf("code")]) === area) row = r; });
     if (!row) return;
     var value = function (col) {
-      return isSuppressed(byArea, row, col) ? S.suppressed : (row[c.indexOf(col)] === null ? "\u2013" : num(row[c.indexOf(col)], 0));
+      return isSuppressed(byArea, row, col) ? hiddenText(byArea, row, col) : (row[c.indexOf(col)] === null ? "\u2013" : num(row[c.indexOf(col)], 0));
     };
     var items = [[S.area_ytd, value("incidents")], [S.area_ytd_last, value("last_year")],
                  [S.area_signal, row[c.indexOf("signal")] || "\u2013"]];

@@ -26,12 +26,45 @@ SMALL_COUNT = re.compile(
 
 
 @pytest.fixture(scope="module")
-def store(embedded_db, tmp_path_factory):
+def store(released_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("deck") / "deck.duckdb"
-    shutil.copy(embedded_db, path)
+    shutil.copy(released_db, path)
     s = connect(str(path))
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def rel(store):
+    """The public release the crime slide reads (stored in the store by ``released_db``)."""
+    from lib.public import release
+
+    out = release.ensure(store, ASSAULTS)
+    assert out.passed
+    return out
+
+
+def _sql_count(store, level, area, start, end) -> int:
+    """Incidents of the assaults in [start, end) in an area, counted from the incidents table by SQL.
+
+    A district is the union of its beats (boundary_parents: the district covering most of a beat), as the
+    public release defines it; a beat is its own code; no area is the city.
+    """
+    where, params = "", {}
+    if level == "beat":
+        where, params = " AND lvl_beat = :a", {"a": area}
+    elif level:
+        where = (
+            " AND lvl_beat IN (SELECT code FROM boundary_parents WHERE level = 'beat' AND parent_level = :l "
+            "AND parent_code = :a)"
+        )
+        params = {"l": level, "a": area}
+    return int(
+        store.scalar(
+            f"SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= :s AND occurred_at < :e{where}",
+            {"d": ASSAULTS, "s": pd.Timestamp(start), "e": pd.Timestamp(end), **params},
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,32 +87,92 @@ def test_district_deck_has_every_slide_in_order(district_deck):
     assert by_key["title"].message == "Period: 1 January 2018 to 31 December 2018"
     for key in ("trust", "crime", "hotspots", "engagement", "closing"):
         assert not by_key[key].hidden, (key, by_key[key].message)
-    # Nothing public to show: hidden, saying why (no concern approved for publication; the calendar ends in 2018).
-    assert by_key["concerns"].hidden and "approved for publication" in by_key["concerns"].message
+    # Nothing public to show: hidden, saying why (no survey with concerns for Chicago; the calendar ends in 2018).
+    assert by_key["concerns"].hidden and "No survey" in by_key["concerns"].message
     assert by_key["upcoming"].hidden and "No events on the calendar" in by_key["upcoming"].message
     assert by_key["closing"].message == "https://example.gov/transparency"
     for s in deck.visible(district_deck):
         assert s.title and s.message
 
 
-def test_crime_slide_counts_what_the_store_holds(store, district_deck):
+def test_crime_slide_numbers_are_release_cells_and_the_store_count(store, rel, district_deck):
     crime = {s.key: s for s in district_deck}["crime"]
-    n_2018, n_2017 = (
-        store.scalar(
-            "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '8' AND occurred_at >= :s "
-            "AND occurred_at < :e",
-            {"d": ASSAULTS, "s": pd.Timestamp(f"{y}-01-01"), "e": pd.Timestamp(f"{y + 1}-01-01")},
-        )
-        for y in (2018, 2017)
-    )
-    assert (n_2018, n_2017) == (871, 793)
-    assert crime.message == "871 incidents, 10% more than the same months last year (793)."
-    assert int(crime.frame["this_period"].sum()) == n_2018
-    assert len(crime.frame) == 12 and crime.chart.kind == "compare"
-    assert "September 2018: 82 (last year: 57)" in crime.notes
-    # 871 against 793 by the two-count test: p = 0.056, no clear change (the old Poisson z, 2.7, said "watch")
-    assert "Two-count test p = 0.056: no clear change." in crime.notes
+    months = pd.date_range("2018-01-01", "2018-12-01", freq="MS")
+    assert list(crime.frame["period_start"]) == list(months)
+    for m, shown in zip(months, crime.frame["this_period"]):
+        value, hidden = rel.value("district", "8", "month", m)
+        assert (value, hidden) == (shown, "")
+        assert value == _sql_count(store, "district", "8", m, m + pd.offsets.MonthBegin(1))
+    # The total is the release's cell for the year 2018, and what the store holds for the district's beats.
+    year, _ = rel.value("district", "8", "year", "2018-01-01")
+    assert year == crime.frame.attrs["total"] == _sql_count(store, "district", "8", "2018-01-01", "2019-01-01")
+    assert crime.message == f"{year:,} incidents. There is no earlier data to compare with."
+    assert "September 2018: 82" in crime.notes
+    assert crime.period == "Whole months: 1 January 2018 to 31 December 2018"
     assert crime.source.startswith("Source: Chicago Police Department, Aggravated assaults with a location (")
+
+
+def test_a_2018_period_has_nothing_earlier_to_compare_with(store, rel, district_deck):
+    # The release starts in January 2018 (the previous calendar year and this one): no 2017 cell to compare with.
+    assert rel.value("district", "8", "month", "2017-06-01") is None
+    crime = {s.key: s for s in district_deck}["crime"]
+    attrs = crime.frame.attrs
+    assert not attrs["compared"] and attrs["previous"] is None and attrs["p"] is None
+    assert crime.frame["last_year"].isna().all()
+    assert "There is no earlier data to compare with" in crime.message
+    assert "Two-count test" not in crime.notes and "last year:" not in crime.notes
+    assert crime.chart.kind == "columns"
+
+
+def test_the_default_period_is_this_year_to_date_in_release_cells(store, rel):
+    from lib.stats import compstat
+
+    period = deck.default_period(store, ASSAULTS)
+    assert (period.start, period.end) == (pd.Timestamp("2019-01-01"), rel.last_month + pd.offsets.MonthEnd(0))
+    crime = {s.key: s for s in deck.build_deck(store, None, None, period, "en", dataset=ASSAULTS)}["crime"]
+    attrs = crime.frame.attrs
+    ytd, _ = rel.value("city", "city", "ytd", "2019-01-01")
+    ytd_before, _ = rel.value("city", "city", "ytd", "2018-01-01")
+    end = period.end_exclusive
+    assert attrs["total"] == ytd == _sql_count(store, None, None, "2019-01-01", end)
+    assert attrs["previous"] == ytd_before == _sql_count(store, None, None, "2018-01-01", end - pd.DateOffset(years=1))
+    assert attrs["compared"] and attrs["p"] == pytest.approx(compstat.change_p(ytd, ytd_before))
+    assert f"({ytd_before:,})" in crime.message and crime.message.startswith(f"{ytd:,} incidents")
+    assert "Two-count test p = " in crime.notes and crime.chart.kind == "compare"
+    for m, now, before in zip(crime.frame["period_start"], crime.frame["this_period"], crime.frame["last_year"]):
+        assert now == rel.value("city", "city", "month", m)[0]
+        assert before == rel.value("city", "city", "month", m - pd.DateOffset(years=1))[0]
+
+
+def test_part_months_are_dropped_to_whole_months(store, rel):
+    part = deck.Period("2019-01-15", "2019-11-20")
+    crime = {s.key: s for s in deck.build_deck(store, "district", "8", part, "en", dataset=ASSAULTS)}["crime"]
+    months = pd.date_range("2019-02-01", "2019-10-01", freq="MS")
+    assert list(crime.frame["period_start"]) == list(months)
+    assert (crime.frame.attrs["start"], crime.frame.attrs["end"]) == (months[0], pd.Timestamp("2019-11-01"))
+    assert crime.period.startswith("Whole months: 1 February 2019 to 31 October 2019, against 1 February 2018")
+    assert "that part month is left out" in crime.notes
+    # February to October is no release cell: the total is the sum of the nine shown months, each the store's.
+    assert crime.frame["this_period"].notna().all()
+    assert crime.frame.attrs["total"] == int(crime.frame["this_period"].sum())
+    assert crime.frame.attrs["total"] == _sql_count(store, "district", "8", "2019-02-01", "2019-11-01")
+    assert crime.frame.attrs["previous"] == _sql_count(store, "district", "8", "2018-02-01", "2018-11-01")
+
+
+def test_hidden_cells_are_said_and_no_test_runs_on_a_hidden_total(store, rel):
+    # Beat 921: last year's year to date is hidden as a complement; the slide says "not shown" and runs no test.
+    ytd = deck.default_period(store, ASSAULTS)
+    assert rel.value("beat", "921", "ytd", "2018-01-01") == (None, "complementary")
+    for lang, word in (("en", "not shown"), ("es", "no se muestra")):
+        crime = {s.key: s for s in deck.build_deck(store, "beat", "921", ytd, lang, dataset=ASSAULTS)}["crime"]
+        assert crime.frame.attrs["total"] == rel.value("beat", "921", "ytd", "2019-01-01")[0]
+        assert crime.frame.attrs["previous"] is None and crime.frame.attrs["p"] is None
+        assert crime.message.endswith(f": {word}.")
+        assert "p = " not in crime.notes
+        for col in ("this_period", "last_year"):
+            for m, value, hidden in zip(crime.frame["period_start"], crime.frame[col], crime.frame[f"{col}_hidden"]):
+                cell = rel.value("beat", "921", "month", m if col == "this_period" else m - pd.DateOffset(years=1))
+                assert (None if pd.isna(value) else int(value), hidden) == cell
 
 
 def test_trust_slide_gives_the_published_scores_and_says_there_is_no_margin_of_error(store, district_deck):
@@ -101,7 +194,10 @@ def test_hot_spot_slide_is_hexagons_at_public_precision(district_deck):
     import h3
 
     assert {h3.get_resolution(c) for c in hot.frame["cell"]} == {9}
-    assert set(hot.frame.columns) == {"cell", "bin", "label", "count", "count_suppressed"}
+    # Classes only: no hexagon's count of incidents, in the frame or in the words.
+    assert set(hot.frame.columns) == {"cell", "bin", "label"}
+    assert "incidents" not in hot.frame.attrs
+    assert not re.search(r"\d+ (incidents|incidentes)", f"{hot.message}\n{hot.notes}\n{hot.alt}")
     assert hot.chart.outlines["features"][0]["properties"]["code"] == "8"
     assert "not on this map" in hot.notes  # sensitive offenses left out, and said
 
@@ -110,7 +206,7 @@ def _figures_text(slides) -> str:
     return "\n".join(f"{s.title}\n{s.message}\n{s.notes}\n{s.alt}" for s in slides)
 
 
-def test_months_with_small_counts_are_hidden(store):
+def test_months_with_small_counts_are_hidden(store, rel):
     from lib.deck import figures as deck_figures
 
     fig = deck_figures.crime_months(store, ASSAULTS, "en", "beat", "921", "2018-01-01", "2019-01-01")
@@ -124,15 +220,21 @@ def test_months_with_small_counts_are_hidden(store):
     frame = fig.frame.set_index("period_start")
     for month in small["m"]:
         assert pd.isna(frame.loc[pd.Timestamp(month), "this_period"])
+        assert frame.loc[pd.Timestamp(month), "this_period_hidden"] == "small"
     shown = frame["this_period"].dropna()
     assert len(shown) and (shown == 0).sum() + (shown >= 5).sum() == len(shown)
+    counts = dict(zip(pd.to_datetime(truth["m"]), truth["n"]))
+    for month, value in shown.items():
+        assert value == counts.get(month, 0)
 
 
-def test_beat_deck_hides_small_counts_everywhere(beat_deck):
+def test_beat_deck_hides_small_counts_everywhere(beat_deck, rel):
     crime = {s.key: s for s in beat_deck}["crime"]
     # Most of beat 921's months have fewer than 5 assaults: the slide counts quarters instead, and says so.
     assert list(crime.frame["month_name"]) == ["Q1 2018", "Q2 2018", "Q3 2018", "Q4 2018"]
-    assert "Counted by quarter" in crime.notes
+    assert "Counted by whole quarter" in crime.notes
+    for q, value in zip(crime.frame["period_start"], crime.frame["this_period"]):
+        assert value == rel.value("beat", "921", "quarter", q)[0]
     # Chicago publishes no beat scores: the slide gives the district's, and says so in its title.
     assert {s.key: s for s in beat_deck}["trust"].title == "Trust and safety: District 9, which includes this area"
     engagement = {s.key: s for s in beat_deck}["engagement"]
@@ -197,13 +299,21 @@ def test_period_must_not_end_before_it_starts():
         deck.Period("2019-02-01", "2019-01-01")
 
 
-def test_spanish_deck(store):
+def test_spanish_deck(store, rel):
     slides = deck.build_deck(store, "district", "8", YEAR_2018, "es", dataset=ASSAULTS)
     by_key = {s.key: s for s in slides}
+    year, _ = rel.value("district", "8", "year", "2018-01-01")
     assert by_key["title"].title == "Policía comunitaria: Distrito 8"
-    assert by_key["crime"].message == "871 incidentes, un 10% más que los mismos meses del año pasado (793)."
+    assert by_key["crime"].message == f"{year:,} incidentes. No hay datos anteriores con que comparar.".replace(
+        ",", "."
+    )
+    assert by_key["crime"].period == "Meses completos: del 1 de enero de 2018 al 31 de diciembre de 2018"
     assert by_key["trust"].message.startswith("Confianza en la policía subió de ")
     assert "septiembre de 2018: 82" in by_key["crime"].notes
+    part = deck.Period("2019-01-15", "2019-11-20")
+    crime = {s.key: s for s in deck.build_deck(store, "district", "8", part, "es", dataset=ASSAULTS)}["crime"]
+    assert "ese mes incompleto se deja fuera" in crime.notes
+    assert "Prueba de dos conteos p = " in crime.notes
 
 
 def test_every_deck_text_is_in_both_languages():
@@ -247,3 +357,14 @@ def test_events_stop_where_the_calendar_ends_not_at_zero(store):
         assert december.empty or (december["events"].fillna(1) > 0).all()
         if not december.empty:
             assert "ends on 27 December 2018" in slide.notes
+
+
+def test_a_release_that_failed_its_audit_shows_no_crime_count(store, rel):
+    import dataclasses
+
+    from lib.deck import figures as deck_figures
+
+    failed = dataclasses.replace(rel, audit={**rel.audit, "passed": False})
+    fig = deck_figures.crime_months(store, ASSAULTS, "en", "district", "8", "2018-01-01", "2019-01-01", rel=failed)
+    assert fig.frame.empty and fig.frame.attrs["total"] is None
+    assert "did not pass their privacy check" in fig.note

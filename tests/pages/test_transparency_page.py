@@ -57,7 +57,7 @@ def test_the_public_page_is_the_default_and_has_every_section(run_page):
         "Where the data comes from",
     ]
     text = _texts(at)
-    assert "Crime figures run to 22 September 2019" in text  # the 7-day lag after 29 September
+    assert "Crime figures run to 31 August 2019, the end of the last complete month" in text  # 7-day lag after 29 Sep
     assert "Counts from 1 to 4 are never shown" in text
     assert "Source: Chicago Police Department, Crimes - 2001 to present, random sample of 25,000 (25,000 rows" in text
     assert at.query_params["lang"] == "en"
@@ -97,7 +97,23 @@ def test_area_from_a_link(run_page):
     at = run_page(level="district", area="11", lang="es")
     assert not at.exception, [e.value for e in at.exception]
     assert "Cifras de: Distrito 11" in _texts(at)
-    assert [m.label for m in at.metric][:2] == ["Incidentes en lo que va del año", "Mismas fechas del año anterior"]
+    assert [m.label for m in at.metric][:2] == ["Incidentes en lo que va del año", "Mismos meses del año anterior"]
+
+
+def test_all_the_figures_download_as_the_one_release(run_page, downloads, app_env):
+    from lib.public import release
+
+    at = run_page()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "All the figures in one file" in _texts(at)
+    store = connect(str(app_env), read_only=True)
+    try:
+        rel = release.stored(store, "Chicago crimes (3% sample)")
+    finally:
+        store.close()
+    assert downloads["release.csv"] == rel.release_csv().encode("utf-8")
+    assert downloads["areas.csv"] == rel.areas_csv().encode("utf-8")
+    assert f"{len(rel.cells):,} cells" in _texts(at)
 
 
 @pytest.mark.parametrize(

@@ -21,25 +21,34 @@ def test_default_dataset_is_the_broadest_real_one(embedded_store):
     assert pf.levels(embedded_store) == ["district", "beat"]
 
 
-def test_crime_by_district_year_to_date_matches_the_store(embedded_store):
+def _beats_of(store, district: str) -> list[str]:
+    """The beats the release puts in a district: the parent recorded at load (largest overlap)."""
+    frame = store.query(
+        "SELECT code FROM boundary_parents WHERE level = 'beat' AND parent_level = 'district' AND parent_code = :p",
+        {"p": district},
+    )
+    return list(frame["code"])
+
+
+def _in_beats(store, beats, start, end) -> int:
+    return _count(
+        store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_beat IN (SELECT unnest(CAST(:b AS TEXT[]))) "
+        "AND occurred_at >= :s AND occurred_at < :e",
+        {"d": DS, "b": beats, "s": start, "e": end},
+    )
+
+
+def test_crime_by_district_is_the_union_of_its_beats_to_the_last_complete_month(embedded_store):
     fig = pf.crime_by_area(embedded_store, DS, "district", "en", RULES)
     frame = fig.frame.set_index("code")
-    # Year to date ends on the last public day: 7 days before the newest record (29 Sep 2019).
-    assert "22 September 2019" in fig.period and "1 January 2018" in fig.period
-    n = _count(
-        embedded_store,
-        "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
-        "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-23'",
-        {"d": DS},
-    )
-    assert frame.loc["11", "incidents"] == n
-    prev = _count(
-        embedded_store,
-        "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_district = '11' "
-        "AND occurred_at >= '2018-01-01' AND occurred_at < '2018-09-23'",
-        {"d": DS},
-    )
-    assert frame.loc["11", "last_year"] == prev
+    # The newest record is 29 Sep 2019; 7 days of lag leave September incomplete: year to date ends on 31 August.
+    assert fig.period == "1 January 2019 to 31 August 2019, against 1 January 2018 to 31 August 2018"
+    beats = _beats_of(embedded_store, "11")
+    assert len(beats) >= 5
+    n = _in_beats(embedded_store, beats, "2019-01-01", "2019-09-01")
+    prev = _in_beats(embedded_store, beats, "2018-01-01", "2018-09-01")
+    assert frame.loc["11", "incidents"] == n and frame.loc["11", "last_year"] == prev
     # The two-count test by hand: given n + prev, this year's count is Binomial(n + prev, 1/2) under an
     # unchanged rate; two-sided mid-p.
     from scipy.stats import binom
@@ -50,24 +59,63 @@ def test_crime_by_district_year_to_date_matches_the_store(embedded_store):
     assert "Citywide" in fig.summary and fig.source.startswith("Source:")
 
 
-def test_crime_by_beat_hides_small_counts_and_their_complements(embedded_store):
+def test_the_areas_and_the_no_area_row_add_up_to_the_city(embedded_store):
+    fig = pf.crime_by_area(embedded_store, DS, "district", "en", RULES)
+    frame = fig.frame
+    city = _count(
+        embedded_store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2019-01-01' "
+        "AND occurred_at < '2019-09-01'",
+        {"d": DS},
+    )
+    shown = int(frame["incidents"].fillna(0).sum())
+    hidden = frame["incidents_suppressed"]
+    if not hidden.any():
+        assert shown == city
+    else:
+        assert shown < city
+    assert f"Citywide, {city:,} incidents" in fig.summary
+    # Incidents with no beat on the map are their own row, named so.
+    no_beat = _count(
+        embedded_store,
+        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2019-01-01' "
+        "AND occurred_at < '2019-09-01' AND (lvl_beat IS NULL OR lvl_beat NOT IN "
+        "(SELECT code FROM boundaries WHERE level = 'beat'))",
+        {"d": DS},
+    )
+    rows = frame[frame["code"] == "none"]
+    if no_beat:
+        assert list(rows["area"]) == ["No area recorded"]
+    else:
+        assert rows.empty
+
+
+def test_crime_by_beat_shows_release_cells_and_says_why_one_is_hidden(embedded_store):
+    from lib.public import release
+
+    rel = release.stored(embedded_store, DS)
+    assert rel is not None and rel.passed
     fig = pf.crime_by_area(embedded_store, DS, "beat", "en", RULES)
     frame = fig.frame
     shown = frame["incidents"].dropna()
     assert not shown.between(1, 4).any()
-    assert frame["incidents_suppressed"].sum() >= 1
-    # Change and z are hidden wherever either count is, or the change would give the hidden count back.
+    cells = rel.select("beat", "ytd", area=None)
+    cells = cells[cells["period_start"] == pd.Timestamp("2019-01-01")].set_index("area")
+    for r in frame.itertuples():
+        cell = cells.loc[r.code]
+        assert r.incidents_hidden == cell["hidden"]
+        if not cell["hidden"]:
+            assert r.incidents == cell["value"]
+    assert (frame["incidents_hidden"] == "small").any() and (frame["incidents_hidden"] == "complementary").any()
+    # Change and p are empty wherever either count is hidden, or the change would give the hidden count back.
     assert frame.loc[frame["incidents_suppressed"] | frame["last_year_suppressed"], "change"].isna().all()
-    parents = embedded_store.query("SELECT code, parent_code FROM boundary_parents WHERE level = 'beat'")
-    per = frame.merge(parents, on="code").groupby("parent_code")["incidents_suppressed"].agg(["sum", "size"])
-    # A district of one beat (31) shows the same number at both levels, hidden at both.
-    lone = per[(per["sum"] == 1) & (per["size"] > 1)]
-    assert lone.empty, "a district total minus its shown beats would reveal a hidden beat"
     table = fig.table()
-    assert (table["Incidents, year to date"] == "fewer than 5").sum() == frame["incidents_suppressed"].sum()
+    words = table["Incidents, year to date"]
+    assert (words == "fewer than 5").sum() == (frame["incidents_hidden"] == "small").sum()
+    assert (words == "not shown").sum() == (frame["incidents_hidden"] == "complementary").sum()
 
 
-def test_monthly_trend_leaves_out_the_incomplete_and_lagged_month(embedded_store):
+def test_monthly_trend_ends_on_the_last_complete_month(embedded_store):
     fig = pf.crime_trend(embedded_store, DS, "en", rules=RULES)
     frame = fig.frame.set_index("month")
     assert frame.loc[8, "this_year"] == _count(
@@ -79,6 +127,7 @@ def test_monthly_trend_leaves_out_the_incomplete_and_lagged_month(embedded_store
     assert pd.isna(frame.loc[9, "this_year"]) and not frame.loc[9, "this_year_suppressed"]
     assert frame.loc[12, "last_year"] > 0
     assert "January to August 2019" in fig.summary
+    assert "31 August 2019" in fig.period
 
 
 def test_monthly_trend_of_a_small_area_is_suppressed(embedded_store):
@@ -88,33 +137,24 @@ def test_monthly_trend_of_a_small_area_is_suppressed(embedded_store):
     assert fig.frame["this_year_suppressed"].any() or fig.frame["last_year_suppressed"].any()
     assert "Incidentes por mes" in fig.title and "Zona policial 1121" in fig.title
     privacy.public_table(fig.frame, RULES)
+    table = fig.table()
+    assert set(table[fig.columns["this_year"]]) - {""} <= {"menos de 5", "no se muestra"} | {
+        str(int(v)) for v in months["this_year"]
+    }
 
 
-def test_hot_spots_leave_out_sensitive_incidents_and_stop_at_the_public_resolution(embedded_store):
+def test_hot_spots_publish_classes_only_and_stop_at_the_public_resolution(embedded_store):
     fig = pf.hotspots(embedded_store, DS, "en", res=10, rules=RULES)
     cells = fig.frame["cell"]
     assert {h3.get_resolution(c) for c in cells} == {9}
     fig8 = pf.hotspots(embedded_store, DS, "en", res=8, rules=RULES)
-    total_public = _count(
-        embedded_store,
-        f"SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
-        f"AND occurred_at < '2019-09-23' AND h3_8 IN (SELECT unnest(CAST(:c AS TEXT[]))) AND {privacy.public_sql()}",
-        {"d": DS, "c": list(fig8.frame["cell"])},
-    )
-    with_sensitive = _count(
-        embedded_store,
-        "SELECT count(*) FROM incidents WHERE dataset = :d AND occurred_at >= '2018-09-23' "
-        "AND occurred_at < '2019-09-23' AND h3_8 IN (SELECT unnest(CAST(:c AS TEXT[])))",
-        {"d": DS, "c": list(fig8.frame["cell"])},
-    )
-    shown = fig8.frame["count"].fillna(0).sum()
-    hidden = fig8.frame["count_suppressed"].sum()
-    assert shown <= total_public <= shown + 4 * hidden
-    assert with_sensitive > total_public + 500
+    # A hexagon's count is not published (it could be differenced against the release): class only.
+    assert list(fig8.frame.columns) == ["cell", "bin", "label"]
+    assert set(fig8.columns) == {"label", "cell"} and len(fig8.table().columns) == 2
     assert (fig8.frame["bin"] > 0).sum() > 10
     geo = pf.cell_polygons(fig8.frame, "en")
     assert geo["features"] and all(f["properties"]["bin"] != 0 for f in geo["features"])
-    assert not any(f["properties"]["count"] in {"1", "2", "3", "4"} for f in geo["features"])
+    assert {k for f in geo["features"] for k in f["properties"]} == {"cell", "bin", "label"}
 
 
 def test_trust_for_the_city_and_for_a_beat_through_its_district(embedded_store):
@@ -211,22 +251,29 @@ def test_every_figure_is_in_spanish_and_passes_the_guard(embedded_store):
     assert "menos de 5" in figures["crime_by_area"].method or "menos de" in figures["crime_by_area"].method
 
 
-def test_monthly_trend_totals_cannot_reveal_a_hidden_month(embedded_store):
+def test_monthly_trend_totals_are_release_year_to_date_cells(embedded_store):
+    from lib.public import release
+
+    rel = release.stored(embedded_store, DS)
     fig = pf.crime_trend(embedded_store, DS, "en", level="beat", area="1121", rules=RULES)
-    frame = fig.frame
-    months = int(frame["this_year"].notna().sum() + frame["this_year_suppressed"].sum())
-    # Published: this year's total and last year's total over the same months (in the summary), and
-    # last year's twelve months. None of these groups may hold exactly one hidden month.
-    assert frame["this_year_suppressed"].sum() != 1
-    assert frame["last_year_suppressed"].iloc[:months].sum() != 1
-    assert frame["last_year_suppressed"].sum() != 1
+    value, hidden = rel.value("beat", "1121", "ytd", "2019-01-01")
     n = _count(
         embedded_store,
         "SELECT count(*) FROM incidents WHERE dataset = :d AND lvl_beat = '1121' "
         "AND occurred_at >= '2019-01-01' AND occurred_at < '2019-09-01'",
         {"d": DS},
     )
-    assert f"{n:,} incidents were reported from January to August 2019" in fig.summary
+    if hidden:
+        assert "incidents were reported from January to August 2019" in fig.summary
+        assert f" {n:,} incidents" not in fig.summary
+    else:
+        assert value == n
+        assert f"{n:,} incidents were reported from January to August 2019" in fig.summary
+    # Each month is the release's cell of that month.
+    for r in fig.frame.itertuples():
+        if r.month <= 8:
+            cell = rel.value("beat", "1121", "month", f"2019-{r.month:02d}-01")
+            assert (None if r.this_year_hidden else int(r.this_year), r.this_year_hidden) == cell
 
 
 def test_hot_spots_of_an_area_are_the_citys_hexagons_that_touch_it(embedded_store):

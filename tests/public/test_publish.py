@@ -7,6 +7,7 @@ server (no app, no database) and block every request that leaves it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import http.server
@@ -146,6 +147,89 @@ def test_scanner_catches_each_kind_of_leak(site, store, manifest, tmp_path):
     assert "coordinates of a sensitive incident" in findings
     assert "is not an outline or allowed H3 vertex" in findings
     assert "finer than resolution" in findings
+
+
+def _release_cells(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "release.csv", dtype={"area": str, "value": "Int64", "hidden": str}).fillna({"hidden": ""})
+
+
+def test_every_crime_count_of_the_site_is_a_release_cell(site, store, manifest):
+    """The city trend and every area's trend are the release's month cells, hidden where it hides them."""
+    out = site[0]
+    cells = _release_cells(out)
+    months = cells[(cells["period_start"].str.len() == 10) & (cells["category"] == "all")]
+    months = months[months["period_end"].str[:7] == months["period_start"].str[:7]]  # one-month periods
+    key = {(r.level, r.area, r.period_start): (r.value, r.hidden) for r in months.itertuples()}
+    level = manifest["level"]
+    checked = 0
+    for scope, (lvl, area) in [("city", ("city", "city"))] + [
+        (f"area/{p.name}", (level, p.name)) for p in sorted((out / "data" / "en" / "area").iterdir())[:40]
+    ]:
+        doc = json.loads((out / "data" / "en" / scope / "crime_trend.json").read_text())
+        cols = doc["columns"]
+        year = int(doc["labels"]["this_year"])
+        for row in doc["rows"]:
+            month = row[cols.index("month")]
+            for col, y in (("this_year", year), ("last_year", year - 1)):
+                hidden = row[cols.index(f"{col}_hidden")]
+                value = row[cols.index(col)]
+                cell = key.get((lvl, area, f"{y}-{month:02d}-01"))
+                if cell is None:  # after the last complete month, or before the data
+                    assert value is None and hidden in ("", "missing")
+                    continue
+                checked += 1
+                assert hidden == cell[1], (scope, col, month)
+                if not hidden:
+                    assert value == cell[0], (scope, col, month)
+    assert checked > 400  # the city and 22 districts, 20 months each, less the months before the data
+    # The year-to-date table of the areas: each count the release's ytd cell.
+    doc = json.loads((out / "data" / "en" / "city" / "crime_by_area.json").read_text())
+    cols = doc["columns"]
+    ytd = cells[
+        (cells["level"] == level) & (cells["category"] == "all") & (cells["period_start"].str.endswith("-01-01"))
+    ]
+    for row in doc["rows"]:
+        code, value, hidden = row[cols.index("code")], row[cols.index("incidents")], row[cols.index("incidents_hidden")]
+        match = ytd[(ytd["area"] == code) & (ytd["hidden"] == hidden)]
+        assert len(match) >= 1, code
+        if not hidden:
+            assert value in set(match["value"].dropna().astype(int)), code
+
+
+def test_the_release_is_linked_from_the_page_with_its_check(site):
+    out = site[0]
+    html = (out / "index.html").read_text()
+    assert 'href="release.csv"' in html and 'href="areas.csv"' in html
+    assert "no hidden count can be narrowed to fewer than 3 possible values" in html
+    es = (out / "es" / "index.html").read_text()
+    assert 'href="../release.csv"' in es and "Todas las cifras en un archivo" in es
+    cells = _release_cells(out)
+    shown = cells[cells["hidden"] == ""]["value"].dropna()
+    assert not shown.between(1, 4).any()
+    areas = pd.read_csv(out / "areas.csv", dtype=str)
+    assert {"level", "area", "name", "parent_level", "parent_area"} <= set(areas.columns)
+
+
+def test_publish_refuses_a_release_that_failed_its_audit(store_path, tmp_path, monkeypatch):
+    """A pinned hidden count: exit with the audit's reason, the previous site untouched."""
+    from lib.public import release
+
+    store = connect(str(store_path), read_only=True)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    (out / "index.html").write_text("previous")
+    real = release.ensure
+
+    def failed(*args, **kwargs):
+        rel = real(*args, **kwargs)
+        return dataclasses.replace(rel, audit={**rel.audit, "passed": False, "pinned_count": 1, "pinned": [(0, 2, 2)]})
+
+    monkeypatch.setattr(release, "ensure", failed)
+    with pytest.raises(publish.PublishError, match="pins 1 hidden count"):
+        publish.publish(store, out)
+    assert (out / "index.html").read_text() == "previous"
+    store.close()
 
 
 def test_every_table_is_written_through_the_privacy_guard(store_path, tmp_path, monkeypatch):
