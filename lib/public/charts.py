@@ -122,9 +122,9 @@ def trust(fig) -> go.Figure | None:
 
 
 def engagement(fig) -> go.Figure | None:
-    """Community events held per month (bars)."""
+    """Community events held per month (bars); none when every month is hidden (an empty axis says nothing)."""
     frame = fig.frame
-    if frame.empty:
+    if frame.empty or frame["events"].notna().sum() == 0 or frame["events"].fillna(0).sum() == 0:
         return None
     chart = go.Figure(
         [

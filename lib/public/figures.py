@@ -1019,6 +1019,8 @@ def hotspots(
             cols,
             lang,
         )
+    # The 12 whole months that end with the release's last complete month, as every crime figure does.
+    cutoff = pd.Timestamp(cutoff).normalize().replace(day=1)
     start = cutoff - pd.DateOffset(years=1)
     try:
         cells = map_data.study_cells(store, res, None, None, dataset)
