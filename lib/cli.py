@@ -274,7 +274,7 @@ def _load(args) -> int:
         else:
             print("Write them all to a file with --rejects rejects.csv.")
     if args.kind in RELEASE_KINDS and report.rows_loaded:
-        _refresh_releases(store)
+        _refresh_releases(store, [report.dataset] if args.kind == "incidents" else None)
     return 0
 
 
@@ -283,12 +283,12 @@ def _load(args) -> int:
 RELEASE_KINDS = ("incidents", "boundaries")
 
 
-def _refresh_releases(store) -> None:
+def _refresh_releases(store, names: list[str] | None = None) -> None:
     from lib.public import release
 
     print()
     print("The public release (every public crime count, audited before it is shown):", file=sys.stderr)
-    for rel in release.refresh(store):
+    for rel in release.refresh(store, names):
         print(f"  {rel.summary()}")
         if not rel.passed:
             print(

@@ -830,16 +830,19 @@ def h3_area(res: int) -> str:
     return f"{km2:.2g} km²" if km2 >= 0.1 else f"{km2 * 1e6 / 1e4:.2g} ha"
 
 
-def refresh_release(store) -> None:
+def refresh_release(store, names: list[str] | None = None) -> None:
     """Recompute the public release after a load or a removal, with a spinner, and say how it went.
 
     The public pages read only the release (lib/public/release.py); computing it here, while the clerk
-    waits, means no visitor waits for it.
+    waits, means no visitor waits for it. ``names``: the incident datasets the change touched (all when
+    boundaries changed).
     """
     from lib.public import release
 
-    with st.spinner("Computing and auditing the public release (every public crime count) ..."):
-        rels = release.refresh(store)
+    with st.spinner(
+        "Computing and auditing the public release (every public crime count): up to a minute or two per dataset ..."
+    ):
+        rels = release.refresh(store, names)
     for rel in rels:
         if rel.passed:
             st.caption(data_text.markdown_text(rel.summary()))

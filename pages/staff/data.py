@@ -195,7 +195,7 @@ if upload is not None:
             for message in report.messages:
                 st.caption(f"- {markdown_text(uploads.plain_words(message))}")
             if kind in ("incidents", "boundaries") and report.rows_loaded:
-                widgets.refresh_release(cached.store())
+                widgets.refresh_release(cached.store(), [report.dataset] if kind == "incidents" else None)
     except InputError as exc:
         st.error(f"{markdown_text(uploads.plain_words(str(exc)))}\n\nNothing was loaded; the store is as it was.")
 
