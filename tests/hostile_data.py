@@ -42,6 +42,11 @@ def make(source: Path, path: Path) -> dict:
             store.execute(
                 "UPDATE boundaries SET name = :n WHERE level = 'district' AND code = :c", {"n": name, "c": code}
             )
+            if "public_release_areas" in store.tables():  # the release's copy of the names, as if loaded so
+                store.execute(
+                    "UPDATE public_release_areas SET name = :n WHERE level = 'district' AND area = :c",
+                    {"n": name, "c": code},
+                )
         events = store.query(
             "SELECT event_id, dataset FROM events WHERE lvl_district = :c ORDER BY event_id LIMIT :k",
             {"c": codes[0], "k": len(FORMULAS)},

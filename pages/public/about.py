@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.app import cached, widgets
 from lib.ingest import embedded
-from lib.public.i18n import t
+from lib.public.i18n import has, t
 
 lang = widgets.public_lang()
 st.title(t("about.title", lang))
@@ -30,7 +30,8 @@ else:
         "synthetic",
     ]
     shown = records[columns].copy()
-    shown["kind"] = [t(f"kind.{kind}", lang) for kind in shown["kind"]]  # the kinds in the visitor's words
+    # The kinds in the visitor's words (a kind the catalog does not name yet is shown as stored).
+    shown["kind"] = [t(f"kind.{kind}", lang) if has(f"kind.{kind}", lang) else kind for kind in shown["kind"]]
     shown = shown.rename(columns={c: t(f"about.col.{c}", lang) for c in columns})
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(t("about.store", lang, engine=info["store"]["engine"]))

@@ -87,8 +87,8 @@ def test_district_deck_has_every_slide_in_order(district_deck):
     assert by_key["title"].message == "Period: 1 January 2018 to 31 December 2018"
     for key in ("trust", "crime", "hotspots", "engagement", "closing"):
         assert not by_key[key].hidden, (key, by_key[key].message)
-    # Nothing public to show: hidden, saying why (no survey with concerns for Chicago; the calendar ends in 2018).
-    assert by_key["concerns"].hidden and "No survey" in by_key["concerns"].message
+    # Nothing public to show: hidden, saying why (no concern approved for publication; the calendar ends in 2018).
+    assert by_key["concerns"].hidden and "approved for publication" in by_key["concerns"].message
     assert by_key["upcoming"].hidden and "No events on the calendar" in by_key["upcoming"].message
     assert by_key["closing"].message == "https://example.gov/transparency"
     for s in deck.visible(district_deck):

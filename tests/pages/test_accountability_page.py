@@ -39,7 +39,7 @@ def test_the_page_shows_the_complaints_figures_of_the_raw_file(run_page):
     assert metrics["Sustained"] == f"{(decided == 'SU').mean():.1%}"
     text = _texts(at)
     assert "Association is not cause" in text and "no officer's or complainant's name or number" in text
-    assert "chicago_complaints_2000_2016.csv.gz" in text  # the source, from the load record
+    assert "Complaints against Chicago police officers (complaint register)" in text  # the source, by its title
     # Awards have no area; the trust scores start after the complaints end: the page says both.
     assert "The awards carry no area" in text and "cover different years" in text
     # Every table on the page has its download.
