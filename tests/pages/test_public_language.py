@@ -28,6 +28,9 @@ def test_about_in_spanish(run_page):
         "Puntuaciones de confianza y seguridad",
         "Eventos comunitarios",
         "Encuesta a residentes",
+        "Quejas sobre la policía",
+        "Alegaciones de quejas",
+        "Reconocimientos a la policía",
     }
     assert "City of Raleigh, City of Raleigh 2018 Community Survey, respondent file" in set(loaded["fuente"])
     assert not loaded["fuente"].str.contains(r"\.(csv|gz|geojson)", regex=True).any()
