@@ -278,9 +278,9 @@ def _load(args) -> int:
     return 0
 
 
-# Loads of these kinds change the public release (lib/public/release.py), which is recomputed at once so
+# Loads of these kinds change the public releases (lib/public/release.py, lib/public/complaints.py), which is recomputed at once so
 # that no visitor of the public page waits for it.
-RELEASE_KINDS = ("incidents", "boundaries")
+RELEASE_KINDS = ("incidents", "boundaries", "complaints", "allegations", "commendations")
 
 
 def _refresh_releases(store) -> None:

@@ -194,7 +194,7 @@ if upload is not None:
             st.code(report.summary(), language=None)
             for message in report.messages:
                 st.caption(f"- {markdown_text(uploads.plain_words(message))}")
-            if kind in ("incidents", "boundaries") and report.rows_loaded:
+            if kind in ("incidents", "boundaries", "complaints", "allegations", "commendations") and report.rows_loaded:
                 widgets.refresh_release(cached.store())
     except InputError as exc:
         st.error(f"{markdown_text(uploads.plain_words(str(exc)))}\n\nNothing was loaded; the store is as it was.")
