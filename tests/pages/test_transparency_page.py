@@ -53,6 +53,7 @@ def test_the_public_page_is_the_default_and_has_every_section(run_page):
         "Hot spot map",
         "Trust and safety",
         "Community engagement",
+        "Complaints and commendations",
         "How these numbers are made",
         "Where the data comes from",
     ]
