@@ -183,7 +183,13 @@ if not said.frame.empty:
 st.header(t("section.complaints", lang))
 channels = settings.get("complaints_url").strip()
 if channels:
-    st.markdown(markdown_text(t("complaints.channels", lang, url=channels)))
+    # A web address becomes a link; anything else (a phone number, an office) is shown as text.
+    link = channels.startswith(("https://", "http://")) and not any(c in channels for c in " ()<>")
+    st.markdown(
+        markdown_text(t("complaints.channels", lang))
+        + " "
+        + (f"[{markdown_text(channels)}]({channels})" if link else markdown_text(channels))
+    )
 else:
     st.info(t("complaints.no_channels", lang))
 complaint_figs = [

@@ -59,7 +59,8 @@ def test_the_channels_link_comes_from_the_setting(run_page, monkeypatch):
     at = run_page(lang="es")
     assert not at.exception
     text = _texts(at)
-    assert "use los canales del propio departamento: https://example.org/complaints" in text
+    line = next(m.value for m in at.markdown if "use los canales del propio departamento:" in m.value)
+    assert line.endswith("(https://example.org/complaints)")  # a link to the address
     assert "no ha indicado una dirección" not in text
 
 
