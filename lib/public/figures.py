@@ -1347,10 +1347,10 @@ def _city_table(rel, measure: str, lang: str, label) -> pd.DataFrame:
     c = rel.cells
     mine = c[(c["measure"] == measure) & (c["level"] == "city") & c["period"].isin(["year", "ytd"])]
     mine = mine[mine["category"] != "all"]
-    if measure != "allegations" and measure != "commendations":
-        # complaints by category: the year-long periods the findings use (years, and the last year to date)
-        from lib.public import complaints
+    from lib.public import complaints
 
+    if measure == complaints.RECEIVED:
+        # complaints by category: the year-long periods the findings use (years, and the last year to date)
         keep = {
             (p.kind, p.start)
             for p in complaints.annual(release_periods(sorted(set(c.loc[c["period"] == "month", "period_start"]))))
