@@ -274,13 +274,15 @@ def _load(args) -> int:
         else:
             print("Write them all to a file with --rejects rejects.csv.")
     if args.kind in RELEASE_KINDS and report.rows_loaded:
-        _refresh_releases(store, [report.dataset] if args.kind == "incidents" else None)
+        from lib.public import release
+
+        _refresh_releases(store, release.touched(args.kind, report.dataset))
     return 0
 
 
-# Loads of these kinds change the public release (lib/public/release.py), which is recomputed at once so
+# Loads of these kinds change the public releases (lib/public/release.py, lib/public/complaints.py), recomputed at once so
 # that no visitor of the public page waits for it.
-RELEASE_KINDS = ("incidents", "boundaries")
+RELEASE_KINDS = ("incidents", "boundaries", "complaints", "allegations", "commendations")
 
 
 def _refresh_releases(store, names: list[str] | None = None) -> None:

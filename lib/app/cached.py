@@ -448,6 +448,12 @@ def public_figure(name: str, lang: str, dataset: str, level: str, area: str, ver
         return pf.upcoming_events(s, lang, level=level if area else None, area=area)
     if name == "provenance":
         return pf.provenance(s, lang)
+    if name == "complaints_monthly":
+        return pf.complaints_monthly(s, lang, level=level if area else None, area=area)
+    if name == "complaint_close_days":
+        return pf.complaint_close_days(s, lang)
+    if name in ("complaints_by_category", "complaint_findings", "commendations_by_type"):
+        return getattr(pf, name)(s, lang)
     raise KeyError(name)
 
 

@@ -137,3 +137,20 @@ def engagement(fig) -> go.Figure | None:
         ]
     )
     return _layout(chart, 300, fig.lang, yaxis_title=t("chart.events", fig.lang), showlegend=False)
+
+
+def complaints(fig) -> go.Figure | None:
+    """Complaints received and closed per month (two lines); a hidden month is a gap."""
+    frame = fig.frame
+    if frame.empty:
+        return None
+    when = pd.to_datetime(frame["month"])
+    chart = go.Figure(
+        [
+            go.Scatter(
+                x=when, y=frame[col].astype("float64"), name=fig.columns[col], mode="lines+markers", marker_color=colour
+            )
+            for col, colour in (("received", BLUE), ("closed", ORANGE))
+        ]
+    )
+    return _layout(chart, 300, fig.lang, yaxis_title=t("unit.complaints", fig.lang))

@@ -1238,3 +1238,280 @@ def concerns(store, level: str, lang: str = "en", area: str | None = None) -> Pu
         cols,
         lang,
     )
+
+
+# -- complaints and commendations: read from their audited releases -------------------------------------
+
+# Final findings as the public reads them (lib/accountability/findings.py labels -> i18n keys).
+FINDING_KEYS = {
+    "Sustained": "finding.sustained",
+    "Not sustained": "finding.not_sustained",
+    "Unfounded": "finding.unfounded",
+    "Exonerated": "finding.exonerated",
+    "No affidavit": "finding.no_affidavit",
+    "No finding": "finding.none",
+}
+
+
+def complaint_release(store, kind: str = "complaints", rules: Rules | None = None):
+    """(the audited complaints or commendations release of the first such dataset, None) or (None, i18n key)."""
+    from lib.accountability import data as acc
+    from lib.public import complaints
+
+    names = acc.datasets(store, kind)
+    if not names:
+        return None, f"{kind}.none"
+    rel = complaints.passed(store, kind, names[0], _rules(rules))
+    return (rel, None) if rel is not None else (None, "release.missing")
+
+
+def _annual_label(kind: str, start, end, lang: str) -> str:
+    """A year-long period: "2015", or "January to September 2016" for a year to date."""
+    start = pd.Timestamp(start)
+    if kind == "year":
+        return str(start.year)
+    return t("complaints.ytd", lang, start=month_name(start.month, lang), end=month_text(end, lang))
+
+
+def _empty_complaints(key, lang, rules, cols, why, unit="unit.complaints") -> PublicFigure:
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    return PublicFigure(
+        key,
+        t(f"{key}.title", lang),
+        frame,
+        "",
+        "",
+        t(f"{key}.method", lang, **rule_values(rules)),
+        t(why, lang),
+        t(unit, lang),
+        cols,
+        lang,
+    )
+
+
+def complaints_monthly(
+    store, lang: str = "en", level: str | None = None, area: str | None = None, rules: Rules | None = None
+) -> PublicFigure:
+    """Complaints received and closed per month, for the city or one area, from the complaints release.
+
+    An area of a level the release does not publish (beats) shows the city, and the note says so.
+    """
+    rules = _rules(rules)
+    cols = {"month": t("col.month", lang), "received": t("col.received", lang), "closed": t("col.closed", lang)}
+    rel, why = complaint_release(store, "complaints", rules)
+    if rel is None:
+        return _empty_complaints("complaints_monthly", lang, rules, cols, why)
+    from lib.public import complaints
+
+    note = ""
+    if not (level and area and level in rel.levels):
+        if level and area:
+            note = t("complaints.no_area_level", lang, level=_level_word(level, lang).lower())
+        level, area = "city", "city"
+    c = rel.cells
+    mine = c[(c["level"] == level) & (c["area"] == str(area)) & (c["period"] == "month") & (c["category"] == "all")]
+    got = {
+        m: dict(zip(g["period_start"], zip(g["value"], g["hidden"]))) for m, g in mine.groupby("measure", sort=False)
+    }
+    months = sorted(set(mine["period_start"]))
+    out = pd.DataFrame({"period_start": months, "month": [pd.Timestamp(m).strftime("%Y-%m") for m in months]})
+    for name, measure in (("received", complaints.RECEIVED), ("closed", complaints.CLOSED)):
+        vals = [got.get(measure, {}).get(m, (None, "missing")) for m in months]
+        out = out.assign(**_column([(None if h else int(v), h) for v, h in vals], name))
+    where = t("area.city", lang) if level == "city" else _area_name(store, level, area, lang)
+    total = [got.get(complaints.RECEIVED, {}).get(m, (0, "")) for m in months]
+    summary = t(
+        "complaints_monthly.summary",
+        lang,
+        where=where,
+        start=month_text(months[0], lang),
+        end=month_text(months[-1], lang),
+        n=number(sum(int(v) for v, h in total if not h), lang),
+        hidden=sum(1 for _, h in total if h),
+    )
+    return PublicFigure(
+        "complaints_monthly",
+        t("complaints_monthly.title", lang) + ("" if level == "city" else f": {where}"),
+        public_table(out, rules),
+        t("engagement.period", lang, start=month_text(months[0], lang), end=month_text(months[-1], lang)),
+        _sources(store, "complaints", lang),
+        t("complaints_monthly.method", lang, **rule_values(rules)),
+        summary,
+        t("unit.complaints", lang),
+        cols,
+        lang,
+        note=note,
+    )
+
+
+def _city_table(rel, measure: str, lang: str, label) -> pd.DataFrame:
+    """Year-long city cells of one measure by category: period, category (labelled), value columns."""
+    c = rel.cells
+    mine = c[(c["measure"] == measure) & (c["level"] == "city") & c["period"].isin(["year", "ytd"])]
+    mine = mine[mine["category"] != "all"]
+    from lib.public import complaints
+
+    if measure == complaints.RECEIVED:
+        # complaints by category: the year-long periods the findings use (years, and the last year to date)
+        keep = {
+            (p.kind, p.start)
+            for p in complaints.annual(release_periods(sorted(set(c.loc[c["period"] == "month", "period_start"]))))
+        }
+        mine = mine[[(k, pd.Timestamp(s)) in keep for k, s in zip(mine["period"], mine["period_start"])]]
+    mine = mine.sort_values(["period_start", "value"], ascending=[True, False])
+    out = pd.DataFrame(
+        {
+            "period": [
+                _annual_label(k, s, e, lang)
+                for k, s, e in zip(mine["period"], mine["period_start"], mine["period_end"])
+            ],
+            "category": [label(x) for x in mine["category"]],
+        }
+    )
+    return out.assign(**_column([(None if h else int(v), h) for v, h in zip(mine["value"], mine["hidden"])], "n"))
+
+
+def release_periods(months):
+    from lib.public import release
+
+    return release.periods(list(months))[0]
+
+
+def _category_figure(store, key, kind, measure, lang, rules, label, unit, col) -> PublicFigure:
+    cols = {"period": t("col.period", lang), "category": t(f"col.{col}", lang), "n": t(f"col.count.{unit}", lang)}
+    rel, why = complaint_release(store, kind, rules)
+    if rel is None:
+        return _empty_complaints(key, lang, rules, cols, why, f"unit.{unit}")
+    out = _city_table(rel, measure, lang, label)
+    if out.empty:
+        return _empty_complaints(key, lang, rules, cols, f"{kind}.none", f"unit.{unit}")
+    periods = list(dict.fromkeys(out["period"]))
+    return PublicFigure(
+        key,
+        t(f"{key}.title", lang),
+        public_table(out, rules),
+        ", ".join(periods),
+        _sources(store, kind, lang),
+        t(f"{key}.method", lang, **rule_values(rules)),
+        t(f"{key}.summary", lang, periods=", ".join(periods), n=len(set(out["category"]))),
+        t(f"unit.{unit}", lang),
+        cols,
+        lang,
+    )
+
+
+def complaints_by_category(store, lang: str = "en", rules: Rules | None = None) -> PublicFigure:
+    """Complaints received by category per year (the last year to date), for the city, from the release."""
+    return _category_figure(
+        store,
+        "complaints_by_category",
+        "complaints",
+        "complaints_received",
+        lang,
+        _rules(rules),
+        str,
+        "complaints",
+        "category",
+    )
+
+
+def complaint_findings(store, lang: str = "en", rules: Rules | None = None) -> PublicFigure:
+    """Allegations of the complaints received each year by final finding, for the city, from the release."""
+    label = lambda x: t(FINDING_KEYS[x], lang) if x in FINDING_KEYS else str(x)  # noqa: E731
+    return _category_figure(
+        store, "complaint_findings", "complaints", "allegations", lang, _rules(rules), label, "allegations", "finding"
+    )
+
+
+def commendations_by_type(store, lang: str = "en", rules: Rules | None = None) -> PublicFigure:
+    """Counted awards by type per year (the last year to date), for the city, from the commendations release."""
+    label = lambda x: t("col.other", lang) if x == "Other" else str(x)  # noqa: E731
+    return _category_figure(
+        store,
+        "commendations_by_type",
+        "commendations",
+        "commendations",
+        lang,
+        _rules(rules),
+        label,
+        "awards",
+        "award_type",
+    )
+
+
+def complaint_close_days(store, lang: str = "en", level: str | None = None, rules: Rules | None = None) -> PublicFigure:
+    """Median days from receipt to close per year, for the city and the areas of the release's first level.
+
+    Published only where the release shows that area's count of complaints closed in the year and it is
+    at least ``min_count``; the count is the release's cell.
+    """
+    rules = _rules(rules)
+    cols = {
+        "period": t("col.period", lang),
+        "area": t("col.area", lang),
+        "closed": t("col.closed", lang),
+        "median_days": t("col.median_days", lang),
+    }
+    rel, why = complaint_release(store, "complaints", rules)
+    if rel is None:
+        return _empty_complaints("complaint_close_days", lang, rules, cols, why)
+    from lib.public import complaints
+
+    level = level if level in rel.levels else rel.levels[0]
+    medians = pd.DataFrame(rel.extra.get("medians", []))
+    if medians.empty:
+        return _empty_complaints("complaint_close_days", lang, rules, cols, "complaint_close_days.none")
+    medians = medians[medians["level"].isin([level, "city"])]
+    c = rel.cells
+    closed = c[(c["measure"] == complaints.CLOSED) & (c["category"] == "all")]
+    value = {(r.level, r.area, r.period, pd.Timestamp(r.period_start)): int(r.value) for r in closed.itertuples()}
+    names = dict(zip(rel.areas["area"].astype(str), rel.areas["name"]))
+    word = _level_word(level, lang)
+    medians = medians.assign(_city=medians["level"] != "city").sort_values(["period_start", "_city", "area"])
+    medians = medians.assign(
+        _k=[(lv != "city", release_code_key(a)) for lv, a in zip(medians["level"], medians["area"])]
+    )
+    rows = []
+    for r in medians.sort_values(["period_start", "_k"]).itertuples():
+        area = (
+            t("area.city", lang)
+            if r.level == "city"
+            else (t("area.none", lang) if r.area == "none" else area_label(word, r.area, names.get(r.area) or None))
+        )
+        rows.append(
+            (
+                _annual_label(r.period, r.period_start, pd.Timestamp(r.period_end), lang),
+                area,
+                value[(r.level, r.area, r.period, pd.Timestamp(r.period_start))],
+                float(r.median_days),
+            )
+        )
+    out = pd.DataFrame(rows, columns=["period", "area", "closed", "median_days"])
+    out.attrs["not_counts"] = ["median_days"]
+    city = out[out["area"] == t("area.city", lang)]
+    summary = t(
+        "complaint_close_days.summary",
+        lang,
+        period=city["period"].iloc[-1] if len(city) else "",
+        days=number(city["median_days"].iloc[-1], lang, 1 if len(city) and city["median_days"].iloc[-1] % 1 else 0)
+        if len(city)
+        else "–",
+    )
+    return PublicFigure(
+        "complaint_close_days",
+        t("complaint_close_days.title", lang),
+        public_table(out, rules),
+        ", ".join(dict.fromkeys(out["period"])),
+        _sources(store, "complaints", lang),
+        t("complaint_close_days.method", lang, **rule_values(rules)),
+        summary,
+        t("unit.days", lang),
+        cols,
+        lang,
+    )
+
+
+def release_code_key(code: str):
+    from lib.public import release
+
+    return release._code_key(code)

@@ -138,8 +138,26 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda s, d, lvl, a, lang, r: public_figures.concerns(s, lvl, lang, area=a),
         {"kind": "table"},
     ),
+    # Complaints and commendations: the city's figures, from their own audited release (lib/public/complaints.py).
+    FigureSpec(
+        "complaints_monthly",
+        "section.complaints",
+        lambda s, d, lvl, a, lang, r: public_figures.complaints_monthly(s, lang, rules=r),
+        {"kind": "line", "x": "month", "y": ["received", "closed"], "axis": "unit.complaints"},
+        area=False,
+    ),
+    *(
+        FigureSpec(
+            name,
+            "section.complaints",
+            lambda s, d, lvl, a, lang, r, name=name: getattr(public_figures, name)(s, lang, rules=r),
+            {"kind": "table"},
+            area=False,
+        )
+        for name in ("complaints_by_category", "complaint_findings", "complaint_close_days", "commendations_by_type")
+    ),
 )
-SECTIONS = ("section.crime", "section.map", "section.trust", "section.engagement")
+SECTIONS = ("section.crime", "section.map", "section.trust", "section.engagement", "section.complaints")
 
 
 @dataclass

@@ -112,6 +112,7 @@ class Release:
     levels: list[str]  # finest first, city last
     audit: dict = field(default_factory=dict)  # disclosure.AuditResult as a dict
     built_at: str = ""
+    extra: dict = field(default_factory=dict)  # figures beside the counts (lib/public/complaints.py: medians)
     _index: dict | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -469,6 +470,7 @@ def save(store, rel: Release) -> None:
         "comparison": rel.comparison,
         "levels": rel.levels,
         "audit": rel.audit,
+        "extra": rel.extra,
     }
     with store.transaction():
         _create(store)
@@ -491,9 +493,12 @@ def save(store, rel: Release) -> None:
             store.drop_stage("staged_release")
 
 
-def stored(store, dataset: str, rules: Rules | None = None, passed_only: bool = True) -> Release | None:
+def stored(
+    store, dataset: str, rules: Rules | None = None, passed_only: bool = True, current: str | None = None
+) -> Release | None:
     """The stored release of ``dataset`` for the current data version: the one that passed its audit,
-    or with ``passed_only=False`` also one that failed (to say why nothing is shown)."""
+    or with ``passed_only=False`` also one that failed (to say why nothing is shown). ``current``: the
+    current version where it is not an incident dataset's (:func:`lib.public.complaints.version`)."""
     if META_TABLE not in store.tables():
         return None
     meta = store.query(
@@ -504,7 +509,7 @@ def stored(store, dataset: str, rules: Rules | None = None, passed_only: bool = 
     if meta.empty:
         return None
     ver = str(meta["version"].iloc[0])
-    if ver != version(store, dataset, rules or Rules.from_settings()):
+    if ver != (current or version(store, dataset, rules or Rules.from_settings())):
         return None
     key = (getattr(store, "url", ""), dataset, ver, str(meta["built_at"].iloc[0]))
     if key in _READ:  # the same stored release: read and indexed once per process
@@ -535,6 +540,7 @@ def stored(store, dataset: str, rules: Rules | None = None, passed_only: bool = 
         levels=list(body.get("levels", [])),
         audit=body.get("audit", {}),
         built_at=str(meta["built_at"].iloc[0]),
+        extra=body.get("extra", {}),
     )
     if getattr(store, "url", ":memory:") != ":memory:":
         while len(_READ) >= 4:  # a few datasets' current releases; older versions fall out
@@ -573,12 +579,15 @@ _UNSTORED: dict = {}  # releases computed for read-only stores, by (store, datas
 
 
 def refresh(store, names: list[str] | None = None, say=None) -> list[Release]:
-    """Compute and store the release of each incident dataset (``names``, else all) that is not current.
+    """Compute and store the release of each incident dataset (``names``, else all) that is not current,
+    and the complaints and commendations releases (:mod:`lib.public.complaints`).
 
     Run after a load, a removal or a boundary change (the CLI and the Data page
     do), so that no visitor waits for a release. ``say`` receives one line per
     dataset. Releases of datasets no longer loaded are dropped.
     """
+    from lib.public import complaints
+
     rules = Rules.from_settings()
     loaded = datasets(store)
     out = []
@@ -589,14 +598,27 @@ def refresh(store, names: list[str] | None = None, say=None) -> list[Release]:
         out.append(rel)
         if say is not None:
             say(rel.summary())
+    out += complaints.refresh(store, rules, say)
+    keep = set(loaded) | set(complaints.keys(store))
     if META_TABLE in store.tables() and not getattr(store, "read_only", False):
-        gone = [r[0] for r in store.rows(f"SELECT DISTINCT dataset FROM {META_TABLE}") if r[0] not in loaded]
+        gone = [r[0] for r in store.rows(f"SELECT DISTINCT dataset FROM {META_TABLE}") if r[0] not in keep]
         if gone:
             with store.transaction():
                 for table in (TABLE, AREAS_TABLE, META_TABLE):
                     for name in gone:
                         store.execute(f"DELETE FROM {table} WHERE dataset = :d", {"d": name})
     return out
+
+
+def touched(kind: str, dataset: str) -> list[str] | None:
+    """The incident datasets whose release a load of ``kind`` into ``dataset`` changes (None: every one).
+
+    For :func:`refresh`: incidents change their own dataset's release, boundaries every one (the area
+    tree), complaints and commendations none (their own releases are refreshed every time).
+    """
+    if kind == "incidents":
+        return [dataset]
+    return None if kind == "boundaries" else []
 
 
 def datasets(store) -> list[str]:

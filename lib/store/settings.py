@@ -86,6 +86,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Address of the department's public Transparency page, for the deck's closing slide (empty: this dashboard's own).",
     ),
     Setting(
+        "complaints_url",
+        "",
+        "Address of the department's own page for complaints and commendations, linked from the Transparency page (empty: the page says none was given).",
+    ),
+    Setting(
         "users_file",
         str(PROJECT_DIR / ".streamlit" / "users.yaml"),
         "Local sign-in users (hashed passwords and roles) when no OIDC [auth] is configured.",

@@ -11,6 +11,7 @@ from lib.public import map as public_map
 from lib.public.figures import cell_text, level_word
 from lib.public.i18n import LANGS, date_text, number, t
 from lib.public.privacy import Rules
+from lib.store import settings
 from lib.store.text import markdown_text
 
 lang = widgets.public_lang()  # the URL's ?lang=, kept for the session across public pages
@@ -178,9 +179,40 @@ if not said.frame.empty:
     st.dataframe(said.table(), hide_index=True, width="stretch")
     widgets.public_caption(said)
 
+# -- complaints and commendations: counts from their own audited release, no text from a complaint -------
+st.header(t("section.complaints", lang))
+channels = settings.get("complaints_url").strip()
+if channels:
+    # A web address becomes a link; anything else (a phone number, an office) is shown as text.
+    link = channels.startswith(("https://", "http://")) and not any(c in channels for c in " ()<>")
+    st.markdown(
+        markdown_text(t("complaints.channels", lang))
+        + " "
+        + (f"[{markdown_text(channels)}]({channels})" if link else markdown_text(channels))
+    )
+else:
+    st.info(t("complaints.no_channels", lang))
+complaint_figs = [
+    figure(name)
+    for name in (
+        "complaints_monthly",
+        "complaints_by_category",
+        "complaint_findings",
+        "complaint_close_days",
+        "commendations_by_type",
+    )
+]
+widgets.public_figure(complaint_figs[0], public_charts.complaints(complaint_figs[0]), "complaints")
+for fig in complaint_figs[1:]:
+    st.subheader(markdown_text(fig.title))
+    st.markdown(markdown_text(fig.summary))
+    if not fig.frame.empty:
+        st.dataframe(fig.table(), hide_index=True, width="stretch")
+        widgets.public_caption(fig)
+
 # -- methodology and provenance --------------------------------------------------------------------
 st.header(t("section.method", lang))
-for fig in (by_area, trend, hot, trust, held, said):
+for fig in (by_area, trend, hot, trust, held, said, *complaint_figs):
     st.markdown(f"**{markdown_text(fig.title)}.** {markdown_text(fig.method)}")
 st.markdown(t("method.caveat", lang))
 st.subheader(t("section.privacy", lang))

@@ -6,6 +6,7 @@ from lib.app import cached, widgets
 from lib.ingest import load as ingest
 from lib.ingest import uploads
 from lib.ingest.readers import InputError, scalar_properties, sheet_names
+from lib.public.release import touched as release_names
 from lib.store import provenance
 from lib.store.schema import KINDS
 from lib.store.text import markdown_text
@@ -194,8 +195,8 @@ if upload is not None:
             st.code(report.summary(), language=None)
             for message in report.messages:
                 st.caption(f"- {markdown_text(uploads.plain_words(message))}")
-            if kind in ("incidents", "boundaries") and report.rows_loaded:
-                widgets.refresh_release(cached.store(), [report.dataset] if kind == "incidents" else None)
+            if kind in ("incidents", "boundaries", "complaints", "allegations", "commendations") and report.rows_loaded:
+                widgets.refresh_release(cached.store(), release_names(kind, report.dataset))
     except InputError as exc:
         st.error(f"{markdown_text(uploads.plain_words(str(exc)))}\n\nNothing was loaded; the store is as it was.")
 

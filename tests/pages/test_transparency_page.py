@@ -53,6 +53,7 @@ def test_the_public_page_is_the_default_and_has_every_section(run_page):
         "Hot spot map",
         "Trust and safety",
         "Community engagement",
+        "Complaints and commendations",
         "How these numbers are made",
         "Where the data comes from",
     ]
@@ -62,7 +63,7 @@ def test_the_public_page_is_the_default_and_has_every_section(run_page):
     assert "Source: Chicago Police Department, Crimes - 2001 to present, random sample of 25,000 (25,000 rows" in text
     assert at.query_params["lang"] == "en"
     # Every chart and table comes with a one-sentence summary, and a download of the table.
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5  # crime trend and by area, trust, engagement, complaints
     assert len(at.get("download_button")) >= 5
 
 
