@@ -67,7 +67,7 @@ def test_the_channels_link_comes_from_the_setting(run_page, monkeypatch):
 def test_the_city_months_on_the_page_are_the_release_cells(run_page, app_env):
     at = run_page()
     table = next(
-        f.value for f in at.dataframe if "complaints received" in list(f.value.columns) and "Month" in f.value.columns
+        f.value for f in at.dataframe if "Complaints received" in list(f.value.columns) and "Month" in f.value.columns
     )
     store = connect(str(app_env), read_only=True)
     try:
@@ -77,7 +77,7 @@ def test_the_city_months_on_the_page_are_the_release_cells(run_page, app_env):
     c = rel.cells
     city = c[(c.measure == complaints.RECEIVED) & (c.level == "city") & (c.period == "month") & (c.category == "all")]
     expected = [str(v) for v in city.sort_values("period_start")["value"]]
-    assert list(table["complaints received"]) == expected
+    assert list(table["Complaints received"]) == expected
     assert list(table["Month"]) == [pd.Timestamp(m).strftime("%Y-%m") for m in sorted(city["period_start"])]
 
 
