@@ -429,7 +429,15 @@ def test_a_records_clerk_loads_a_new_departments_export_and_the_public_page_offe
         )
         wait_for_app(page, SLOW)
         assert page.locator("[data-testid='stException']").count() == 0
-        assert TITLE in page.locator("[data-testid='stMain']").inner_text()
+        text = page.locator("[data-testid='stMain']").inner_text()
+        assert TITLE in text
+        # The citywide count, recomputed from the file: whole months up to the last one complete before the
+        # publication lag (7 days before the newest report), all large enough to be shown.
+        cutoff = when.max().normalize() - pd.Timedelta(days=7)
+        last = (cutoff + pd.Timedelta(days=1)).replace(day=1) - pd.Timedelta(days=1)
+        public = int((when < last + pd.Timedelta(days=1)).sum())
+        assert f"Crime figures run to {last.day} {last:%B %Y}" in text
+        assert f"In the whole city, {public:,} incidents were reported from January to {last:%B %Y}" in text, text
         _tall_screenshot(page, "journey_clerk_transparency")
     finally:
         context.close()
