@@ -18,7 +18,7 @@ import pytest
 from lib.app import access
 from tests.browser.test_browser import wait_for_app
 from tests.browser.test_map_browser import map_frame
-from tests.conftest import screenshot, sign_in, start_app, stop_app
+from tests.conftest import ARTIFACTS, screenshot, sign_in, start_app, stop_app
 
 SLOW = 300_000  # ms: a release's audit, a deck's charts or Gi* on two shared cores
 
@@ -216,6 +216,18 @@ def _pdf_pages(data: bytes) -> list[str]:
         pdf.close()
 
 
+def _pdf_page_png(data: bytes, index: int, name: str) -> None:
+    """Keep one page of the PDF as a PNG beside the screenshots, to look at."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pdf[index].render(scale=1.5).to_pil().save(ARTIFACTS / f"{name}.png")
+    finally:
+        pdf.close()
+
+
 def _pptx_slides(data: bytes) -> list[str]:
     from pptx import Presentation
 
@@ -240,6 +252,8 @@ def test_a_presenter_builds_a_districts_deck_and_downloads_it_as_pdf_and_powerpo
         wait_for_app(page, SLOW)
         _pick(page, "Area", "District 11")
         page.wait_for_function("() => new URL(location.href).searchParams.get('deck_area') === '11'", timeout=SLOW)
+        # The slides below are those of the district chosen, not the first district's left from the last run.
+        page.get_by_text(re.compile(r"^1\. Community policing: District 11$")).wait_for(timeout=SLOW)
         wait_for_app(page, SLOW)
         # This year to date: from 1 January of the year the "To" date is in.
         dates = page.locator("[data-testid='stDateInput']")
@@ -282,6 +296,10 @@ def test_a_presenter_builds_a_districts_deck_and_downloads_it_as_pdf_and_powerpo
         # The crime slide says the same in the page, the PDF and the PowerPoint; the closing slide gives the address.
         message = _squash(crime_message)
         assert any(message in _squash(p) for p in pdf_pages), message
+        _pdf_page_png(
+            pdf, next(i for i, p in enumerate(pdf_pages) if message in _squash(p)), "journey_presenter_pdf_crime"
+        )
+        _pdf_page_png(pdf, len(pdf_pages) - 1, "journey_presenter_pdf_closing")
         assert any(message in _squash(s) for s in slides), message
         assert PUBLIC_URL in _squash(pdf_pages[-1]) and PUBLIC_URL in _squash(slides[-1])
     finally:
