@@ -72,13 +72,17 @@ if props.get("code") and "cell" not in props and props != st.session_state.get("
     st.session_state["map_last_click"] = props
     st.session_state[panel_key] = props["code"]
 
+# Under the map, not behind a toggle: a note can explain why a legend counts fewer incidents than the
+# caption above (hot spots leave out hexagons whose centre is outside the chosen areas).
+for item in items:
+    if item.note and not item.message:
+        st.caption(f"**{markdown_text(item.title)}**: {markdown_text(item.note)}")
+
 # A table (and its download) is built and sent only while its toggle is on: most reruns show none.
 for item in items:
     if item.message or item.table.empty:
         continue
     if st.toggle(f"Table behind the map: {item.title}", key=f"map_table_{item.layer}"):
-        if item.note:
-            st.caption(item.note)
         widgets.table_with_download(item.table, f"map {item.layer}", f"{view.period()}. {len(item.table):,} rows.")
 
 # -- the area panel ---------------------------------------------------------------
