@@ -73,8 +73,9 @@ def trend(fig) -> go.Figure | None:
     lang = fig.lang
     this_label, last_label = fig.columns.get("this_year", "this year"), fig.columns.get("last_year", "last year")
     months = [m[:3] for m in frame["month_name"]]
-    chart = go.Figure(
-        [
+    traces = []
+    if frame["last_year"].notna().any():  # no line (and no legend entry) for a year without data
+        traces.append(
             go.Scatter(
                 x=months,
                 y=frame["last_year"].astype("float64"),
@@ -82,16 +83,18 @@ def trend(fig) -> go.Figure | None:
                 mode="lines+markers",
                 line=dict(color=ORANGE, dash="dash"),
                 marker=dict(symbol="square"),
-            ),
-            go.Scatter(
-                x=months,
-                y=frame["this_year"].astype("float64"),
-                name=this_label,
-                mode="lines+markers",
-                line=dict(color=BLUE, width=3),
-            ),
-        ]
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=months,
+            y=frame["this_year"].astype("float64"),
+            name=this_label,
+            mode="lines+markers",
+            line=dict(color=BLUE, width=3),
+        )
     )
+    chart = go.Figure(traces)
     return _layout(chart, 320, lang, yaxis_title=t("chart.incidents", lang), yaxis_rangemode="tozero")
 
 
