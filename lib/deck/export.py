@@ -114,7 +114,7 @@ def to_pptx(slides: list[Slide], lang: str, title: str = "", footer: str = "", p
             pic._element.nvPicPr.cNvPr.set("descr", s.alt or s.message)
         else:
             _text_box(page.shapes, margin, Inches(1.6), width, Inches(5.0), s.message, 32)
-        line = " · ".join(p for p in (s.period, s.source, footer) if p)
+        line = deck_images.footer_line(s, footer)
         if line:
             _text_box(page.shapes, margin, Inches(6.95), width - Inches(1.0), Inches(0.4), line, 11, MUTED)
         _text_box(

@@ -422,6 +422,11 @@ def _wrap(text: str, width: int, lines: int) -> str:
     return "\n".join(out)
 
 
+def footer_line(slide: Slide, footer: str = "") -> str:
+    """A slide's period and source, then the deck's own footer (a presenter's line, e.g. the meeting)."""
+    return " · ".join(p for p in (slide.period, slide.source, footer) if p)
+
+
 def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: str = "") -> Figure:
     """A whole 16:9 slide: title, message, chart (if any), source line and slide number."""
     fig = _fig(SLIDE_SIZE)
@@ -446,9 +451,11 @@ def slide_figure(slide: Slide, lang: str, n: int = 1, total: int = 1, footer: st
         else:
             fig.text(0.045, 0.78, _wrap(slide.message, 50, 8), fontsize=32, va="top", color=INK, linespacing=1.3)
         fig.add_artist(Line2D([0.045, 0.955], [0.075, 0.075], color=GRID, linewidth=1.5))
-        line = " · ".join(p for p in (slide.period, slide.source, footer) if p)
-        # Two lines at a smaller size rather than one cut with "…": the source and period must be read whole.
-        fig.text(0.045, 0.04, _wrap(line, 125, 2), fontsize=11, va="center", color=MUTED, linespacing=1.25)
+        line = footer_line(slide, footer)
+        # Two lines (three at a smaller size) rather than one cut with "…": source and period are read whole.
+        wrapped = _wrap(line, 125, 2) if len(textwrap.wrap(line, 125)) <= 2 else _wrap(line, 140, 3)
+        small = wrapped.count("\n") >= 2
+        fig.text(0.045, 0.04, wrapped, fontsize=9.5 if small else 11, va="center", color=MUTED, linespacing=1.2)
         fig.text(
             0.955, 0.045, tr("slide_of", lang, n=n, total=total), fontsize=15, va="center", ha="right", color=MUTED
         )

@@ -185,7 +185,7 @@ slides = deck.arrange(built, st.session_state.get(EDITS))
 shown = deck.visible(slides)
 title = deck.deck_title(store, level, area, lang)
 slug = f"deck-{level or 'city'}-{area or 'all'}-{period.start:%Y%m%d}-{period.end:%Y%m%d}-{lang}"
-footer = period.label(lang)
+footer = ""  # every slide states its own period and source; the deck adds nothing that would repeat them
 
 # -- the deck: present, export -------------------------------------------------------------------------
 if not shown:
