@@ -75,7 +75,7 @@ def months_of(first, last, rules: Rules) -> tuple[list[pd.Timestamp], pd.Timesta
 
     >>> m, day = months_of(pd.Timestamp("2000-01-01"), pd.Timestamp("2016-10-27"), Rules(lag_days=7))
     >>> str(m[0].date()), str(m[-1].date()), str(day.date())
-    ('2015-01-01', '2016-09-30', '2016-10-20')
+    ('2015-01-01', '2016-09-01', '2016-10-20')
     """
     if first is None or last is None or pd.isna(first) or pd.isna(last):
         return [], None

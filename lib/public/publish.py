@@ -593,6 +593,9 @@ def publish(
         raise PublishError(f"Unknown boundary level {level!r}; loaded levels: {', '.join(levels) or 'none'}.")
     n_areas = len(public_figures.areas(store, level))
     say(0.0, f"The public release of {dataset!r} (computed once per data version; minutes the first time)")
+    # Every release the site reads (the dataset's and the complaints'), computed before reading begins:
+    # the read cache below cannot store one.
+    release.refresh(raw, [dataset])
     published = release.ensure(raw, dataset, rules)
     try:
         release.check(published)

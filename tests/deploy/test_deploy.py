@@ -123,6 +123,7 @@ def deployment(pg, users_file, tmp_path):
     if not Path(NGINX).exists():
         pytest.skip("nginx not installed (apt-get install nginx)")
     embedded.build(pg)
+    release.refresh(pg)  # as `python -m lib setup` does: the public pages read the releases
     env = {"DASHBOARD_USERS_FILE": str(users_file)}
     apps = [start_app(pg.url, tmp_path, env=env, log=tmp_path / f"app{i}.log") for i in range(2)]
     ports = [int(url.rsplit(":", 1)[1]) for _, url in apps]
