@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from lib.ingest import embedded
+from lib.public import release
 from tests.browser.test_browser import wait_for_app
 from tests.conftest import ROOT, screenshot, start_app, stop_app
 
