@@ -830,6 +830,14 @@ def h3_area(res: int) -> str:
     return f"{km2:.2g} km²" if km2 >= 0.1 else f"{km2 * 1e6 / 1e4:.2g} ha"
 
 
+def figure_ends(ends: dict) -> list[tuple[str, pd.Timestamp]]:
+    """(name, last month) of figures whose sources end more than a month apart, else [] (nothing to say)."""
+    known = [(name, pd.Timestamp(end)) for name, end in ends.items() if end is not None and not pd.isna(end)]
+    if len(known) < 2 or (max(e for _, e in known) - min(e for _, e in known)).days <= 62:
+        return []
+    return known
+
+
 def refresh_release(store, names: list[str] | None = None) -> None:
     """Recompute the public release after a load or a removal, with a spinner, and say how it went.
 

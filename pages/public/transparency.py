@@ -9,7 +9,7 @@ from lib.app import cached, widgets
 from lib.public import charts as public_charts
 from lib.public import map as public_map
 from lib.public.figures import cell_text, level_word
-from lib.public.i18n import LANGS, date_text, number, t
+from lib.public.i18n import LANGS, date_text, month_text, number, t
 from lib.public.privacy import Rules
 from lib.store import settings
 from lib.store.text import markdown_text
@@ -50,6 +50,7 @@ with st.spinner(t("page.loading", lang)):
     published = cached.public_release_files(dataset, version)  # computed once per data version
 if published is not None:
     st.caption(t("page.as_of", lang, date=date_text(published["last_day"], lang), lag=rules.lag_days))
+periods_note = st.empty()  # filled once the figures below are known: their sources may end far apart
 if "sample" in dataset.lower():
     st.caption(t("method.sample", lang))
 
@@ -165,6 +166,15 @@ st.subheader(markdown_text(where_held.title))
 st.markdown(markdown_text(where_held.summary))
 widgets.public_caption(where_held)
 widgets.public_table_download(where_held, "where")
+ends = widgets.figure_ends(
+    {
+        t("section.crime", lang): published["last_day"] if published is not None else None,
+        t("section.trust", lang): trust.frame["month"].max() if "month" in trust.frame and len(trust.frame) else None,
+        t("section.engagement", lang): held.frame["month"].max() if "month" in held.frame and len(held.frame) else None,
+    }
+)
+if ends:
+    periods_note.info(t("page.periods", lang, ends="; ".join(f"{name}: {month_text(end, lang)}" for name, end in ends)))
 upcoming = figure("upcoming_events")
 st.subheader(markdown_text(upcoming.title))
 st.markdown(markdown_text(upcoming.summary))

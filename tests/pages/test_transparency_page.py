@@ -101,6 +101,16 @@ def test_area_from_a_link(run_page):
     assert [m.label for m in at.metric][:2] == ["Incidentes en lo que va del año", "Mismos meses del año anterior"]
 
 
+def test_sources_that_end_far_apart_are_said_to(run_page):
+    # Crime runs to August 2019, the trust scores to February 2023, the event calendar to December 2018.
+    at = run_page()
+    notes = [i.value for i in at.info if "end at different dates" in i.value]
+    assert notes == [
+        "These figures end at different dates, each where its source ends (Crime: August 2019; "
+        "Trust and safety: February 2023; Community engagement: December 2018). Compare them with care."
+    ]
+
+
 def test_all_the_figures_download_as_the_one_release(run_page, downloads, app_env):
     from lib.public import release
 
