@@ -349,7 +349,9 @@ def cell_text(value, hidden: str, lang: str) -> str:
 def _cells(rel, level: str, kind: str, start, area: str | None = None) -> dict[str, tuple[int | None, str]]:
     """area -> (value or None, hidden reason) for one level, period kind and start, all offenses."""
     cells = rel.by_period(level, kind, start)
-    return cells if area is None else {a: v for a, v in cells.items() if a == str(area)}
+    if area is None:
+        return cells
+    return {str(area): cells[str(area)]} if str(area) in cells else {}
 
 
 def _column(values: list[tuple[int | None, str]], name: str) -> dict:

@@ -595,8 +595,7 @@ def publish(
     say(0.0, f"The public release of {dataset!r} (computed once per data version; minutes the first time)")
     # Every release the site reads (the dataset's and the complaints'), computed before reading begins:
     # the read cache below cannot store one.
-    release.refresh(raw, [dataset])
-    published = release.ensure(raw, dataset, rules)
+    published = next(r for r in release.refresh(raw, [dataset]) if r.dataset == dataset)
     try:
         release.check(published)
     except release.ReleaseError as exc:
