@@ -8,7 +8,6 @@ from lib.app import cached, widgets
 from lib.constants import CATEGORICAL_COLORS, PRIMARY_COLOR
 from lib.ingest import offense_groups
 from lib.maps import draw as maps
-from lib.maps import layers as map_layers
 from lib.maps import view as map_view
 from lib.stats import compstat
 from lib.store import provenance
@@ -44,10 +43,12 @@ with st.spinner("Computing the layers ..."):
     items = [cached.map_layer(layer, flt, layer_view, version) for layer in view.layers]
 # The base map (tiles, controls, extent) renders to the same script for the same extent, so the map
 # frame stays (with its pan and zoom); only the layers and their legend go in afresh (lib/maps/draw.py).
+# Each layer's script is kept per filter (cached.map_layer_script): going back to a filter draws nothing again.
 base = maps.base_map(cached.map_bounds(flt, layer_view, version))
-drawn = maps.overlays()
-legends = [legend for item in items if (legend := map_layers.draw(drawn, item, view))]
-groups = drawn.groups(legends)
+scripts = [found for layer in view.layers if (found := cached.map_layer_script(layer, flt, layer_view, version))]
+groups = [maps.Rendered(script, var, name) for script, var, name, _ in scripts]
+if scripts:
+    groups.append(maps.legend_group([legend for *_, legend in scripts]))
 for item in items:
     if item.message:
         # markdown_text: a title such as "Hot spots (Gi*)" would otherwise end the bold early
