@@ -369,6 +369,18 @@ def offense_names(dataset: str, version: int) -> list[str]:
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def sources_line(kind: str, dataset: str | None, version: int) -> str:
+    """The sentence naming the loads behind a page's numbers (lib/store/provenance.py), once per data version."""
+    return provenance.sources_line(store(), kind, dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def date_precision(dataset: str, version: int) -> str | None:
+    """What an incident dataset's dates tell (lib/store/provenance.py), read once per data version."""
+    return provenance.date_precision(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def incident_span(dataset: str, version: int):
     """Days of the first and the newest incident of a dataset."""
     from lib.maps import data as map_data

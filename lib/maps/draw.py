@@ -175,6 +175,10 @@ var {{ this.get_name() }} = {{ this.var }};
         super().__init__(name=name, show=True)
         self.script, self.var = script, var
 
+    def render(self, **kwargs):
+        """Nothing to prepare: the script is ready. (folium would compile it, hundreds of kB, as a template
+        into a page of the map that streamlit-folium never sends.)"""
+
 
 def layer_control() -> folium.LayerControl:
     """The layer switcher of the staff map (passed to st_folium with the layers it lists)."""
