@@ -133,9 +133,8 @@ def test_a_filter_change_redraws_the_layers_in_place_and_panning_does_not_rerun(
 
     # Back to every day (a filter seen before: its layer comes from the cache): the first picture again.
     page.get_by_role("button", name="Mon", exact=True).click()
+    page.wait_for_url(lambda url: "days=" not in url, timeout=60_000)
     deadline = time.time() + 60
-    while time.time() < deadline and "days=mon" in page.url:
-        time.sleep(0.2)
     again = after
     while time.time() < deadline and again != before:
         time.sleep(0.2)
