@@ -323,6 +323,12 @@ def map_page_times(page, db: Path, repeat: int, project: Path) -> dict:
     proc, url = serve(
         ("-m", "lib", "serve"), {"DASHBOARD_DB": str(db), "DASHBOARD_USERS_FILE": str(bench_users())}, project
     )
+    received = [0]  # bytes the browser received over the app's websocket
+
+    def on_ws(ws):
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    page.on("websocket", on_ws)
     try:
         page.goto(f"{url}/map?dataset={SYNTHETIC.replace(' ', '+')}")  # the sign-in form, under /map
         form = page.locator("[data-testid='stMain'] [data-testid='stForm']")
@@ -334,17 +340,30 @@ def map_page_times(page, db: Path, repeat: int, project: Path) -> dict:
         wait_drawn(page, ".map-legend", 300)
         first = time.perf_counter() - t
         page.locator("iframe").first.evaluate("el => { el.__benchMark = 1; }")
-        changes, kept = [], []
+        changes, kept, back, sent, sent_back = [], [], [], [], []
         days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[:repeat]
-        for i, day in enumerate(days):  # Mon, then Mon and Tue, ...: each a new filter, nothing cached
+        steps = [(days[i], days[: i + 1], changes, sent) for i in range(len(days))]  # each a new filter
+        # then back through the filters seen before (Mon/Tue/Wed, Mon/Tue, Mon): one day off at a time
+        steps += [(days[i + 1], days[: i + 1], back, sent_back) for i in reversed(range(len(days) - 1))]
+        for day, chosen, times, sizes in steps:
             tag_documents(page)
+            received[0] = 0
             t = time.perf_counter()
             page.get_by_role("button", name=day, exact=True).click()
             # The legend names the filter, so the map timed is the new one.
-            wait_drawn(page, ".map-legend", 120, text=f"2019, {'/'.join(days[: i + 1])};", fresh=False)
-            changes.append(time.perf_counter() - t)
+            wait_drawn(page, ".map-legend", 120, text=f"2019, {'/'.join(chosen)};", fresh=False)
+            times.append(time.perf_counter() - t)
             kept.append(bool(page.locator("iframe").first.evaluate("el => el.__benchMark === 1")))
-        return {"first": first, "weekday": changes, "frame kept": kept}
+            time.sleep(0.5)  # the rest of the rerun's messages
+            sizes.append(received[0])
+        return {
+            "first": first,
+            "weekday": changes,
+            "frame kept": kept,
+            "back": back,
+            "bytes": sent,
+            "bytes back": sent_back,
+        }
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -488,7 +507,10 @@ def main() -> None:
                 r = b[key]
                 print(
                     f"Browser, {label}: first view {r['first']:.2f} s; filter change to redrawn map "
-                    f"{med(r['weekday'])}; map frame kept {sum(r['frame kept'])} of {len(r['frame kept'])} times"
+                    f"{med(r['weekday'])}; back to a filter seen before {med(r['back'])}; "
+                    f"map frame kept {sum(r['frame kept'])} of {len(r['frame kept'])} times; received per change "
+                    f"{statistics.median(r['bytes']) / 1e3:.0f} kB (new filter), "
+                    f"{statistics.median(r['bytes back']) / 1e3:.0f} kB (back)"
                 )
         print(
             f"Browser, hand-built: first view {theirs['first']:.2f} s; filter change to one weekday "

@@ -23,10 +23,15 @@ def _open(db: str) -> Store:
     return store
 
 
+_BUILT: set[str] = set()  # stores seen built by this process: the check is not repeated on every rerun
+
+
 def store() -> Store:
     """The store named by the settings; on a fresh clone, built from the embedded data first."""
     db = settings.get("db")
     s = _open(db)
+    if db in _BUILT:
+        return s
     if not embedded.is_built(s):
         from lib.public import release
 
@@ -35,12 +40,16 @@ def store() -> Store:
         bar.progress(1.0, text="First start: computing and auditing the public release (a minute or two) ...")
         release.refresh(s)
         bar.empty()
+    _BUILT.add(db)
     return s
 
 
 def version() -> int:
     """Newest load id: part of every cache key, so new data shows at once."""
-    return int(store().scalar("SELECT coalesce(max(load_id), 0) FROM loads") or 0)
+    found = int(store().scalar("SELECT coalesce(max(load_id), 0) FROM loads") or 0)
+    if not found:  # every load removed: the next store() builds the embedded data again
+        _BUILT.discard(settings.get("db"))
+    return found
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -360,6 +369,18 @@ def offense_names(dataset: str, version: int) -> list[str]:
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def sources_line(kind: str, dataset: str | None, version: int) -> str:
+    """The sentence naming the loads behind a page's numbers (lib/store/provenance.py), once per data version."""
+    return provenance.sources_line(store(), kind, dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def date_precision(dataset: str, version: int) -> str | None:
+    """What an incident dataset's dates tell (lib/store/provenance.py), read once per data version."""
+    return provenance.date_precision(store(), dataset)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def incident_span(dataset: str, version: int):
     """Days of the first and the newest incident of a dataset."""
     from lib.maps import data as map_data
@@ -399,6 +420,24 @@ def map_layer(layer: str, flt, view, version: int):
         return study_graph(res, level, tuple(codes or ()), dataset, version)
 
     return map_layers.compute(store(), layer, flt, view, study_of)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def map_layer_script(layer: str, flt, view, version: int):
+    """(script, variable, name, legend) of one layer as the map's frame receives it, or None when the layer
+    draws nothing; cached per filter set (at most 64, some 10-300 kB each), so going back to a filter
+    sends the map the same layer at once, without drawing it again (lib/app/map_script.py)."""
+    from lib.app import map_script
+    from lib.maps import draw as maps
+    from lib.maps import layers as map_layers
+
+    drawn = maps.overlays()
+    legend = map_layers.draw(drawn, map_layer(layer, flt, view, version), view)
+    groups = drawn.groups([])
+    if legend is None or not groups:
+        return None
+    script, var = map_script.layer_script(groups[0], f"layer{layer}")
+    return script, var, groups[0].layer_name, legend
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)

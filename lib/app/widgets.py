@@ -656,9 +656,7 @@ _VIEW_KEYS = (
 
 def date_precision(dataset: str) -> str | None:
     """What an incident dataset's dates tell ("minute", "day", "month"; None if unrecorded), from its loads."""
-    from lib.store import provenance
-
-    return provenance.date_precision(cached.store(), dataset)
+    return cached.date_precision(dataset, cached.version())
 
 
 def map_view_sidebar(dataset: str, groups: tuple[str, ...]):

@@ -133,17 +133,51 @@ class Overlays(Element):
     def groups(self, legends: list[Legend], summary: str = "Legend") -> list[folium.FeatureGroup]:
         """The drawn layers and, last, the legend (a group of its own, not in the layer control)."""
         groups = [c for c in self._children.values() if isinstance(c, folium.FeatureGroup)]
-        if legends:
-            holder = folium.FeatureGroup(name="Legend", control=False, show=True)
-            holder.add_child(_LegendLayer(legends, summary))
-            groups.append(holder)
         for i, group in enumerate(groups):
             _stable_ids(group, f"layer{i}")
+        if legends:
+            groups.append(legend_group(legends, summary))
         return groups
 
 
 def overlays() -> Overlays:
     return Overlays()
+
+
+def legend_group(legends: list[Legend], summary: str = "Legend") -> folium.FeatureGroup:
+    """The legend of the staff map as a feature group of its own (not in the layer control), put in last."""
+    holder = folium.FeatureGroup(name="Legend", control=False, show=True)
+    holder.add_child(_LegendLayer(legends, summary))
+    _stable_ids(holder, "legend")
+    return holder
+
+
+class Rendered(folium.FeatureGroup):
+    """A layer of the staff map put back from the script it was rendered to once (per filter and data version).
+
+    ``script`` defines the layer's feature group as the variable ``var`` (a name of the layer's own, so
+    the script is the same wherever the layer comes in the list); streamlit-folium names each group
+    it adds by its place (``feature_group_feature_group_<i>``), and this group's script gives the
+    layer that name too. Drawing and rendering the layer's folium objects (the larger part of a
+    rerun's map work) is then done once per filter, not on every rerun.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+{{ this.script }}
+var {{ this.get_name() }} = {{ this.var }};
+        {% endmacro %}
+    """
+    )
+
+    def __init__(self, script: str, var: str, name: str):
+        super().__init__(name=name, show=True)
+        self.script, self.var = script, var
+
+    def render(self, **kwargs):
+        """Nothing to prepare: the script is ready. (folium would compile it, hundreds of kB, as a template
+        into a page of the map that streamlit-folium never sends.)"""
 
 
 def layer_control() -> folium.LayerControl:
@@ -266,9 +300,11 @@ class TextTooltip(folium.GeoJsonTooltip):
         let div = L.DomUtil.create("div");
         let fields = {{ this.fields | tojson }};
         let aliases = {{ this.aliases | tojson }};
+        let names = {{ this.names | tojson }};
         let table = L.DomUtil.create("table", "", div);
         fields.forEach(function(field, i) {
             let value = layer.feature.properties[field];
+            if (names[field] && value !== null && value !== undefined) { value = names[field][value]; }
             value = value === null || value === undefined ? "" : (typeof value === "object" ? JSON.stringify(value) : value);
             let row = L.DomUtil.create("tr", "", table);
             {% if this.labels %}L.DomUtil.create("th", "", row).textContent = String(aliases[i]);{% endif %}
@@ -278,6 +314,41 @@ class TextTooltip(folium.GeoJsonTooltip):
     }, {{ this.tooltip_options | tojavascript }});
     {% endmacro %}
     """)
+
+    def __init__(self, fields, aliases=None, names: dict | None = None, **kwargs):
+        """``names``: for a field, the text shown for each of its values (a hexagon's bin named once, not per hexagon)."""
+        super().__init__(fields, aliases=aliases, **kwargs)
+        self.names = {f: {str(k): v for k, v in m.items()} for f, m in (names or {}).items()}
+
+
+class StyledBy(folium.GeoJson):
+    """folium's GeoJson with its style looked up by one property (a hexagon's bin, an area's code).
+
+    folium picks a property unique to each feature and writes every value of it into the style
+    function (each hexagon's 15-character cell id); styled by the property the style depends on, the
+    function lists each value once, whatever the number of hexagons.
+    """
+
+    def __init__(self, data, by: str, **kwargs):
+        super().__init__(data, **kwargs)
+        self.feature_identifier = f"feature.properties.{by}"
+
+    def render(self, **kwargs):
+        from folium.features import GeoJsonStyleMapper
+        from folium.utilities import get_obj_in_upper_tree
+
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        if (self.style or self.highlight) and self.data["features"]:
+            mapper = GeoJsonStyleMapper(self.data, self.feature_identifier, self)
+            if self.style:
+                self.style_map = _once(mapper.get_style_map(self.style_function))
+            if self.highlight:
+                self.highlight_map = _once(mapper.get_highlight_map(self.highlight_function))
+        folium.map.Layer.render(self, **kwargs)  # folium.GeoJson.render less its mapping, done above
+
+
+def _once(mapping: dict) -> dict:
+    return {k: list(dict.fromkeys(v)) if isinstance(v, list) else v for k, v in mapping.items()}
 
 
 def legend_html(legends: list[Legend]) -> str:
@@ -317,14 +388,14 @@ def _round(coords):
     return [_round(c) for c in coords]
 
 
-def _lean(fc: dict) -> dict:
-    """A copy of a FeatureCollection with coordinates rounded to about a metre."""
+def _lean(fc: dict, keep=None) -> dict:
+    """A copy of a FeatureCollection with coordinates rounded to about a metre (and only the ``keep`` properties)."""
     return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
-                "properties": f["properties"],
+                "properties": f["properties"] if keep is None else {k: f["properties"].get(k) for k in keep},
                 "geometry": {"type": f["geometry"]["type"], "coordinates": _round(f["geometry"]["coordinates"])},
             }
             for f in fc["features"]
@@ -420,7 +491,7 @@ def add_areas(m: folium.Map, fc: dict, measure: str, level: str, period: str) ->
     fields, aliases = _tooltip_fields(props, level)
     group = folium.FeatureGroup(name=name, show=True)
     folium.GeoJson(
-        _lean(fc),
+        _lean(fc, keep=dict.fromkeys(["code", *fields])),  # what the tooltip shows and a click needs
         name=name,
         style_function=lambda f: {
             "fillColor": colour_of.get(f["properties"]["code"], "#BDBDBD"),
@@ -462,7 +533,7 @@ def add_scores(m: folium.Map, fc: dict, measure: str, level: str, period: str) -
     }
     group = folium.FeatureGroup(name=name, show=True)
     folium.GeoJson(
-        _lean(fc),
+        _lean(fc, keep=["code", "name", measure, "periods"]),
         name=name,
         style_function=lambda f: {
             "fillColor": colour_of.get(f["properties"]["code"], "#BDBDBD"),
@@ -536,17 +607,16 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
             {
                 "type": "Feature",
                 "geometry": hexagon(r.cell),
-                "properties": {
-                    "cell": r.cell,
-                    "incidents": int(r.incidents),
-                    "z": round(float(r.z), 2),
-                    "bin": int(r.bin),
-                    "label": r.label,
-                },
+                # The bin's label comes with the tooltip, once per bin (``names``), not with each hexagon.
+                "properties": {"incidents": int(r.incidents), "z": round(float(r.z), 2), "bin": int(r.bin)},
             }
             for r in sig.itertuples()
         ]
-        tooltip = TextTooltip(fields=["label", "incidents", "z"], aliases=["Gi*", "Incidents in hexagon", "z-score"])
+        tooltip = TextTooltip(
+            fields=["bin", "incidents", "z"],
+            aliases=["Gi*", "Incidents in hexagon", "z-score"],
+            names={"bin": {int(b): bin_label(int(b)) for b in sig["bin"].unique()}},
+        )
     else:
         features = []
         for b, part in sig.groupby("bin"):
@@ -559,8 +629,9 @@ def add_hotspots(m: folium.Map, result: pd.DataFrame, res: int, period: str) -> 
             )
         tooltip = TextTooltip(fields=["label", "cells"], aliases=["Gi*", "Hexagons"])
     if features:
-        folium.GeoJson(
+        StyledBy(
             _lean({"type": "FeatureCollection", "features": features}),
+            "bin",
             name=name,
             style_function=lambda f: {
                 "fillColor": HOTSPOT_COLORS[f["properties"]["bin"]],
@@ -618,8 +689,9 @@ def add_emerging(m: folium.Map, result: pd.DataFrame, res: int, note: str) -> Le
         ]
         tooltip = TextTooltip(fields=["category", "cells"], aliases=["Pattern", "Hexagons"])
     if features:
-        folium.GeoJson(
+        StyledBy(
             _lean({"type": "FeatureCollection", "features": features}),
+            "category",
             name=name,
             style_function=lambda f: {
                 "fillColor": EMERGING_COLORS[f["properties"]["category"]],

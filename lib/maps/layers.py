@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import h3
 import pandas as pd
@@ -269,6 +270,20 @@ def draw(m, item: LayerData, view: View) -> maps.Legend | None:
         places, total = item.data
         return maps.add_points(m, places, total, period)
     raise ValueError(f"Unknown layer {item.layer!r}")
+
+
+_STILL = View(date(2000, 1, 1), date(2000, 1, 1), layers=())
+
+
+def reads(layer: str, flt: IncidentFilter, view: View) -> tuple[IncidentFilter | None, View]:
+    """The filter and view as far as ``layer`` reads them (the cache key of its data and script).
+
+    The police stations read neither: they are computed and drawn once per data version, not again
+    for every filter.
+    """
+    if layer == "stations":
+        return None, _STILL
+    return flt, view
 
 
 def bounds(store, view: View, flt: IncidentFilter):

@@ -11,7 +11,6 @@ from lib.maps import draw as maps
 from lib.maps import layers as map_layers
 from lib.maps import view as map_view
 from lib.stats import compstat
-from lib.store import provenance
 from lib.store.text import markdown_text
 
 widgets.require_role(__file__)  # staff only (lib/app/access.py): a sign-in prompt for anyone else
@@ -37,17 +36,20 @@ st.caption(
     + (f", {', '.join(view.groups)}" if view.groups else ", all offenses")
     + (f", {view.level} {', '.join(view.areas)}" if view.areas else "")
     + f": **{total:,} incidents** ({located:,} with a location). "
-    + provenance.sources_line(cached.store(), "incidents", dataset)
+    + cached.sources_line("incidents", dataset, version)
 )
 
+reads = {layer: map_layers.reads(layer, flt, layer_view) for layer in view.layers}  # the stations: neither
 with st.spinner("Computing the layers ..."):
-    items = [cached.map_layer(layer, flt, layer_view, version) for layer in view.layers]
+    items = [cached.map_layer(layer, *reads[layer], version) for layer in view.layers]
 # The base map (tiles, controls, extent) renders to the same script for the same extent, so the map
 # frame stays (with its pan and zoom); only the layers and their legend go in afresh (lib/maps/draw.py).
+# Each layer's script is kept per filter (cached.map_layer_script): going back to a filter draws nothing again.
 base = maps.base_map(cached.map_bounds(flt, layer_view, version))
-drawn = maps.overlays()
-legends = [legend for item in items if (legend := map_layers.draw(drawn, item, view))]
-groups = drawn.groups(legends)
+scripts = [found for layer in view.layers if (found := cached.map_layer_script(layer, *reads[layer], version))]
+groups = [maps.Rendered(script, var, name) for script, var, name, _ in scripts]
+if scripts:
+    groups.append(maps.legend_group([legend for *_, legend in scripts]))
 for item in items:
     if item.message:
         # markdown_text: a title such as "Hot spots (Gi*)" would otherwise end the bold early

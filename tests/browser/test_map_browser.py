@@ -131,6 +131,20 @@ def test_a_filter_change_redraws_the_layers_in_place_and_panning_does_not_rerun(
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, "map_filtered_monday")
 
+    # Back to every day (a filter seen before: its layer comes from the cache): the first picture again.
+    page.get_by_role("button", name="Mon", exact=True).click()
+    page.wait_for_url(lambda url: "days=" not in url, timeout=60_000)
+    deadline = time.time() + 60
+    again = after
+    while time.time() < deadline and again != before:
+        time.sleep(0.2)
+        again = frame.locator(".map-legend").inner_text(timeout=5_000)
+    assert again == before
+    assert frame.locator("path.leaflet-interactive").count() == hexagons
+    assert frame.locator(".map-legend").count() == 1
+    assert frame.evaluate(view) == panned
+    assert page.locator("[data-testid='stException']").count() == 0
+
 
 def test_typing_an_area_code_and_enter_picks_that_area(served_app, page):
     # Streamlit's default fuzzy match took "11" for every district name with two 1s in it, and Enter

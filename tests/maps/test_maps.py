@@ -2,6 +2,8 @@
 
 import base64
 import io
+import json
+import re
 
 import h3
 import numpy as np
@@ -153,3 +155,85 @@ def test_the_base_map_is_the_same_component_for_the_same_extent_whatever_the_lay
     assert _component_key(maps.base_map(((41.7, -87.8), (41.9, -87.6)), tiles="OpenStreetMap")) not in keys
     # The marker-cluster plugin comes with the base: the frame loads scripts only when it is created.
     assert any("markercluster" in src for _, src in maps.base_map(BOUNDS, tiles="none").default_js)
+
+
+def _hotspot_result(n: int = 200) -> pd.DataFrame:
+    """Gi* on a disk of H3 cells with a cluster of incidents in its middle."""
+    centre = "8928308280fffff"
+    cells = sorted(h3.grid_disk(centre, 8))[:n]
+    rng = np.random.default_rng(1)
+    near = set(h3.grid_disk(centre, 2))
+    counts = [rng.poisson(25 if c in near else 2) for c in cells]
+    return hotspots.gi_star(pd.DataFrame({"cell": cells, "incidents": counts}), hotspots.contiguity(cells))
+
+
+def _layer_script(group, name: str) -> str:
+    from lib.app import map_script
+
+    return map_script.layer_script(group, name)[0]
+
+
+def test_hot_spot_layer_sends_rounded_hexagons_and_each_bin_once():
+    result = _hotspot_result()
+    drawn = maps.overlays()
+    maps.add_hotspots(drawn, result, 9, "2019")
+    script = _layer_script(drawn.groups([])[0], "layerhotspots")
+    sig = result[result["bin"] != 0]
+    assert len(sig) > 10
+    # Coordinates to about a metre (5 decimals), never h3's full precision.
+    numbers = re.findall(r"-?\d+\.\d+", script.split("bindTooltip")[0])
+    assert numbers and max(len(n.split(".")[1]) for n in numbers) <= maps.DIGITS
+    # The style is looked up by the hexagon's bin: no hexagon's id is written into the script.
+    assert not any(cell in script for cell in sig["cell"])
+    assert "switch(feature.properties.bin)" in script
+    # The tooltip still names each hexagon's bin, once per bin.
+    for b in sig["bin"].unique():
+        assert script.count(json.dumps(hotspots.bin_label(int(b)))) == 1
+    assert script.count('"type": "Feature"') == len(sig)
+
+
+def test_area_layer_sends_only_what_its_tooltip_shows_and_a_click_needs():
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[-87.712345678, 41.8], [-87.6, 41.8], [-87.6, 41.9], [-87.712345678, 41.8]]],
+                },
+                "properties": {"code": "1", "name": "One", "incidents": 50, "area_km2": 59.875887313331845},
+            }
+        ],
+    }
+    drawn = maps.overlays()
+    maps.add_areas(drawn, fc, "count", "district", "2019")
+    script = _layer_script(drawn.groups([])[0], "layerareas")
+    assert '"code": "1"' in script and '"name": "One"' in script and '"incidents": 50' in script
+    assert "59.875887" not in script and "area_km2" not in script
+    assert "-87.71235" in script and "-87.712345" not in script
+
+
+def test_a_layer_put_back_from_its_script_draws_as_the_layer_itself():
+    """Going back to a filter sends the frame the script kept for it: the same layer as drawing it afresh."""
+    from streamlit_folium import _get_feature_group_string
+
+    result = _hotspot_result()
+
+    def group():
+        drawn = maps.overlays()
+        maps.add_hotspots(drawn, result, 9, "2019")
+        return drawn.groups([])[0]
+
+    kept = _layer_script(group(), "layerhotspots")
+    assert _layer_script(group(), "layerhotspots") == kept  # the same filter renders the same script
+    var = "feature_group_layerhotspots"
+    base = maps.base_map(BOUNDS, tiles="none")
+    base.render()
+    put_back = _get_feature_group_string(maps.Rendered(kept, var, "Hot spots (Gi*)"), base, 0)
+    fresh = _get_feature_group_string(group(), maps.base_map(BOUNDS, tiles="none"), 0)
+    assert kept in put_back
+    assert "var feature_group_feature_group_0 = feature_group_layerhotspots;" in put_back
+    # The same hexagons, styles and tooltip as the layer drawn afresh, under the layer's own names.
+    assert put_back.count('"type": "Feature"') == fresh.count('"type": "Feature"') == len(result[result["bin"] != 0])
+    assert fresh.replace("feature_group_0", "layerhotspots").split("map_div.addLayer")[0].strip() in put_back
