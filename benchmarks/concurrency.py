@@ -8,7 +8,14 @@ processes). Time to content: from navigation until the page's title is drawn and
 neither its running indicator nor skeletons. Every process is warmed by one visit first (the page
 caches its figures per data version), so the figures are for a page whose figures are built.
 
-    .venv/bin/python benchmarks/concurrency.py [--visitors 1 10] [--timeout 180]
+    .venv/bin/python benchmarks/concurrency.py [--visitors 1 10] [--timeout 180] [--client browser|protocol]
+
+``--client protocol`` replaces Chromium by a client of Streamlit's own protocol: each visitor opens the
+app's websocket (/_stcore/stream) through nginx, asks for a run of the page (a ``rerun_script`` BackMsg,
+streamlit's protobufs) and is timed until the run's ``script_finished`` message; an exception element or a
+run that does not finish is an error. It costs the machine almost nothing, so with two cores and fifty
+visitors the figures are the servers', not the browsers'. It fetches no HTML, JavaScript or fonts (nginx
+serves those, deploy/nginx/dashboard.conf) and draws nothing, so browser figures are longer.
 """
 
 from __future__ import annotations
@@ -87,6 +94,41 @@ async def wave(url: str, n: int, timeout: float, warm: list[str]) -> list[float 
     return list(results)
 
 
+async def protocol_visit(url: str, timeout: float, page: str = "transparency") -> float | None:
+    """Seconds from opening the websocket to the page's run finished, or None for an error or a timeout."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ws_url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+    t0 = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout):
+            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
+                ask = BackMsg()
+                ask.rerun_script.page_name = page
+                await ws.send(ask.SerializeToString())
+                while True:
+                    msg = ForwardMsg()
+                    msg.ParseFromString(await ws.recv())
+                    kind = msg.WhichOneof("type")
+                    if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
+                        return None
+                    if kind == "script_finished":
+                        if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                            return time.perf_counter() - t0
+                        if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                            return None
+    except Exception:
+        return None
+
+
+async def protocol_wave(url: str, n: int, timeout: float, warm: list[str]) -> list[float | None]:
+    for direct in warm:
+        await protocol_visit(direct, timeout)
+    return list(await asyncio.gather(*(protocol_visit(url, timeout) for _ in range(n))))
+
+
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
@@ -95,17 +137,27 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--visitors", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--timeout", type=float, default=180)
+    parser.add_argument("--client", choices=("browser", "protocol"), default="browser")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--db", help="A built store to copy (default: build the embedded data and its releases)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         db = tmp / "bench.duckdb"
-        store = connect(str(db))
-        embedded.build(store)
-        store.close()
-        print(f"{os.cpu_count()} cores; Transparency page, time to content (s), each wave on warmed processes")
-        print("| processes | visitors | median | 95th percentile | errors |")
-        print("| --- | --- | --- | --- | --- |")
-        for processes in (1, 2):
+        if args.db:
+            shutil.copy(args.db, db)
+        else:
+            store = connect(str(db))
+            embedded.build(store)
+            from lib.public import release
+
+            release.refresh(store)  # as `python -m lib setup` does: the public page reads the releases
+            store.close()
+        what = "time to content" if args.client == "browser" else "websocket open to script_finished"
+        print(f"{os.cpu_count()} cores; Transparency page, {what} (s), client {args.client}, warmed processes")
+        print("| processes | visitors | median | 95th percentile | errors | wall | load average before / after |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for processes in args.processes:
             apps = [serve(db, tmp) for _ in range(processes)]
             ports = [port for _, port in apps]
             conf = tmp / f"nginx{processes}"
@@ -116,12 +168,18 @@ def main() -> None:
             warm = [f"http://127.0.0.1:{p}/" for p in ports]
             try:
                 for n in args.visitors:
-                    results = asyncio.run(wave(url, n, args.timeout, warm))
+                    load0 = Path("/proc/loadavg").read_text().split()[0]
+                    t0 = time.perf_counter()
+                    runner = wave if args.client == "browser" else protocol_wave
+                    results = asyncio.run(runner(url, n, args.timeout, warm))
+                    wall = time.perf_counter() - t0
+                    load1 = Path("/proc/loadavg").read_text().split()[0]
                     warm = []
                     ok = [r for r in results if r is not None]
-                    med = f"{statistics.median(ok):.1f}" if ok else "-"
-                    top = f"{p95(ok):.1f}" if ok else "-"
-                    print(f"| {processes} | {n} | {med} | {top} | {len(results) - len(ok)} |", flush=True)
+                    med = f"{statistics.median(ok):.2f}" if ok else "-"
+                    top = f"{p95(ok):.2f}" if ok else "-"
+                    row = f"| {processes} | {n} | {med} | {top} | {len(results) - len(ok)} | {wall:.0f} s | {load0} / {load1} |"
+                    print(row, flush=True)
             finally:
                 nginx.terminate()
                 nginx.wait(timeout=10)

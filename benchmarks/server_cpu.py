@@ -7,7 +7,10 @@ navigation to content (the page's heading drawn and Streamlit's "running" widget
 seconds the server process used (user + system, from /proc, the process and its threads) between
 navigation and a quiet second after content.
 
-    python benchmarks/server_cpu.py [--page transparency] [--visits 5]
+    python benchmarks/server_cpu.py [--page transparency] [--visits 5] [--db STORE] [--nginx] [--profile FILE]
+
+``--nginx`` visits through nginx as deployed (deploy/nginx/dashboard.conf serves Streamlit's web client
+itself); ``--profile`` samples the server with py-spy during the measured visits and prints its top frames.
 
 Figures are written down in benchmarks/README.md ("Server settings").
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -45,6 +49,12 @@ def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU of a process and its children (nginx's master and workers)."""
+    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(cpu_seconds(int(k)) for k in kids)
 
 
 def free_port() -> int:
@@ -93,6 +103,65 @@ def visit(browser, url: str, pid: int) -> tuple[float, float]:
     return elapsed, cpu
 
 
+def start_profile(pid: int, out: str) -> subprocess.Popen:
+    """py-spy sampling the server as collapsed stacks, until SIGINT.
+
+    ``--gil``: only the thread holding the GIL is sampled, so the samples are where Python spends CPU
+    (the sleeping file pollers and waiting worker threads drop out); ``--nonblocking``: the server is not
+    paused to be sampled.
+    """
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    proc = subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--rate",
+            "100",
+            "--gil",
+            "--nonblocking",
+            "--format",
+            "raw",
+            "--output",
+            out,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)  # py-spy attaches
+    return proc
+
+
+def print_profile(path: str, top: int = 25) -> None:
+    """Top frames by inclusive share of the samples (a frame counted once per stack), and by own share."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        n = int(count)
+        total += n
+        frames = [
+            f.split(" (", 1)[0] + " (" + f.split(" (", 1)[1].split(":")[0].rsplit("/", 1)[-1] + ")" if " (" in f else f
+            for f in stack.split(";")
+        ]
+        for f in set(frames):
+            inclusive[f] = inclusive.get(f, 0) + n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+    print(f"py-spy: {total} samples")
+    print("| frame (inclusive) | share |")
+    print("|---|---|")
+    for f, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"| `{f}` | {100 * n / total:.0f}% |")
+    print("| frame (own time) | share |")
+    print("|---|---|")
+    for f, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"| `{f}` | {100 * n / total:.0f}% |")
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -101,6 +170,17 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=5)
     parser.add_argument("--db", help="A built store to copy (default: build the embedded data and its releases)")
     parser.add_argument("--only", help="Run only the settings whose name contains this text (e.g. 'now')")
+    parser.add_argument(
+        "--nginx",
+        action="store_true",
+        help="Visit through Debian's nginx with deploy/nginx/dashboard.conf (as deployed: it serves Streamlit's "
+        "web client itself); nginx's own CPU is printed too",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="Sample the server with py-spy during the measured visits (collapsed stacks to FILE; top frames printed)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
@@ -125,10 +205,31 @@ def main() -> None:
                 copy = Path(tmp) / f"served-{len(rows)}.duckdb"
                 shutil.copy(db, copy)
                 proc, url = serve(copy, extra)
+                nginx = None
+                if args.nginx:
+                    from tests.deploy.test_deploy import _free_port, site_conf, start_nginx
+
+                    port, listen = int(url.rsplit(":", 1)[1]), _free_port()
+                    nginx = start_nginx(Path(tmp) / f"nginx-{len(rows)}", site_conf([port, port], listen, Path(tmp)))
+                    time.sleep(1.5)
+                    url = f"http://127.0.0.1:{listen}"
+                    nginx_cpu0 = tree_cpu(nginx.pid)
                 try:
                     visit(browser, f"{url}/{args.page}", proc.pid)  # warm-up: the page's caches fill once
+                    spy = start_profile(proc.pid, args.profile) if args.profile else None
                     runs = [visit(browser, f"{url}/{args.page}", proc.pid) for _ in range(args.visits)]
+                    if spy is not None:
+                        spy.send_signal(signal.SIGINT)
+                        spy.wait(timeout=60)
+                        print_profile(args.profile)
+                    if nginx is not None:
+                        print(
+                            f"nginx CPU per visit (master and workers): {(tree_cpu(nginx.pid) - nginx_cpu0) / args.visits:.3f} s"
+                        )
                 finally:
+                    if nginx is not None:
+                        nginx.terminate()
+                        nginx.wait(timeout=10)
                     proc.terminate()
                     proc.wait(timeout=30)
                 times, cpus = zip(*runs, strict=True)

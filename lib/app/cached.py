@@ -464,9 +464,17 @@ def map_total(flt, version: int) -> tuple[int, int]:
 # -- Public transparency page (lib/public/figures.py: every figure already through lib/privacy) --------
 
 
-@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
 def public_figure(name: str, lang: str, dataset: str, level: str, area: str, version: int):
-    """One public figure (``name`` a function of lib.public.figures), for a language and an area or the city."""
+    """One public figure (``name`` a function of lib.public.figures), for a language and an area or the city.
+
+    Shared by every session (a resource cache, so not unpickled on every run of every visitor) and keyed by
+    the store too; callers never change it. Its table, CSV and chart are kept on it (lib/app/widgets.py).
+    """
+    return _public_figure(name, lang, dataset, level, area, version, settings.get("db"))
+
+
+@st.cache_resource(ttl=3600, max_entries=256, show_spinner=False)
+def _public_figure(name: str, lang: str, dataset: str, level: str, area: str, version: int, db: str):
     from lib.public import figures as pf
 
     s = store()
@@ -553,6 +561,28 @@ def public_find_area(text: str, level: str, version: int):
     from lib.public import figures as pf
 
     return pf.find_area(store(), text, level)
+
+
+def public_map(lang: str, dataset: str, level: str, area: str, levels: tuple, version: int) -> dict | None:
+    """The public hot spot map as the arguments of its map component, built and rendered once per view
+    and data version (shared by every session; None when there are no outlines). See widgets.folium_args."""
+    return _public_map(lang, dataset, level, area, levels, version, settings.get("db"))
+
+
+@st.cache_resource(ttl=3600, max_entries=64, show_spinner=False)
+def _public_map(lang: str, dataset: str, level: str, area: str, levels: tuple, version: int, db: str) -> dict | None:
+    from lib.app import widgets
+    from lib.public import map as public_map
+    from lib.public.figures import level_word
+
+    shown = level if area else levels[0]
+    m = public_map.build(
+        public_figure("hotspots", lang, dataset, level, area, version),
+        public_outlines(shown, area, version),
+        level_word(shown, lang),
+        lang,
+    )
+    return None if m is None else widgets.folium_args(m)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)

@@ -859,6 +859,30 @@ def refresh_release(store, names: list[str] | None = None) -> None:
             )
 
 
+def _kept(fig, name: str, make):
+    """``make()`` once per figure object, kept on it: the public figures are cached and shared by every
+    session and never changed (lib/app/cached.public_figure), so what is derived from them is too."""
+    kept = fig.__dict__.setdefault("_kept", {})
+    if name not in kept:
+        kept[name] = make()  # two sessions racing here build the same thing twice, nothing worse
+    return kept[name]
+
+
+def public_chart(fig, build):
+    """The figure's chart (``build(fig)``, a plotly figure or None), built once per cached figure."""
+    return _kept(fig, "chart", lambda: build(fig))
+
+
+def _public_table(fig) -> tuple[pd.DataFrame, bytes]:
+    """The figure's shown table and the CSV bytes of exactly that table, made once per cached figure."""
+
+    def make():
+        table = fig.table()
+        return table, (b"" if table.empty else data_text.csv_bytes(table))
+
+    return _kept(fig, "table", make)
+
+
 def public_figure(fig, chart, key: str, expanded: bool = False, chart_note: str = "") -> None:
     """A public figure: title, its one-sentence summary, the chart, period and source, and the table.
 
@@ -887,15 +911,86 @@ def public_table_download(fig, key: str, expanded: bool = False) -> None:
     """The figure's table (already suppressed) in an expander, with a CSV download of exactly that table."""
     from lib.public.i18n import t
 
-    table = fig.table()
+    table, csv = _public_table(fig)
     if table.empty:
         return
     with st.expander(data_text.markdown_text(t("common.table", fig.lang, name=fig.title)), expanded=expanded):
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             data_text.markdown_text(t("common.download", fig.lang, name=fig.title)),
-            data_text.csv_bytes(table),
+            csv,
             file_name=f"{fig.key}_{fig.lang}.csv",
             mime="text/csv",
             key=f"public_download_{key}",
         )
+
+
+def folium_args(m) -> dict:
+    """What ``st_folium(m, returned_objects=[])`` sends its component, less the per-call arguments.
+
+    Rendering a folium map (Jinja templates compiled per element, the map's script renamed by regular
+    expressions) was about a tenth of a public visit's server CPU; a map that is the same for every visitor
+    is rendered once with this (cached.public_map) and drawn with :func:`static_folium`. Follows
+    streamlit_folium.st_folium for a map without dynamic feature groups or layer control
+    (tests/app/test_static_folium.py checks the two send the same).
+    """
+    import branca
+    import folium
+    import folium.elements
+    import streamlit_folium as sf
+
+    m.get_root().render()
+    m.render()
+
+    def walk(fig):
+        if isinstance(fig, branca.colormap.ColorMap):
+            yield fig
+        if isinstance(fig, folium.elements.JSCSSMixin):
+            yield fig
+        for child in getattr(fig, "_children", {}).values():
+            yield from walk(child)
+
+    css: list[str] = []
+    js: list[str] = []
+    for elem in walk(m):
+        if isinstance(elem, branca.colormap.ColorMap):
+            js.insert(0, "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js")
+            js.insert(0, "https://d3js.org/d3.v4.min.js")
+        css.extend(href for _, href in getattr(elem, "default_css", []))
+        js.extend(src for _, src in getattr(elem, "default_js", []))
+    return {
+        "html": sf._get_html(m),
+        "header": sf._get_header(m),
+        "script": sf._get_map_string(m),
+        "id": sf.get_full_id(m),
+        "css_links": list(dict.fromkeys(css)),
+        "js_links": list(dict.fromkeys(js)),
+    }
+
+
+def static_folium(args: dict, key: str, height: int):
+    """Draw a map rendered by :func:`folium_args` as ``st_folium(m, key=key, height=height,
+    use_container_width=True, returned_objects=[])`` draws it (the same component, key and arguments)."""
+    import streamlit_folium as sf
+
+    hash_key = sf.generate_js_hash(args["script"], key, False)
+
+    def on_change():
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    return sf._component_func(
+        **args,
+        key=hash_key,
+        height=height,
+        width=None,
+        returned_objects=[],
+        default={},
+        zoom=None,
+        center=None,
+        feature_group=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        on_change=on_change,
+        wrap_longitude=False,
+    )

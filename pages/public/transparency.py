@@ -3,11 +3,9 @@
 import h3
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from lib.app import cached, widgets
 from lib.public import charts as public_charts
-from lib.public import map as public_map
 from lib.public.figures import cell_text, level_word
 from lib.public.i18n import LANGS, date_text, month_text, number, t
 from lib.public.privacy import Rules
@@ -120,7 +118,7 @@ if area:
         c.metric(t("area.signal", lang), r["signal"] or "–")
         st.caption(t("common.period", lang, period=by_area.period))
 trend = figure("crime_trend")
-widgets.public_figure(trend, public_charts.trend(trend), "trend")
+widgets.public_figure(trend, widgets.public_chart(trend, public_charts.trend), "trend")
 note = (
     t("chart.top", lang, n=min(12, int(by_area.frame["incidents"].notna().sum())))
     + " "
@@ -128,20 +126,15 @@ note = (
     if not by_area.frame.empty
     else ""
 )
-widgets.public_figure(by_area, public_charts.crime_by_area(by_area), "by_area", chart_note=note)
+widgets.public_figure(by_area, widgets.public_chart(by_area, public_charts.crime_by_area), "by_area", chart_note=note)
 
 # -- hot spot map ----------------------------------------------------------------------------------
 st.header(t("section.map", lang))
 hot = figure("hotspots")
 st.markdown(markdown_text(hot.summary))
-m = public_map.build(
-    hot,
-    cached.public_outlines(level if area else levels[0], area, version),
-    level_word(level if area else levels[0], lang),
-    lang,
-)
-if m is not None:
-    st_folium(m, key=f"public_map_{lang}_{level}_{area}", height=480, use_container_width=True, returned_objects=[])
+drawn = cached.public_map(lang, dataset, level, area, tuple(levels), version)  # rendered once per view
+if drawn is not None:
+    widgets.static_folium(drawn, key=f"public_map_{lang}_{level}_{area}", height=480)
 widgets.public_caption(hot)
 if not hot.frame.empty:
     sig = hot
@@ -155,12 +148,12 @@ if not hot.frame.empty:
 # -- trust and safety ------------------------------------------------------------------------------
 st.header(t("section.trust", lang))
 trust = figure("trust_trend")
-widgets.public_figure(trust, public_charts.trust(trust), "trust")
+widgets.public_figure(trust, widgets.public_chart(trust, public_charts.trust), "trust")
 
 # -- engagement ------------------------------------------------------------------------------------
 st.header(t("section.engagement", lang))
 held = figure("engagement")
-widgets.public_figure(held, public_charts.engagement(held), "engagement")
+widgets.public_figure(held, widgets.public_chart(held, public_charts.engagement), "engagement")
 where_held = figure("engagement_by_area")
 st.subheader(markdown_text(where_held.title))
 st.markdown(markdown_text(where_held.summary))
@@ -212,7 +205,9 @@ complaint_figs = [
         "commendations_by_type",
     )
 ]
-widgets.public_figure(complaint_figs[0], public_charts.complaints(complaint_figs[0]), "complaints")
+widgets.public_figure(
+    complaint_figs[0], widgets.public_chart(complaint_figs[0], public_charts.complaints), "complaints"
+)
 for fig in complaint_figs[1:]:
     st.subheader(markdown_text(fig.title))
     st.markdown(markdown_text(fig.summary))

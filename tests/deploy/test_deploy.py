@@ -197,6 +197,23 @@ def test_two_app_processes_behind_nginx_and_the_nightly_job(deployment, page, tm
     status, headers, body = fetch(f"{url}/app/static/vendor/leaflet-1.9.3/leaflet.js", **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("content-encoding") == "gzip"
     assert gzip.decompress(body) == leaflet.read_bytes() and "immutable" in headers["cache-control"]
+    # Streamlit's web client and the map component, from the installed packages by nginx itself (no upstream
+    # in the log): compressed, the hashed bundle kept a year.
+    import streamlit
+    import streamlit_folium
+
+    bundle = max((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("index.*.js"), key=os.path.getsize)
+    status, headers, body = fetch(f"{url}/static/js/{bundle.name}", **{"Accept-Encoding": "gzip"})
+    assert (
+        status == 200 and headers.get("content-encoding") == "gzip" and headers["content-type"].endswith("javascript")
+    )
+    assert gzip.decompress(body) == bundle.read_bytes() and "immutable" in headers["cache-control"]
+    frame = Path(streamlit_folium.__file__).parent / "frontend" / "build" / "index.html"
+    status, headers, body = fetch(f"{url}/component/streamlit_folium.st_folium/index.html")
+    assert status == 200 and body == frame.read_bytes() and "max-age=3600" in headers["cache-control"]
+    by_nginx = [line.split() for line in (conf / "access.log").read_text().splitlines()]
+    for path in (f"/static/js/{bundle.name}", "/component/streamlit_folium.st_folium/index.html"):
+        assert [fields[-1] for fields in by_nginx if fields[1] == path] == ["-"], path
     # Liveness through the proxy, internals not; readiness (deploy/systemd/dashboard-ready.service) from its process.
     assert fetch(f"{url}/_stcore/health")[0] == 200
     assert fetch(f"{url}/ready")[0] == 502  # the readiness process is not running: not ready either
