@@ -55,6 +55,7 @@ TOP = 8  # categories and award types shown by name; the rest are "Other"
 OTHER = "Other"
 _POOL = "all"  # the pseudo finest level of the city-only tables (one area, dropped from the cells)
 KINDS = ("complaints", "allegations", "commendations", "boundaries")  # loads the releases depend on
+SHAPE = "districts-by-category"  # what the release publishes: a new shape makes stored releases out of date
 
 
 def key(kind: str, dataset: str) -> str:
@@ -322,7 +323,7 @@ def _commendations(store, dataset: str, rules: Rules, ver: str) -> release.Relea
 def version(store, rkey: str, rules: Rules) -> str:
     """What a complaints or commendations release depends on (its loads, boundaries, rules, today's lag), hashed."""
     kind, dataset = rkey.split(":", 1)
-    parts = [rkey, repr(rules), str(TOP)]
+    parts = [rkey, repr(rules), str(TOP), SHAPE]
     if "loads" in store.tables():
         loads = store.query(
             "SELECT load_id, kind, dataset, rows_loaded FROM loads WHERE (kind IN ('complaints', 'allegations', "
