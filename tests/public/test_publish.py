@@ -263,8 +263,8 @@ def test_each_district_page_has_its_complaint_figures_from_the_release(site, sto
                 mine = c[(c.measure == measure) & (c.level == "district") & (c.area == code) & (c.category != "all")]
                 mine = mine[mine.period.isin(["year", "ytd"])]
                 assert len(frame) == len(mine)
-                want = sorted((None if h else int(v), h) for v, h in zip(mine["value"], mine["hidden"]))
-                got = sorted((None if pd.isna(v) else int(v), h) for v, h in zip(frame["n"], frame["n_hidden"]))
+                want = sorted((-1 if h else int(v), h) for v, h in zip(mine["value"], mine["hidden"]))
+                got = sorted((-1 if pd.isna(v) else int(v), h) for v, h in zip(frame["n"], frame["n_hidden"]))
                 assert got == want, (lang, code, key)
                 assert not frame["n"].dropna().between(1, 4).any()
                 said |= set(frame["n_hidden"])
