@@ -499,8 +499,10 @@ def _public_figure(name: str, lang: str, dataset: str, level: str, area: str, ve
         return pf.complaints_monthly(s, lang, level=level if area else None, area=area)
     if name == "complaint_close_days":
         return pf.complaint_close_days(s, lang)
-    if name in ("complaints_by_category", "complaint_findings", "commendations_by_type"):
-        return getattr(pf, name)(s, lang)
+    if name in ("complaints_by_category", "complaint_findings"):
+        return getattr(pf, name)(s, lang, level=level if area else None, area=area)
+    if name == "commendations_by_type":
+        return pf.commendations_by_type(s, lang)
     raise KeyError(name)
 
 

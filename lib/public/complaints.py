@@ -7,12 +7,14 @@ suppression and the attacker's audit), one audited programme per measure:
 - ``complaints_received``: complaints by the month they were received, per area
   (the finest boundary level complaints carry, the coarser levels as unions of it,
   a ``none`` row, the city) x month, quarter, year and year to date, and by
-  complaint category for the city (the eight largest categories of the window,
-  the rest "Other");
+  complaint category (the city's eight largest categories of the window, the
+  rest "Other") for the city in every period and for every area in the
+  year-long periods (:func:`annual`), all in one audited programme;
 - ``complaints_closed``: complaints by the month they were closed, per area and
   period (no categories);
 - ``allegations``: allegations of the complaints received in a year, by final
-  finding (:mod:`lib.accountability.findings`), for the city per year;
+  finding (:mod:`lib.accountability.findings`), per area (the complaint's) and
+  for the city, per year;
 - ``commendations``: counted awards (:func:`lib.accountability.measures.counted_awards`)
   by type (the eight largest, the rest "Other"), for the city per year.
 
@@ -53,6 +55,7 @@ TOP = 8  # categories and award types shown by name; the rest are "Other"
 OTHER = "Other"
 _POOL = "all"  # the pseudo finest level of the city-only tables (one area, dropped from the cells)
 KINDS = ("complaints", "allegations", "commendations", "boundaries")  # loads the releases depend on
+SHAPE = "districts-by-category"  # what the release publishes: a new shape makes stored releases out of date
 
 
 def key(kind: str, dataset: str) -> str:
@@ -115,13 +118,16 @@ def _top(values: pd.Series) -> pd.Series:
 # -- one audited measure -------------------------------------------------------------------------
 
 
-def _protect(measure, chain, assign, months, pers, categories, base, rules) -> tuple[pd.DataFrame, dict]:
-    """The cells of one measure with their suppression, and its audit summary."""
+def _protect(measure, chain, assign, months, pers, categories, base, rules, cat_periods=None):
+    """The cells of one measure with their suppression, and its audit summary.
+
+    ``cat_periods``: the periods whose categories every area publishes too (else the city only).
+    """
     from lib.public import disclosure
 
     if len(categories) < 2:
         categories = []
-    model = disclosure.Model.build(chain, assign, months, pers, categories, base, rules.min_count)
+    model = disclosure.Model.build(chain, assign, months, pers, categories, base, rules.min_count, cat_periods)
     result = disclosure.protect(model, rules.min_count)
     cells = model.cells.copy()
     uid = cells["uid"].to_numpy()
@@ -136,12 +142,15 @@ def _protect(measure, chain, assign, months, pers, categories, base, rules) -> t
     return cells, result.summary()
 
 
-def _yearly(measure, frame: pd.DataFrame, when: str, category: str, years, rules) -> tuple[pd.DataFrame, dict]:
-    """A city-only table per year-long period by ``category``, audited.
+def _yearly(
+    measure, frame: pd.DataFrame, when: str, category: str, years, rules, chain=None, assign=None
+) -> tuple[pd.DataFrame, dict]:
+    """A table per year-long period by ``category``, audited: for the city, or (``chain``, ``assign``, and
+    the finest area in ``frame["code"]``) for every area of the chain, the city included.
 
-    Each year-long period is one unknown per category (the model's "month"), so
-    the programme holds exactly the published sums: the categories of a year
-    add up to its total.
+    Each year-long period is one unknown per area and category (the model's
+    "month"), so the programme holds exactly the published sums: the categories
+    of a year add up to its total, the areas to the city.
     """
     starts = [p.start for p in years]
     pers = [release.Period("month", p.start, p.end, (i,)) for i, p in enumerate(years)]
@@ -150,11 +159,15 @@ def _yearly(measure, frame: pd.DataFrame, when: str, category: str, years, rules
     which = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     for p in years:
         which[(stamp >= p.start) & (stamp < p.end + pd.Timedelta(days=1))] = p.start
-    base = pd.DataFrame({"month": which, "category": frame[category]}).dropna(subset=["month"])
-    base = base.groupby(["month", "category"], as_index=False).size().rename(columns={"size": "n"})
-    base.insert(0, "code", release.NONE_AREA)
+    code = frame["code"] if chain is not None else release.NONE_AREA
+    base = pd.DataFrame({"code": code, "month": which, "category": frame[category]}).dropna(subset=["month"])
+    base = base.groupby(["code", "month", "category"], as_index=False).size().rename(columns={"size": "n"})
     cats = sorted(set(base["category"]))
-    cells, audit = _protect(measure, CITY_CHAIN, CITY_ASSIGN, starts, pers, cats, base, rules)
+    if chain is None:
+        cells, audit = _protect(measure, CITY_CHAIN, CITY_ASSIGN, starts, pers, cats, base, rules)
+    else:
+        every = [(p.kind, p.start) for p in pers]
+        cells, audit = _protect(measure, chain, assign, starts, pers, cats, base, rules, every)
     kind = {p.start: p.kind for p in years}
     cells["period"] = cells["period_start"].map(kind)
     return cells, audit
@@ -238,17 +251,22 @@ def _complaints(store, dataset: str, rules: Rules, ver: str) -> release.Release:
         received = got.assign(month=_month(got["received_at"])).groupby(["code", "month", "category"]).size()
         received = received.rename("n").reset_index()
         cats = sorted(set(received["category"]))
-        parts.append(_protect(RECEIVED, chain, assign, months, pers, cats, received, rules))
+        years = annual(pers)
+        # categories by month for the city; by year for every area (a district's month by category is mostly 0-4)
+        by_year = [(p.kind, p.start) for p in years]
+        parts.append(_protect(RECEIVED, chain, assign, months, pers, cats, received, rules, by_year))
         shut = frame[(frame["closed_at"] >= lo) & (frame["closed_at"] < hi)].copy()
         closed = shut.assign(month=_month(shut["closed_at"]), category=release.ALL).groupby(["code", "month"]).size()
         closed = closed.rename("n").reset_index().assign(category=release.ALL)
         parts.append(_protect(CLOSED, chain, assign, months, pers, [], closed, rules))
-        years = annual(pers)
         alleg = acc.allegations(store, dataset)
         alleg = alleg[(alleg["received_at"] >= lo) & (alleg["received_at"] < hi)].copy()
         if len(alleg):
             alleg["finding"] = alleg["finding"].map(findings.label)
-            parts.append(_yearly(ALLEGATIONS, alleg, "received_at", "finding", years, rules))
+            # an allegation's area is its complaint's
+            alleg["code"] = alleg["complaint_id"].map(dict(zip(got["complaint_id"], got["code"])))
+            alleg["code"] = alleg["code"].fillna(release.NONE_AREA)
+            parts.append(_yearly(ALLEGATIONS, alleg, "received_at", "finding", years, rules, chain, assign))
         medians = _medians(shut, parts[1][0], chain, assign, years, rules)
     return _combine(key(COMPLAINTS, dataset), ver, parts, as_of, months, areas, chain, rules, {"medians": medians})
 
@@ -305,7 +323,7 @@ def _commendations(store, dataset: str, rules: Rules, ver: str) -> release.Relea
 def version(store, rkey: str, rules: Rules) -> str:
     """What a complaints or commendations release depends on (its loads, boundaries, rules, today's lag), hashed."""
     kind, dataset = rkey.split(":", 1)
-    parts = [rkey, repr(rules), str(TOP)]
+    parts = [rkey, repr(rules), str(TOP), SHAPE]
     if "loads" in store.tables():
         loads = store.query(
             "SELECT load_id, kind, dataset, rows_loaded FROM loads WHERE (kind IN ('complaints', 'allegations', "

@@ -13,6 +13,13 @@ whose row and column totals are known constrains those totals by nothing but
 that equality (a transportation polytope is non-empty exactly when the totals
 agree), so this model holds everything the public can infer.
 
+With ``cat_periods`` (the complaints release: categories per district and year),
+categories are published for every area in those periods as well, and ``B2``
+is kept per finest area instead: ``B2[f, k, m]``, tied by ``B1[f, m] = sum_k
+B2[f, k, m]``. Every published cell is then a sum of base counts of the model
+(the city's categories per month, an area's categories per year), so the
+model is again everything the public can infer.
+
 **Suppression** (:func:`protect`). Counts of 1 to ``min_count - 1`` are hidden
 (primary). Complementary cells come from a mixed integer programme solved with
 HiGHS (:func:`scipy.optimize.milp`) over every published equation at once (area
@@ -65,14 +72,21 @@ class Model:
     equations: list[tuple[int, tuple[int, ...]]]  # (parent uid, child uids)
 
     @classmethod
-    def build(cls, chain, assign, months, periods, categories, base, min_count) -> Model:
-        """The model of one release (see the module docstring); ``assign``: finest code -> {level: area}."""
+    def build(cls, chain, assign, months, periods, categories, base, min_count, cat_periods=None) -> Model:
+        """The model of one release (see the module docstring); ``assign``: finest code -> {level: area}.
+
+        ``cat_periods``: (kind, start) of the periods whose categories are published for every area of
+        every level too (None: categories for the city only).
+        """
         finest_published = len(chain) > 1
         l1 = chain[1] if finest_published else chain[0]
         cat_level = chain[-1]  # categories are published for the city (one B2 group)
+        by_area = cat_periods is not None and finest_published
+        cat_periods = set(cat_periods or ())
         fin = list(assign)  # finest codes, none included
         fidx = {f: i for i, f in enumerate(fin)}
-        g_of = [assign[f][cat_level] for f in fin]
+        # B2 per finest area when areas publish categories, else one group: the city
+        g_of = list(fin) if by_area else [assign[f][cat_level] for f in fin]
         groups = list(dict.fromkeys(g_of))
         gidx = {g: i for i, g in enumerate(groups)}
         K, M, F, G = len(categories), len(months), len(fin), len(groups)
@@ -126,17 +140,24 @@ class Model:
             meta.append((level, area, per.kind, per.start, per.end, cat, uid))
             uid_of_cell[(level, area, per.kind, per.start, cat)] = uid
 
+        def cats_of(lvl, per):
+            if lvl == cat_level or (by_area and (per.kind, per.start) in cat_periods):
+                return categories
+            return ()
+
         for per in periods:
             ms = per.months
             if finest_published:
                 for f in fin:
                     add(chain[0], f, per, "all", [b1(fidx[f], m) for m in ms])
+                    for k in cats_of(chain[0], per):
+                        add(chain[0], f, per, k, [b2(gidx[g_of[fidx[f]]], kidx[k], m) for m in ms])
             for lvl in chain[1:]:
                 areas = [a for (lv, a) in members if lv == lvl]
                 for a in areas:
                     fs = members[(lvl, a)]
                     add(lvl, a, per, "all", [b1(f, m) for f in fs for m in ms])
-                    for k in categories if lvl == cat_level else ():
+                    for k in cats_of(lvl, per):
                         add(lvl, a, per, k, [b2(g, kidx[k], m) for g in groups_of[(lvl, a)] for m in ms])
         for uid, key in enumerate(uid_vars):
             rows.extend([uid] * len(key))
@@ -187,10 +208,11 @@ def _equations(chain, fin, members, periods, categories, uid_of, finest_publishe
             if child == chain[0] and finest_published:
                 kids = [f for f in fin if (assign[f][lvl] if lvl != l1 else assign[f][l1]) == a]
                 for per in periods:
-                    put(
-                        uid_of.get((lvl, a, per.kind, per.start, "all")),
-                        [uid_of.get((child, f, per.kind, per.start, "all")) for f in kids],
-                    )
+                    for k in cats:  # categories where the finest areas publish them (put skips the rest)
+                        put(
+                            uid_of.get((lvl, a, per.kind, per.start, k)),
+                            [uid_of.get((child, f, per.kind, per.start, k)) for f in kids],
+                        )
             elif child != chain[0]:
                 kids = sorted({assign[f][child] for f in fin if assign[f][lvl] == a})
                 for per in periods:
@@ -201,8 +223,8 @@ def _equations(chain, fin, members, periods, categories, uid_of, finest_publishe
                         )
     # categories
     if categories:
-        for lvl in chain[1:]:
-            for a in by_level.get(lvl, []):
+        for lvl in chain if finest_published else chain[1:]:
+            for a in fin if lvl == chain[0] else by_level.get(lvl, []):
                 for per in periods:
                     put(
                         uid_of.get((lvl, a, per.kind, per.start, "all")),
@@ -212,7 +234,7 @@ def _equations(chain, fin, members, periods, categories, uid_of, finest_publishe
     months = [p for p in periods if p.kind == "month"]
     quarters = [p for p in periods if p.kind == "quarter"]
     month_of = {p.months[0]: p for p in months}
-    units = [(chain[0], f, "all") for f in fin] if finest_published else []
+    units = [(chain[0], f, k) for f in fin for k in cats] if finest_published else []
     for lvl in chain[1:]:
         units += [(lvl, a, k) for a in by_level.get(lvl, []) for k in cats]
     for per in periods:
@@ -304,7 +326,8 @@ def attack(
 
     ``matrix`` maps cells to unknowns (each at least 0); shown cells are
     equalities, primary (small) hidden cells lie in ``[1, upper]``, other hidden
-    cells only at least 0. ``extra_eq``: further equalities (= 0) the public knows.
+    cells only at least 0. ``extra_eq``: further equalities (= 0) the public knows. Each bound is
+    re-solved with HiGHS's primal simplex from the last basis (see :class:`_Component`).
     """
     matrix = sp.csr_matrix(matrix)
     nvar = matrix.shape[1]
@@ -423,8 +446,8 @@ class _Component:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         # Only the objective changes between solves, so the last optimal basis stays primal feasible: primal
-        # simplex goes on from it, where the default dual simplex starts over (8.4x faster audits measured,
-        # benchmarks/README.md "Public release").
+        # simplex goes on from it, where the default dual simplex starts over (audits 8x faster on a synthetic
+        # crime release, 10x on the complaints release's district-by-category tables; benchmarks/README.md).
         h.setOptionValue("simplex_strategy", int(highspy.simplex_constants.kSimplexStrategyPrimal))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = self.n, a.shape[0]
@@ -579,7 +602,9 @@ def protect(model: Model, min_count: int) -> AuditResult:
         # Each round only hides more cells and drops labels, so the attacker's feasible set only grows: a count
         # that kept its room keeps it, and only the counts pinned last round need checking again.
         targets = np.flatnonzero(small) if rounds == 1 else np.array(sorted({u for u, _, _ in pinned}), dtype=int)
-        pinned, lps_r, comps_r = attack(model.matrix, values, hidden, primary, upper, model.transport, targets=targets)
+        pinned, lps_r, comps_r = attack(
+            model.matrix, values, hidden, primary, upper, model.transport, targets=targets
+        )
         comps = comps if rounds > 1 else comps_r
         lps += lps_r
         audit_s += time.perf_counter() - t1

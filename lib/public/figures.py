@@ -1346,10 +1346,12 @@ def complaints_monthly(
     )
 
 
-def _city_table(rel, measure: str, lang: str, label) -> pd.DataFrame:
-    """Year-long city cells of one measure by category: period, category (labelled), value columns."""
+def _city_table(rel, measure: str, lang: str, label, level: str = "city", area: str = "city") -> pd.DataFrame:
+    """Year-long cells of one measure by category for the city or one area: period, category (labelled), value."""
     c = rel.cells
-    mine = c[(c["measure"] == measure) & (c["level"] == "city") & c["period"].isin(["year", "ytd"])]
+    mine = c[
+        (c["measure"] == measure) & (c["level"] == level) & (c["area"] == str(area)) & c["period"].isin(["year", "ytd"])
+    ]
     mine = mine[mine["category"] != "all"]
     from lib.public import complaints
 
@@ -1360,7 +1362,9 @@ def _city_table(rel, measure: str, lang: str, label) -> pd.DataFrame:
             for p in complaints.annual(release_periods(sorted(set(c.loc[c["period"] == "month", "period_start"]))))
         }
         mine = mine[[(k, pd.Timestamp(s)) in keep for k, s in zip(mine["period"], mine["period_start"])]]
-    mine = mine.sort_values(["period_start", "value"], ascending=[True, False])
+    # Largest shown first, hidden cells after them by name: the order says nothing of a hidden count.
+    mine = mine.assign(_hid=mine["hidden"] != "", _v=mine["value"].where(mine["hidden"] == "", 0))
+    mine = mine.sort_values(["period_start", "_hid", "_v", "category"], ascending=[True, True, False, True])
     out = pd.DataFrame(
         {
             "period": [
@@ -1379,18 +1383,26 @@ def release_periods(months):
     return release.periods(list(months))[0]
 
 
-def _category_figure(store, key, kind, measure, lang, rules, label, unit, col) -> PublicFigure:
+def _category_figure(store, key, kind, measure, lang, rules, label, unit, col, level=None, area=None) -> PublicFigure:
+    """A year-long table by category from a release: for one area where the release publishes its level
+    (``level``, ``area``), else for the city (with a note when an area of another level was asked for)."""
     cols = {"period": t("col.period", lang), "category": t(f"col.{col}", lang), "n": t(f"col.count.{unit}", lang)}
     rel, why = complaint_release(store, kind, rules)
     if rel is None:
         return _empty_complaints(key, lang, rules, cols, why, f"unit.{unit}")
-    out = _city_table(rel, measure, lang, label)
+    note = ""
+    if not (level and area and level in rel.levels and level != "city"):
+        if level and area:
+            note = t(f"{kind}.no_area_level", lang, level=_level_word(level, lang).lower())
+        level, area = "city", "city"
+    out = _city_table(rel, measure, lang, label, level, area)
     if out.empty:
         return _empty_complaints(key, lang, rules, cols, f"{kind}.none", f"unit.{unit}")
     periods = list(dict.fromkeys(out["period"]))
+    where = t("area.city", lang) if level == "city" else _area_name(store, level, area, lang)
     return PublicFigure(
         key,
-        t(f"{key}.title", lang),
+        t(f"{key}.title", lang) + ("" if level == "city" else f": {where}"),
         public_table(out, rules),
         ", ".join(periods),
         _sources(store, kind, lang),
@@ -1399,11 +1411,15 @@ def _category_figure(store, key, kind, measure, lang, rules, label, unit, col) -
         t(f"unit.{unit}", lang),
         cols,
         lang,
+        note=note,
     )
 
 
-def complaints_by_category(store, lang: str = "en", rules: Rules | None = None) -> PublicFigure:
-    """Complaints received by category per year (the last year to date), for the city, from the release."""
+def complaints_by_category(
+    store, lang: str = "en", rules: Rules | None = None, level: str | None = None, area: str | None = None
+) -> PublicFigure:
+    """Complaints received by category per year (the last year to date), for the city or one district,
+    from the release."""
     return _category_figure(
         store,
         "complaints_by_category",
@@ -1411,17 +1427,32 @@ def complaints_by_category(store, lang: str = "en", rules: Rules | None = None) 
         "complaints_received",
         lang,
         _rules(rules),
-        str,
+        lambda x: t("col.other", lang) if x == "Other" else str(x),
         "complaints",
         "category",
+        level,
+        area,
     )
 
 
-def complaint_findings(store, lang: str = "en", rules: Rules | None = None) -> PublicFigure:
-    """Allegations of the complaints received each year by final finding, for the city, from the release."""
+def complaint_findings(
+    store, lang: str = "en", rules: Rules | None = None, level: str | None = None, area: str | None = None
+) -> PublicFigure:
+    """Allegations of the complaints received each year by final finding, for the city or one district,
+    from the release."""
     label = lambda x: t(FINDING_KEYS[x], lang) if x in FINDING_KEYS else str(x)  # noqa: E731
     return _category_figure(
-        store, "complaint_findings", "complaints", "allegations", lang, _rules(rules), label, "allegations", "finding"
+        store,
+        "complaint_findings",
+        "complaints",
+        "allegations",
+        lang,
+        _rules(rules),
+        label,
+        "allegations",
+        "finding",
+        level,
+        area,
     )
 
 

@@ -55,6 +55,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from lib.public import figures as public_figures
 from lib.public import i18n, privacy, release, site_text
 from lib.stats.hotspots import NotEnoughData
+from lib.store import settings
 from lib.store import text as data_text
 from lib.store.schema import incident_total
 from lib.store.settings import PROJECT_DIR
@@ -138,13 +139,27 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda s, d, lvl, a, lang, r: public_figures.concerns(s, lvl, lang, area=a),
         {"kind": "table"},
     ),
-    # Complaints and commendations: the city's figures, from their own audited release (lib/public/complaints.py).
+    # Complaints and commendations, from their own audited release (lib/public/complaints.py): per month, by
+    # category and by finding for the city and each area of a level the release publishes (districts; an area
+    # of another level shows the city, and says so); medians and commendations for the city page.
     FigureSpec(
         "complaints_monthly",
         "section.complaints",
-        lambda s, d, lvl, a, lang, r: public_figures.complaints_monthly(s, lang, rules=r),
+        lambda s, d, lvl, a, lang, r: public_figures.complaints_monthly(
+            s, lang, level=lvl if a else None, area=a, rules=r
+        ),
         {"kind": "line", "x": "month", "y": ["received", "closed"], "axis": "unit.complaints"},
-        area=False,
+    ),
+    *(
+        FigureSpec(
+            name,
+            "section.complaints",
+            lambda s, d, lvl, a, lang, r, name=name: getattr(public_figures, name)(
+                s, lang, rules=r, level=lvl if a else None, area=a
+            ),
+            {"kind": "table"},
+        )
+        for name in ("complaints_by_category", "complaint_findings")
     ),
     *(
         FigureSpec(
@@ -154,7 +169,7 @@ FIGURES: tuple[FigureSpec, ...] = (
             {"kind": "table"},
             area=False,
         )
-        for name in ("complaints_by_category", "complaint_findings", "complaint_close_days", "commendations_by_type")
+        for name in ("complaint_close_days", "commendations_by_type")
     ),
 )
 SECTIONS = ("section.crime", "section.map", "section.trust", "section.engagement", "section.complaints")
@@ -517,6 +532,7 @@ def _page(
         if x != lang
     ]
     page_config = {**config, "lang": lang, "root": root, "strings": strings}
+    channels = str(settings.get("complaints_url") or "").strip()
     return env.get_template("index.html").render(
         lang=lang,
         root=root,
@@ -533,6 +549,10 @@ def _page(
         sections=SECTIONS,
         level_word=public_figures.level_word(level, lang),
         plain=plain,
+        # The department's own complaint and commendation channels (DASHBOARD_COMPLAINTS_URL): a web address is
+        # a link, anything else (a phone number, an office) text; autoescaped either way.
+        channels=channels,
+        channels_link=channels.startswith(("https://", "http://")) and not any(c in channels for c in " ()<>\"'"),
         # Inside <script type="application/json"> no "<" may reach the parser ("</script>", "<!--"): \u003c.
         config_json=json.dumps(page_config, ensure_ascii=False).replace("<", "\\u003c"),
     )

@@ -88,7 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "complaints_url",
         "",
-        "Address of the department's own page for complaints and commendations, linked from the Transparency page (empty: the page says none was given).",
+        "Address of the department's own page for complaints and commendations, linked from the Transparency page and the published site (empty: they say none was given).",
     ),
     Setting(
         "users_file",

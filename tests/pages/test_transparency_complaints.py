@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from lib.public import complaints
+from lib.public.i18n import t
 from lib.public.privacy import Rules
 from lib.store.connection import connect
 from tests.privacy_scan import Scanner, scan_apptest
@@ -93,3 +94,36 @@ def test_the_privacy_scanner_finds_nothing_in_the_section(run_page, app_env, que
     seen = scan_apptest(scanner, at)
     assert not scanner.findings, scanner.report()
     assert seen["frames"] >= 5
+
+
+DISTRICT = {"en": ("District 11", "fewer than 5", "not shown"), "es": ("Distrito 11", "menos de 5", "no se muestra")}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_district_shows_its_categories_and_findings_from_the_release(run_page, app_env, lang):
+    at = run_page(lang=lang, level="district", area="11")
+    assert not at.exception, [e.value for e in at.exception]
+    name, fewer, hidden = DISTRICT[lang]
+    subheaders = [s.value for s in at.subheader]
+    store = connect(str(app_env), read_only=True)
+    try:
+        rel = complaints.passed(store, complaints.COMPLAINTS, "Chicago complaints", Rules())
+    finally:
+        store.close()
+    c = rel.cells
+    words = {"": None, "small": fewer, "complementary": hidden}
+    seen_hidden = set()
+    for title, measure, column in (
+        (TITLES[lang][1], complaints.RECEIVED, "col.category"),
+        (TITLES[lang][2], complaints.ALLEGATIONS, "col.finding"),
+    ):
+        assert f"{title}: {name}" in subheaders  # the district's own table, not the city's
+        mine = c[(c.measure == measure) & (c.level == "district") & (c.area == "11") & (c.category != "all")]
+        mine = mine[mine.period.isin(["year", "ytd"])]
+        frame = next(f.value for f in at.dataframe if t(column, lang) in f.value.columns)
+        # every cell of the district's table is the release's cell: the count, or why it is hidden, in words
+        shown = sorted(words[h] or str(v) for v, h in zip(mine["value"], mine["hidden"]))
+        assert sorted(frame.iloc[:, -1]) == shown
+        seen_hidden |= set(frame.iloc[:, -1]) & {fewer, hidden}
+        assert not any(x.isdigit() and 1 <= int(x) <= 4 for x in frame.iloc[:, -1])
+    assert fewer in seen_hidden  # District 11 has small counts, said in words

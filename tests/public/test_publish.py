@@ -12,6 +12,7 @@ import functools
 import gzip
 import http.server
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from tests.conftest import ROOT, screenshot
 from tests.privacy_scan import Scanner
 from tests.publish_scan import scan, sensitive_incidents
 
+CHANNELS = "https://example.org/complaints?x=1&y=2"  # the department's channels, as the setting gives them
 AXE = ROOT / "tests" / "vendor" / "axe-core-4.14.1" / "axe.min.js"  # vendored with the public page's tests
 
 
@@ -52,6 +54,7 @@ def site(store_path, tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=1200,
+        env={**os.environ, "DASHBOARD_COMPLAINTS_URL": CHANNELS},
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc.stdout, proc.stderr
@@ -208,6 +211,66 @@ def test_the_release_is_linked_from_the_page_with_its_check(site):
     assert not shown.between(1, 4).any()
     areas = pd.read_csv(out / "areas.csv", dtype=str)
     assert {"level", "area", "name", "parent_level", "parent_area"} <= set(areas.columns)
+
+
+def test_the_page_links_the_departments_complaint_channels_in_both_languages(site):
+    out = site[0]
+    for path, words in (
+        ("index.html", "To make a complaint or to commend an officer"),
+        ("es/index.html", "Para presentar una queja o felicitar a un agente"),
+    ):
+        html = (out / path).read_text()
+        section = html[html.index('id="section-complaints"') :]
+        section = section[: section.index("</section>")]
+        assert words in section
+        assert '<a href="https://example.org/complaints?x=1&amp;y=2" rel="external">' in section  # escaped
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "The department has not given an address for complaints and commendations."),
+        ("es", "El departamento no ha indicado una dirección para quejas y reconocimientos."),
+    ],
+)
+def test_without_the_setting_the_page_says_no_address_was_given(monkeypatch, lang, words):
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    monkeypatch.delenv("DASHBOARD_COMPLAINTS_URL", raising=False)
+    env = Environment(loader=FileSystemLoader(publish.TEMPLATES), autoescape=select_autoescape(["html"]))
+    areas = pd.DataFrame({"code": ["11"], "label": ["District 11"]})
+    html = publish._page(env, lang, "", areas, "district", "x", privacy.Rules(), {}, None)
+    section = html[html.index('id="section-complaints"') :]
+    assert words in section[: section.index("</section>")] and "<a href" not in section[: section.index("</section>")]
+
+
+def test_each_district_page_has_its_complaint_figures_from_the_release(site, store):
+    from lib.public import complaints
+
+    out = site[0]
+    rel = complaints.passed(store, complaints.COMPLAINTS, "Chicago complaints", privacy.Rules())
+    c = rel.cells
+    for lang in ("en", "es"):
+        said = set()
+        for code in sorted(set(c[c.level == "district"]["area"]) - {"none"}):
+            for key, measure in (
+                ("complaints_by_category", complaints.RECEIVED),
+                ("complaint_findings", complaints.ALLEGATIONS),
+            ):
+                doc = json.loads((out / "data" / lang / "area" / code / f"{key}.json").read_text())
+                assert doc["title"].endswith(("District " if lang == "en" else "Distrito ") + code)
+                frame = pd.DataFrame(doc["rows"], columns=doc["columns"])
+                mine = c[(c.measure == measure) & (c.level == "district") & (c.area == code) & (c.category != "all")]
+                mine = mine[mine.period.isin(["year", "ytd"])]
+                assert len(frame) == len(mine)
+                want = sorted((-1 if h else int(v), h) for v, h in zip(mine["value"], mine["hidden"]))
+                got = sorted((-1 if pd.isna(v) else int(v), h) for v, h in zip(frame["n"], frame["n_hidden"]))
+                assert got == want, (lang, code, key)
+                assert not frame["n"].dropna().between(1, 4).any()
+                said |= set(frame["n_hidden"])
+                csv = (out / "data" / lang / "area" / code / f"{key}.csv").read_text()
+                assert csv.splitlines()[0].split(",") == doc["columns"]
+        assert "small" in said and "complementary" in said, lang
 
 
 def test_publish_refuses_a_release_that_failed_its_audit(store_path, tmp_path, monkeypatch):
