@@ -602,9 +602,7 @@ def protect(model: Model, min_count: int) -> AuditResult:
         # Each round only hides more cells and drops labels, so the attacker's feasible set only grows: a count
         # that kept its room keeps it, and only the counts pinned last round need checking again.
         targets = np.flatnonzero(small) if rounds == 1 else np.array(sorted({u for u, _, _ in pinned}), dtype=int)
-        pinned, lps_r, comps_r = attack(
-            model.matrix, values, hidden, primary, upper, model.transport, targets=targets
-        )
+        pinned, lps_r, comps_r = attack(model.matrix, values, hidden, primary, upper, model.transport, targets=targets)
         comps = comps if rounds > 1 else comps_r
         lps += lps_r
         audit_s += time.perf_counter() - t1
