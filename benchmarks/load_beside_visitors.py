@@ -78,7 +78,8 @@ async def browse(url: str, visitors: int, until, timeout: float) -> tuple[list[f
     errors: list[str] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        await visitor(browser, url, lambda: bool(times or errors), timeout, [], [])  # warm the process
+        warm: list = []
+        await visitor(browser, url, lambda: bool(warm), timeout, warm, warm)  # one visit warms the process
         await asyncio.gather(*(visitor(browser, url, until, timeout, times, errors) for _ in range(visitors)))
         await browser.close()
     return times, errors
