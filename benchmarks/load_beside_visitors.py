@@ -125,9 +125,23 @@ def main() -> None:
 
             start = time.perf_counter()
             load = subprocess.Popen(load_command(csv, served), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            busy = asyncio.run(browse(url, args.visitors, lambda: load.poll() is not None, args.timeout))
+            ended: list[float] = []  # when the load's process is first seen finished (polled between visits too)
+
+            def load_done() -> bool:
+                if not ended and load.poll() is not None:
+                    ended.append(time.perf_counter())
+                return bool(ended)
+
+            async def watch() -> None:
+                while not load_done():
+                    await asyncio.sleep(0.2)
+
+            async def both():
+                return (await asyncio.gather(browse(url, args.visitors, load_done, args.timeout), watch()))[0]
+
+            busy = asyncio.run(both())
             out, err = load.communicate()
-            busy_load = time.perf_counter() - start
+            busy_load = ended[0] - start
             if load.returncode:
                 raise SystemExit(err.decode()[-3000:])
             print(f"{args.visitors} visitors during the load: {summary(*busy)}", flush=True)
