@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +15,7 @@ import pytest
 
 from tests.browser.test_browser import wait_for_app
 from tests.conftest import ROOT, screenshot, sign_in, start_app, stop_app
+from tests.deploy.test_deploy import start_nginx
 
 SITE = ROOT / "deploy" / "nginx" / "dashboard.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -28,12 +28,12 @@ def _free_port() -> int:
 
 
 def _site(app_port: int, port: int) -> str:
-    """The site as shipped, pointed at this test's app and listening on a loopback port."""
+    """The site as shipped, pointed at this test's app and listening on a loopback port; the files nginx
+    serves itself (Streamlit's web client, the map component, Leaflet) from this checkout."""
     text = SITE.read_text()
     assert "server 127.0.0.1:8501;" in text and "listen 80;" in text, "the test rewrites these two lines"
-    return text.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};").replace(
-        "listen 80;", f"listen 127.0.0.1:{port};"
-    )
+    text = text.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};")
+    return text.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("/opt/dashboard", str(ROOT))
 
 
 @pytest.fixture
@@ -45,15 +45,8 @@ def proxied(embedded_db, users_file, tmp_path):
     proc, app_url = start_app(embedded_db, tmp_path, env={"DASHBOARD_USERS_FILE": str(users_file)}, log=log)
     port = _free_port()
     conf = tmp_path / "nginx"
-    conf.mkdir()
-    (conf / "site.conf").write_text(_site(int(app_url.rsplit(":", 1)[1]), port))
-    temp = " ".join(f"{kind}_temp_path {conf / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    (conf / "nginx.conf").write_text(
-        f"daemon off; pid {conf / 'nginx.pid'}; error_log {conf / 'error.log'};\n"
-        "events { worker_connections 256; }\n"
-        f"http {{ access_log {conf / 'access.log'}; {temp} include {conf / 'site.conf'}; }}\n"
-    )
-    nginx = subprocess.Popen([NGINX, "-e", str(conf / "error.log"), "-p", str(conf), "-c", str(conf / "nginx.conf")])
+    # As the deployment test starts it: Debian's mime.types (the web client's scripts need their type).
+    nginx = start_nginx(conf, _site(int(app_url.rsplit(":", 1)[1]), port))
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 20
