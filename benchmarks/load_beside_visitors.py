@@ -33,11 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.concurrency import READY, p95, serve  # noqa: E402
+from benchmarks.concurrency import CHROMIUM, p95, serve, visit  # noqa: E402
 from lib.ingest import demo, embedded  # noqa: E402
 from lib.store.connection import connect  # noqa: E402
-
-CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
 
 
 def load_command(csv: Path, db: Path) -> list[str]:
@@ -53,22 +51,13 @@ def timed_load(csv: Path, db: Path) -> float:
 
 
 async def visitor(browser, url: str, until, timeout: float, times: list[float], errors: list[str]) -> None:
-    """Open the page again and again in new contexts while ``until()`` is false."""
+    """Open the page again and again in new contexts (concurrency.visit) while ``until()`` is false."""
     while not until():
-        context = await browser.new_context(viewport={"width": 1200, "height": 900})
-        page = await context.new_page()
-        t0 = time.perf_counter()
-        try:
-            await page.goto(url, timeout=timeout * 1000)
-            await page.wait_for_function(READY, timeout=timeout * 1000)
-            if await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
-                errors.append((await page.inner_text("[data-testid='stMain']"))[:300])
-            else:
-                times.append(time.perf_counter() - t0)
-        except Exception as exc:  # a timeout or a dropped connection is an error the visitor saw
-            errors.append(type(exc).__name__)
-        finally:
-            await context.close()
+        seconds = await visit(browser, url, timeout)
+        if seconds is None:
+            errors.append("error or timeout")
+        else:
+            times.append(seconds)
 
 
 async def browse(url: str, visitors: int, until, timeout: float) -> tuple[list[float], list[str]]:
@@ -78,8 +67,7 @@ async def browse(url: str, visitors: int, until, timeout: float) -> tuple[list[f
     errors: list[str] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        warm: list = []
-        await visitor(browser, url, lambda: bool(warm), timeout, warm, warm)  # one visit warms the process
+        await visit(browser, url, timeout)  # one visit warms the process
         await asyncio.gather(*(visitor(browser, url, until, timeout, times, errors) for _ in range(visitors)))
         await browser.close()
     return times, errors
@@ -119,8 +107,14 @@ def main() -> None:
         proc, port = serve(served, tmp)
         url = f"http://127.0.0.1:{port}/"
         try:
-            stop = time.time() + args.quiet_seconds
-            quiet = asyncio.run(browse(url, args.visitors, lambda: time.time() > stop, args.timeout))
+            began: list[float] = []  # the quiet phase's clock starts at the visitors' first look, after the warm-up
+
+            def quiet_over() -> bool:
+                if not began:
+                    began.append(time.time())
+                return time.time() > began[0] + args.quiet_seconds
+
+            quiet = asyncio.run(browse(url, args.visitors, quiet_over, args.timeout))
             print(f"{args.visitors} visitors, nothing else running: {summary(*quiet)}", flush=True)
 
             start = time.perf_counter()
